@@ -1,0 +1,232 @@
+//! Request types of the simulated API, with AWS's own operation and parameter names (the AWS JSON 1.1 shapes of
+//! `TrentService`). Blobs are base64 text as on the wire; in scenario files a blob may also be written
+//! `{"Text": "hello"}` (UTF-8 text).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::error::KmsError;
+use crate::grant::GrantConstraints;
+
+/// Binary data: base64 on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Blob(pub Vec<u8>);
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            B64(String),
+            Text {
+                #[serde(rename = "Text")]
+                text: String,
+            },
+        }
+        match Repr::deserialize(d)? {
+            Repr::B64(s) => base64::engine::general_purpose::STANDARD
+                .decode(s.trim())
+                .map(Blob)
+                .map_err(|_| serde::de::Error::custom(format!("`{}` is not valid base64", truncate(&s, 40)))),
+            Repr::Text { text } => Ok(Blob(text.into_bytes())),
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// `{"TagKey": ..., "TagValue": ...}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct Tag {
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+pub type Ec = BTreeMap<String, String>;
+
+macro_rules! requests {
+    ($( $(#[$m:meta])* $op:ident { $( $(#[$fm:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+        $(
+            $(#[$m])*
+            #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+            #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+            pub struct $op { $( $(#[$fm])* pub $field: $ty ),* }
+        )*
+
+        /// One API call, by operation name.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "Operation", content = "Params")]
+        pub enum KmsRequest { $( $op($op) ),* }
+
+        impl KmsRequest {
+            /// The operation name, e.g. `Encrypt`.
+            pub fn operation(&self) -> &'static str {
+                match self { $( KmsRequest::$op(_) => stringify!($op) ),* }
+            }
+            /// Builds a request from an operation name and its parameters (AWS JSON names).
+            pub fn from_parts(operation: &str, params: serde_json::Value) -> Result<KmsRequest, KmsError> {
+                let params = if params.is_null() { serde_json::Value::Object(Default::default()) } else { params };
+                match operation {
+                    $( stringify!($op) => serde_json::from_value::<$op>(params).map(KmsRequest::$op)
+                        .map_err(|e| KmsError::validation(format!("invalid {} parameters: {e}", stringify!($op)))), )*
+                    other => Err(KmsError::new(crate::error::ErrorCode::ValidationException,
+                        format!("unknown operation `{other}`; supported: {}", OPERATIONS.join(", ")))),
+                }
+            }
+        }
+
+        /// Every supported operation name.
+        pub const OPERATIONS: &[&str] = &[ $( stringify!($op) ),* ];
+    };
+}
+
+requests! {
+    CreateKey {
+        #[serde(default, skip_serializing_if = "Option::is_none")] policy: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] description: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_usage: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_spec: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] origin: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] bypass_policy_lockout_safety_check: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] tags: Option<Vec<Tag>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] multi_region: Option<bool>,
+    }
+    DescribeKey {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+    }
+    ListKeys {
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
+    UpdateKeyDescription { key_id: String, description: String }
+    EnableKey { key_id: String }
+    DisableKey { key_id: String }
+    ScheduleKeyDeletion {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] pending_window_in_days: Option<i64>,
+    }
+    CancelKeyDeletion { key_id: String }
+    GetKeyPolicy {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] policy_name: Option<String>,
+    }
+    PutKeyPolicy {
+        key_id: String,
+        policy: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] policy_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] bypass_policy_lockout_safety_check: Option<bool>,
+    }
+    ListKeyPolicies { key_id: String }
+    CreateAlias { alias_name: String, target_key_id: String }
+    UpdateAlias { alias_name: String, target_key_id: String }
+    DeleteAlias { alias_name: String }
+    ListAliases {
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
+    TagResource { key_id: String, tags: Vec<Tag> }
+    UntagResource { key_id: String, tag_keys: Vec<String> }
+    ListResourceTags { key_id: String }
+    EnableKeyRotation {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] rotation_period_in_days: Option<i64>,
+    }
+    DisableKeyRotation { key_id: String }
+    GetKeyRotationStatus { key_id: String }
+    RotateKeyOnDemand { key_id: String }
+    ListKeyRotations { key_id: String }
+    Encrypt {
+        key_id: String,
+        plaintext: Blob,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_algorithm: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    Decrypt {
+        ciphertext_blob: Blob,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_algorithm: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    ReEncrypt {
+        ciphertext_blob: Blob,
+        destination_key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] source_key_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] source_encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] destination_encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    GenerateDataKey {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_spec: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] number_of_bytes: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    GenerateDataKeyWithoutPlaintext {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_spec: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] number_of_bytes: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    GenerateRandom {
+        #[serde(default, skip_serializing_if = "Option::is_none")] number_of_bytes: Option<i64>,
+    }
+    CreateGrant {
+        key_id: String,
+        grantee_principal: String,
+        operations: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] retiring_principal: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] constraints: Option<GrantConstraints>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    ListGrants {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grantee_principal: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
+    ListRetirableGrants {
+        retiring_principal: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
+    RetireGrant {
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_token: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] key_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grant_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+    RevokeGrant {
+        key_id: String,
+        grant_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+    }
+}

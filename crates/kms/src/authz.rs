@@ -1,0 +1,466 @@
+//! Authorization of one KMS action: the key policy, the caller's identity policies, guardrails (SCPs, permissions
+//! boundary, session policy) and grants, combined the way AWS combines them (reference sections 1c-1e).
+//!
+//! Modelling choices (AWS leaves them implicit; see the crate README):
+//! - An explicit Deny in any policy wins; grants never deny and never override a deny.
+//! - SCPs listed on an account are one level: at least one must allow. A grant is still subject to SCPs.
+//! - A key-policy allow that names the caller's own user or role-session ARN is not cut by an implicit deny in a
+//!   permissions boundary or session policy; an allow that names the role, `*`, or the account is (IAM
+//!   evaluation-logic, resource-based policies).
+//! - A grant to a role applies to every session of that role.
+
+use kmsim_policy::{
+    evaluate, Context, Decision, Effect, EvalOptions, PolicyDecision, PrincipalKind, PrincipalMatch, Request,
+};
+
+use crate::clock::Timestamp;
+use crate::grant::{Grant, GrantStore};
+use crate::hsm::EncryptionContext;
+use crate::key::Key;
+use crate::policy::NamedPolicy;
+use crate::principal::ResolvedCaller;
+use crate::trace::{AuthzTrace, CombiningRule, DecidedBy, GrantEval, Missing, PolicyEval, PolicyKind};
+
+/// Operations that can be called on a key in another account (reference 1c).
+pub const CROSS_ACCOUNT_ACTIONS: &[&str] = &[
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
+    "kms:CreateGrant",
+    "kms:DescribeKey",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
+    "kms:ListGrants",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+];
+
+/// What is being authorized.
+pub(crate) enum Target<'a> {
+    /// A key-resource action: the key policy takes part.
+    Key(&'a Key, &'a GrantStore),
+    /// An action on an alias or with no resource (`*`): identity policies only.
+    Resource(String),
+}
+
+/// A grant check to make when the key-policy/IAM path does not allow.
+pub(crate) struct GrantCheck<'a> {
+    /// The grant operation name, e.g. `Decrypt` or `ReEncryptFrom`.
+    pub operation: &'a str,
+    /// The request's encryption context, for operations that take one (constraints apply only to those).
+    pub ec: Option<&'a EncryptionContext>,
+    /// Grant ids whose tokens the request presented (valid tokens make a grant usable at once).
+    pub token_grants: &'a [String],
+}
+
+pub(crate) struct AuthzInput<'a> {
+    pub action: String,
+    pub target: Target<'a>,
+    pub context: Context,
+    pub grant: Option<GrantCheck<'a>>,
+    pub session_policy: Option<&'a NamedPolicy>,
+    pub now: Timestamp,
+    pub trace: bool,
+}
+
+pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> AuthzTrace {
+    let opts = EvalOptions { trace: input.trace };
+    let (resource, key) = match &input.target {
+        Target::Key(k, _) => (k.arn.clone(), Some(*k)),
+        Target::Resource(r) => (r.clone(), None),
+    };
+    let request = Request {
+        principal: rc.principal.clone(),
+        action: input.action.clone(),
+        resource: resource.clone(),
+        context: input.context,
+    };
+    let mut explanation = Vec::new();
+    let caller_account = rc.account().unwrap_or("").to_string();
+    let rule = match key {
+        None => CombiningRule::IdentityOnly,
+        Some(k) if k.account == caller_account => CombiningRule::SameAccount,
+        Some(_) => CombiningRule::CrossAccount,
+    };
+
+    // Evaluate every policy that takes part.
+    let mut policies: Vec<PolicyEval> = Vec::new();
+    let caller_arn = rc.principal.arn.clone();
+    let owner_of = |kind: PolicyKind| -> String {
+        match kind {
+            PolicyKind::Scp => format!("account {caller_account}"),
+            _ => rc.principal.role_arn.clone().unwrap_or_else(|| caller_arn.clone()),
+        }
+    };
+    for scp in &rc.scps {
+        policies.push(eval_one(PolicyKind::Scp, scp, owner_of(PolicyKind::Scp), &request, opts));
+    }
+    if let Some(k) = key {
+        policies.push(PolicyEval {
+            kind: PolicyKind::KeyPolicy,
+            name: k.policy.name.clone(),
+            attached_to: k.arn.clone(),
+            result: evaluate(&k.policy.policy, &request, opts),
+        });
+    }
+    for p in &rc.identity_policies {
+        policies.push(eval_one(PolicyKind::Identity, p, owner_of(PolicyKind::Identity), &request, opts));
+    }
+    if let Some(b) = rc.boundary {
+        policies.push(eval_one(
+            PolicyKind::PermissionsBoundary,
+            b,
+            owner_of(PolicyKind::PermissionsBoundary),
+            &request,
+            opts,
+        ));
+    }
+    if let Some(s) = input.session_policy {
+        policies.push(eval_one(PolicyKind::Session, s, caller_arn.clone(), &request, opts));
+    }
+
+    // 1. An explicit deny anywhere wins.
+    if let Some(p) = policies.iter().find(|p| p.result.decision == PolicyDecision::ExplicitDeny) {
+        let statement = p.result.deciding().next().map(statement_label).unwrap_or_default();
+        explanation.push(format!(
+            "explicit deny: statement {statement} of the {} `{}` denies {}; an explicit deny overrides every allow and grant",
+            kind_label(p.kind),
+            p.name,
+            input.action
+        ));
+        let decided_by = DecidedBy::ExplicitDeny { policy: p.kind, name: p.name.clone(), statement };
+        return finish(request, rule, policies, Vec::new(), 0, Decision::ExplicitDeny, decided_by, explanation);
+    }
+    explanation.push("no explicit deny in any policy".to_string());
+
+    let allows = |kind: PolicyKind| {
+        policies.iter().filter(move |p| p.kind == kind && p.result.decision == PolicyDecision::Allow)
+    };
+    let present = |kind: PolicyKind| policies.iter().any(|p| p.kind == kind);
+
+    // Guardrails.
+    let scp_ok = !present(PolicyKind::Scp) || allows(PolicyKind::Scp).next().is_some();
+    let boundary_ok =
+        !present(PolicyKind::PermissionsBoundary) || allows(PolicyKind::PermissionsBoundary).next().is_some();
+    let session_ok = !present(PolicyKind::Session) || allows(PolicyKind::Session).next().is_some();
+    if present(PolicyKind::Scp) {
+        explanation.push(if scp_ok {
+            "service control policies allow the action".to_string()
+        } else {
+            "no service control policy allows the action: implicit deny for every principal of the account".to_string()
+        });
+    }
+    let root = rc.kind() == PrincipalKind::Root;
+    let identity_allow = allows(PolicyKind::Identity)
+        .next()
+        .map(|p| (p.name.clone(), p.result.deciding().next().map(statement_label).unwrap_or_default()));
+    let identity_ok = root || identity_allow.is_some();
+
+    // Grants (evaluated only for the caller's own grants: the index makes the cost independent of other grants).
+    let (grant_evals, grants_skipped, grant_ok) = match (&input.target, &input.grant) {
+        (Target::Key(_, store), Some(check)) => eval_grants(rc, store, check, input.now),
+        _ => (Vec::new(), 0, None),
+    };
+
+    let decided: Result<DecidedBy, Missing> = match (rule, key) {
+        (CombiningRule::IdentityOnly, _) | (_, None) => {
+            if !scp_ok {
+                Err(Missing::ScpAllow)
+            } else if !identity_ok {
+                explanation.push(format!("{} has no key policy: an identity policy must allow it", input.action));
+                Err(Missing::IdentityPolicy)
+            } else if !boundary_ok {
+                Err(Missing::BoundaryAllow)
+            } else if !session_ok {
+                Err(Missing::SessionAllow)
+            } else {
+                let (policy, statement) =
+                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
+                explanation.push(format!("identity policy `{policy}` allows {}", input.action));
+                Ok(DecidedBy::Identity { policy, statement })
+            }
+        }
+        (rule, Some(k)) => {
+            let kp = policies.iter().find(|p| p.kind == PolicyKind::KeyPolicy).map(|p| &p.result);
+            let kp_allows: Vec<_> =
+                kp.map(|r| r.deciding().filter(|s| s.effect == Effect::Allow).collect()).unwrap_or_default();
+            let direct = kp_allows.iter().find(|s| matches!(s.principal, Some(m) if m != PrincipalMatch::Account));
+            let via_account = kp_allows.iter().find(|s| s.principal == Some(PrincipalMatch::Account));
+            let cross = rule == CombiningRule::CrossAccount;
+            if cross && !CROSS_ACCOUNT_ACTIONS.contains(&input.action.as_str()) {
+                explanation.push(format!(
+                    "{} cannot be used on a key in another account (only cryptographic operations, CreateGrant, DescribeKey, GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and RevokeGrant can)",
+                    input.action
+                ));
+                Err(Missing::CrossAccountNotSupported)
+            } else if !scp_ok {
+                Err(Missing::ScpAllow)
+            } else {
+                let mut result: Option<DecidedBy> = None;
+                if !cross {
+                    if let Some(s) = direct {
+                        let exact = s.principal == Some(PrincipalMatch::Exact);
+                        if exact || (boundary_ok && session_ok) {
+                            explanation.push(format!(
+                                "same account: key policy statement {} allows the caller directly{}",
+                                statement_label(s),
+                                if exact { " (by its own ARN)" } else { "" }
+                            ));
+                            result = Some(DecidedBy::KeyPolicy { statement: statement_label(s) });
+                        } else {
+                            explanation.push(format!(
+                                "key policy statement {} allows the caller, but an implicit deny in its {} still applies",
+                                statement_label(s),
+                                if boundary_ok { "session policy" } else { "permissions boundary" }
+                            ));
+                        }
+                    }
+                    if result.is_none() {
+                        if let Some(s) = via_account {
+                            explanation.push(format!(
+                                "same account: key policy statement {} allows the account, which delegates to IAM policies",
+                                statement_label(s)
+                            ));
+                            if identity_ok && boundary_ok && session_ok {
+                                let (policy, statement) =
+                                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
+                                explanation.push(format!("identity policy `{policy}` allows {}", input.action));
+                                result = Some(DecidedBy::KeyPolicyAndIdentity {
+                                    key_policy_statement: statement_label(s),
+                                    identity_policy: policy,
+                                    identity_statement: statement,
+                                });
+                            } else if !identity_ok {
+                                explanation.push(format!("no identity policy of the caller allows {}", input.action));
+                            }
+                        } else if direct.is_none() {
+                            explanation.push("the key policy allows neither the caller nor its account".to_string());
+                        }
+                    }
+                } else {
+                    let owner = direct.or(via_account);
+                    match owner {
+                        Some(s) => {
+                            explanation.push(format!(
+                                "cross account: key policy statement {} in account {} allows the caller{}",
+                                statement_label(s),
+                                k.account,
+                                if s.principal == Some(PrincipalMatch::Account) { "'s account" } else { "" }
+                            ));
+                            if identity_ok && boundary_ok && session_ok {
+                                let (policy, statement) =
+                                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
+                                explanation.push(format!(
+                                    "cross account: identity policy `{policy}` in account {caller_account} allows {} on the key",
+                                    input.action
+                                ));
+                                result = Some(DecidedBy::KeyPolicyAndIdentity {
+                                    key_policy_statement: statement_label(s),
+                                    identity_policy: policy,
+                                    identity_statement: statement,
+                                });
+                            } else if !identity_ok {
+                                explanation.push(format!(
+                                    "cross account: no identity policy in account {caller_account} allows {} on this key; both accounts must allow",
+                                    input.action
+                                ));
+                            }
+                        }
+                        None => explanation.push(format!(
+                            "cross account: the key policy in account {} allows neither the caller nor its account",
+                            k.account
+                        )),
+                    }
+                }
+                if result.is_none() {
+                    if let Some(g) = &grant_ok {
+                        explanation.push(format!("grant `{}` allows the operation", g.grant_id));
+                        result = Some(DecidedBy::Grant { grant_id: g.grant_id.clone() });
+                    }
+                }
+                match result {
+                    Some(d) => Ok(d),
+                    None => Err(if direct.is_none() && via_account.is_none() {
+                        Missing::ResourcePolicy
+                    } else if !identity_ok && via_account.is_some() || (cross && !identity_ok) {
+                        Missing::IdentityPolicy
+                    } else if !boundary_ok {
+                        Missing::BoundaryAllow
+                    } else if !session_ok {
+                        Missing::SessionAllow
+                    } else {
+                        Missing::IdentityPolicy
+                    }),
+                }
+            }
+        }
+    };
+    let grants_skipped_n = grants_skipped;
+    match decided {
+        Ok(d) => finish(request, rule, policies, grant_evals, grants_skipped_n, Decision::Allow, d, explanation),
+        Err(missing) => {
+            explanation.push(format!("implicit deny: {}", missing_text(missing)));
+            let d = DecidedBy::ImplicitDeny { missing };
+            finish(request, rule, policies, grant_evals, grants_skipped_n, Decision::ImplicitDeny, d, explanation)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    request: Request,
+    rule: CombiningRule,
+    policies: Vec<PolicyEval>,
+    grants: Vec<GrantEval>,
+    grants_skipped: usize,
+    decision: Decision,
+    decided_by: DecidedBy,
+    explanation: Vec<String>,
+) -> AuthzTrace {
+    AuthzTrace {
+        action: request.action,
+        resource: request.resource,
+        rule,
+        context: request.context,
+        policies,
+        grants,
+        grants_skipped,
+        decision,
+        decided_by,
+        explanation,
+    }
+}
+
+fn eval_one(
+    kind: PolicyKind,
+    p: &NamedPolicy,
+    attached_to: String,
+    request: &Request,
+    opts: EvalOptions,
+) -> PolicyEval {
+    PolicyEval { kind, name: p.name.clone(), attached_to, result: evaluate(&p.policy, request, opts) }
+}
+
+/// `"Sid"` or `#index` for a statement without a Sid.
+pub(crate) fn statement_label(s: &kmsim_policy::StatementRef) -> String {
+    match &s.sid {
+        Some(sid) => sid.clone(),
+        None => format!("#{}", s.index),
+    }
+}
+
+fn kind_label(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::KeyPolicy => "key policy",
+        PolicyKind::Identity => "identity policy",
+        PolicyKind::Scp => "service control policy",
+        PolicyKind::PermissionsBoundary => "permissions boundary",
+        PolicyKind::Session => "session policy",
+    }
+}
+
+fn missing_text(m: Missing) -> &'static str {
+    match m {
+        Missing::ResourcePolicy => "no statement in the key policy allows the caller (or its account)",
+        Missing::IdentityPolicy => "no identity-based policy allows the action",
+        Missing::ScpAllow => "no service control policy allows the action",
+        Missing::BoundaryAllow => "the permissions boundary does not allow the action",
+        Missing::SessionAllow => "the session policy does not allow the action",
+        Missing::CrossAccountNotSupported => "the operation cannot be called on a key in another account",
+    }
+}
+
+/// AWS's AccessDeniedException message for a denied authorization.
+pub(crate) fn access_denied_message(caller: &str, trace: &AuthzTrace) -> String {
+    let base = format!("User: {caller} is not authorized to perform: {} on resource: {}", trace.action, trace.resource);
+    match &trace.decided_by {
+        DecidedBy::ExplicitDeny { policy, .. } => {
+            let where_ = match policy {
+                PolicyKind::KeyPolicy => "a resource-based policy",
+                PolicyKind::Identity => "an identity-based policy",
+                PolicyKind::Scp => "a service control policy",
+                PolicyKind::PermissionsBoundary => "a permissions boundary",
+                PolicyKind::Session => "a session policy",
+            };
+            format!("{base} with an explicit deny in {where_}")
+        }
+        DecidedBy::ImplicitDeny { missing } => {
+            let what = match missing {
+                Missing::ResourcePolicy | Missing::CrossAccountNotSupported => "resource-based policy",
+                Missing::IdentityPolicy => "identity-based policy",
+                Missing::ScpAllow => "service control policy",
+                Missing::BoundaryAllow => "permissions boundary",
+                Missing::SessionAllow => "session policy",
+            };
+            format!("{base} because no {what} allows the {} action", trace.action)
+        }
+        _ => base,
+    }
+}
+
+fn eval_grants(
+    rc: &ResolvedCaller<'_>,
+    store: &GrantStore,
+    check: &GrantCheck<'_>,
+    now: Timestamp,
+) -> (Vec<GrantEval>, usize, Option<GrantEval>) {
+    let mut evals = Vec::new();
+    let mut ok: Option<GrantEval> = None;
+    let mut candidates: Vec<&Grant> = store.for_grantee(&rc.principal.arn).collect();
+    if let Some(role) = &rc.principal.role_arn {
+        candidates.extend(store.for_grantee(role));
+    }
+    let considered = candidates.len();
+    for g in candidates {
+        let reason = grant_reason(g, check, now);
+        let matched = reason.is_ok();
+        let e = GrantEval {
+            grant_id: g.grant_id.clone(),
+            name: g.name.clone(),
+            grantee: g.grantee_principal.clone(),
+            matched,
+            reason: reason.unwrap_or_else(|e| e),
+        };
+        if matched && ok.is_none() {
+            ok = Some(e.clone());
+        }
+        evals.push(e);
+    }
+    (evals, store.len().saturating_sub(considered), ok)
+}
+
+fn grant_reason(g: &Grant, check: &GrantCheck<'_>, now: Timestamp) -> Result<String, String> {
+    if !g.operations.contains(check.operation) {
+        return Err(format!("the grant does not include {}", check.operation));
+    }
+    let by_token = check.token_grants.iter().any(|t| t == &g.grant_id);
+    if now < g.effective_from && !by_token {
+        return Err(format!(
+            "the grant is not yet effective (eventual consistency) until {}; present its grant token to use it at once",
+            g.effective_from
+        ));
+    }
+    if let Some(ec) = check.ec {
+        g.constraints.allows(ec)?;
+    }
+    Ok(format!(
+        "the grant includes {}{}{}",
+        check.operation,
+        if g.constraints.is_empty() || check.ec.is_none() {
+            ""
+        } else {
+            " and the encryption context satisfies its constraints"
+        },
+        if by_token && now < g.effective_from { " (made effective by its grant token)" } else { "" }
+    ))
+}

@@ -1,0 +1,45 @@
+//! Key derivation: every secret in the HSM is HKDF-SHA256 (RFC 5869) of the seed, so none is ever stored.
+
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+/// The length of every derived secret (master, backing keys, per-message keys, DRBG blocks).
+pub(crate) const SECRET_LEN: usize = 32;
+
+/// A 32-byte secret that is wiped when dropped.
+pub(crate) type Secret = Zeroizing<[u8; SECRET_LEN]>;
+
+/// HKDF-SHA256 with a 32-byte output; `info` is the concatenation of its parts.
+pub(crate) fn hkdf32(salt: &[u8], ikm: &[u8], info: &[&[u8]]) -> Secret {
+    let mut okm: Secret = Zeroizing::new([0; SECRET_LEN]);
+    let hkdf = Hkdf::<Sha256>::new(Some(salt), ikm);
+    #[expect(clippy::expect_used, reason = "HKDF-SHA256 can expand up to 8160 bytes and we ask for 32")]
+    hkdf.expand_multi_info(info, okm.as_mut_slice()).expect("32 bytes is within the HKDF-SHA256 output limit");
+    okm
+}
+
+/// `master = HKDF-SHA256(ikm = seed as u64 BE, salt = "kmsim/hsm/v1", info = "master")`.
+pub(crate) fn master(seed: u64) -> Secret {
+    hkdf32(b"kmsim/hsm/v1", &seed.to_be_bytes(), &[b"master"])
+}
+
+/// The AES-256 backing key of one key version:
+/// `HKDF-SHA256(ikm = master, salt = "kmsim/backing-key", info = key id || 0x00 || version as u32 BE)`.
+///
+/// The key id never contains 0x00 (it is printable ASCII), so the info string is unambiguous.
+pub(crate) fn backing_key(master: &[u8], key_id: &str, version: u32) -> Secret {
+    hkdf32(b"kmsim/backing-key", master, &[key_id.as_bytes(), &[0], &version.to_be_bytes()])
+}
+
+/// The per-message data-encryption key, as AWS KMS derives one from the backing key and the nonce:
+/// `HKDF-SHA256(ikm = backing key, salt = nonce, info = "kmsim/encrypt")`.
+pub(crate) fn message_key(backing_key: &[u8], nonce: &[u8]) -> Secret {
+    hkdf32(nonce, backing_key, &[b"kmsim/encrypt"])
+}
+
+/// One 32-byte DRBG block:
+/// `HKDF-SHA256(ikm = master, salt = "kmsim/drbg", info = purpose label || 0x00 || counter as u64 BE)`.
+pub(crate) fn drbg_block(master: &[u8], label: &[u8], counter: u64) -> Secret {
+    hkdf32(b"kmsim/drbg", master, &[label, &[0], &counter.to_be_bytes()])
+}

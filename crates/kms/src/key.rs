@@ -1,0 +1,235 @@
+//! KMS keys: metadata, states, rotation, and the key policy. Key material lives only in the HSM.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+use crate::policy::NamedPolicy;
+
+/// The key states of the KMS API (`KeyState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum KeyState {
+    Creating,
+    Enabled,
+    Disabled,
+    PendingDeletion,
+    PendingImport,
+    PendingReplicaDeletion,
+    Unavailable,
+    Updating,
+}
+
+impl KeyState {
+    pub const ALL: [KeyState; 8] = [
+        KeyState::Creating,
+        KeyState::Enabled,
+        KeyState::Disabled,
+        KeyState::PendingDeletion,
+        KeyState::PendingImport,
+        KeyState::PendingReplicaDeletion,
+        KeyState::Unavailable,
+        KeyState::Updating,
+    ];
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyState::Creating => "Creating",
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
+            KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
+            KeyState::Unavailable => "Unavailable",
+            KeyState::Updating => "Updating",
+        }
+    }
+}
+
+/// `KeySpec`. Only symmetric keys have cryptography in this version; the others exist so policies and key-usage
+/// checks that mention them behave as in AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(non_camel_case_types)]
+pub enum KeySpec {
+    SYMMETRIC_DEFAULT,
+    HMAC_224,
+    HMAC_256,
+    HMAC_384,
+    HMAC_512,
+    RSA_2048,
+    RSA_3072,
+    RSA_4096,
+    ECC_NIST_P256,
+    ECC_NIST_P384,
+    ECC_NIST_P521,
+    ECC_SECG_P256K1,
+}
+
+impl KeySpec {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeySpec::SYMMETRIC_DEFAULT => "SYMMETRIC_DEFAULT",
+            KeySpec::HMAC_224 => "HMAC_224",
+            KeySpec::HMAC_256 => "HMAC_256",
+            KeySpec::HMAC_384 => "HMAC_384",
+            KeySpec::HMAC_512 => "HMAC_512",
+            KeySpec::RSA_2048 => "RSA_2048",
+            KeySpec::RSA_3072 => "RSA_3072",
+            KeySpec::RSA_4096 => "RSA_4096",
+            KeySpec::ECC_NIST_P256 => "ECC_NIST_P256",
+            KeySpec::ECC_NIST_P384 => "ECC_NIST_P384",
+            KeySpec::ECC_NIST_P521 => "ECC_NIST_P521",
+            KeySpec::ECC_SECG_P256K1 => "ECC_SECG_P256K1",
+        }
+    }
+    pub fn is_symmetric(&self) -> bool {
+        matches!(self, KeySpec::SYMMETRIC_DEFAULT)
+    }
+    pub fn is_hmac(&self) -> bool {
+        matches!(self, KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512)
+    }
+    /// The usages AWS allows for this spec; the first is the default where a default exists.
+    pub fn allowed_usages(&self) -> &'static [KeyUsage] {
+        match self {
+            KeySpec::SYMMETRIC_DEFAULT => &[KeyUsage::ENCRYPT_DECRYPT],
+            KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512 => {
+                &[KeyUsage::GENERATE_VERIFY_MAC]
+            }
+            KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096 => {
+                &[KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY]
+            }
+            KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 => {
+                &[KeyUsage::SIGN_VERIFY, KeyUsage::KEY_AGREEMENT]
+            }
+            KeySpec::ECC_SECG_P256K1 => &[KeyUsage::SIGN_VERIFY],
+        }
+    }
+}
+
+/// `KeyUsage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(non_camel_case_types)]
+pub enum KeyUsage {
+    ENCRYPT_DECRYPT,
+    SIGN_VERIFY,
+    GENERATE_VERIFY_MAC,
+    KEY_AGREEMENT,
+}
+
+impl KeyUsage {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            KeyUsage::ENCRYPT_DECRYPT => "ENCRYPT_DECRYPT",
+            KeyUsage::SIGN_VERIFY => "SIGN_VERIFY",
+            KeyUsage::GENERATE_VERIFY_MAC => "GENERATE_VERIFY_MAC",
+            KeyUsage::KEY_AGREEMENT => "KEY_AGREEMENT",
+        }
+    }
+}
+
+/// `Origin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(non_camel_case_types)]
+pub enum Origin {
+    AWS_KMS,
+    EXTERNAL,
+    AWS_CLOUDHSM,
+    EXTERNAL_KEY_STORE,
+}
+
+impl Origin {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Origin::AWS_KMS => "AWS_KMS",
+            Origin::EXTERNAL => "EXTERNAL",
+            Origin::AWS_CLOUDHSM => "AWS_CLOUDHSM",
+            Origin::EXTERNAL_KEY_STORE => "EXTERNAL_KEY_STORE",
+        }
+    }
+}
+
+/// Who manages the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyManager {
+    CUSTOMER,
+    AWS,
+}
+
+/// One rotation of a key's backing material.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationRecord {
+    /// The backing-key version created by this rotation (the key starts at version 1).
+    pub version: u32,
+    pub rotation_date: Timestamp,
+    /// `AUTOMATIC` or `ON_DEMAND`.
+    pub rotation_type: String,
+}
+
+/// Rotation settings and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    pub enabled: bool,
+    pub period_days: u32,
+    /// When automatic rotation next happens (set while enabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_rotation: Option<Timestamp>,
+    /// Every rotation so far, oldest first.
+    #[serde(default)]
+    pub history: Vec<RotationRecord>,
+    /// How many on-demand rotations were used (limit 25 per key).
+    #[serde(default)]
+    pub on_demand_count: u32,
+}
+
+impl Default for Rotation {
+    fn default() -> Rotation {
+        Rotation { enabled: false, period_days: 365, next_rotation: None, history: Vec::new(), on_demand_count: 0 }
+    }
+}
+
+/// A KMS key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Key {
+    pub key_id: String,
+    pub arn: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default)]
+    pub description: String,
+    pub key_spec: KeySpec,
+    pub key_usage: KeyUsage,
+    pub origin: Origin,
+    pub manager: KeyManager,
+    pub state: KeyState,
+    pub creation_date: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_date: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_window_days: Option<u32>,
+    /// The key policy (its only name is `default`).
+    pub policy: NamedPolicy,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub rotation: Rotation,
+    /// The current backing-key version (1 + number of rotations).
+    pub current_version: u32,
+    /// For AWS managed keys: the service the key belongs to (e.g. `s3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_service: Option<String>,
+}
+
+impl Key {
+    /// The encryption algorithms the key supports (DescribeKey).
+    pub fn encryption_algorithms(&self) -> Vec<&'static str> {
+        match (self.key_spec, self.key_usage) {
+            (KeySpec::SYMMETRIC_DEFAULT, _) => vec!["SYMMETRIC_DEFAULT"],
+            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::ENCRYPT_DECRYPT) => {
+                vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+            }
+            _ => vec![],
+        }
+    }
+    pub fn is_customer_managed(&self) -> bool {
+        self.manager == KeyManager::CUSTOMER
+    }
+}

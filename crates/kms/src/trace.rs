@@ -1,0 +1,152 @@
+//! The decision trace of one API call: plain serde data, rendered by the CLI as text and by the UI as a tree.
+//!
+//! A call trace holds one [`AuthzTrace`] per authorization the call needs (ReEncrypt needs two, UpdateAlias three),
+//! then the checks that follow authorization (key state, key usage, parameters, cryptography), then the result.
+
+use kmsim_policy::{Context, Decision, PolicyResult};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+
+/// The whole story of one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallTrace {
+    pub operation: String,
+    pub caller: String,
+    /// Each authorization decision, in the order they were made.
+    pub authorizations: Vec<AuthzTrace>,
+    /// Checks made after (or instead of) authorization, in order.
+    pub checks: Vec<Check>,
+    pub outcome: Outcome,
+}
+
+/// The result of a call in one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Error { code: ErrorCode, message: String },
+}
+
+/// One check after authorization: key state, key usage, a parameter rule, the cryptography.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    Parameters,
+    KeyLookup,
+    KeyState,
+    KeyUsage,
+    Grant,
+    Cryptography,
+    Limit,
+    PolicyLockout,
+}
+
+/// How the principal and the key relate, which decides the combining rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CombiningRule {
+    /// The caller and the key are in the same account: the key policy alone, or the key policy delegating to the
+    /// account plus an identity policy, or a grant.
+    SameAccount,
+    /// The key belongs to another account: the key policy must allow the caller (or its account) AND an identity
+    /// policy in the caller's account must allow; or a grant.
+    CrossAccount,
+    /// An action with no key resource (CreateKey, ListKeys, ...) or on an alias: identity policies alone.
+    IdentityOnly,
+}
+
+/// Which kind of policy a [`PolicyEval`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    KeyPolicy,
+    Identity,
+    Scp,
+    PermissionsBoundary,
+    Session,
+}
+
+/// One policy's evaluation, from the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyEval {
+    pub kind: PolicyKind,
+    /// The policy's name (`default` for a key policy; the attached policy's name otherwise).
+    pub name: String,
+    /// Where the policy lives: the key ARN, the user/role ARN, or the account.
+    pub attached_to: String,
+    pub result: PolicyResult,
+}
+
+/// One grant considered for the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantEval {
+    pub grant_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub grantee: String,
+    pub matched: bool,
+    pub reason: String,
+}
+
+/// What decided an authorization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum DecidedBy {
+    /// An explicit Deny in some policy.
+    ExplicitDeny { policy: PolicyKind, name: String, statement: String },
+    /// The key policy allows the caller directly.
+    KeyPolicy { statement: String },
+    /// The key policy allows the caller's account and an identity policy allows the action.
+    KeyPolicyAndIdentity { key_policy_statement: String, identity_policy: String, identity_statement: String },
+    /// Identity policies alone (operations without a key resource).
+    Identity { policy: String, statement: String },
+    /// A grant allows the operation.
+    Grant { grant_id: String },
+    /// Nothing allows: an implicit deny.
+    ImplicitDeny { missing: Missing },
+}
+
+/// What an implicit deny was missing, which picks AWS's message variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Missing {
+    ResourcePolicy,
+    IdentityPolicy,
+    ScpAllow,
+    BoundaryAllow,
+    SessionAllow,
+    CrossAccountNotSupported,
+}
+
+/// One authorization: an action on a resource, its derived context, every policy and grant considered, and the
+/// combining rule's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthzTrace {
+    pub action: String,
+    pub resource: String,
+    pub rule: CombiningRule,
+    /// The request context the policies saw (derived from the call, plus the caller's extra keys).
+    pub context: Context,
+    pub policies: Vec<PolicyEval>,
+    pub grants: Vec<GrantEval>,
+    /// How many grants on the key were not the caller's (never evaluated).
+    pub grants_skipped: usize,
+    pub decision: Decision,
+    pub decided_by: DecidedBy,
+    /// The combining rule applied step by step, in plain words.
+    pub explanation: Vec<String>,
+}
+
+impl AuthzTrace {
+    pub fn allowed(&self) -> bool {
+        self.decision == Decision::Allow
+    }
+}

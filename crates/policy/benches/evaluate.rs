@@ -1,0 +1,137 @@
+//! A realistic KMS authorization: a 6-statement key policy plus two identity policies, evaluated together with the
+//! trace off and on; a 32 KB key policy; parsing.
+//!
+//! Run: `cargo bench -p kmsim-policy -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use kmsim_policy::{
+    evaluate, evaluate_all, Context, ContextValue, EvalOptions, Policy, PolicyType, Principal, Request, Value,
+};
+
+const KEY_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Id": "key-consolepolicy-3",
+  "Statement": [
+    {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+    {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
+     "Principal": {"AWS": ["arn:aws:iam::111122223333:role/KeyAdmin", "arn:aws:iam::111122223333:user/ops"]},
+     "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+                "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+     "Resource": "*"},
+    {"Sid": "Allow use of the key", "Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"},
+     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+     "Resource": "*",
+     "Condition": {"StringEquals": {"kms:ViaService": ["ec2.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"],
+                                    "kms:EncryptionContext:tenant": "t-42"}}},
+    {"Sid": "Allow attachment of persistent resources", "Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"},
+     "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
+     "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}},
+    {"Sid": "Deny deletion without MFA", "Effect": "Deny", "Principal": "*",
+     "Action": "kms:ScheduleKeyDeletion", "Resource": "*",
+     "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+    {"Sid": "Deny other accounts", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+     "Condition": {"StringNotEquals": {"kms:CallerAccount": "111122223333"}}}
+  ]
+}"#;
+
+const IDENTITY_1: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+     "Resource": "arn:aws:kms:us-east-1:111122223333:key/*",
+     "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant", "path"]}}},
+    {"Sid": "Describe", "Effect": "Allow", "Action": ["kms:DescribeKey", "kms:List*"], "Resource": "*"}
+  ]
+}"#;
+
+const IDENTITY_2: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::app-bucket/*"},
+    {"Sid": "NoDeleteOutsideVpn", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
+     "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]},
+                   "Bool": {"aws:ViaAWSService": "false"}}}
+  ]
+}"#;
+
+fn request() -> Request {
+    let mut c = Context::new();
+    c.insert_string("kms:ViaService", "ec2.us-east-1.amazonaws.com");
+    c.insert_string("kms:EncryptionContext:tenant", "t-42");
+    c.insert(
+        "kms:EncryptionContextKeys",
+        ContextValue::Multi(vec![Value::String("tenant".into()), Value::String("path".into())]),
+    );
+    c.insert_string("kms:CallerAccount", "111122223333");
+    c.insert_string("aws:SourceIp", "203.0.113.7");
+    c.insert_bool("aws:ViaAWSService", true);
+    c.insert_bool("aws:MultiFactorAuthPresent", true);
+    Request {
+        principal: Principal::from_arn("arn:aws:sts::111122223333:assumed-role/App/i-0abc"),
+        action: "kms:Decrypt".into(),
+        resource: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+        context: c,
+    }
+}
+
+/// A key policy just under 32,768 bytes: many per-role statements with conditions.
+fn big_policy() -> String {
+    let mut statements = Vec::new();
+    let mut i = 0;
+    loop {
+        let s = format!(
+            r#"{{"Sid": "Role {i}", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:role/Role{i}"}}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {{"StringEquals": {{"kms:EncryptionContext:tenant": "t-{i}"}}, "StringLike": {{"kms:ViaService": "*.us-east-1.amazonaws.com"}}}}}}"#
+        );
+        let candidate = format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{},\n{s}]}}", statements.join(",\n"));
+        if candidate.len() > 32_768 {
+            break;
+        }
+        statements.push(s);
+        i += 1;
+    }
+    format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}", statements.join(",\n"))
+}
+
+fn benches(c: &mut Criterion) {
+    let key = Policy::parse(KEY_POLICY, PolicyType::Resource).expect("key policy");
+    let id1 = Policy::parse(IDENTITY_1, PolicyType::Identity).expect("identity 1");
+    let id2 = Policy::parse(IDENTITY_2, PolicyType::Identity).expect("identity 2");
+    let req = request();
+    let all = [&key, &id1, &id2];
+
+    let mut g = c.benchmark_group("kms_decision");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("3_policies_trace_off", |b| {
+        b.iter(|| evaluate_all(black_box(&all), black_box(&req), EvalOptions { trace: false }))
+    });
+    g.bench_function("3_policies_trace_on", |b| {
+        b.iter(|| evaluate_all(black_box(&all), black_box(&req), EvalOptions { trace: true }))
+    });
+    g.finish();
+
+    let big_src = big_policy();
+    let big = Policy::parse(&big_src, PolicyType::Resource).expect("32 KB policy");
+    let mut big_req = req.clone();
+    big_req.principal = Principal::from_arn("arn:aws:sts::111122223333:assumed-role/Role77/s");
+    big_req.context.insert_string("kms:EncryptionContext:tenant", "t-77");
+    let mut g = c.benchmark_group("policy_32k");
+    g.bench_function(format!("evaluate_{}_bytes_{}_statements", big_src.len(), big.statements().len()), |b| {
+        b.iter(|| evaluate(black_box(&big), black_box(&big_req), EvalOptions { trace: false }))
+    });
+    g.bench_function("evaluate_trace_on", |b| {
+        b.iter(|| evaluate(black_box(&big), black_box(&big_req), EvalOptions { trace: true }))
+    });
+    g.bench_function("parse", |b| b.iter(|| Policy::parse(black_box(&big_src), PolicyType::Resource)));
+    g.finish();
+
+    c.bench_function("parse_key_policy", |b| b.iter(|| Policy::parse(black_box(KEY_POLICY), PolicyType::Resource)));
+}
+
+criterion_group!(policy, benches);
+criterion_main!(policy);

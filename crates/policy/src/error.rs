@@ -1,0 +1,96 @@
+//! Parse errors: every problem in a policy document, each with what is wrong and where.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A place in a policy's source text. Lines and columns are 1-based; columns count characters (not bytes).
+/// `offset`/`len` are byte offsets into the source, for editors. `path` is a JSON Pointer, e.g. `/Statement/2/Condition`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub offset: u32,
+    pub len: u32,
+    pub path: String,
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "line {}, column {}", self.line, self.column)
+        } else {
+            write!(f, "line {}, column {} (at {})", self.line, self.column, self.path)
+        }
+    }
+}
+
+/// What kind of problem a [`PolicyError`] reports. Stable, serialised as the variant name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// The text is not valid JSON.
+    InvalidJson,
+    /// An object repeats a key.
+    DuplicateKey,
+    /// An element name AWS does not know (e.g. `Statment`).
+    UnknownElement,
+    /// A required element is missing (e.g. `Effect`).
+    MissingElement,
+    /// Two elements that exclude each other (e.g. `Action` with `NotAction`).
+    ConflictingElements,
+    /// An element has the wrong JSON type (e.g. a number where a string is expected).
+    InvalidType,
+    /// An element's value is not allowed (e.g. `Effect: "Permit"`, a bad `Version`, a malformed ARN).
+    InvalidValue,
+    /// A condition operator AWS does not know.
+    UnknownOperator,
+    /// An element that this policy type does not allow (e.g. `Principal` in an identity policy).
+    NotAllowedInPolicyType,
+    /// The document is larger than this policy type allows.
+    PolicyTooLarge,
+    /// A character outside what AWS accepts in policies.
+    InvalidCharacter,
+    /// A policy variable that is malformed or not allowed where it is used.
+    InvalidVariable,
+}
+
+/// One problem in a policy document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyError {
+    pub kind: ErrorKind,
+    /// One line, lower case, no final period; user input in backticks.
+    pub message: String,
+    /// What would be accepted instead, when that helps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub span: Span,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.span, self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// Every problem found in one policy document (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyErrors {
+    pub errors: Vec<PolicyError>,
+}
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(f, "policy has {n} error{}", if n == 1 { "" } else { "s" })?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyErrors {}

@@ -1,0 +1,204 @@
+//! Wildcard patterns with `*` (any run of characters, possibly empty) and `?` (exactly one character).
+//!
+//! Patterns are compiled once into a shape with fast paths (everything, exact, prefix, suffix); the general matcher
+//! is iterative with a single backtracking point (the last `*`), so it runs in O(pattern × text) at worst and never
+//! recurses. Literal `*`/`?` (from the `${*}` and `${?}` policy-variable escapes) are kept apart from wildcards.
+
+/// One token of a pattern before compilation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PTok {
+    Char(char),
+    Star,
+    Quest,
+}
+
+/// Tokenises text in which every `*` and `?` is a wildcard.
+pub fn tokens(text: &str) -> impl Iterator<Item = PTok> + '_ {
+    text.chars().map(|c| match c {
+        '*' => PTok::Star,
+        '?' => PTok::Quest,
+        c => PTok::Char(c),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Lit(String),
+    Star,
+    Quest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    Any,
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    General(Vec<Tok>),
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    shape: Shape,
+}
+
+impl Glob {
+    /// Compiles text in which `*` and `?` are wildcards.
+    pub fn new(text: &str) -> Glob {
+        Glob::from_tokens(tokens(text))
+    }
+
+    pub fn from_tokens(toks: impl IntoIterator<Item = PTok>) -> Glob {
+        let mut out: Vec<Tok> = Vec::new();
+        for t in toks {
+            match t {
+                PTok::Char(c) => {
+                    if let Some(Tok::Lit(s)) = out.last_mut() {
+                        s.push(c);
+                    } else {
+                        out.push(Tok::Lit(c.to_string()));
+                    }
+                }
+                PTok::Star => {
+                    if out.last() != Some(&Tok::Star) {
+                        out.push(Tok::Star);
+                    }
+                }
+                PTok::Quest => out.push(Tok::Quest),
+            }
+        }
+        let shape = match out.as_slice() {
+            [] => Shape::Exact(String::new()),
+            [Tok::Star] => Shape::Any,
+            [Tok::Lit(s)] => Shape::Exact(s.clone()),
+            [Tok::Lit(s), Tok::Star] => Shape::Prefix(s.clone()),
+            [Tok::Star, Tok::Lit(s)] => Shape::Suffix(s.clone()),
+            _ => Shape::General(out),
+        };
+        Glob { shape }
+    }
+
+    /// Matches case-sensitively.
+    pub fn matches(&self, text: &str) -> bool {
+        self.run(text.as_bytes(), false)
+    }
+
+    /// Matches ignoring ASCII case; the pattern must already be lower case.
+    pub fn matches_fold(&self, text: &str) -> bool {
+        self.run(text.as_bytes(), true)
+    }
+
+    fn run(&self, s: &[u8], fold: bool) -> bool {
+        let eq = |a: &[u8], b: &[u8]| if fold { a.eq_ignore_ascii_case(b) } else { a == b };
+        match &self.shape {
+            Shape::Any => true,
+            Shape::Exact(p) => eq(s, p.as_bytes()),
+            Shape::Prefix(p) => s.get(..p.len()).is_some_and(|h| eq(h, p.as_bytes())),
+            Shape::Suffix(p) => s.len() >= p.len() && s.get(s.len() - p.len()..).is_some_and(|t| eq(t, p.as_bytes())),
+            Shape::General(toks) => general(toks, s, fold),
+        }
+    }
+}
+
+fn char_len(s: &[u8], at: usize) -> usize {
+    match s.get(at) {
+        Some(b) if *b >= 0xF0 => 4,
+        Some(b) if *b >= 0xE0 => 3,
+        Some(b) if *b >= 0xC0 => 2,
+        _ => 1,
+    }
+}
+
+fn general(toks: &[Tok], s: &[u8], fold: bool) -> bool {
+    let (mut ti, mut si) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        let advanced = match toks.get(ti) {
+            Some(Tok::Star) => {
+                star = Some((ti + 1, si));
+                ti += 1;
+                true
+            }
+            Some(Tok::Quest) => {
+                if si < s.len() {
+                    si += char_len(s, si);
+                    ti += 1;
+                    true
+                } else {
+                    false
+                }
+            }
+            Some(Tok::Lit(l)) => {
+                let l = l.as_bytes();
+                let ok = s.get(si..si + l.len()).is_some_and(|h| if fold { h.eq_ignore_ascii_case(l) } else { h == l });
+                if ok {
+                    si += l.len();
+                    ti += 1;
+                }
+                ok
+            }
+            None => {
+                if si >= s.len() {
+                    return true;
+                }
+                false
+            }
+        };
+        if advanced {
+            continue;
+        }
+        match star {
+            Some((t, sp)) if sp < s.len() => {
+                let np = sp + char_len(s, sp);
+                star = Some((t, np));
+                ti = t;
+                si = np;
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_matches() {
+        let cases = [
+            ("*", "anything", true),
+            ("*", "", true),
+            ("abc", "abc", true),
+            ("abc", "abd", false),
+            ("ab*", "abc/def", true),
+            ("ab*", "a", false),
+            ("*ef", "abc/def", true),
+            ("a*c*e", "abcde", true),
+            ("a*c*e", "abcdf", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("a?c", "a\u{e9}c", true),
+            ("*a*a*a*a*b", &"a".repeat(200), false),
+            ("key/*", "key/1234", true),
+            ("key/*", "alias/x", false),
+            ("", "", true),
+            ("", "x", false),
+            ("?*", "", false),
+            ("*?", "x", true),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(Glob::new(p).matches(t), want, "{p} vs {t}");
+        }
+    }
+
+    #[test]
+    fn fold_and_literals() {
+        assert!(Glob::new("kms:decrypt").matches_fold("KMS:Decrypt"));
+        assert!(Glob::new("get*").matches_fold("GetKeyPolicy"));
+        assert!(!Glob::new("get*").matches("GetKeyPolicy"));
+        let lit = Glob::from_tokens([PTok::Char('a'), PTok::Char('*')]);
+        assert!(lit.matches("a*"));
+        assert!(!lit.matches("ab"));
+    }
+}

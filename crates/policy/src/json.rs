@@ -1,0 +1,536 @@
+//! A small JSON parser that keeps the position of every value and key, reports duplicate keys and never recurses
+//! deeper than [`MAX_DEPTH`]. Numbers are kept as their source text.
+
+use crate::error::Span;
+
+/// The deepest nesting of arrays and objects accepted (a policy needs 5).
+pub const MAX_DEPTH: usize = 64;
+
+/// A byte range in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub offset: usize,
+    pub len: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    /// The number's source text.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Json,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
+/// A syntax problem found while parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub help: Option<String>,
+    pub pos: Pos,
+}
+
+/// A repeated key in an object (parsing continues; the later value is ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub pos: Pos,
+    pub first: Pos,
+    /// JSON Pointer of the object holding the key.
+    pub path: String,
+}
+
+/// The outcome of parsing: a document or the first syntax error, plus every duplicate key seen.
+pub struct Parsed {
+    pub root: Result<Node, SyntaxError>,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+pub fn parse(source: &str) -> Parsed {
+    let mut p = Parser { s: source, b: source.as_bytes(), i: 0, duplicates: Vec::new(), path: Vec::new() };
+    let root = p.document();
+    Parsed { root, duplicates: p.duplicates }
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    duplicates: Vec<DuplicateKey>,
+    path: Vec<String>,
+}
+
+type R<T> = Result<T, SyntaxError>;
+
+impl Parser<'_> {
+    fn err<T>(&self, at: usize, len: usize, message: impl Into<String>, help: Option<&str>) -> R<T> {
+        Err(SyntaxError { message: message.into(), help: help.map(str::to_string), pos: Pos { offset: at, len } })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn document(&mut self) -> R<Node> {
+        // A UTF-8 byte-order mark is tolerated.
+        if self.s.starts_with('\u{feff}') {
+            self.i = 3;
+        }
+        self.ws();
+        if self.i >= self.b.len() {
+            return self.err(
+                self.i,
+                0,
+                "the policy document is empty",
+                Some("a policy is a JSON object: `{\"Version\": \"2012-10-17\", \"Statement\": [...]}`"),
+            );
+        }
+        let v = self.value(0)?;
+        self.ws();
+        if self.i < self.b.len() {
+            let len = self.char_len(self.i);
+            return self.err(self.i, len, "unexpected text after the end of the document", None);
+        }
+        Ok(v)
+    }
+
+    fn char_len(&self, at: usize) -> usize {
+        self.s.get(at..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8)
+    }
+
+    fn describe_here(&self) -> String {
+        match self.s.get(self.i..).and_then(|r| r.chars().next()) {
+            None => "the end of the document".to_string(),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> R<Node> {
+        if depth > MAX_DEPTH {
+            return self.err(self.i, 1, format!("nesting deeper than {MAX_DEPTH} levels"), None);
+        }
+        let start = self.i;
+        let value = match self.peek() {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Json::String(self.string()?),
+            Some(b't') => self.literal("true", Json::Bool(true))?,
+            Some(b'f') => self.literal("false", Json::Bool(false))?,
+            Some(b'n') => self.literal("null", Json::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b'\'') => {
+                return self.err(self.i, 1, "strings must use double quotes", Some("replace `'` with `\"`"));
+            }
+            _ => {
+                let len = self.char_len(self.i);
+                return self.err(self.i, len, format!("expected a value, found {}", self.describe_here()), None);
+            }
+        };
+        Ok(Node { value, pos: Pos { offset: start, len: self.i - start } })
+    }
+
+    fn literal(&mut self, word: &str, v: Json) -> R<Json> {
+        if self.s.get(self.i..).is_some_and(|r| r.starts_with(word)) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            let mut end = self.i;
+            while self.b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                end += 1;
+            }
+            let text = self.s.get(self.i..end).unwrap_or("");
+            self.err(
+                self.i,
+                end - self.i,
+                format!("unknown literal `{text}`"),
+                Some("strings must be in double quotes"),
+            )
+        }
+    }
+
+    fn number(&mut self) -> R<Json> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    self.i += 1;
+                }
+            }
+            _ => return self.err(start, self.i - start + 1, "invalid number", None),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                return self.err(start, self.i - start, "invalid number: digits expected after `.`", None);
+            }
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                return self.err(start, self.i - start, "invalid number: digits expected in the exponent", None);
+            }
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        Ok(Json::Number(self.s.get(start..self.i).unwrap_or("").to_string()))
+    }
+
+    fn hex4(&mut self) -> R<u32> {
+        let at = self.i;
+        let Some(h) = self.s.get(self.i..self.i + 4) else {
+            return self.err(at, self.b.len() - at, "incomplete `\\u` escape", None);
+        };
+        let Ok(v) = u32::from_str_radix(h, 16) else {
+            return self.err(at, 4, format!("invalid `\\u` escape `{h}`"), None);
+        };
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return self.err(at, 4, format!("invalid `\\u` escape `{h}`"), None);
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> R<String> {
+        let start = self.i;
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run_start = self.i;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.push_str(self.s.get(run_start..self.i).unwrap_or(""));
+            match self.peek() {
+                None => return self.err(start, self.i - start, "unterminated string", Some("add the closing `\"`")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let esc_at = self.i;
+                    self.i += 1;
+                    let Some(e) = self.peek() else {
+                        return self.err(start, self.i - start, "unterminated string", Some("add the closing `\"`"));
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if self.s.get(self.i..).is_some_and(|r| r.starts_with("\\u")) {
+                                    self.i += 2;
+                                    let lo = self.hex4()?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return self.err(esc_at, self.i - esc_at, "invalid surrogate pair", None);
+                                    }
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    return self.err(esc_at, 6, "unpaired surrogate in `\\u` escape", None);
+                                }
+                            } else {
+                                hi
+                            };
+                            match char::from_u32(code) {
+                                Some(c) => out.push(c),
+                                None => return self.err(esc_at, self.i - esc_at, "invalid `\\u` escape", None),
+                            }
+                        }
+                        _ => {
+                            let len = 1 + self.char_len(esc_at + 1);
+                            let text = self.s.get(esc_at..esc_at + len).unwrap_or("\\");
+                            return self.err(esc_at, len, format!("invalid escape `{text}` in string"), None);
+                        }
+                    }
+                }
+                Some(_) => {
+                    return self.err(
+                        self.i,
+                        1,
+                        "control character in string",
+                        Some("write line breaks and tabs as `\\n` and `\\t`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> R<Json> {
+        let open = self.i;
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            self.ws();
+            self.path.push(items.len().to_string());
+            let v = self.value(depth + 1);
+            self.path.pop();
+            items.push(v?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                    if self.peek() == Some(b']') {
+                        return self.err(self.i, 1, "trailing comma before `]`", Some("remove the last `,`"));
+                    }
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Json::Array(items));
+                }
+                None => return self.err(open, 1, "unclosed array", Some("add the closing `]`")),
+                _ => {
+                    let len = self.char_len(self.i);
+                    return self.err(self.i, len, format!("expected `,` or `]`, found {}", self.describe_here()), None);
+                }
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> R<Json> {
+        let open = self.i;
+        self.i += 1;
+        let mut members: Vec<Member> = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                let len = self.char_len(self.i);
+                return match self.peek() {
+                    None => self.err(open, 1, "unclosed object", Some("add the closing `}`")),
+                    Some(b'}') => self.err(self.i, 1, "trailing comma before `}`", Some("remove the last `,`")),
+                    _ => self.err(
+                        self.i,
+                        len,
+                        format!("expected a key in double quotes, found {}", self.describe_here()),
+                        None,
+                    ),
+                };
+            }
+            let key_start = self.i;
+            let key = self.string()?;
+            let key_pos = Pos { offset: key_start, len: self.i - key_start };
+            self.ws();
+            if self.peek() != Some(b':') {
+                let len = self.char_len(self.i);
+                return self.err(self.i, len, format!("expected `:` after key, found {}", self.describe_here()), None);
+            }
+            self.i += 1;
+            self.ws();
+            self.path.push(escape_pointer(&key));
+            let value = self.value(depth + 1);
+            self.path.pop();
+            let value = value?;
+            if let Some(first) = members.iter().find(|m| m.key == key) {
+                let mut path = String::new();
+                for seg in &self.path {
+                    path.push('/');
+                    path.push_str(seg);
+                }
+                self.duplicates.push(DuplicateKey { key, pos: key_pos, first: first.key_pos, path });
+            } else {
+                members.push(Member { key, key_pos, value });
+            }
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Json::Object(members));
+                }
+                None => return self.err(open, 1, "unclosed object", Some("add the closing `}`")),
+                _ => {
+                    let len = self.char_len(self.i);
+                    return self.err(
+                        self.i,
+                        len,
+                        format!("expected `,` or `}}`, found {}", self.describe_here()),
+                        Some("separate members with `,`"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Escapes a key for a JSON Pointer segment (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_string()
+    }
+}
+
+/// Maps byte offsets to 1-based lines and character columns.
+pub struct LineIndex<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        for (i, b) in source.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { source, starts }
+    }
+
+    /// (line, column), both 1-based; the column counts characters.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let col = self.source.get(start..offset).map_or(offset - start, |t| t.chars().count());
+        (to_u32(line + 1), to_u32(col + 1))
+    }
+
+    pub fn span(&self, pos: Pos, path: &str) -> Span {
+        let (line, column) = self.line_col(pos.offset);
+        let (end_line, end_column) = self.line_col(pos.offset + pos.len);
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+            offset: to_u32(pos.offset),
+            len: to_u32(pos.len),
+            path: path.to_string(),
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_values_with_positions() {
+        let src = r#"{"a": [1, -2.5e3, true, null, "x\u00e9\n"], "b": {}}"#;
+        let p = parse(src);
+        let root = p.root.unwrap();
+        let Json::Object(m) = &root.value else { panic!() };
+        assert_eq!(m[0].key, "a");
+        assert_eq!(m[0].key_pos, Pos { offset: 1, len: 3 });
+        let Json::Array(items) = &m[0].value.value else { panic!() };
+        assert_eq!(items[1].value, Json::Number("-2.5e3".into()));
+        assert_eq!(items[4].value, Json::String("x\u{e9}\n".into()));
+        assert_eq!(&src[items[4].pos.offset..items[4].pos.offset + items[4].pos.len], r#""x\u00e9\n""#);
+    }
+
+    #[test]
+    fn duplicates_are_reported() {
+        let p = parse(r#"{"a": {"b": 1, "b": 2}}"#);
+        assert!(p.root.is_ok());
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(p.duplicates[0].key, "b");
+        assert_eq!(p.duplicates[0].path, "/a");
+        assert_eq!(p.duplicates[0].pos.offset, 15);
+    }
+
+    #[test]
+    fn errors() {
+        for (src, msg) in [
+            ("", "the policy document is empty"),
+            ("{", "unclosed object"),
+            ("[1,]", "trailing comma before `]`"),
+            ("{\"a\" 1}", "expected `:` after key, found `1`"),
+            ("{'a': 1}", "expected a key in double quotes, found `'`"),
+            ("[tru]", "unknown literal `tru`"),
+            ("\"abc", "unterminated string"),
+            ("{} x", "unexpected text after the end of the document"),
+            ("[01]", "expected `,` or `]`, found `1`"),
+            ("\"\\q\"", "invalid escape `\\q` in string"),
+        ] {
+            let e = parse(src).root.unwrap_err();
+            assert_eq!(e.message, msg, "{src}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let src = "[".repeat(100_000);
+        let e = parse(&src).root.unwrap_err();
+        assert_eq!(e.message, "nesting deeper than 64 levels");
+    }
+
+    #[test]
+    fn line_columns_count_chars() {
+        let src = "ab\n\u{e9}\u{e9}x";
+        let li = LineIndex::new(src);
+        assert_eq!(li.line_col(0), (1, 1));
+        assert_eq!(li.line_col(3), (2, 1));
+        assert_eq!(li.line_col(7), (2, 3));
+    }
+}

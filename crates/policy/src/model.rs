@@ -1,0 +1,397 @@
+//! The compiled policy: every pattern, number, date, CIDR and variable prepared once at parse time.
+
+use std::net::IpAddr;
+
+use crate::error::Span;
+use crate::glob::{Glob, PTok};
+use crate::result::Effect;
+use crate::vars::Template;
+use crate::PolicyType;
+
+/// A parsed and compiled policy document. Cheap to share between threads; evaluate it with [`crate::evaluate`].
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) source: String,
+    pub(crate) ty: PolicyType,
+    pub(crate) version: Option<String>,
+    /// Whether policy variables are substituted (`Version: 2012-10-17`).
+    pub(crate) variables: bool,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Vec<Statement>,
+}
+
+/// One statement of a policy (read-only view for analysis tools).
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub(crate) index: usize,
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) span: Span,
+    pub(crate) principal: Option<PrincipalEl>,
+    pub(crate) action: ActionEl,
+    pub(crate) resource: ResourceEl,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// 0-based position in the `Statement` list.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+    /// The statement object's location.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+    /// Whether the statement uses `NotPrincipal` (resource policies).
+    pub fn has_not_principal(&self) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.negated)
+    }
+    /// The `Principal`/`NotPrincipal` values as written, as (type, value) pairs (`("*", "*")` for a bare `*`).
+    pub fn principals(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.principal.iter().flat_map(|p| p.entries.iter().map(|e| (e.ptype.as_str(), e.text.as_str())))
+    }
+    /// Whether the statement uses `NotAction`.
+    pub fn has_not_action(&self) -> bool {
+        self.action.negated
+    }
+    /// The `Action`/`NotAction` values as written.
+    pub fn actions(&self) -> impl Iterator<Item = &str> {
+        self.action.entries.iter().map(|e| e.text.as_str())
+    }
+    /// Whether the statement uses `NotResource`.
+    pub fn has_not_resource(&self) -> bool {
+        self.resource.negated
+    }
+    /// The `Resource`/`NotResource` values as written.
+    pub fn resources(&self) -> impl Iterator<Item = &str> {
+        self.resource.entries.iter().map(|e| e.text.as_str())
+    }
+    /// The conditions as (operator, key, values) as written.
+    pub fn conditions(&self) -> impl Iterator<Item = (&str, &str, Vec<&str>)> {
+        self.conditions
+            .iter()
+            .map(|c| (c.op_text.as_str(), c.key_text.as_str(), c.values.iter().map(|v| v.text.as_str()).collect()))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PrincipalEl {
+    pub negated: bool,
+    pub span: Span,
+    pub entries: Vec<PrincipalEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PrincipalEntry {
+    /// `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the bare wildcard.
+    pub ptype: String,
+    pub text: String,
+    pub span: Span,
+    pub kind: PrincipalKindPat,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PrincipalKindPat {
+    Wildcard,
+    /// An account: a bare id or `arn:PARTITION:iam::ACCOUNT:root`.
+    Account(String),
+    /// A role ARN: matches the role and its sessions (by account and role name, ignoring the role path).
+    Role {
+        arn: String,
+        account: String,
+        name: String,
+    },
+    /// Any other ARN (user, session, federated user): exact match.
+    Arn(String),
+    Service(String),
+    /// `Federated` and `CanonicalUser`: exact match on the caller's ARN.
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ActionEl {
+    pub negated: bool,
+    pub span: Span,
+    pub entries: Vec<ActionEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ActionEntry {
+    pub text: String,
+    pub span: Span,
+    /// `*` alone.
+    pub any: bool,
+    /// Lower-cased service prefix and action name patterns.
+    pub service: Glob,
+    pub name: Glob,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceEl {
+    pub negated: bool,
+    pub span: Span,
+    pub entries: Vec<ResourceEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ResourceEntry {
+    pub text: String,
+    pub span: Span,
+    pub pat: ResPat,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ResPat {
+    /// A compiled ARN pattern (or `*`).
+    Static(ArnPat),
+    /// Contains policy variables: compiled per request.
+    Template(Template),
+}
+
+/// An ARN pattern: six segments matched one by one, or (for text that is not a six-segment ARN) the whole text.
+#[derive(Debug, Clone)]
+pub(crate) enum ArnPat {
+    Any,
+    Segments(Box<[Glob; 6]>),
+    Whole(Glob),
+}
+
+impl ArnPat {
+    pub fn from_tokens(toks: &[PTok]) -> ArnPat {
+        if toks == [PTok::Star] {
+            return ArnPat::Any;
+        }
+        let mut segs: Vec<&[PTok]> = Vec::with_capacity(6);
+        let mut rest = toks;
+        while segs.len() < 5 {
+            match rest.iter().position(|t| *t == PTok::Char(':')) {
+                Some(i) => {
+                    segs.push(rest.get(..i).unwrap_or(&[]));
+                    rest = rest.get(i + 1..).unwrap_or(&[]);
+                }
+                None => break,
+            }
+        }
+        if segs.len() < 5 {
+            return ArnPat::Whole(Glob::from_tokens(toks.iter().copied()));
+        }
+        segs.push(rest);
+        let g = |i: usize| Glob::from_tokens(segs.get(i).copied().unwrap_or(&[]).iter().copied());
+        ArnPat::Segments(Box::new([g(0), g(1), g(2), g(3), g(4), g(5)]))
+    }
+
+    /// Matches a request ARN split into segments (`None` when it is not a six-segment ARN).
+    pub fn matches(&self, whole: &str, segs: Option<&[&str; 6]>) -> bool {
+        match self {
+            ArnPat::Any => true,
+            ArnPat::Whole(g) => g.matches(whole),
+            ArnPat::Segments(p) => match segs {
+                Some(s) => p.iter().zip(s.iter()).all(|(g, t)| g.matches(t)),
+                None => false,
+            },
+        }
+    }
+}
+
+/// Splits an ARN into its six segments (the last keeps any further `:`).
+pub(crate) fn split_arn(s: &str) -> Option<[&str; 6]> {
+    let mut it = s.splitn(6, ':');
+    let a = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
+    Some(a)
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    pub op_text: String,
+    pub op: Op,
+    pub key_text: String,
+    pub key_lower: String,
+    pub span: Span,
+    pub values: Vec<CondValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetOp {
+    None,
+    ForAnyValue,
+    ForAllValues,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Str,
+    StrIc,
+    Like,
+    Num,
+    Date,
+    Bool,
+    Bin,
+    Ip,
+    Arn,
+    Null,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Op {
+    pub set: SetOp,
+    pub base: &'static str,
+    pub family: Family,
+    pub cmp: Cmp,
+    pub negated: bool,
+    pub if_exists: bool,
+}
+
+/// Every base operator: name, family, comparison, negated.
+pub(crate) const OPERATORS: &[(&str, Family, Cmp, bool)] = &[
+    ("StringEquals", Family::Str, Cmp::Eq, false),
+    ("StringNotEquals", Family::Str, Cmp::Eq, true),
+    ("StringEqualsIgnoreCase", Family::StrIc, Cmp::Eq, false),
+    ("StringNotEqualsIgnoreCase", Family::StrIc, Cmp::Eq, true),
+    ("StringLike", Family::Like, Cmp::Eq, false),
+    ("StringNotLike", Family::Like, Cmp::Eq, true),
+    ("NumericEquals", Family::Num, Cmp::Eq, false),
+    ("NumericNotEquals", Family::Num, Cmp::Eq, true),
+    ("NumericLessThan", Family::Num, Cmp::Lt, false),
+    ("NumericLessThanEquals", Family::Num, Cmp::Le, false),
+    ("NumericGreaterThan", Family::Num, Cmp::Gt, false),
+    ("NumericGreaterThanEquals", Family::Num, Cmp::Ge, false),
+    ("DateEquals", Family::Date, Cmp::Eq, false),
+    ("DateNotEquals", Family::Date, Cmp::Eq, true),
+    ("DateLessThan", Family::Date, Cmp::Lt, false),
+    ("DateLessThanEquals", Family::Date, Cmp::Le, false),
+    ("DateGreaterThan", Family::Date, Cmp::Gt, false),
+    ("DateGreaterThanEquals", Family::Date, Cmp::Ge, false),
+    ("Bool", Family::Bool, Cmp::Eq, false),
+    ("BinaryEquals", Family::Bin, Cmp::Eq, false),
+    ("IpAddress", Family::Ip, Cmp::Eq, false),
+    ("NotIpAddress", Family::Ip, Cmp::Eq, true),
+    ("ArnEquals", Family::Arn, Cmp::Eq, false),
+    ("ArnLike", Family::Arn, Cmp::Eq, false),
+    ("ArnNotEquals", Family::Arn, Cmp::Eq, true),
+    ("ArnNotLike", Family::Arn, Cmp::Eq, true),
+    ("Null", Family::Null, Cmp::Eq, false),
+];
+
+#[derive(Debug, Clone)]
+pub(crate) struct CondValue {
+    pub text: String,
+    pub span: Span,
+    pub val: CVal,
+}
+
+/// A condition value compiled for its operator's family.
+#[derive(Debug, Clone)]
+pub(crate) enum CVal {
+    Str(String),
+    /// Lower-cased (StringEqualsIgnoreCase).
+    StrLower(String),
+    Like(Glob),
+    Num(f64),
+    Date(i64),
+    Bool(bool),
+    Bin(Vec<u8>),
+    Ip(Cidr),
+    Arn(ArnPat),
+    Null(bool),
+    /// Has policy variables: compiled per request.
+    Template(Template),
+}
+
+/// An IPv4 or IPv6 network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cidr {
+    pub net: IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// `a.b.c.d/n`, an IPv6 CIDR, or a bare address (a /32 or /128 network).
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let t = text.trim();
+        let (addr, prefix) = match t.split_once('/') {
+            Some((a, p)) => {
+                if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) || p.len() > 3 {
+                    return None;
+                }
+                (a, Some(p.parse::<u8>().ok()?))
+            }
+            None => (t, None),
+        };
+        let net: IpAddr = addr.parse().ok()?;
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return None;
+        }
+        Some(Cidr { net, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) };
+                (u32::from(n) & mask) == (u32::from(a) & mask)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(self.prefix)) };
+                (u128::from(n) & mask) == (u128::from(a) & mask)
+            }
+            // An IPv4 caller seen through an IPv4-mapped IPv6 network, or the reverse.
+            (IpAddr::V6(n), IpAddr::V4(a)) if self.prefix >= 96 => n
+                .to_ipv4_mapped()
+                .is_some_and(|n4| Cidr { net: IpAddr::V4(n4), prefix: self.prefix - 96 }.contains(IpAddr::V4(a))),
+            (IpAddr::V4(_), IpAddr::V6(a)) => a.to_ipv4_mapped().is_some_and(|a4| self.contains(IpAddr::V4(a4))),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr() {
+        let c = Cidr::parse("203.0.113.0/24").unwrap();
+        assert!(c.contains("203.0.113.7".parse().unwrap()));
+        assert!(!c.contains("203.0.114.7".parse().unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("1.2.3.4".parse().unwrap()));
+        assert!(Cidr::parse("10.0.0.1").unwrap().contains("10.0.0.1".parse().unwrap()));
+        assert!(!Cidr::parse("10.0.0.1").unwrap().contains("10.0.0.2".parse().unwrap()));
+        assert!(Cidr::parse("2001:db8::/32").unwrap().contains("2001:db8::1".parse().unwrap()));
+        assert!(!Cidr::parse("2001:db8::/32").unwrap().contains("10.0.0.1".parse().unwrap()));
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+        assert!(Cidr::parse("10.0.0/8").is_none());
+        assert!(Cidr::parse("10.0.0.0/").is_none());
+    }
+
+    #[test]
+    fn arn_patterns() {
+        let p = ArnPat::from_tokens(&crate::glob::tokens("arn:aws:kms:*:111122223333:key/*").collect::<Vec<_>>());
+        let r = "arn:aws:kms:us-east-1:111122223333:key/abc";
+        assert!(p.matches(r, split_arn(r).as_ref()));
+        let r2 = "arn:aws:kms:us-east-1:444455556666:key/abc";
+        assert!(!p.matches(r2, split_arn(r2).as_ref()));
+        // `*` in a segment does not cross `:` into the next segment
+        let p2 = ArnPat::from_tokens(&crate::glob::tokens("arn:aws:kms:*:key/*").collect::<Vec<_>>());
+        assert!(matches!(p2, ArnPat::Whole(_)));
+        let p3 = ArnPat::from_tokens(&crate::glob::tokens("arn:aws:s3:::bucket/*").collect::<Vec<_>>());
+        let r3 = "arn:aws:s3:::bucket/a:b/c";
+        assert!(p3.matches(r3, split_arn(r3).as_ref()));
+    }
+}

@@ -1,0 +1,325 @@
+//! The request an evaluation decides: who asks, for what action, on which resource, in which context.
+//!
+//! JSON shape (stable, used by the conformance corpus, scenarios and the JS API):
+//! ```json
+//! {
+//!   "principal": { "arn": "arn:aws:sts::111122223333:assumed-role/App/s1", "kind": "role-session",
+//!                  "account": "111122223333", "role_arn": "arn:aws:iam::111122223333:role/App" },
+//!   "action": "kms:Decrypt",
+//!   "resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+//!   "context": {
+//!     "aws:SourceIp": { "type": "ip", "value": "203.0.113.7" },
+//!     "aws:MultiFactorAuthPresent": true,
+//!     "kms:EncryptionContextKeys": ["tenant", "path"],
+//!     "aws:CurrentTime": { "type": "date", "value": "2026-11-28T12:00:00Z" }
+//!   }
+//! }
+//! ```
+//! A context value is a JSON string, number or boolean, an explicitly typed value
+//! `{"type": "string"|"number"|"bool"|"date"|"ip"|"arn"|"binary", "value": ...}`, or an array of those
+//! (a multi-valued key). Condition-key names are case-insensitive: the context keeps the name as given for display
+//! and looks keys up by their lower-cased form.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of identity makes the request. Decides how `Principal` entries match (a role session matches its role's
+/// ARN; an account root ARN matches every principal of the account) and which global keys exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrincipalKind {
+    /// An IAM user: `arn:aws:iam::ACCOUNT:user/NAME`.
+    User,
+    /// An IAM role used directly (rare; normally a role acts through sessions): `arn:aws:iam::ACCOUNT:role/NAME`.
+    Role,
+    /// An assumed-role session: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    RoleSession,
+    /// A federated user session: `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+    FederatedUser,
+    /// The account's root user: `arn:aws:iam::ACCOUNT:root`.
+    Root,
+    /// An AWS service principal such as `s3.amazonaws.com`.
+    Service,
+    /// An unauthenticated caller.
+    Anonymous,
+}
+
+/// The caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The caller's ARN (for a service principal, its name, e.g. `s3.amazonaws.com`; for anonymous, `*`).
+    pub arn: String,
+    pub kind: PrincipalKind,
+    /// The 12-digit account the principal belongs to (absent for services and anonymous callers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// For a role session: the ARN of the role it was assumed from (`arn:aws:iam::ACCOUNT:role/NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+}
+
+impl Principal {
+    /// Builds a principal from an ARN, inferring the kind, the account and (for sessions) the role ARN.
+    /// Anything that is not an IAM/STS ARN is taken as a service principal; `*` is anonymous.
+    pub fn from_arn(arn: &str) -> Principal {
+        if arn == "*" {
+            return Principal { arn: arn.to_string(), kind: PrincipalKind::Anonymous, account: None, role_arn: None };
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let (service, account, rest) = match parts.as_slice() {
+            ["arn", _partition, service, _region, account, rest] => (*service, *account, *rest),
+            _ => {
+                return Principal { arn: arn.to_string(), kind: PrincipalKind::Service, account: None, role_arn: None }
+            }
+        };
+        let account_opt = if account.is_empty() { None } else { Some(account.to_string()) };
+        let partition = parts.get(1).copied().unwrap_or("aws");
+        let (kind, role_arn) = match (service, rest.split('/').next().unwrap_or("")) {
+            ("iam", "user") => (PrincipalKind::User, None),
+            ("iam", "role") => (PrincipalKind::Role, None),
+            ("iam", "root") if rest == "root" => (PrincipalKind::Root, None),
+            ("sts", "assumed-role") => {
+                let mut segs = rest.split('/');
+                let _ = segs.next();
+                let role = segs.next().unwrap_or("");
+                (PrincipalKind::RoleSession, Some(format!("arn:{partition}:iam::{account}:role/{role}")))
+            }
+            ("sts", "federated-user") => (PrincipalKind::FederatedUser, None),
+            _ => (PrincipalKind::User, None),
+        };
+        Principal { arn: arn.to_string(), kind, account: account_opt, role_arn }
+    }
+}
+
+/// One typed value in a request context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ValueRepr", into = "ValueRepr")]
+pub enum Value {
+    String(String),
+    /// A number as written (kept as text so `10` and `10.0` display as given); compared numerically.
+    Number(f64),
+    Bool(bool),
+    /// A point in time, in milliseconds since the Unix epoch (UTC).
+    Date(i64),
+    /// An IPv4 or IPv6 address.
+    Ip(std::net::IpAddr),
+    Arn(String),
+    /// Raw bytes (compared by `BinaryEquals` against base64 policy values).
+    Binary(Vec<u8>),
+}
+
+/// A context entry: one value or several (a multi-valued key such as `kms:EncryptionContextKeys`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    Multi(Vec<Value>),
+    Single(Value),
+}
+
+impl ContextValue {
+    /// The values as a slice (one element for a single value).
+    pub fn values(&self) -> &[Value] {
+        match self {
+            ContextValue::Multi(v) => v,
+            ContextValue::Single(v) => std::slice::from_ref(v),
+        }
+    }
+}
+
+/// The request context: condition keys and their values. Keys are looked up case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    /// lower-cased key -> (key as given, value)
+    entries: BTreeMap<String, (String, ContextValue)>,
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context::default()
+    }
+    /// Sets a key (replacing any earlier value under the same case-insensitive name).
+    pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
+        let key = key.into();
+        self.entries.insert(key.to_ascii_lowercase(), (key, value));
+    }
+    pub fn insert_string(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.insert(key, ContextValue::Single(Value::String(value.into())));
+    }
+    pub fn insert_bool(&mut self, key: impl Into<String>, value: bool) {
+        self.insert(key, ContextValue::Single(Value::Bool(value)));
+    }
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        self.entries.remove(&key.to_ascii_lowercase()).map(|(_, v)| v)
+    }
+    /// Looks a key up by name, ignoring ASCII case.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        if let Some((_, v)) = self.entries.get(key) {
+            return Some(v);
+        }
+        self.entries.get(&key.to_ascii_lowercase()).map(|(_, v)| v)
+    }
+    /// Looks a key up by its already lower-cased name (the evaluator's fast path).
+    pub fn get_lowercase(&self, lower: &str) -> Option<&ContextValue> {
+        self.entries.get(lower).map(|(_, v)| v)
+    }
+    /// Iterates entries as (key as given, value), ordered by lower-cased key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.values().map(|(k, v)| (k.as_str(), v))
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Serialize for Context {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in self.iter() {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Context {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: BTreeMap<String, ContextValue> = BTreeMap::deserialize(d)?;
+        let mut c = Context::new();
+        for (k, v) in raw {
+            c.insert(k, v);
+        }
+        Ok(c)
+    }
+}
+
+/// A request to authorize.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub principal: Principal,
+    /// `service:Action`, e.g. `kms:Decrypt`.
+    pub action: String,
+    /// The resource ARN (or `*` for actions without a resource, such as `kms:CreateKey`).
+    pub resource: String,
+    #[serde(default)]
+    pub context: Context,
+}
+
+// ---- serde representation of Value -------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum ValueRepr {
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Typed(TypedValue),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+enum TypedValue {
+    String(String),
+    Number(serde_json::Value),
+    Bool(serde_json::Value),
+    Date(serde_json::Value),
+    Ip(String),
+    Arn(String),
+    /// base64
+    Binary(String),
+}
+
+/// Why a context value in a request could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError(pub String);
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<ValueRepr> for Value {
+    type Error = ValueError;
+    fn try_from(r: ValueRepr) -> Result<Self, ValueError> {
+        Ok(match r {
+            ValueRepr::Bool(b) => Value::Bool(b),
+            ValueRepr::Number(n) => Value::Number(n),
+            ValueRepr::String(s) => Value::String(s),
+            ValueRepr::Typed(t) => match t {
+                TypedValue::String(s) => Value::String(s),
+                TypedValue::Number(v) => match &v {
+                    serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+                    serde_json::Value::String(s) => Value::Number(
+                        s.trim().parse::<f64>().map_err(|_| ValueError(format!("`{s}` is not a number")))?,
+                    ),
+                    other => return Err(ValueError(format!("`{other}` is not a number"))),
+                },
+                TypedValue::Bool(v) => match &v {
+                    serde_json::Value::Bool(b) => Value::Bool(*b),
+                    serde_json::Value::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+                    serde_json::Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+                    other => return Err(ValueError(format!("`{other}` is not a boolean"))),
+                },
+                TypedValue::Date(v) => match &v {
+                    serde_json::Value::Number(n) => {
+                        Value::Date(n.as_f64().map(|s| (s * 1000.0) as i64).unwrap_or_default())
+                    }
+                    serde_json::Value::String(s) => Value::Date(
+                        crate::time::parse_date(s)
+                            .ok_or_else(|| ValueError(format!("`{s}` is not an ISO 8601 date or epoch seconds")))?,
+                    ),
+                    other => return Err(ValueError(format!("`{other}` is not a date"))),
+                },
+                TypedValue::Ip(s) => {
+                    Value::Ip(s.parse().map_err(|_| ValueError(format!("`{s}` is not an IP address")))?)
+                }
+                TypedValue::Arn(s) => Value::Arn(s),
+                TypedValue::Binary(s) => Value::Binary(
+                    crate::time::base64_decode(&s).ok_or_else(|| ValueError(format!("`{s}` is not base64")))?,
+                ),
+            },
+        })
+    }
+}
+
+impl From<Value> for ValueRepr {
+    fn from(v: Value) -> ValueRepr {
+        match v {
+            Value::String(s) => ValueRepr::String(s),
+            Value::Number(n) => ValueRepr::Number(n),
+            Value::Bool(b) => ValueRepr::Bool(b),
+            Value::Date(ms) => {
+                ValueRepr::Typed(TypedValue::Date(serde_json::Value::String(crate::time::format_date(ms))))
+            }
+            Value::Ip(ip) => ValueRepr::Typed(TypedValue::Ip(ip.to_string())),
+            Value::Arn(a) => ValueRepr::Typed(TypedValue::Arn(a)),
+            Value::Binary(b) => ValueRepr::Typed(TypedValue::Binary(crate::time::base64_encode(&b))),
+        }
+    }
+}
+
+impl Value {
+    /// The value as text, the way condition operators that compare strings see it.
+    pub fn as_text(&self) -> String {
+        match self {
+            Value::String(s) | Value::Arn(s) => s.clone(),
+            Value::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    format!("{}", *n as i64)
+                } else {
+                    n.to_string()
+                }
+            }
+            Value::Bool(b) => b.to_string(),
+            Value::Date(ms) => crate::time::format_date(*ms),
+            Value::Ip(ip) => ip.to_string(),
+            Value::Binary(b) => crate::time::base64_encode(b),
+        }
+    }
+}

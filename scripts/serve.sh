@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up, builds and serves the playground at http://127.0.0.1:${PORT:-8080} (static files only; Ctrl-C stops).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-8080}
+bash scripts/setup.sh
+bash scripts/build-web.sh
+echo "serve: http://127.0.0.1:$PORT/"
+exec python3 -m http.server "$PORT" --bind 127.0.0.1 --directory web/dist

@@ -1,0 +1,413 @@
+//! Cross-crate test support: loading and running the policy conformance corpus.
+//!
+//! The corpus lives in `tests/conformance/policy/` as one JSON file per case (see `case.schema.json` there). Each case
+//! holds one or more policies, a request and the expected decision. [`run_corpus`] loads every case under a folder,
+//! runs it through [`kmsim_policy::evaluate_all`] twice (trace off, then trace on) and collects every failure, so the
+//! integration test, the CLI and the JS API can all run the same corpus through the same code.
+//!
+//! Combining rule (the only one the policy corpus uses): an explicit deny in any policy wins, else any allow, else
+//! implicit deny. Cross-account and KMS combining (key policy + IAM + grants) is tested elsewhere.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use kmsim_policy::{Decision, EvalOptions, Policy, PolicyResult, PolicyType, Request, SetResult};
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The folder holding the policy conformance corpus in this repository.
+pub fn policy_corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join("policy")
+}
+
+/// One conformance case, as stored in a case file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// What the case shows, in one line.
+    pub description: String,
+    /// The AWS documentation page the example comes from.
+    pub source: String,
+    /// The policies to evaluate together, in order (indices are used by `expect.policy`).
+    pub policies: Vec<CasePolicy>,
+    pub request: Request,
+    pub expect: Expect,
+}
+
+/// A policy of a case: its kind and either a JSON document or its exact text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasePolicy {
+    #[serde(rename = "type")]
+    pub ty: PolicyType,
+    /// The policy as a JSON value; serialised pretty-printed, keys in the order written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<OrderedJson>,
+    /// The policy's exact text, for cases that need it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl CasePolicy {
+    /// The policy source text handed to `Policy::parse`.
+    pub fn source_text(&self) -> Result<String, String> {
+        match (&self.document, &self.text) {
+            (Some(doc), None) => {
+                serde_json::to_string_pretty(doc).map_err(|e| format!("cannot serialise document: {e}"))
+            }
+            (None, Some(text)) => Ok(text.clone()),
+            (Some(_), Some(_)) => Err("policy has both `document` and `text`".to_string()),
+            (None, None) => Err("policy has neither `document` nor `text`".to_string()),
+        }
+    }
+}
+
+/// What a case expects.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub decision: Decision,
+    /// A deciding statement: its `Sid`, or `#N` for the N-th (0-based) statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Which policy (0-based) holds `statement`; when absent, any policy of the case may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<usize>,
+}
+
+/// A JSON value that keeps object keys in the order written (and repeated keys), so a policy document is handed to
+/// the parser as the case author wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderedJson {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Array(Vec<OrderedJson>),
+    Object(Vec<(String, OrderedJson)>),
+}
+
+impl Serialize for OrderedJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            OrderedJson::Null => s.serialize_unit(),
+            OrderedJson::Bool(b) => s.serialize_bool(*b),
+            OrderedJson::Number(n) => n.serialize(s),
+            OrderedJson::String(v) => s.serialize_str(v),
+            OrderedJson::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            OrderedJson::Object(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderedJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OrderedJson;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::Null)
+            }
+            fn visit_none<E>(self) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::Number(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::Number(n.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<OrderedJson, E> {
+                serde_json::Number::from_f64(n)
+                    .map(OrderedJson::Number)
+                    .ok_or_else(|| E::custom(format!("`{n}` is not a JSON number")))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::String(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<OrderedJson, E> {
+                Ok(OrderedJson::String(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OrderedJson, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(OrderedJson::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedJson, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, OrderedJson>()? {
+                    entries.push((k, v));
+                }
+                Ok(OrderedJson::Object(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reads a case from its JSON text.
+pub fn parse_case(json: &str) -> Result<Case, String> {
+    serde_json::from_str(json).map_err(|e| format!("invalid case file: {e}"))
+}
+
+/// Every case file (`*.json`, except `*.schema.json`) under `dir`, recursively, sorted by path.
+pub fn find_case_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    walk(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|e| format!("cannot stat `{}`: {e}", path.display()))?;
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") && !name.ends_with(".schema.json") {
+                out.push(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A statement that decided, for reports: `policy[i] #index (Sid) Effect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecidingStatement {
+    pub policy: usize,
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub effect: String,
+}
+
+impl fmt::Display for DecidingStatement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "policy[{}] #{}", self.policy, self.index)?;
+        if let Some(sid) = &self.sid {
+            write!(f, " ({sid})")?;
+        }
+        write!(f, " {}", self.effect)
+    }
+}
+
+/// The outcome of running one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    /// The case's name (its path relative to the corpus folder, or what the caller passed).
+    pub name: String,
+    pub description: String,
+    pub expected: Option<Decision>,
+    /// The decision with the trace off (`None` when the case could not be run).
+    pub actual: Option<Decision>,
+    pub deciding: Vec<DecidingStatement>,
+    /// Every problem found; empty when the case passed.
+    pub problems: Vec<String>,
+}
+
+impl CaseOutcome {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for CaseOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show = |d: Option<Decision>| d.map_or_else(|| "-".to_string(), |d| format!("{d:?}"));
+        writeln!(f, "{}: {}", self.name, self.description)?;
+        writeln!(f, "    expected {}, actual {}", show(self.expected), show(self.actual))?;
+        if self.deciding.is_empty() {
+            writeln!(f, "    deciding: none")?;
+        } else {
+            let list: Vec<String> = self.deciding.iter().map(ToString::to_string).collect();
+            writeln!(f, "    deciding: {}", list.join(", "))?;
+        }
+        for p in &self.problems {
+            writeln!(f, "    - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn deciding_of(results: &[PolicyResult]) -> Vec<DecidingStatement> {
+    results
+        .iter()
+        .enumerate()
+        .flat_map(|(policy, r)| {
+            r.deciding().map(move |s| DecidingStatement {
+                policy,
+                index: s.index,
+                sid: s.sid.clone(),
+                effect: format!("{:?}", s.effect),
+            })
+        })
+        .collect()
+}
+
+/// Whether `reference` (`Sid` or `#N`) names the statement `s`.
+fn names_statement(reference: &str, s: &DecidingStatement) -> bool {
+    match reference.strip_prefix('#').map(str::parse::<usize>) {
+        Some(Ok(n)) => s.index == n,
+        _ => s.sid.as_deref() == Some(reference),
+    }
+}
+
+/// Runs one case (trace off and trace on) and checks every expectation.
+pub fn run_case(name: &str, case: &Case) -> CaseOutcome {
+    let mut outcome = CaseOutcome {
+        name: name.to_string(),
+        description: case.description.clone(),
+        expected: Some(case.expect.decision),
+        actual: None,
+        deciding: Vec::new(),
+        problems: Vec::new(),
+    };
+    if case.policies.is_empty() {
+        outcome.problems.push("case has no policies".to_string());
+        return outcome;
+    }
+    let mut parsed = Vec::new();
+    for (i, p) in case.policies.iter().enumerate() {
+        let text = match p.source_text() {
+            Ok(t) => t,
+            Err(e) => {
+                outcome.problems.push(format!("policy[{i}]: {e}"));
+                continue;
+            }
+        };
+        match Policy::parse(&text, p.ty) {
+            Ok(policy) => parsed.push(policy),
+            Err(errors) => outcome.problems.push(format!("policy[{i}] does not parse: {errors}")),
+        }
+    }
+    if !outcome.problems.is_empty() {
+        return outcome;
+    }
+    let refs: Vec<&Policy> = parsed.iter().collect();
+    let plain = kmsim_policy::evaluate_all(&refs, &case.request, EvalOptions { trace: false });
+    let traced = kmsim_policy::evaluate_all(&refs, &case.request, EvalOptions { trace: true });
+    outcome.actual = Some(plain.decision);
+    outcome.deciding = deciding_of(&plain.policies);
+
+    if plain.decision != case.expect.decision {
+        outcome.problems.push(format!("expected {:?}, got {:?}", case.expect.decision, plain.decision));
+    }
+    check_statement(case, &outcome.deciding.clone(), &mut outcome.problems);
+    check_trace(&plain, &traced, &mut outcome.problems);
+    outcome
+}
+
+fn check_statement(case: &Case, deciding: &[DecidingStatement], problems: &mut Vec<String>) {
+    let Some(reference) = &case.expect.statement else {
+        return;
+    };
+    if let Some(p) = case.expect.policy {
+        if p >= case.policies.len() {
+            problems.push(format!("expect.policy {p} is out of range ({} policies)", case.policies.len()));
+            return;
+        }
+    }
+    let found =
+        deciding.iter().any(|s| case.expect.policy.is_none_or(|p| p == s.policy) && names_statement(reference, s));
+    if !found {
+        let place = case.expect.policy.map_or_else(|| "any policy".to_string(), |p| format!("policy[{p}]"));
+        problems.push(format!("expected statement `{reference}` of {place} among the deciding statements"));
+    }
+}
+
+fn check_trace(plain: &SetResult, traced: &SetResult, problems: &mut Vec<String>) {
+    if traced.decision != plain.decision {
+        problems.push(format!("with the trace on the decision is {:?}, not {:?}", traced.decision, plain.decision));
+    }
+    if traced.policies.len() != plain.policies.len() {
+        problems.push("with the trace on the number of policy results differs".to_string());
+    }
+    for (i, (a, b)) in plain.policies.iter().zip(&traced.policies).enumerate() {
+        if a.decision != b.decision {
+            problems
+                .push(format!("policy[{i}]: with the trace on the decision is {:?}, not {:?}", b.decision, a.decision));
+        }
+        if a.applied != b.applied {
+            problems.push(format!("policy[{i}]: with the trace on the applying statements differ"));
+        }
+        if b.trace.is_none() {
+            problems.push(format!("policy[{i}]: trace requested but missing"));
+        }
+    }
+    if let Err(e) = serde_json::to_string(traced) {
+        problems.push(format!("the trace does not serialise to JSON: {e}"));
+    }
+}
+
+/// The result of running a whole corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusReport {
+    pub total: usize,
+    pub outcomes: Vec<CaseOutcome>,
+}
+
+impl CorpusReport {
+    pub fn failures(&self) -> impl Iterator<Item = &CaseOutcome> {
+        self.outcomes.iter().filter(|o| !o.passed())
+    }
+    pub fn passed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.passed()).count()
+    }
+    /// Every failure, rendered for a terminal.
+    pub fn render_failures(&self) -> String {
+        self.failures().map(ToString::to_string).collect()
+    }
+}
+
+/// Loads and runs one case file; `root` is used to name it by relative path.
+pub fn run_case_file(root: &Path, path: &Path) -> CaseOutcome {
+    let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
+    let case = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read case file: {e}"))
+        .and_then(|text| parse_case(&text));
+    match case {
+        Ok(case) => run_case(&name, &case),
+        Err(e) => CaseOutcome {
+            name,
+            description: String::new(),
+            expected: None,
+            actual: None,
+            deciding: Vec::new(),
+            problems: vec![e],
+        },
+    }
+}
+
+/// Loads and runs every case under `dir`. A folder that cannot be read is an error; a case that cannot be loaded is
+/// a failed outcome.
+pub fn run_corpus(dir: &Path) -> Result<CorpusReport, String> {
+    let files = find_case_files(dir)?;
+    let outcomes: Vec<CaseOutcome> = files.iter().map(|f| run_case_file(dir, f)).collect();
+    Ok(CorpusReport { total: outcomes.len(), outcomes })
+}
