@@ -14,6 +14,7 @@ pub mod keystate;
 mod ops;
 pub mod policy;
 pub mod principal;
+pub mod scenario;
 pub mod trace;
 pub mod world;
 

@@ -3,7 +3,7 @@
 mod error;
 mod eval;
 mod glob;
-mod json;
+pub mod json;
 mod model;
 mod parse;
 mod render;

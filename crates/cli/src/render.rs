@@ -1,0 +1,246 @@
+//! Text rendering of results, traces and diagnostics for terminals. The data is the core's serde types; this
+//! module only formats them (colours only when asked).
+
+use std::fmt::Write;
+
+use kmsim_kms::scenario::{ScenarioRun, StepResult};
+use kmsim_kms::trace::{AuthzTrace, CallTrace, DecidedBy, PolicyKind};
+use kmsim_policy::{Decision, PolicyDecision, Request, SetResult, Span};
+
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn yellow(&self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+}
+
+/// A diagnostic with a source snippet:
+/// ```text
+/// error: unknown field `Efect`
+///  --> key-policy.json:4:7 (/Statement/0/Efect)
+///   |
+/// 4 |       "Efect": "Allow",
+///   |       ^^^^^^^
+///   = help: did you mean `Effect`?
+/// ```
+pub fn diagnostic(source: &str, file: &str, message: &str, help: Option<&str>, span: &Span, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", style.red(&style.bold("error")), style.bold(message));
+    let path = if span.path.is_empty() { String::new() } else { format!(" ({})", span.path) };
+    let _ = writeln!(out, " --> {file}:{}:{}{path}", span.line, span.column);
+    let line_no = span.line as usize;
+    if let Some(line) = source.lines().nth(line_no.saturating_sub(1)) {
+        let gutter = " ".repeat(line_no.to_string().len());
+        let _ = writeln!(out, "{gutter} |");
+        let _ = writeln!(out, "{line_no} | {line}");
+        let width = if span.end_line == span.line { (span.end_column.saturating_sub(span.column)).max(1) as usize } else { line.chars().count().saturating_sub(span.column as usize - 1).max(1) };
+        let pad = " ".repeat((span.column as usize).saturating_sub(1));
+        let _ = writeln!(out, "{gutter} | {pad}{}", style.red(&"^".repeat(width.min(120))));
+        if let Some(h) = help {
+            let _ = writeln!(out, "{gutter} = help: {h}");
+        }
+    } else if let Some(h) = help {
+        let _ = writeln!(out, "  = help: {h}");
+    }
+    out
+}
+
+fn decision_text(d: Decision, style: Style) -> String {
+    match d {
+        Decision::Allow => style.green("ALLOW"),
+        Decision::ExplicitDeny => style.red("EXPLICIT DENY"),
+        Decision::ImplicitDeny => style.red("IMPLICIT DENY"),
+    }
+}
+
+fn kind_text(k: PolicyKind) -> &'static str {
+    match k {
+        PolicyKind::KeyPolicy => "key policy",
+        PolicyKind::Identity => "identity policy",
+        PolicyKind::Scp => "SCP",
+        PolicyKind::PermissionsBoundary => "permissions boundary",
+        PolicyKind::Session => "session policy",
+    }
+}
+
+/// One authorization, indented.
+pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> String {
+    let mut out = String::new();
+    let rule = match t.rule {
+        kmsim_kms::trace::CombiningRule::SameAccount => "same account",
+        kmsim_kms::trace::CombiningRule::CrossAccount => "cross account",
+        kmsim_kms::trace::CombiningRule::IdentityOnly => "identity policies only",
+    };
+    let _ = writeln!(out, "{indent}{} {} on {} ({rule}): {}", style.bold("authorize"), t.action, t.resource, decision_text(t.decision, style));
+    let decided = match &t.decided_by {
+        DecidedBy::ExplicitDeny { policy, name, statement } => format!("explicit deny by statement `{statement}` of {} `{name}`", kind_text(*policy)),
+        DecidedBy::KeyPolicy { statement } => format!("key policy statement `{statement}`"),
+        DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
+            format!("key policy statement `{key_policy_statement}` + identity policy `{identity_policy}` statement `{identity_statement}`")
+        }
+        DecidedBy::Identity { policy, statement } => format!("identity policy `{policy}` statement `{statement}`"),
+        DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
+        DecidedBy::ImplicitDeny { missing } => format!("implicit deny ({missing:?})"),
+    };
+    let _ = writeln!(out, "{indent}  decided by: {decided}");
+    for p in &t.policies {
+        let d = match p.result.decision {
+            PolicyDecision::Allow => style.green("allow"),
+            PolicyDecision::ExplicitDeny => style.red("deny"),
+            PolicyDecision::NoMatch => style.dim("no match"),
+        };
+        let sids: Vec<String> = p.result.applied.iter().map(|s| s.sid.clone().unwrap_or_else(|| format!("#{}", s.index))).collect();
+        let applied = if sids.is_empty() { String::new() } else { format!(" [{}]", sids.join(", ")) };
+        let _ = writeln!(out, "{indent}  {} `{}`: {d}{applied}", kind_text(p.kind), p.name);
+        if verbose {
+            if let Some(tr) = &p.result.trace {
+                for line in kmsim_policy::render_text(tr, Some(p.name.as_str()).filter(|_| false)).lines() {
+                    let _ = writeln!(out, "{indent}    {line}");
+                }
+            }
+        }
+    }
+    for g in &t.grants {
+        let m = if g.matched { style.green("matches") } else { style.dim("does not match") };
+        let _ = writeln!(out, "{indent}  grant {}{}: {m}: {}", g.grant_id, g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(), g.reason);
+    }
+    if t.grants_skipped > 0 {
+        let _ = writeln!(out, "{indent}  {} other grant(s) on the key are not the caller's and were not evaluated", t.grants_skipped);
+    }
+    for e in &t.explanation {
+        let _ = writeln!(out, "{indent}  {} {e}", style.dim("·"));
+    }
+    out
+}
+
+pub fn call_trace(t: &CallTrace, verbose: bool, style: Style, indent: &str) -> String {
+    let mut out = String::new();
+    for a in &t.authorizations {
+        out.push_str(&authz(a, verbose, style, indent));
+    }
+    for c in &t.checks {
+        let mark = if c.passed { style.green("ok") } else { style.red("failed") };
+        let _ = writeln!(out, "{indent}{:?} check {mark}: {}", c.kind, c.detail);
+    }
+    out
+}
+
+fn step(s: &StepResult, verbose: bool, style: Style) -> String {
+    let mut out = String::new();
+    let name = s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default();
+    let _ = writeln!(out, "{}{name}: {}", style.bold(&format!("step {}", s.index + 1)), s.summary);
+    if let Some(c) = &s.call {
+        match &c.response {
+            Ok(v) => {
+                let _ = writeln!(out, "  result: {}", style.green("success"));
+                let text = serde_json::to_string(v).unwrap_or_default();
+                let short: String = text.chars().take(300).collect();
+                let _ = writeln!(out, "  response: {short}{}", if text.chars().count() > 300 { "..." } else { "" });
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  result: {}{}", style.red(e.code.as_str()), if e.message.is_empty() { String::new() } else { format!(": {}", e.message) });
+            }
+        }
+        out.push_str(&call_trace(&c.trace, verbose, style, "  "));
+    }
+    if let Some(a) = &s.authorization {
+        out.push_str(&authz(a, verbose, style, "  "));
+    }
+    for e in &s.events {
+        let _ = writeln!(out, "  service event: {} on {}", e.event_name, e.resources.first().map(|r| r.arn.as_str()).unwrap_or(""));
+    }
+    if let Some(e) = &s.error {
+        let _ = writeln!(out, "  {}: {e}", style.red("step error"));
+    }
+    for e in &s.expectations {
+        let mark = if e.held { style.green("✓") } else { style.red("✗") };
+        let _ = writeln!(out, "  {mark} expect {}: {}{}", e.what, e.expected, if e.held { String::new() } else { format!(" (got {})", e.actual) });
+    }
+    out
+}
+
+pub fn run_report(r: &ScenarioRun, verbose: bool, style: Style) -> String {
+    let mut out = String::new();
+    if !r.title.is_empty() {
+        let _ = writeln!(out, "{}", style.bold(&r.title));
+    }
+    let _ = writeln!(out, "{}", style.dim(&format!("seed {}", r.seed)));
+    for s in &r.steps {
+        out.push('\n');
+        out.push_str(&step(s, verbose, style));
+    }
+    out.push('\n');
+    out.push_str(&summary(r, style));
+    out
+}
+
+fn summary(r: &ScenarioRun, style: Style) -> String {
+    let total: usize = r.steps.iter().map(|s| s.expectations.len()).sum();
+    let failed: usize = r.steps.iter().map(|s| s.expectations.iter().filter(|e| !e.held).count()).sum();
+    let errors = r.steps.iter().filter(|s| s.error.is_some()).count();
+    let line = format!("{} passed, {} failed", total - failed, failed + errors);
+    if r.passed {
+        format!("{}\n", style.green(&line))
+    } else {
+        format!("{}\n", style.red(&line))
+    }
+}
+
+pub fn check_report(file: &str, r: &ScenarioRun, style: Style) -> String {
+    let mut out = String::new();
+    let mark = if r.passed { style.green("PASS") } else { style.red("FAIL") };
+    let total: usize = r.steps.iter().map(|s| s.expectations.len()).sum();
+    let _ = writeln!(out, "{mark} {file} ({} steps, {total} expectations)", r.steps.len());
+    for s in &r.steps {
+        if let Some(e) = &s.error {
+            let _ = writeln!(out, "  step {}: {}: {e}", s.index + 1, style.red("error"));
+        }
+        for e in s.expectations.iter().filter(|e| !e.held) {
+            let _ = writeln!(out, "  step {}{}: expected {} {} but got {}", s.index + 1, s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default(), e.what, e.expected, e.actual);
+        }
+    }
+    out
+}
+
+pub fn eval_report(req: &Request, r: &SetResult, policies: &[(&str, &str)], style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} on {} by {}: {}", style.bold("request"), req.action, req.resource, req.principal.arn, decision_text(r.decision, style));
+    for (i, p) in r.policies.iter().enumerate() {
+        let (name, source) = policies.get(i).copied().unwrap_or(("policy", ""));
+        let d = match p.decision {
+            PolicyDecision::Allow => style.green("allow"),
+            PolicyDecision::ExplicitDeny => style.red("explicit deny"),
+            PolicyDecision::NoMatch => style.yellow("no match"),
+        };
+        let _ = writeln!(out, "\n{} {name}: {d}", style.bold("policy"));
+        if let Some(t) = &p.trace {
+            for line in kmsim_policy::render_text(t, Some(source)).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+    out
+}
