@@ -1,0 +1,118 @@
+//! The `kmsim` binary on real files: exit codes, text output (snapshots) and JSON output.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+}
+
+fn kmsim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kmsim")).args(args).env("NO_COLOR", "1").output().expect("run kmsim");
+    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&fixture(""), "fixtures/");
+    (out.status.code().unwrap_or(-1), clean(&out.stdout), clean(&out.stderr))
+}
+
+#[test]
+fn run_prints_each_step_with_its_trace() {
+    let (code, out, err) = kmsim(&["run", &fixture("pass.json")]);
+    assert_eq!(code, 0, "stderr: {err}");
+    insta::assert_snapshot!("run_pass", out);
+}
+
+#[test]
+fn run_json_is_the_same_report_as_data() {
+    let (code, out, _) = kmsim(&["run", &fixture("pass.json"), "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["steps"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["steps"][2]["call"]["response"]["Err"]["code"], "AccessDeniedException");
+    assert_eq!(v["steps"][0]["call"]["trace"]["authorizations"][0]["decided_by"]["statement"], "AppUse");
+}
+
+#[test]
+fn check_reports_failed_expectations_and_exits_1() {
+    let (code, out, _) = kmsim(&["check", &fixture("pass.json"), &fixture("fail.json")]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("check_fail", out);
+}
+
+#[test]
+fn malformed_scenario_reports_every_error_with_location_and_exits_2() {
+    let (code, out, err) = kmsim(&["check", &fixture("malformed.json")]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    insta::assert_snapshot!("malformed", err);
+}
+
+#[test]
+fn eval_explains_the_decision() {
+    let (code, out, err) = kmsim(&[
+        "eval",
+        "--policy",
+        &format!("resource:{}", fixture("key-policy.json")),
+        "--request",
+        &fixture("request.json"),
+        "--expect-allow",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("eval_allow", out);
+}
+
+#[test]
+fn eval_json_and_expect_allow_on_a_deny() {
+    let dir = std::env::temp_dir().join(format!("kmsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let req = dir.join("deny.json");
+    let mut r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("request.json")).expect("read")).expect("json");
+    r["context"]["kms:EncryptionContext:tenant"] = serde_json::json!("t2");
+    std::fs::write(&req, r.to_string()).expect("write");
+    let (code, out, _) = kmsim(&[
+        "eval",
+        "--policy",
+        &format!("resource:{}", fixture("key-policy.json")),
+        "--request",
+        &req.display().to_string(),
+        "--format",
+        "json",
+        "--expect-allow",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["decision"], "ImplicitDeny");
+}
+
+#[test]
+fn lint_shows_source_snippets_and_exits_2() {
+    let (code, out, _) = kmsim(&["lint", "--type", "identity", &fixture("bad-policy.json")]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("lint_bad", out);
+    let (code, out, _) = kmsim(&["lint", "--type", "resource", &fixture("key-policy.json")]);
+    assert_eq!(code, 0);
+    assert!(out.contains(": ok"));
+}
+
+#[test]
+fn missing_file_exits_3() {
+    let (code, _, err) = kmsim(&["run", "/nonexistent/scenario.json"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("cannot read"));
+}
+
+#[test]
+fn committed_schema_matches_the_types() {
+    let (code, out, _) = kmsim(&["schema"]);
+    assert_eq!(code, 0);
+    let committed = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/scenario.schema.json")).expect("schema/scenario.schema.json");
+    assert_eq!(out.trim(), committed.trim(), "schema/scenario.schema.json is stale: run `kmsim schema > schema/scenario.schema.json`");
+}
+
+#[test]
+fn help_teaches_the_commands_and_exit_codes() {
+    let (code, out, _) = kmsim(&["--help"]);
+    assert_eq!(code, 0);
+    for needle in ["run", "check", "eval", "lint", "Exit codes", "kmsim check lessons/*.json"] {
+        assert!(out.contains(needle), "help lacks `{needle}`");
+    }
+}
