@@ -263,7 +263,7 @@ fn deciding_of(results: &[PolicyResult]) -> Vec<DecidingStatement> {
             r.deciding().map(move |s| DecidingStatement {
                 policy,
                 index: s.index,
-                sid: s.sid.clone(),
+                sid: s.sid.as_deref().map(str::to_string),
                 effect: format!("{:?}", s.effect),
             })
         })

@@ -112,7 +112,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
             PolicyDecision::ExplicitDeny => style.red("deny"),
             PolicyDecision::NoMatch => style.dim("no match"),
         };
-        let sids: Vec<String> = p.result.applied.iter().map(|s| s.sid.clone().unwrap_or_else(|| format!("#{}", s.index))).collect();
+        let sids: Vec<String> = p.result.applied.iter().map(|s| s.sid.as_deref().map_or_else(|| format!("#{}", s.index), str::to_string)).collect();
         let applied = if sids.is_empty() { String::new() } else { format!(" [{}]", sids.join(", ")) };
         let _ = writeln!(out, "{indent}  {} `{}`: {d}{applied}", kind_text(p.kind), p.name);
         if verbose {

@@ -1,5 +1,7 @@
 //! The `kmsim` binary on real files: exit codes, text output (snapshots) and JSON output.
 
+#![allow(clippy::expect_used, reason = "test helpers may fail loudly")]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -292,7 +292,12 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                     Some(d) => Ok(d),
                     None => Err(if direct.is_none() && via_account.is_none() {
                         Missing::ResourcePolicy
-                    } else if !identity_ok && via_account.is_some() || (cross && !identity_ok) {
+                    } else if !cross && direct.is_some() && !boundary_ok {
+                        // A direct allow to the role (or `*`) cut by the guardrail: name the guardrail.
+                        Missing::BoundaryAllow
+                    } else if !cross && direct.is_some() && !session_ok {
+                        Missing::SessionAllow
+                    } else if !identity_ok {
                         Missing::IdentityPolicy
                     } else if !boundary_ok {
                         Missing::BoundaryAllow
@@ -354,7 +359,7 @@ fn eval_one(
 /// `"Sid"` or `#index` for a statement without a Sid.
 pub(crate) fn statement_label(s: &kmsim_policy::StatementRef) -> String {
     match &s.sid {
-        Some(sid) => sid.clone(),
+        Some(sid) => sid.to_string(),
         None => format!("#{}", s.index),
     }
 }

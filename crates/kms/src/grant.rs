@@ -157,6 +157,8 @@ pub struct GrantStore {
     grants: BTreeMap<String, Grant>,
     by_grantee: BTreeMap<String, BTreeSet<String>>,
     by_name: BTreeMap<String, String>,
+    /// Token hash -> grant id, so presenting a token costs a lookup, not a scan of the key's grants.
+    by_token: BTreeMap<String, String>,
 }
 
 impl From<Vec<Grant>> for GrantStore {
@@ -181,6 +183,9 @@ impl GrantStore {
         if let Some(n) = &g.name {
             self.by_name.insert(n.clone(), g.grant_id.clone());
         }
+        for h in &g.token_hashes {
+            self.by_token.insert(h.clone(), g.grant_id.clone());
+        }
         self.grants.insert(g.grant_id.clone(), g);
     }
     pub fn remove(&mut self, grant_id: &str) -> Option<Grant> {
@@ -196,13 +201,29 @@ impl GrantStore {
                 self.by_name.remove(n);
             }
         }
+        for h in &g.token_hashes {
+            self.by_token.remove(h);
+        }
         Some(g)
     }
     pub fn get(&self, grant_id: &str) -> Option<&Grant> {
         self.grants.get(grant_id)
     }
+    /// Mutable access to a grant. Do not change its grantee, name or token hashes through it (the indexes would go
+    /// stale): use [`GrantStore::add_token`] for tokens, or remove and insert the grant.
     pub fn get_mut(&mut self, grant_id: &str) -> Option<&mut Grant> {
         self.grants.get_mut(grant_id)
+    }
+    /// Records another token (by its hash) for a grant. Returns false when the grant does not exist.
+    pub fn add_token(&mut self, grant_id: &str, token_hash: String) -> bool {
+        let Some(g) = self.grants.get_mut(grant_id) else { return false };
+        g.token_hashes.push(token_hash.clone());
+        self.by_token.insert(token_hash, grant_id.to_string());
+        true
+    }
+    /// The grant a token (by its hash) belongs to.
+    pub fn by_token_hash(&self, token_hash: &str) -> Option<&Grant> {
+        self.by_token.get(token_hash).and_then(|id| self.grants.get(id))
     }
     pub fn by_name(&self, name: &str) -> Option<&Grant> {
         self.by_name.get(name).and_then(|id| self.grants.get(id))

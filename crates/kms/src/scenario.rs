@@ -354,7 +354,13 @@ impl Scenario {
             }
         };
         let Json::Object(members) = &root.value else {
-            errors.push(err(&lines, root.pos, "", format!("a scenario must be a JSON object, found {}", root.type_name()), None));
+            errors.push(err(
+                &lines,
+                root.pos,
+                "",
+                format!("a scenario must be a JSON object, found {}", root.type_name()),
+                None,
+            ));
             return Err(ScenarioErrors { errors });
         };
         // Typed check, section by section (and step by step), so every section's first problem is reported.
@@ -394,11 +400,28 @@ impl Scenario {
                             }
                         }
                     } else {
-                        errors.push(err(&lines, m.value.pos, &path, format!("`steps` must be an array, found {}", m.value.type_name()), None));
+                        errors.push(err(
+                            &lines,
+                            m.value.pos,
+                            &path,
+                            format!("`steps` must be an array, found {}", m.value.type_name()),
+                            None,
+                        ));
                     }
                 }
                 other => {
-                    let known = ["title", "description", "exercise", "seed", "start_time", "config", "accounts", "keys", "grants", "steps"];
+                    let known = [
+                        "title",
+                        "description",
+                        "exercise",
+                        "seed",
+                        "start_time",
+                        "config",
+                        "accounts",
+                        "keys",
+                        "grants",
+                        "steps",
+                    ];
                     let help = closest(other, &known).map(|c| format!("did you mean `{c}`?"));
                     errors.push(err(&lines, m.key_pos, &path, format!("unknown field `{other}`"), help));
                 }
@@ -410,10 +433,16 @@ impl Scenario {
                 errors.push(err(&lines, pos, "/start_time", format!("`{t}` is not an ISO 8601 date-time"), None));
             }
         }
-        for (id, _) in &file.accounts {
+        for id in file.accounts.keys() {
             if !crate::ids::is_account_id(id) {
                 let pos = find(&root, &["accounts"]).and_then(|a| key_pos(a, id)).unwrap_or_default();
-                errors.push(err(&lines, pos, &format!("/accounts/{id}"), format!("`{id}` is not a 12-digit account id"), None));
+                errors.push(err(
+                    &lines,
+                    pos,
+                    &format!("/accounts/{id}"),
+                    format!("`{id}` is not a 12-digit account id"),
+                    None,
+                ));
             }
         }
         // Policies: parse each with the engine, positions mapped into this file.
@@ -425,11 +454,23 @@ impl Scenario {
             if let Some(a) = k.account.as_ref().or(default_account.as_ref()) {
                 if !file.accounts.contains_key(a) {
                     let pos = find(&root, &["keys", name]).map(|n| n.pos).unwrap_or_default();
-                    errors.push(err(&lines, pos, &format!("/keys/{name}/account"), format!("key `{name}` names account `{a}`, which is not in `accounts`"), None));
+                    errors.push(err(
+                        &lines,
+                        pos,
+                        &format!("/keys/{name}/account"),
+                        format!("key `{name}` names account `{a}`, which is not in `accounts`"),
+                        None,
+                    ));
                 }
             } else {
                 let pos = find(&root, &["keys", name]).map(|n| n.pos).unwrap_or_default();
-                errors.push(err(&lines, pos, &format!("/keys/{name}"), format!("key `{name}` needs an account: add one to `accounts`"), None));
+                errors.push(err(
+                    &lines,
+                    pos,
+                    &format!("/keys/{name}"),
+                    format!("key `{name}` needs an account: add one to `accounts`"),
+                    None,
+                ));
             }
             if let Some(s) = &k.state {
                 if parse_enum::<KeyState>(s).is_none() {
@@ -441,7 +482,13 @@ impl Scenario {
         for (i, g) in file.grants.iter().enumerate() {
             if !file.keys.contains_key(&g.key) {
                 let pos = find(&root, &["grants"]).and_then(|a| index(a, i)).map(|n| n.pos).unwrap_or_default();
-                errors.push(err(&lines, pos, &format!("/grants/{i}/key"), format!("grant names key `{}`, which is not in `keys`", g.key), None));
+                errors.push(err(
+                    &lines,
+                    pos,
+                    &format!("/grants/{i}/key"),
+                    format!("grant names key `{}`, which is not in `keys`", g.key),
+                    None,
+                ));
             }
         }
         if errors.is_empty() {
@@ -477,7 +524,11 @@ impl Scenario {
                     n.clone(),
                     User {
                         tags: u.tags.clone(),
-                        policies: u.policies.keys().filter_map(|pn| pol(format!("{base}/policies/{}", json::escape_pointer(pn)))).collect(),
+                        policies: u
+                            .policies
+                            .keys()
+                            .filter_map(|pn| pol(format!("{base}/policies/{}", json::escape_pointer(pn))))
+                            .collect(),
                         permissions_boundary: pol(format!("{base}/permissions_boundary")),
                     },
                 );
@@ -488,7 +539,11 @@ impl Scenario {
                     n.clone(),
                     Role {
                         tags: r.tags.clone(),
-                        policies: r.policies.keys().filter_map(|pn| pol(format!("{base}/policies/{}", json::escape_pointer(pn)))).collect(),
+                        policies: r
+                            .policies
+                            .keys()
+                            .filter_map(|pn| pol(format!("{base}/policies/{}", json::escape_pointer(pn))))
+                            .collect(),
                         permissions_boundary: pol(format!("{base}/permissions_boundary")),
                     },
                 );
@@ -511,10 +566,19 @@ impl Scenario {
             });
             let Some(policy) = policy else { continue };
             let spec = k.key_spec.as_deref().and_then(parse_enum::<KeySpec>).unwrap_or(KeySpec::SYMMETRIC_DEFAULT);
-            let usage = k.key_usage.as_deref().and_then(parse_enum::<KeyUsage>).unwrap_or_else(|| spec.allowed_usages().first().copied().unwrap_or(KeyUsage::ENCRYPT_DECRYPT));
+            let usage = k
+                .key_usage
+                .as_deref()
+                .and_then(parse_enum::<KeyUsage>)
+                .unwrap_or_else(|| spec.allowed_usages().first().copied().unwrap_or(KeyUsage::ENCRYPT_DECRYPT));
             let state = k.state.as_deref().and_then(parse_enum::<KeyState>).unwrap_or(KeyState::Enabled);
             let rotation = match k.rotation_period_days {
-                Some(d) => Rotation { enabled: true, period_days: d, next_rotation: Some(start.plus_days(i64::from(d))), ..Rotation::default() },
+                Some(d) => Rotation {
+                    enabled: true,
+                    period_days: d,
+                    next_rotation: Some(start.plus_days(i64::from(d))),
+                    ..Rotation::default()
+                },
                 None => Rotation::default(),
             };
             w.insert_key(Key {
@@ -550,11 +614,14 @@ impl Scenario {
                 grant_id,
                 name: g.name.clone(),
                 key_arn: karn.clone(),
-                grantee_principal: self.resolve_principal(&g.grantee),
-                retiring_principal: g.retiring_principal.as_deref().map(|p| self.resolve_principal(p)),
+                grantee_principal: self.resolve_grantee(&g.grantee),
+                retiring_principal: g.retiring_principal.as_deref().map(|p| self.resolve_grantee(p)),
                 issuing_account: key.account.clone(),
                 operations: g.operations.iter().cloned().collect(),
-                constraints: GrantConstraints { encryption_context_subset: c.encryption_context_subset, encryption_context_equals: c.encryption_context_equals },
+                constraints: GrantConstraints {
+                    encryption_context_subset: c.encryption_context_subset,
+                    encryption_context_equals: c.encryption_context_equals,
+                },
                 creation_date: start,
                 effective_from: start,
                 created_by: format!("arn:{partition}:iam::{}:root", key.account),
@@ -587,7 +654,7 @@ impl Scenario {
         let mut out = Vec::new();
         let region = &w.config.region;
         let default_account = self.file.accounts.keys().next().cloned().unwrap_or_default();
-        for (_, k) in &self.file.keys {
+        for k in self.file.keys.values() {
             if k.key_id.is_none() {
                 let id = hsm.new_key_id();
                 let account = k.account.clone().unwrap_or_else(|| default_account.clone());
@@ -601,6 +668,20 @@ impl Scenario {
     /// service principals pass through.
     pub fn resolve_principal(&self, p: &str) -> String {
         resolve_principal(p, self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333"))
+    }
+
+    /// Resolves a grantee or retiring principal: like [`Scenario::resolve_principal`], but `role/NAME` names the role
+    /// itself (a grant to a role applies to all of its sessions), not one session.
+    pub fn resolve_grantee(&self, p: &str) -> String {
+        let default_account = self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333");
+        let (account, rest) = match p.split_once(':') {
+            Some((a, r)) if crate::ids::is_account_id(a) => (a, r),
+            _ => (default_account, p),
+        };
+        match rest.strip_prefix("role/") {
+            Some(role) if !p.starts_with("arn:") && !role.contains('/') => format!("arn:aws:iam::{account}:role/{role}"),
+            _ => self.resolve_principal(p),
+        }
     }
 
     /// The ARN of a key of the world by its local name.
@@ -622,22 +703,44 @@ impl Scenario {
     }
 
     /// Runs one step against a world (the playground runs steps one at a time).
-    pub fn run_step(&self, world: &mut World, named: &mut BTreeMap<String, J>, index: usize, s: &StepSpec, trace: bool) -> StepResult {
-        let mut r = StepResult { index, name: s.name.clone(), summary: String::new(), call: None, authorization: None, events: Vec::new(), expectations: Vec::new(), error: None };
+    pub fn run_step(
+        &self,
+        world: &mut World,
+        named: &mut BTreeMap<String, J>,
+        index: usize,
+        s: &StepSpec,
+        trace: bool,
+    ) -> StepResult {
+        let mut r = StepResult {
+            index,
+            name: s.name.clone(),
+            summary: String::new(),
+            call: None,
+            authorization: None,
+            events: Vec::new(),
+            expectations: Vec::new(),
+            error: None,
+        };
         if let Some(adv) = &s.advance {
             let d = Duration { days: adv.days, hours: adv.hours, minutes: adv.minutes, seconds: adv.seconds };
             r.events = world.advance(d);
             r.summary = format!("advance the clock to {}", world.now());
             if let Some(want) = s.expect.as_ref().and_then(|e| e.events.clone()) {
                 let got: Vec<String> = r.events.iter().map(|e| e.event_name.clone()).collect();
-                r.expectations.push(Expectation { what: "service events".into(), expected: want.join(", "), actual: got.join(", "), held: got == want });
+                r.expectations.push(Expectation {
+                    what: "service events".into(),
+                    expected: want.join(", "),
+                    actual: got.join(", "),
+                    held: got == want,
+                });
             }
             if let Some(n) = &s.name {
                 named.insert(n.clone(), serde_json::to_value(&r.events).unwrap_or(J::Null));
             }
             return r;
         }
-        let caller_name = s.caller.clone().or_else(|| s.authorize.as_ref().map(|a| a.caller.clone())).unwrap_or_default();
+        let caller_name =
+            s.caller.clone().or_else(|| s.authorize.as_ref().map(|a| a.caller.clone())).unwrap_or_default();
         let mut caller = Caller::new(self.resolve_principal(&caller_name));
         caller.trace = trace;
         caller.via_service = s.via.clone();
@@ -733,7 +836,9 @@ impl Scenario {
                 let path = m.get("$ref").and_then(J::as_str).unwrap_or("");
                 let mut parts = path.split('.');
                 let step = parts.next().unwrap_or("");
-                let mut cur = named.get(step).ok_or_else(|| format!("`$ref` names step `{step}`, which has not run or has no response"))?;
+                let mut cur = named
+                    .get(step)
+                    .ok_or_else(|| format!("`$ref` names step `{step}`, which has not run or has no response"))?;
                 for p in parts {
                     cur = match cur {
                         J::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
@@ -744,8 +849,11 @@ impl Scenario {
                 cur.clone()
             }
             J::Object(m) if m.len() == 1 && (m.contains_key("$key") || m.contains_key("$keyId")) => {
-                let (field, name) = m.iter().next().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or(""))).unwrap_or(("", ""));
-                let arn = self.key_arn_in(world, name).ok_or_else(|| format!("`{field}` names key `{name}`, which is not in `keys`"))?;
+                let (field, name) =
+                    m.iter().next().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or(""))).unwrap_or(("", ""));
+                let arn = self
+                    .key_arn_in(world, name)
+                    .ok_or_else(|| format!("`{field}` names key `{name}`, which is not in `keys`"))?;
                 if field == "$keyId" {
                     J::String(arn.rsplit('/').next().unwrap_or("").to_string())
                 } else {
@@ -770,11 +878,21 @@ impl Scenario {
             Err(err) => err.code.as_str().to_string(),
         };
         if let Some(want) = &e.outcome {
-            ex.push(Expectation { what: "outcome".into(), expected: want.clone(), actual: actual.clone(), held: want == &actual });
+            ex.push(Expectation {
+                what: "outcome".into(),
+                expected: want.clone(),
+                actual: actual.clone(),
+                held: want == &actual,
+            });
         }
         if let Some(want) = &e.statement {
             let got = deciding_statements(&out.trace.authorizations);
-            ex.push(Expectation { what: "deciding statement".into(), expected: want.clone(), actual: got.join(", "), held: got.iter().any(|g| g == want) });
+            ex.push(Expectation {
+                what: "deciding statement".into(),
+                expected: want.clone(),
+                actual: got.join(", "),
+                held: got.iter().any(|g| g == want),
+            });
         }
         if let Some(want) = &e.grant {
             let got: Vec<String> = out
@@ -788,18 +906,45 @@ impl Scenario {
                 .collect();
             let names: Vec<String> = got
                 .iter()
-                .map(|id| world.key_entries().find_map(|e| e.grants.get(id)).and_then(|g| g.name.clone()).unwrap_or_else(|| id.clone()))
+                .map(|id| {
+                    world
+                        .key_entries()
+                        .find_map(|e| e.grants.get(id))
+                        .and_then(|g| g.name.clone())
+                        .unwrap_or_else(|| id.clone())
+                })
                 .collect();
             let held = got.iter().chain(names.iter()).any(|g| g == want);
-            ex.push(Expectation { what: "allowing grant".into(), expected: want.clone(), actual: names.join(", "), held });
+            ex.push(Expectation {
+                what: "allowing grant".into(),
+                expected: want.clone(),
+                actual: names.join(", "),
+                held,
+            });
         }
         if let Some(want) = &e.message_contains {
             let msg = out.response.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
-            ex.push(Expectation { what: "error message".into(), expected: format!("contains `{want}`"), actual: msg.clone(), held: msg.contains(want.as_str()) });
+            ex.push(Expectation {
+                what: "error message".into(),
+                expected: format!("contains `{want}`"),
+                actual: msg.clone(),
+                held: msg.contains(want.as_str()),
+            });
         }
         for (path, want) in &e.response {
-            let got = out.response.as_ref().ok().and_then(|r| path.split('.').try_fold(r, |cur, p| cur.get(p))).cloned().unwrap_or(J::Null);
-            ex.push(Expectation { what: format!("response {path}"), expected: want.to_string(), actual: got.to_string(), held: &got == want });
+            let got = out
+                .response
+                .as_ref()
+                .ok()
+                .and_then(|r| path.split('.').try_fold(r, |cur, p| cur.get(p)))
+                .cloned()
+                .unwrap_or(J::Null);
+            ex.push(Expectation {
+                what: format!("response {path}"),
+                expected: want.to_string(),
+                actual: got.to_string(),
+                held: &got == want,
+            });
         }
     }
 }
@@ -817,7 +962,12 @@ fn check_authz(e: &ExpectSpec, t: &AuthzTrace, ex: &mut Vec<Expectation>) {
     }
     if let Some(want) = &e.statement {
         let got = deciding_statements(std::slice::from_ref(t));
-        ex.push(Expectation { what: "deciding statement".into(), expected: want.clone(), actual: got.join(", "), held: got.iter().any(|g| g == want) });
+        ex.push(Expectation {
+            what: "deciding statement".into(),
+            expected: want.clone(),
+            actual: got.join(", "),
+            held: got.iter().any(|g| g == want),
+        });
     }
 }
 
@@ -827,10 +977,14 @@ pub fn deciding_statements(auths: &[AuthzTrace]) -> Vec<String> {
     let mut out = Vec::new();
     for a in auths {
         match &a.decided_by {
-            DecidedBy::ExplicitDeny { statement, .. } | DecidedBy::KeyPolicy { statement } | DecidedBy::Identity { statement, .. } => out.push(statement.clone()),
+            DecidedBy::ExplicitDeny { statement, .. }
+            | DecidedBy::KeyPolicy { statement }
+            | DecidedBy::Identity { statement, .. } => out.push(statement.clone()),
             DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_statement, .. } => {
                 out.push(key_policy_statement.clone());
-                out.push(identity_statement.clone());
+                if !identity_statement.is_empty() {
+                    out.push(identity_statement.clone());
+                }
             }
             _ => {}
         }
@@ -916,7 +1070,12 @@ fn slice_of<'a>(source: &'a str, n: &Node) -> &'a str {
 }
 
 /// Deserialises a subtree, mapping serde's error position into the file.
-fn typed<T: serde::de::DeserializeOwned>(text: &str, lines: &LineIndex<'_>, node: &Node, path: &str) -> Result<T, ScenarioError> {
+fn typed<T: serde::de::DeserializeOwned>(
+    text: &str,
+    lines: &LineIndex<'_>,
+    node: &Node,
+    path: &str,
+) -> Result<T, ScenarioError> {
     serde_json::from_str::<T>(text).map_err(|e| {
         let (l, c) = (e.line(), e.column());
         // serde's line/column are relative to the slice; find the byte offset in the slice and add the node's.
@@ -937,7 +1096,13 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str, lines: &LineIndex<'_>, node
 fn validate_step(s: &StepSpec, lines: &LineIndex<'_>, node: &Node, path: &str, errors: &mut Vec<ScenarioError>) {
     let kinds = [s.call.is_some(), s.authorize.is_some(), s.advance.is_some()].iter().filter(|b| **b).count();
     if kinds != 1 {
-        errors.push(err(lines, node.pos, path, "a step needs exactly one of `call`, `authorize` or `advance`".into(), None));
+        errors.push(err(
+            lines,
+            node.pos,
+            path,
+            "a step needs exactly one of `call`, `authorize` or `advance`".into(),
+            None,
+        ));
     }
     if let Some(op) = &s.call {
         if !crate::api::OPERATIONS.contains(&op.as_str()) {
@@ -946,7 +1111,13 @@ fn validate_step(s: &StepSpec, lines: &LineIndex<'_>, node: &Node, path: &str, e
             errors.push(err(lines, pos, &format!("{path}/call"), format!("unknown operation `{op}`"), help));
         }
         if s.caller.is_none() {
-            errors.push(err(lines, node.pos, path, format!("the `{op}` call needs a caller: add `\"as\"`"), Some("e.g. \"as\": \"role/App\"".into())));
+            errors.push(err(
+                lines,
+                node.pos,
+                path,
+                format!("the `{op}` call needs a caller: add `\"as\"`"),
+                Some("e.g. \"as\": \"role/App\"".into()),
+            ));
         }
     }
     if let Some(e) = &s.expect {
@@ -958,8 +1129,18 @@ fn validate_step(s: &StepSpec, lines: &LineIndex<'_>, node: &Node, path: &str, e
             };
             if !ok {
                 let pos = find(node, &["expect", "outcome"]).map(|n| n.pos).unwrap_or(node.pos);
-                let help = if s.authorize.is_some() { "one of allow, deny, explicit-deny, implicit-deny".to_string() } else { "`success` or an AWS error code such as AccessDeniedException".to_string() };
-                errors.push(err(lines, pos, &format!("{path}/expect/outcome"), format!("unknown outcome `{o}`"), Some(help)));
+                let help = if s.authorize.is_some() {
+                    "one of allow, deny, explicit-deny, implicit-deny".to_string()
+                } else {
+                    "`success` or an AWS error code such as AccessDeniedException".to_string()
+                };
+                errors.push(err(
+                    lines,
+                    pos,
+                    &format!("{path}/expect/outcome"),
+                    format!("unknown outcome `{o}`"),
+                    Some(help),
+                ));
             }
         }
     }
@@ -1016,7 +1197,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Finds every policy document in the file and compiles it, mapping its errors into the file.
-fn collect_policies(root: &Node, _path: &str, source: &str, lines: &LineIndex<'_>, out: &mut BTreeMap<String, NamedPolicy>, errors: &mut Vec<ScenarioError>) {
+fn collect_policies(
+    root: &Node,
+    _path: &str,
+    source: &str,
+    lines: &LineIndex<'_>,
+    out: &mut BTreeMap<String, NamedPolicy>,
+    errors: &mut Vec<ScenarioError>,
+) {
     let mut found: Vec<(String, String, PolicyType, &Node)> = Vec::new();
     if let Some(Json::Object(accts)) = find(root, &["accounts"]).map(|n| &n.value) {
         for a in accts {
@@ -1027,18 +1215,33 @@ fn collect_policies(root: &Node, _path: &str, source: &str, lines: &LineIndex<'_
                         let pp = format!("{ap}/{kind}/{}", json::escape_pointer(&p.key));
                         if let Some(Json::Object(pols)) = find(&p.value, &["policies"]).map(|n| &n.value) {
                             for pol in pols {
-                                found.push((format!("{pp}/policies/{}", json::escape_pointer(&pol.key)), pol.key.clone(), PolicyType::Identity, &pol.value));
+                                found.push((
+                                    format!("{pp}/policies/{}", json::escape_pointer(&pol.key)),
+                                    pol.key.clone(),
+                                    PolicyType::Identity,
+                                    &pol.value,
+                                ));
                             }
                         }
                         if let Some(b) = find(&p.value, &["permissions_boundary"]) {
-                            found.push((format!("{pp}/permissions_boundary"), "permissions-boundary".into(), PolicyType::PermissionsBoundary, b));
+                            found.push((
+                                format!("{pp}/permissions_boundary"),
+                                "permissions-boundary".into(),
+                                PolicyType::PermissionsBoundary,
+                                b,
+                            ));
                         }
                     }
                 }
             }
             if let Some(Json::Object(scps)) = find(&a.value, &["scps"]).map(|n| &n.value) {
                 for s in scps {
-                    found.push((format!("{ap}/scps/{}", json::escape_pointer(&s.key)), s.key.clone(), PolicyType::Scp, &s.value));
+                    found.push((
+                        format!("{ap}/scps/{}", json::escape_pointer(&s.key)),
+                        s.key.clone(),
+                        PolicyType::Scp,
+                        &s.value,
+                    ));
                 }
             }
         }
@@ -1046,7 +1249,12 @@ fn collect_policies(root: &Node, _path: &str, source: &str, lines: &LineIndex<'_
     if let Some(Json::Object(keys)) = find(root, &["keys"]).map(|n| &n.value) {
         for k in keys {
             if let Some(p) = find(&k.value, &["policy"]) {
-                found.push((format!("/keys/{}/policy", json::escape_pointer(&k.key)), "default".into(), PolicyType::Resource, p));
+                found.push((
+                    format!("/keys/{}/policy", json::escape_pointer(&k.key)),
+                    "default".into(),
+                    PolicyType::Resource,
+                    p,
+                ));
             }
         }
     }
@@ -1067,7 +1275,13 @@ fn collect_policies(root: &Node, _path: &str, source: &str, lines: &LineIndex<'_
             Json::Object(_) => (slice_of(source, node).to_string(), Some(node.pos.offset)),
             Json::String(s) => (s.clone(), None),
             _ => {
-                errors.push(err(lines, node.pos, &path, format!("a policy must be a JSON object or a string, found {}", node.type_name()), None));
+                errors.push(err(
+                    lines,
+                    node.pos,
+                    &path,
+                    format!("a policy must be a JSON object or a string, found {}", node.type_name()),
+                    None,
+                ));
                 continue;
             }
         };
@@ -1085,13 +1299,25 @@ fn collect_policies(root: &Node, _path: &str, source: &str, lines: &LineIndex<'_
 }
 
 /// Moves a policy error's location from the policy's own text into the scenario file.
-fn map_policy_error(e: PolicyError, base: Option<usize>, node: &Node, lines: &LineIndex<'_>, path: &str) -> ScenarioError {
+fn map_policy_error(
+    e: PolicyError,
+    base: Option<usize>,
+    node: &Node,
+    lines: &LineIndex<'_>,
+    path: &str,
+) -> ScenarioError {
     let (pos, sub) = match base {
-        Some(b) => (json::Pos { offset: b + e.span.offset as usize, len: e.span.len as usize }, e.span.path.clone()),
+        Some(b) => {
+            (json::Pos { offset: b + e.span.offset as usize, len: e.span.len as usize }, e.span.path.to_string())
+        }
         // A policy written as a JSON string: point at the string.
         None => (node.pos, String::new()),
     };
     let full_path = format!("{path}{sub}");
-    let prefix = if base.is_none() { format!("in the policy text (line {}, column {}): ", e.span.line, e.span.column) } else { String::new() };
+    let prefix = if base.is_none() {
+        format!("in the policy text (line {}, column {}): ", e.span.line, e.span.column)
+    } else {
+        String::new()
+    };
     ScenarioError { message: format!("{prefix}{}", e.message), help: e.help, span: lines.span(pos, &full_path) }
 }

@@ -101,6 +101,10 @@ impl World {
     pub fn audit(&self) -> &AuditLog {
         &self.audit
     }
+    /// Takes the audit log out of the world, leaving it empty (for callers that export and trim the log).
+    pub fn take_audit(&mut self) -> AuditLog {
+        std::mem::take(&mut self.audit)
+    }
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.keys.values().map(|e| &e.key)
     }
@@ -297,7 +301,7 @@ impl World {
             }
             PrincipalKind::RoleSession | PrincipalKind::Role => {
                 let mut segs =
-                    caller.principal.splitn(2, ':').nth(1).unwrap_or("").rsplit(':').next().unwrap_or("").split('/');
+                    caller.principal.split_once(':').map_or("", |x| x.1).rsplit(':').next().unwrap_or("").split('/');
                 let _kind = segs.next();
                 let role_name = segs.next().unwrap_or("").to_string();
                 let session = segs.next().map(str::to_string);
@@ -516,12 +520,15 @@ impl World {
             Some(s) => format!("{}.amazonaws.com", s.split('.').next().unwrap_or(s)),
             None => caller.source_ip.clone().unwrap_or_else(|| "203.0.113.10".into()),
         };
-        let owner = resources.first().map(|(a, _)| a.clone()).or(rc_account.clone()).unwrap_or_default();
-        let mut recipients = vec![owner.clone()];
-        if let Some(a) = &rc_account {
-            if a != &owner && !a.is_empty() {
+        // The key owners' trails (the first resource's first; ReEncrypt may touch two accounts), then the caller's.
+        let mut recipients: Vec<String> = Vec::new();
+        for a in resources.iter().map(|(a, _)| a).chain(rc_account.iter()) {
+            if !a.is_empty() && !recipients.contains(a) {
                 recipients.push(a.clone());
             }
+        }
+        if recipients.is_empty() {
+            recipients.push(String::new());
         }
         let request_id = self.with_hsm(|h| h.new_request_id());
         let mut first_event = String::new();

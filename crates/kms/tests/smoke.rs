@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 use kmsim_kms::*;
 use serde_json::json;
 

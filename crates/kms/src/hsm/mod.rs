@@ -44,7 +44,7 @@
 //! info = "kmsim/encrypt")`, then `AES-256-GCM(dek, iv = nonce)`. The AAD is the whole header (everything before
 //! the GCM ciphertext) followed by the canonical encryption-context encoding ([`encode_encryption_context`]), so the
 //! key id, the version, the nonce and the context are all authenticated. A 4096-byte plaintext under a 36-character
-//! key id gives a 4170-byte blob, within AWS's 6144-byte limit.
+//! key id gives a 4166-byte blob, within AWS's 6144-byte limit.
 //!
 //! Decryption failures are opaque: one [`InvalidCiphertext`], whichever check failed, and plaintext is released only
 //! after the tag check. [`Hsm::decrypt`] uses the key named in the header and ignores which key the caller named:
