@@ -516,6 +516,10 @@ impl World {
         }
         match NamedPolicy::parse("default", text, kmsim_policy::PolicyType::Resource) {
             Ok(p) => {
+                if let Err(e) = self.key_policy_rules(&p) {
+                    cx.check(CheckKind::Parameters, false, e.message.clone());
+                    return Err(e);
+                }
                 cx.check(CheckKind::Parameters, true, "the key policy is well formed");
                 Ok(p)
             }
@@ -531,6 +535,59 @@ impl World {
                 cx.check(CheckKind::Parameters, false, e.message.clone());
                 Err(e)
             }
+        }
+    }
+
+    /// The checks KMS makes on a key policy beyond the IAM grammar (reference 1c, 1f):
+    /// - every IAM principal must exist: a user or role ARN in an account of this world must name a user or role of
+    ///   that account (accounts outside the world are taken to exist, as they would in AWS);
+    /// - `ForAllValues:` on a single-valued key such as `kms:EncryptionContext:*` or `aws:RequestTag/*` is rejected as
+    ///   overly permissive.
+    fn key_policy_rules(&self, p: &NamedPolicy) -> Result<(), KmsError> {
+        for st in p.policy.statements() {
+            for (ptype, value) in st.principals() {
+                if ptype == "AWS" && !self.principal_exists(value) {
+                    return Err(KmsError::new(
+                        ErrorCode::MalformedPolicyDocumentException,
+                        "Policy contains a statement with one or more invalid principals.",
+                    ));
+                }
+            }
+            for (op, key, _) in st.conditions() {
+                let k = key.to_ascii_lowercase();
+                let single = k.starts_with("kms:encryptioncontext:") || k.starts_with("aws:requesttag/");
+                if single && op.starts_with("ForAllValues:") {
+                    return Err(KmsError::new(
+                        ErrorCode::MalformedPolicyDocumentException,
+                        format!("OverlyPermissiveCondition: using ForAllValues with the single-valued condition key {key} is overly permissive; remove ForAllValues"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn principal_exists(&self, value: &str) -> bool {
+        if value == "*" || crate::ids::is_account_id(value) {
+            return true;
+        }
+        let Some(rest) = value.strip_prefix("arn:") else { return false };
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        let [_partition, service, _region, account, resource] = parts.as_slice() else { return false };
+        if !crate::ids::is_account_id(account) || !matches!(*service, "iam" | "sts") {
+            return false;
+        }
+        let Some(acct) = self.accounts.get(*account) else { return true };
+        if *resource == "root" {
+            return true;
+        }
+        let mut segs = resource.split('/');
+        match (segs.next(), segs.last()) {
+            (Some("user"), Some(name)) => acct.users.contains_key(name),
+            (Some("role"), Some(name)) => acct.roles.contains_key(name),
+            (Some("assumed-role"), _) => resource.split('/').nth(1).is_some_and(|r| acct.roles.contains_key(r)),
+            (Some("federated-user"), _) => true,
+            _ => false,
         }
     }
 

@@ -536,3 +536,50 @@ fn aws_managed_keys_are_created_on_first_use_and_usable_only_via_the_service() {
         assert_eq!(w.key(&key.arn).unwrap().state, KeyState::Enabled);
     }
 }
+
+#[test]
+fn key_policies_must_name_existing_principals() {
+    let mut w = world();
+    let key = new_key(&mut w);
+    let with = |principal: &str| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_A}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "P", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:Decrypt", "Resource": "*"}]})
+        .to_string()
+    };
+    // A user that does not exist in a known account: rejected with AWS's message.
+    let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:user/nobody")}));
+    assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);
+    assert_eq!(e.message, "Policy contains a statement with one or more invalid principals.");
+    let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:role/Nope")}));
+    assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);
+    let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("not-an-arn")}));
+    assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);
+    // Existing principals, account ids, other accounts' roots and accounts outside the world are accepted.
+    for p in [ALICE, APP_ROLE, APP, "444455556666", ROOT_B, "arn:aws:iam::999999999999:role/Anything", "*"] {
+        ok(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with(p)}));
+    }
+}
+
+#[test]
+fn for_all_values_on_single_valued_keys_is_rejected_as_overly_permissive() {
+    let mut w = world();
+    let key = new_key(&mut w);
+    for key_name in ["kms:EncryptionContext:tenant", "aws:RequestTag/Project"] {
+        let policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_A}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Users", "Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"ForAllValues:StringEquals": {key_name: "t1"}}}]})
+        .to_string();
+        let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": policy}));
+        assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException, "{key_name}");
+        assert!(e.message.starts_with("OverlyPermissiveCondition"), "{}", e.message);
+    }
+    // ForAllValues on the multi-valued kms:EncryptionContextKeys is fine.
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_A}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Users", "Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant"]}}}]})
+    .to_string();
+    ok(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": policy}));
+}
