@@ -1,1 +1,208 @@
+#![doc = include_str!("../README.md")]
 
+pub mod api;
+
+use serde::Serialize;
+use serde_json::Value as J;
+use wasm_bindgen::prelude::*;
+
+use crate::api::{Failure, Session};
+
+// The TypeScript types of every input and output, generated from Rust types by `tests/typescript.rs`.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("../types/kmsim.d.ts");
+
+// Argument types for optional parameters (`unchecked_param_type` would drop the `?`).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "number | bigint | string")]
+    pub type SeedArg;
+    #[wasm_bindgen(typescript_type = "Record<string, string>")]
+    pub type EncryptionContextArg;
+}
+
+// ---- conversions ----------------------------------------------------------------------------------------------------
+
+/// A JS value as JSON. `undefined` and `null` become `null`; numbers that are safe integers become integers.
+fn from_js(value: JsValue, what: &str) -> Result<J, JsValue> {
+    if value.is_bigint() {
+        // BigInt (a seed beyond 2^53): its decimal text, which the core reads as a number.
+        let text = js_sys::BigInt::from(value).to_string(10).map(String::from).unwrap_or_default();
+        return Ok(J::String(text));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| error(&Failure::new(format!("invalid {what}: {e}"))))
+}
+
+/// JSON as a plain JS value: objects, arrays, numbers (see [`api::to_json`] for large integers).
+fn to_js(value: &J) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// The one error helper: a JS `Error` with the message and a `diagnostics` array of structured problems.
+fn error(failure: &Failure) -> JsValue {
+    let e = js_sys::Error::new(&failure.message);
+    // Setting a property on a fresh Error object cannot fail; if it did, the Error still carries the message.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("diagnostics"), &to_js(&failure.diagnostics_json()));
+    e.into()
+}
+
+fn done(result: Result<J, Failure>) -> Result<JsValue, JsValue> {
+    result.map(|v| to_js(&v)).map_err(|f| error(&f))
+}
+
+// ---- functions ------------------------------------------------------------------------------------------------------
+
+/// Evaluates policies of one kind against a request. Throws (with `diagnostics`) when the input is malformed or a
+/// policy does not parse.
+#[wasm_bindgen(unchecked_return_type = "SetResult")]
+pub fn evaluate(#[wasm_bindgen(unchecked_param_type = "EvaluateInput")] input: JsValue) -> Result<JsValue, JsValue> {
+    done(api::evaluate(from_js(input, "evaluate input")?))
+}
+
+/// Checks a policy document. Never throws for bad policy text: it returns the diagnostics. Throws only for an
+/// unknown policy type.
+#[wasm_bindgen(js_name = validatePolicy, unchecked_return_type = "ValidationResult")]
+pub fn validate_policy(
+    text: &str,
+    #[wasm_bindgen(js_name = "type", unchecked_param_type = "PolicyType")] ty: &str,
+) -> Result<JsValue, JsValue> {
+    done(api::validate_policy(text, ty))
+}
+
+/// The JSON Schema of scenario files.
+#[wasm_bindgen(js_name = scenarioSchema, unchecked_return_type = "Record<string, unknown>")]
+pub fn scenario_schema() -> JsValue {
+    to_js(&kmsim_kms::scenario::json_schema())
+}
+
+// ---- the simulator --------------------------------------------------------------------------------------------------
+
+/// A simulated KMS world, loaded from a scenario or restored from a saved world.
+#[wasm_bindgen]
+pub struct Simulator {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Simulator {
+    /// Parses a scenario and builds its world. `seed` (a number, a BigInt or a decimal string) is used when the file
+    /// has no `seed`; when both are absent a random seed is drawn (Web Crypto in browsers, node's crypto in node).
+    /// Throws an `Error` whose `diagnostics` locate every problem in the scenario.
+    pub fn load(scenario: &str, seed: Option<SeedArg>) -> Result<Simulator, JsValue> {
+        let seed = match seed.map(JsValue::from).filter(|s| !s.is_undefined() && !s.is_null()) {
+            Some(s) => api::seed(from_js(s, "seed")?),
+            None => api::random_seed(),
+        }
+        .map_err(|f| error(&f))?;
+        Session::load(scenario, seed).map(|session| Simulator { session }).map_err(|f| error(&f))
+    }
+
+    /// A simulator over a world saved with `world()` (an object or its JSON text). It has no scenario steps.
+    pub fn restore(
+        #[wasm_bindgen(unchecked_param_type = "World | string")] world: JsValue,
+    ) -> Result<Simulator, JsValue> {
+        let world = if let Some(text) = world.as_string() { J::String(text) } else { from_js(world, "world")? };
+        Session::restore(world).map(|session| Simulator { session }).map_err(|f| error(&f))
+    }
+
+    /// Runs every step from the start on a fresh world (same seed) and keeps the final world.
+    #[wasm_bindgen(js_name = runAll, unchecked_return_type = "ScenarioRun")]
+    pub fn run_all(&mut self, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        done(self.session.run_all(trace.unwrap_or(false)))
+    }
+
+    /// Runs the next step; `undefined` when every step has run.
+    #[wasm_bindgen(unchecked_return_type = "StepResult | undefined")]
+    pub fn step(&mut self, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        match self.session.step(trace.unwrap_or(false)) {
+            Ok(Some(r)) => Ok(to_js(&r)),
+            Ok(None) => Ok(JsValue::UNDEFINED),
+            Err(f) => Err(error(&f)),
+        }
+    }
+
+    /// Runs step `index` against the current world; the step after it becomes the next one.
+    #[wasm_bindgen(js_name = runStep, unchecked_return_type = "StepResult")]
+    pub fn run_step(&mut self, index: usize, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        done(self.session.run_step(index, trace.unwrap_or(false)))
+    }
+
+    /// Rebuilds the world as before the first step.
+    pub fn reset(&mut self) -> Result<(), JsValue> {
+        self.session.reset().map_err(|f| error(&f))
+    }
+
+    #[wasm_bindgen(getter, js_name = stepCount)]
+    pub fn step_count(&self) -> usize {
+        self.session.step_count()
+    }
+
+    #[wasm_bindgen(getter, js_name = nextStep)]
+    pub fn next_step(&self) -> usize {
+        self.session.next_step()
+    }
+
+    /// One API call. `caller` is a principal (ARN, or a short form such as `role/App`) or a `Caller` object;
+    /// `params` use AWS's names. AWS errors are outcomes (`response.Err`); throws only when the call cannot be made
+    /// (unknown operation, malformed parameters or caller).
+    #[wasm_bindgen(unchecked_return_type = "CallOutcome")]
+    pub fn call(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Caller")] caller: JsValue,
+        operation: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] params: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let caller = from_js(caller, "caller")?;
+        let params = from_js(params, "parameters")?;
+        done(self.session.call(caller, operation, params))
+    }
+
+    /// Whether `caller` may perform `action` on `resource` (a key ARN, an alias ARN or `*`), without executing
+    /// anything.
+    #[wasm_bindgen(unchecked_return_type = "AuthzTrace")]
+    pub fn simulate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Caller")] caller: JsValue,
+        action: &str,
+        resource: &str,
+        #[wasm_bindgen(js_name = encryptionContext)] encryption_context: Option<EncryptionContextArg>,
+    ) -> Result<JsValue, JsValue> {
+        let caller = from_js(caller, "caller")?;
+        let ec = match encryption_context {
+            Some(ec) => from_js(ec.into(), "encryption context")?,
+            None => J::Null,
+        };
+        done(self.session.simulate(caller, action, resource, ec))
+    }
+
+    /// Moves the clock forward. Returns the service events (automatic rotations, key deletions) it caused.
+    #[wasm_bindgen(unchecked_return_type = "AuditRecord[]")]
+    pub fn advance(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Duration")] by: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(self.session.advance(from_js(by, "duration")?))
+    }
+
+    /// Every audit record (CloudTrail-shaped) so far.
+    #[wasm_bindgen(unchecked_return_type = "AuditRecord[]")]
+    pub fn audit(&self) -> JsValue {
+        to_js(&self.session.audit())
+    }
+
+    /// The world as JSON, for saving; `Simulator.restore` reads it back. Holds no key material or plaintext.
+    #[wasm_bindgen(unchecked_return_type = "World")]
+    pub fn world(&self) -> JsValue {
+        to_js(&self.session.world())
+    }
+
+    /// The seed every key, ciphertext and id in this world derives from (exact, as a BigInt).
+    pub fn seed(&self) -> u64 {
+        self.session.seed()
+    }
+
+    /// The simulated clock (ISO 8601).
+    pub fn now(&self) -> String {
+        self.session.now()
+    }
+}

@@ -1,0 +1,89 @@
+// A small consumer of the built package, type-checked by `tsc --strict --noEmit` (scripts/test-js.sh) so the
+// generated declarations stay usable. It is not run.
+import {
+  evaluate,
+  validatePolicy,
+  Simulator,
+  type AuthzTrace,
+  type Caller,
+  type DecidedBy,
+  type KmsimError,
+  type SetResult,
+  type StepResult,
+} from "../pkg/kmsim.js";
+
+const log: unknown[] = [];
+const show = (...items: unknown[]): void => void log.push(items);
+
+const policy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Sid: "Read", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }],
+});
+
+const result: SetResult = evaluate({
+  policies: [{ type: "identity", text: policy, name: "read" }],
+  request: {
+    principal: { arn: "arn:aws:iam::111122223333:user/alice", kind: "user", account: "111122223333" },
+    action: "kms:Decrypt",
+    resource: "*",
+    context: { "aws:SourceIp": { type: "ip", value: "203.0.113.7" }, "aws:SecureTransport": true },
+  },
+  trace: true,
+});
+const deciding: string[] = result.policies.flatMap((p) => p.applied.map((s) => s.sid ?? `#${s.index}`));
+const firstLine: number | undefined = result.policies[0]?.trace?.statements[0]?.span.line;
+
+const check = validatePolicy(policy, "resource");
+if (!check.ok) {
+  for (const e of check.errors) show(`${e.span.line}:${e.span.column} ${e.kind} ${e.message}`);
+}
+
+function explain(d: DecidedBy): string {
+  switch (d.by) {
+    case "explicit-deny":
+      return `denied by ${d.policy} ${d.name} ${d.statement}`;
+    case "key-policy":
+      return `key policy ${d.statement}`;
+    case "key-policy-and-identity":
+      return `${d.key_policy_statement} + ${d.identity_policy}/${d.identity_statement}`;
+    case "identity":
+      return `${d.policy}/${d.statement}`;
+    case "grant":
+      return `grant ${d.grant_id}`;
+    case "implicit-deny":
+      return `nothing allows (${d.missing})`;
+  }
+}
+
+function load(text: string): Simulator | KmsimError {
+  try {
+    return Simulator.load(text, 42n);
+  } catch (e) {
+    return e as KmsimError;
+  }
+}
+
+const sim = load("{}");
+if (sim instanceof Simulator) {
+  const caller: Caller = { principal: "role/App", source_ip: "198.51.100.1", session_tags: { team: "blue" } };
+  const enc = sim.call(caller, "Encrypt", { KeyId: "alias/app", Plaintext: "aGk=" });
+  if ("Ok" in enc.response) {
+    const blob = enc.response.Ok["CiphertextBlob"];
+    show(typeof blob === "string" ? blob.length : 0);
+  } else {
+    show(enc.response.Err.code, enc.response.Err.message);
+  }
+  const traces: AuthzTrace[] = enc.trace.authorizations;
+  show(traces.map((t) => explain(t.decided_by)).join("\n"));
+  const step: StepResult | undefined = sim.step(true);
+  show(step?.summary, sim.stepCount, sim.nextStep, sim.now());
+  const events = sim.advance({ days: 30 });
+  show(events.map((e) => e.eventName), sim.audit().length);
+  const saved: string = JSON.stringify(sim.world());
+  const again = Simulator.restore(saved);
+  const seed: bigint = again.seed();
+  show(seed, Simulator.load("{}").seed());
+} else {
+  for (const d of sim.diagnostics) show(d.message, d.span?.line, d.span?.column, d.help);
+}
+show(deciding, firstLine);
