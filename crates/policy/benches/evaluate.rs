@@ -1,7 +1,9 @@
 //! A realistic KMS authorization: a 6-statement key policy plus two identity policies, evaluated together with the
 //! trace off and on; a 32 KB key policy; parsing.
 //!
-//! Run: `cargo bench -p kmsim-policy -- --warm-up-time 1 --measurement-time 3`
+//! Run: `cargo bench -p kmsim-policy --bench evaluate -- --warm-up-time 1 --measurement-time 3`
+
+#![expect(clippy::expect_used, reason = "benchmark setup: the fixed policies are valid")]
 
 use std::hint::black_box;
 

@@ -1,11 +1,13 @@
 //! Parse errors: every problem in a policy document, each with what is wrong and where.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 /// A place in a policy's source text. Lines and columns are 1-based; columns count characters (not bytes).
-/// `offset`/`len` are byte offsets into the source, for editors. `path` is a JSON Pointer, e.g. `/Statement/2/Condition`.
+/// `offset`/`len` are byte offsets into the source, for editors. `path` is a JSON Pointer, e.g. `/Statement/2/Condition`;
+/// it is shared (`Arc<str>`) so that traces can copy a policy's spans cheaply, and serialises as a JSON string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub line: u32,
@@ -14,7 +16,7 @@ pub struct Span {
     pub end_column: u32,
     pub offset: u32,
     pub len: u32,
-    pub path: String,
+    pub path: Arc<str>,
 }
 
 impl fmt::Display for Span {

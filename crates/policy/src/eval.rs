@@ -5,7 +5,9 @@
 //! decision cannot differ.
 
 use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::glob::Glob;
 use crate::model::*;
@@ -20,17 +22,110 @@ pub(crate) struct Prepared<'r> {
     /// Service prefix and action name (`None` when the action has no `:`; only `*` matches it).
     pub action: Option<(&'r str, &'r str)>,
     pub resource_segs: Option<[&'r str; 6]>,
+    /// The action lower-cased once (ASCII case only, as the pre-lowered patterns are), with the position of its
+    /// `:`, so patterns match it byte for byte; `None` for an action without `:` or longer than the buffer (then
+    /// patterns fold case while matching).
+    action_lower: Option<LowerAction>,
+    /// Trace texts shared by every statement of every policy in this evaluation (filled on first use).
+    texts: Texts,
+}
+
+const ACTION_BUF: usize = 128;
+
+struct LowerAction {
+    buf: [u8; ACTION_BUF],
+    len: usize,
+    colon: usize,
+}
+
+impl LowerAction {
+    fn new(action: &str) -> Option<LowerAction> {
+        let bytes = action.as_bytes();
+        let colon = bytes.iter().position(|b| *b == b':')?;
+        let mut buf = [0u8; ACTION_BUF];
+        buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        buf.make_ascii_lowercase();
+        Some(LowerAction { buf, len: bytes.len(), colon })
+    }
+
+    /// Service prefix and action name, lower case.
+    fn parts(&self) -> Option<(&[u8], &[u8])> {
+        Some((self.buf.get(..self.colon)?, self.buf.get(self.colon + 1..self.len)?))
+    }
 }
 
 impl<'r> Prepared<'r> {
     pub fn new(req: &'r Request) -> Prepared<'r> {
-        Prepared { req, action: req.action.split_once(':'), resource_segs: split_arn(&req.resource) }
+        Prepared {
+            req,
+            action: req.action.split_once(':'),
+            resource_segs: split_arn(&req.resource),
+            action_lower: LowerAction::new(&req.action),
+            texts: Texts::default(),
+        }
     }
+
+    /// A shared trace text `prefix` + `value(request)` + `suffix`, made once per evaluation (in a scratch buffer,
+    /// so that the `Arc` is the only allocation).
+    fn text<'a>(
+        &'a self,
+        slot: Slot,
+        prefix: &str,
+        value: impl FnOnce(&'a Request) -> &'a str,
+        suffix: &str,
+    ) -> Arc<str> {
+        let build = || {
+            let mut buf = self.texts.scratch.borrow_mut();
+            buf.clear();
+            buf.reserve(256);
+            buf.push_str(prefix);
+            buf.push_str(value(self.req));
+            buf.push_str(suffix);
+            Arc::from(buf.as_str())
+        };
+        match self.texts.cells.get(slot as usize) {
+            Some(cell) => Arc::clone(cell.get_or_init(build)),
+            None => build(),
+        }
+    }
+}
+
+/// The trace texts that depend only on the request (or on nothing), so that every statement can share them.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    CallerArn,
+    Action,
+    Resource,
+    MatchedWildcard,
+    MatchedAccount,
+    MatchedExact,
+    MatchedRole,
+    MatchedService,
+    MatchedNotPrincipal,
+    NotListed,
+    NotExempted,
+    Exempted,
+    ActionListed,
+    ActionNotListed,
+    ActionNotExcluded,
+    ActionExcluded,
+    ResourceListed,
+    ResourceNotListed,
+    ResourceNotExcluded,
+    ResourceExcluded,
+    /// Not a text: the number of slots.
+    Count,
+}
+
+#[derive(Default)]
+struct Texts {
+    cells: [OnceCell<Arc<str>>; Slot::Count as usize],
+    scratch: RefCell<String>,
 }
 
 pub(crate) fn evaluate_prepared(policy: &Policy, p: &Prepared<'_>, options: EvalOptions) -> PolicyResult {
     let mut applied = Vec::new();
-    let mut traces = Vec::new();
+    let mut traces = Vec::with_capacity(if options.trace { policy.statements.len() } else { 0 });
     for st in &policy.statements {
         let pm = if options.trace {
             let t = trace_statement(st, p, policy.variables);
@@ -68,16 +163,17 @@ pub(crate) fn evaluate_prepared(policy: &Policy, p: &Prepared<'_>, options: Eval
 
 /// `Some(principal match)` when the statement applies (the inner `None` for statements without principals).
 fn statement_applies(st: &Statement, p: &Prepared<'_>, vars: bool) -> Option<Option<PrincipalMatch>> {
+    // Principal first: in key policies most statements name someone else, and the check is a few compares.
+    let pm = match &st.principal {
+        None => None,
+        Some(el) => Some(principal_el_match(el, &p.req.principal)?),
+    };
     if !action_el_matches(&st.action, p) {
         return None;
     }
     if !resource_el_matches(&st.resource, p, vars) {
         return None;
     }
-    let pm = match &st.principal {
-        None => None,
-        Some(el) => Some(principal_el_match(el, &p.req.principal)?),
-    };
     if !st.conditions.iter().all(|c| condition_outcome(c, p.req, vars)) {
         return None;
     }
@@ -89,6 +185,9 @@ fn statement_applies(st: &Statement, p: &Prepared<'_>, vars: bool) -> Option<Opt
 fn action_entry_matches(e: &ActionEntry, p: &Prepared<'_>) -> bool {
     if e.any {
         return true;
+    }
+    if let Some((svc, name)) = p.action_lower.as_ref().and_then(LowerAction::parts) {
+        return e.service.matches_bytes(svc) && e.name.matches_bytes(name);
     }
     match p.action {
         Some((svc, name)) => e.service.matches_fold(svc) && e.name.matches_fold(name),
@@ -329,7 +428,11 @@ fn satisfies(c: &Condition, v: &Value, req: &Request, vars: bool) -> bool {
 ///   operator a multi-valued key behaves like `ForAnyValue:` for positive operators and like `ForAllValues:` for
 ///   negated ones (so a negated operator is exactly the negation of its positive form).
 pub(crate) fn condition_outcome(c: &Condition, req: &Request, vars: bool) -> bool {
-    let values = request_values(c, req);
+    outcome_for(c, request_values(c, req), req, vars)
+}
+
+/// [`condition_outcome`] for the request values already looked up.
+fn outcome_for(c: &Condition, values: Option<&[Value]>, req: &Request, vars: bool) -> bool {
     if c.op.family == Family::Null {
         let missing = values.is_none();
         return c.values.iter().any(|v| matches!(v.val, CVal::Null(want) if want == missing));
@@ -350,55 +453,82 @@ pub(crate) fn condition_outcome(c: &Condition, req: &Request, vars: bool) -> boo
 
 // ---- the trace ---------------------------------------------------------------------------------------------------
 
-fn entry(value: &str, span: &crate::error::Span, matched: bool) -> EntryTrace {
-    EntryTrace { value: value.to_string(), resolved: None, span: span.clone(), matched, note: None }
+fn entry(value: &Arc<str>, span: &crate::error::Span, matched: bool) -> EntryTrace {
+    EntryTrace { value: Arc::clone(value), resolved: None, span: span.clone(), matched, note: None }
 }
 
 fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTrace {
-    let mut elements = Vec::new();
-    let mut reason: Option<String> = None;
+    let texts = st.trace_texts();
+    let mut elements = Vec::with_capacity(3);
+    let mut reason: Option<Arc<str>> = None;
     let pr = &p.req.principal;
 
     let mut principal_match = None;
     if let Some(el) = &st.principal {
-        let m = principal_el_match(el, pr);
-        principal_match = m;
-        let entries = el
+        let entries: Vec<EntryTrace> = el
             .entries
             .iter()
-            .map(|e| {
+            .zip(&texts.principal)
+            .map(|(e, tx)| {
                 let em = principal_entry_match(e, pr);
-                let mut t = entry(&e.text, &e.span, em.is_some());
-                if e.ptype != "*" && e.ptype != "AWS" {
-                    t.value = format!("{}: {}", e.ptype, e.text);
-                }
+                let mut t = entry(&e.shown, &e.span, em.is_some());
                 t.note = match em {
-                    Some(PrincipalMatch::Account) => Some("the caller's account".into()),
-                    Some(PrincipalMatch::Role) if pr.kind == PrincipalKind::RoleSession => {
-                        Some("role session matches its role".into())
-                    }
-                    Some(PrincipalMatch::Wildcard) => Some("matches every caller".into()),
+                    Some(PrincipalMatch::Account | PrincipalMatch::Wildcard) => tx.note.clone(),
+                    Some(PrincipalMatch::Role) if pr.kind == PrincipalKind::RoleSession => tx.note.clone(),
                     _ => None,
                 };
                 t
             })
             .collect();
+        // A matching entry matches as its kind says, so the element's match follows from the entries just traced
+        // (as `principal_el_match` computes it, the last entry of the highest rank).
+        let matches = || {
+            el.entries
+                .iter()
+                .zip(&texts.principal)
+                .zip(&entries)
+                .filter(|(_, t)| t.matched)
+                .map(|((e, tx), _)| (tx, kind_match(&e.kind)))
+        };
+        let m =
+            if el.negated { principal_el_match(el, pr) } else { matches().map(|(_, m)| m).max_by_key(|m| rank(*m)) };
+        principal_match = m;
         let name = if el.negated { ElementName::NotPrincipal } else { ElementName::Principal };
-        let why = match (el.negated, m.is_some()) {
-            (false, true) => format!("caller matched as {}", match_word(m)),
-            (false, false) => format!("caller `{}` is not listed in `Principal`", pr.arn),
-            (true, true) => format!("caller `{}` is not exempted by `NotPrincipal`", pr.arn),
-            (true, false) => {
-                format!("caller `{}` is exempted by `NotPrincipal` (every identity in its chain is listed)", pr.arn)
+        let why = match (el.negated, m) {
+            (false, Some(m)) => match matches().find(|(_, em)| *em == m) {
+                Some((tx, _)) => Arc::clone(&tx.matched_reason),
+                None => {
+                    let slot = match m {
+                        PrincipalMatch::Wildcard => Slot::MatchedWildcard,
+                        PrincipalMatch::Account => Slot::MatchedAccount,
+                        PrincipalMatch::Exact => Slot::MatchedExact,
+                        PrincipalMatch::Role => Slot::MatchedRole,
+                        PrincipalMatch::Service => Slot::MatchedService,
+                        PrincipalMatch::NotPrincipal => Slot::MatchedNotPrincipal,
+                    };
+                    p.text(slot, "caller matched as ", |_| match_word(Some(m)), "")
+                }
+            },
+            (false, None) => {
+                p.text(Slot::NotListed, "caller `", |r| &r.principal.arn, "` is not listed in `Principal`")
             }
+            (true, Some(_)) => {
+                p.text(Slot::NotExempted, "caller `", |r| &r.principal.arn, "` is not exempted by `NotPrincipal`")
+            }
+            (true, None) => p.text(
+                Slot::Exempted,
+                "caller `",
+                |r| &r.principal.arn,
+                "` is exempted by `NotPrincipal` (every identity in its chain is listed)",
+            ),
         };
         if m.is_none() && reason.is_none() {
-            reason = Some(why.clone());
+            reason = Some(Arc::clone(&why));
         }
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: pr.arn.clone(),
+            request_value: p.text(Slot::CallerArn, "", |r| &r.principal.arn, ""),
             entries,
             matched: m.is_some(),
             reason: why,
@@ -410,22 +540,32 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         let el = &st.action;
         let entries: Vec<EntryTrace> =
             el.entries.iter().map(|e| entry(&e.text, &e.span, action_entry_matches(e, p))).collect();
-        let matched = action_el_matches(el, p);
+        // The same outcome as `action_el_matches`, from the entries just matched.
+        let matched = entries.iter().any(|e| e.matched) != el.negated;
         let (name, why) = match (el.negated, matched) {
-            (false, true) => (ElementName::Action, format!("action `{}` is listed in `Action`", p.req.action)),
-            (false, false) => (ElementName::Action, format!("action `{}` is not listed in `Action`", p.req.action)),
-            (true, true) => {
-                (ElementName::NotAction, format!("action `{}` is not excluded by `NotAction`", p.req.action))
+            (false, true) => {
+                (ElementName::Action, p.text(Slot::ActionListed, "action `", |r| &r.action, "` is listed in `Action`"))
             }
-            (true, false) => (ElementName::NotAction, format!("action `{}` is excluded by `NotAction`", p.req.action)),
+            (false, false) => (
+                ElementName::Action,
+                p.text(Slot::ActionNotListed, "action `", |r| &r.action, "` is not listed in `Action`"),
+            ),
+            (true, true) => (
+                ElementName::NotAction,
+                p.text(Slot::ActionNotExcluded, "action `", |r| &r.action, "` is not excluded by `NotAction`"),
+            ),
+            (true, false) => (
+                ElementName::NotAction,
+                p.text(Slot::ActionExcluded, "action `", |r| &r.action, "` is excluded by `NotAction`"),
+            ),
         };
         if !matched && reason.is_none() {
-            reason = Some(why.clone());
+            reason = Some(Arc::clone(&why));
         }
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: p.req.action.clone(),
+            request_value: p.text(Slot::Action, "", |r| &r.action, ""),
             entries,
             matched,
             reason: why,
@@ -445,59 +585,61 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
                         Some(r) => t.resolved = Some(r),
                         None => {
                             let var = tpl.missing_var(p.req).unwrap_or("");
-                            t.note = Some(format!("variable ${{{var}}} has no value: the entry matches nothing"));
+                            t.note =
+                                Some(format!("variable ${{{var}}} has no value: the entry matches nothing").into());
                         }
                     }
                 }
                 t
             })
             .collect();
-        let matched = resource_el_matches(el, p, vars);
+        // The same outcome as `resource_el_matches`, from the entries just matched.
+        let matched = entries.iter().any(|e| e.matched) != el.negated;
         let (name, why) = match (el.negated, matched) {
-            (false, true) => (ElementName::Resource, format!("resource `{}` is listed in `Resource`", p.req.resource)),
-            (false, false) => {
-                (ElementName::Resource, format!("resource `{}` is not listed in `Resource`", p.req.resource))
-            }
-            (true, true) => {
-                (ElementName::NotResource, format!("resource `{}` is not excluded by `NotResource`", p.req.resource))
-            }
-            (true, false) => {
-                (ElementName::NotResource, format!("resource `{}` is excluded by `NotResource`", p.req.resource))
-            }
+            (false, true) => (
+                ElementName::Resource,
+                p.text(Slot::ResourceListed, "resource `", |r| &r.resource, "` is listed in `Resource`"),
+            ),
+            (false, false) => (
+                ElementName::Resource,
+                p.text(Slot::ResourceNotListed, "resource `", |r| &r.resource, "` is not listed in `Resource`"),
+            ),
+            (true, true) => (
+                ElementName::NotResource,
+                p.text(Slot::ResourceNotExcluded, "resource `", |r| &r.resource, "` is not excluded by `NotResource`"),
+            ),
+            (true, false) => (
+                ElementName::NotResource,
+                p.text(Slot::ResourceExcluded, "resource `", |r| &r.resource, "` is excluded by `NotResource`"),
+            ),
         };
         if !matched && reason.is_none() {
-            reason = Some(why.clone());
+            reason = Some(Arc::clone(&why));
         }
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: p.req.resource.clone(),
+            request_value: p.text(Slot::Resource, "", |r| &r.resource, ""),
             entries,
             matched,
             reason: why,
         });
     }
 
-    let conditions: Vec<ConditionTrace> = st.conditions.iter().map(|c| trace_condition(c, p.req, vars)).collect();
+    let conditions: Vec<ConditionTrace> =
+        st.conditions.iter().zip(&texts.conditions).map(|(c, tx)| trace_condition(c, tx, p.req, vars)).collect();
     if reason.is_none() {
-        if let Some(c) = conditions.iter().find(|c| !c.outcome) {
-            reason = Some(format!("condition `{}` on `{}` is false: {}", c.operator, c.key, c.reason));
+        if let Some((tx, ct)) = texts.conditions.iter().zip(&conditions).find(|(_, ct)| !ct.outcome) {
+            reason = Some(match tx.false_reason(&ct.reason) {
+                Some(cached) => Arc::clone(cached),
+                None => condition_false_reason(&ct.operator, &ct.key, &ct.reason).into(),
+            });
         }
     }
     let applies = elements.iter().all(|e| e.matched) && conditions.iter().all(|c| c.outcome);
     let reason = match reason {
         Some(r) if !applies => r,
-        _ => {
-            let what = match st.effect {
-                Effect::Allow => "allows",
-                Effect::Deny => "denies",
-            };
-            if conditions.is_empty() {
-                format!("applies: every element matches; the statement {what} the request")
-            } else {
-                format!("applies: every element and condition matches; the statement {what} the request")
-            }
-        }
+        _ => Arc::clone(&texts.applies),
     };
     StatementTrace {
         index: st.index,
@@ -509,6 +651,45 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         elements,
         conditions,
         reason,
+    }
+}
+
+/// The trace's reason for a statement that applies.
+pub(crate) fn applies_reason(effect: Effect, no_conditions: bool) -> String {
+    let what = match effect {
+        Effect::Allow => "allows",
+        Effect::Deny => "denies",
+    };
+    if no_conditions {
+        format!("applies: every element matches; the statement {what} the request")
+    } else {
+        format!("applies: every element and condition matches; the statement {what} the request")
+    }
+}
+
+/// How an entry of this kind matches the caller, when it does.
+fn kind_match(kind: &PrincipalKindPat) -> PrincipalMatch {
+    match kind {
+        PrincipalKindPat::Wildcard => PrincipalMatch::Wildcard,
+        PrincipalKindPat::Account(_) => PrincipalMatch::Account,
+        PrincipalKindPat::Role { .. } => PrincipalMatch::Role,
+        PrincipalKindPat::Arn(_) | PrincipalKindPat::Other(_) => PrincipalMatch::Exact,
+        PrincipalKindPat::Service(_) => PrincipalMatch::Service,
+    }
+}
+
+/// The `Principal` element's reason when an entry of this kind decides how the caller matched.
+pub(crate) fn principal_matched_reason(kind: &PrincipalKindPat) -> String {
+    format!("caller matched as {}", match_word(Some(kind_match(kind))))
+}
+
+/// The trace note of a matching `Principal` entry of this kind (for a role: when the caller is one of its sessions).
+pub(crate) fn principal_note(kind: &PrincipalKindPat) -> Option<&'static str> {
+    match kind {
+        PrincipalKindPat::Account(_) => Some("the caller's account"),
+        PrincipalKindPat::Role { .. } => Some("role session matches its role"),
+        PrincipalKindPat::Wildcard => Some("matches every caller"),
+        _ => None,
     }
 }
 
@@ -524,27 +705,25 @@ fn match_word(m: Option<PrincipalMatch>) -> &'static str {
     }
 }
 
-fn trace_condition(c: &Condition, req: &Request, vars: bool) -> ConditionTrace {
-    let outcome = condition_outcome(c, req, vars);
-    let values = request_values(c, req);
-    let request_values =
-        req.context.get_lowercase(&c.key_lower).map(|v| v.values().iter().map(|x| x.as_text()).collect());
+fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) -> ConditionTrace {
+    let entry_values = req.context.get_lowercase(&c.key_lower).map(ContextValue::values);
+    // As `request_values`: a missing key and an empty array are the same.
+    let values = entry_values.filter(|v| !v.is_empty());
+    let outcome = outcome_for(c, values, req, vars);
+    let request_values = entry_values.map(|v| v.iter().map(Value::as_text).collect());
     let base = c.op.base;
     let mut notes: Vec<String> = Vec::new();
 
-    let readable: Vec<Option<ReqVal<'_>>> = match (values, c.op.family) {
-        (Some(vs), f) if f != Family::Null => vs
-            .iter()
-            .map(|v| {
-                let r = req_val(f, v);
-                if r.is_none() {
-                    notes.push(format!("request value `{}` {}: comparison false", v.as_text(), why_unreadable(f)));
-                }
-                r
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    // The request values read as the operator's type, once (a value that cannot be read matches nothing).
+    let readable = Readable::new(c.op.family, values);
+    if let Some(vs) = values {
+        for (v, r) in vs.iter().zip(readable.iter()) {
+            if r.is_none() {
+                let f = c.op.family;
+                notes.push(format!("request value `{}` {}: comparison false", v.as_text(), why_unreadable(f)));
+            }
+        }
+    }
 
     let entries: Vec<EntryTrace> = c
         .values
@@ -555,15 +734,16 @@ fn trace_condition(c: &Condition, req: &Request, vars: bool) -> ConditionTrace {
                 match tpl.resolve_text(req) {
                     Some(r) => {
                         if resolve_cval(c.op, tpl, req).is_none() {
-                            t.note = Some(format!("resolved value `{r}` is not valid for `{base}`: it cannot match"));
+                            t.note =
+                                Some(format!("resolved value `{r}` is not valid for `{base}`: it cannot match").into());
                         }
                         t.resolved = Some(r);
                     }
                     None => {
                         let var = tpl.missing_var(req).unwrap_or("");
                         let n = format!("variable ${{{var}}} has no value");
-                        notes.push(n.clone());
-                        t.note = Some(n);
+                        t.note = Some(n.as_str().into());
+                        notes.push(n);
                     }
                 }
             }
@@ -575,51 +755,96 @@ fn trace_condition(c: &Condition, req: &Request, vars: bool) -> ConditionTrace {
         })
         .collect();
 
-    let set_name = match c.op.set {
-        SetOp::ForAnyValue => "ForAnyValue",
-        SetOp::ForAllValues => "ForAllValues",
-        SetOp::None => "",
-    };
-    let mut reason = if c.op.family == Family::Null {
-        match values {
-            None => format!("key missing: `Null` is {outcome}"),
-            Some(_) => format!("key present: `Null` is {outcome}"),
-        }
-    } else if values.is_none() {
-        if c.op.if_exists {
-            "IfExists: key missing, condition true".to_string()
-        } else if c.op.set != SetOp::None {
-            format!("{set_name}: key missing, condition {outcome}")
-        } else if c.op.negated {
-            format!("key missing: {base} matches")
-        } else {
-            format!("key missing: {base} does not match")
-        }
-    } else {
-        let n = values.map_or(0, <[Value]>::len);
-        let subject = if n == 1 { "the request value".to_string() } else { format!("the {n} request values") };
-        match (c.op.set, c.op.negated, outcome) {
-            (SetOp::None, false, true) => format!("{subject} match {base}"),
-            (SetOp::None, false, false) => format!("no request value matches a policy value ({base})"),
-            (SetOp::None, true, true) => format!("{subject} match none of the policy values ({base})"),
-            (SetOp::None, true, false) => "a request value equals a policy value".to_string(),
-            (SetOp::ForAnyValue, _, true) => format!("ForAnyValue: a request value satisfies {base}"),
-            (SetOp::ForAnyValue, _, false) => format!("ForAnyValue: no request value satisfies {base}"),
-            (SetOp::ForAllValues, _, true) => format!("ForAllValues: every request value satisfies {base}"),
-            (SetOp::ForAllValues, _, false) => format!("ForAllValues: a request value does not satisfy {base}"),
+    let present = values.map(<[Value]>::len);
+    let reason: Arc<str> = match (texts.reason(present, outcome), notes.is_empty()) {
+        (Some(cached), true) => Arc::clone(cached),
+        _ => {
+            let mut reason = condition_reason(c.op, present, outcome);
+            for n in notes {
+                reason.push_str("; ");
+                reason.push_str(&n);
+            }
+            reason.into()
         }
     };
-    for n in notes {
-        reason.push_str("; ");
-        reason.push_str(&n);
-    }
     ConditionTrace {
-        operator: c.op_text.clone(),
-        key: c.key_text.clone(),
+        operator: Arc::clone(&c.op_text),
+        key: Arc::clone(&c.key_text),
         span: c.span.clone(),
         values: entries,
         request_values,
         outcome,
         reason,
     }
+}
+
+/// The request values of a condition read as its operator's type; no allocation for a single value.
+enum Readable<'a> {
+    None,
+    One(Option<ReqVal<'a>>),
+    Many(Vec<Option<ReqVal<'a>>>),
+}
+
+impl<'a> Readable<'a> {
+    fn new(family: Family, values: Option<&'a [Value]>) -> Readable<'a> {
+        match values {
+            _ if family == Family::Null => Readable::None,
+            None => Readable::None,
+            Some([v]) => Readable::One(req_val(family, v)),
+            Some(vs) => Readable::Many(vs.iter().map(|v| req_val(family, v)).collect()),
+        }
+    }
+
+    /// One item per request value: `None` when it cannot be read.
+    fn iter(&self) -> std::slice::Iter<'_, Option<ReqVal<'a>>> {
+        match self {
+            Readable::None => [].iter(),
+            Readable::One(v) => std::slice::from_ref(v).iter(),
+            Readable::Many(vs) => vs.iter(),
+        }
+    }
+}
+
+/// Why a condition has its outcome (before any notes): `present` is the number of request values, `None` when the
+/// key is missing. [`CondTexts`] caches the common cases.
+pub(crate) fn condition_reason(op: Op, present: Option<usize>, outcome: bool) -> String {
+    let base = op.base;
+    let set_name = match op.set {
+        SetOp::ForAnyValue => "ForAnyValue",
+        SetOp::ForAllValues => "ForAllValues",
+        SetOp::None => "",
+    };
+    if op.family == Family::Null {
+        return match present {
+            None => format!("key missing: `Null` is {outcome}"),
+            Some(_) => format!("key present: `Null` is {outcome}"),
+        };
+    }
+    let Some(n) = present else {
+        return if op.if_exists {
+            "IfExists: key missing, condition true".to_string()
+        } else if op.set != SetOp::None {
+            format!("{set_name}: key missing, condition {outcome}")
+        } else if op.negated {
+            format!("key missing: {base} matches")
+        } else {
+            format!("key missing: {base} does not match")
+        };
+    };
+    let subject = if n == 1 { "the request value".to_string() } else { format!("the {n} request values") };
+    match (op.set, op.negated, outcome) {
+        (SetOp::None, false, true) => format!("{subject} match {base}"),
+        (SetOp::None, false, false) => format!("no request value matches a policy value ({base})"),
+        (SetOp::None, true, true) => format!("{subject} match none of the policy values ({base})"),
+        (SetOp::None, true, false) => "a request value equals a policy value".to_string(),
+        (SetOp::ForAnyValue, _, true) => format!("ForAnyValue: a request value satisfies {base}"),
+        (SetOp::ForAnyValue, _, false) => format!("ForAnyValue: no request value satisfies {base}"),
+        (SetOp::ForAllValues, _, true) => format!("ForAllValues: every request value satisfies {base}"),
+        (SetOp::ForAllValues, _, false) => format!("ForAllValues: a request value does not satisfy {base}"),
+    }
+}
+
+/// A statement's reason when this condition is the first one that is false.
+pub(crate) fn condition_false_reason(op_text: &str, key_text: &str, reason: &str) -> String {
+    format!("condition `{op_text}` on `{key_text}` is false: {reason}")
 }

@@ -84,6 +84,11 @@ impl Glob {
         self.run(text.as_bytes(), false)
     }
 
+    /// Matches bytes case-sensitively (text that was lower-cased like the pattern).
+    pub fn matches_bytes(&self, text: &[u8]) -> bool {
+        self.run(text, false)
+    }
+
     /// Matches ignoring ASCII case; the pattern must already be lower case.
     pub fn matches_fold(&self, text: &str) -> bool {
         self.run(text.as_bytes(), true)

@@ -455,15 +455,7 @@ impl<'a> LineIndex<'a> {
     pub fn span(&self, pos: Pos, path: &str) -> Span {
         let (line, column) = self.line_col(pos.offset);
         let (end_line, end_column) = self.line_col(pos.offset + pos.len);
-        Span {
-            line,
-            column,
-            end_line,
-            end_column,
-            offset: to_u32(pos.offset),
-            len: to_u32(pos.len),
-            path: path.to_string(),
-        }
+        Span { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len), path: path.into() }
     }
 }
 

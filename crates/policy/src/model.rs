@@ -1,6 +1,7 @@
 //! The compiled policy: every pattern, number, date, CIDR and variable prepared once at parse time.
 
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Span;
 use crate::glob::{Glob, PTok};
@@ -16,7 +17,7 @@ pub struct Policy {
     pub(crate) version: Option<String>,
     /// Whether policy variables are substituted (`Version: 2012-10-17`).
     pub(crate) variables: bool,
-    pub(crate) id: Option<String>,
+    pub(crate) id: Option<Arc<str>>,
     pub(crate) statements: Vec<Statement>,
 }
 
@@ -24,13 +25,15 @@ pub struct Policy {
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub(crate) index: usize,
-    pub(crate) sid: Option<String>,
+    pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) span: Span,
     pub(crate) principal: Option<PrincipalEl>,
     pub(crate) action: ActionEl,
     pub(crate) resource: ResourceEl,
     pub(crate) conditions: Vec<Condition>,
+    /// The trace texts that depend only on the statement, made on its first traced evaluation and then shared.
+    pub(crate) texts: OnceLock<StatementTexts>,
 }
 
 impl Statement {
@@ -54,7 +57,7 @@ impl Statement {
     }
     /// The `Principal`/`NotPrincipal` values as written, as (type, value) pairs (`("*", "*")` for a bare `*`).
     pub fn principals(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.principal.iter().flat_map(|p| p.entries.iter().map(|e| (e.ptype.as_str(), e.text.as_str())))
+        self.principal.iter().flat_map(|p| p.entries.iter().map(|e| (e.ptype.as_str(), &*e.text)))
     }
     /// Whether the statement uses `NotAction`.
     pub fn has_not_action(&self) -> bool {
@@ -62,7 +65,7 @@ impl Statement {
     }
     /// The `Action`/`NotAction` values as written.
     pub fn actions(&self) -> impl Iterator<Item = &str> {
-        self.action.entries.iter().map(|e| e.text.as_str())
+        self.action.entries.iter().map(|e| &*e.text)
     }
     /// Whether the statement uses `NotResource`.
     pub fn has_not_resource(&self) -> bool {
@@ -70,13 +73,11 @@ impl Statement {
     }
     /// The `Resource`/`NotResource` values as written.
     pub fn resources(&self) -> impl Iterator<Item = &str> {
-        self.resource.entries.iter().map(|e| e.text.as_str())
+        self.resource.entries.iter().map(|e| &*e.text)
     }
     /// The conditions as (operator, key, values) as written.
     pub fn conditions(&self) -> impl Iterator<Item = (&str, &str, Vec<&str>)> {
-        self.conditions
-            .iter()
-            .map(|c| (c.op_text.as_str(), c.key_text.as_str(), c.values.iter().map(|v| v.text.as_str()).collect()))
+        self.conditions.iter().map(|c| (&*c.op_text, &*c.key_text, c.values.iter().map(|v| &*v.text).collect()))
     }
 }
 
@@ -91,7 +92,9 @@ pub(crate) struct PrincipalEl {
 pub(crate) struct PrincipalEntry {
     /// `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the bare wildcard.
     pub ptype: String,
-    pub text: String,
+    pub text: Arc<str>,
+    /// The value as a trace shows it: the text, prefixed with the type for other types than `AWS` and `*`.
+    pub shown: Arc<str>,
     pub span: Span,
     pub kind: PrincipalKindPat,
 }
@@ -123,7 +126,7 @@ pub(crate) struct ActionEl {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ActionEntry {
-    pub text: String,
+    pub text: Arc<str>,
     pub span: Span,
     /// `*` alone.
     pub any: bool,
@@ -141,7 +144,7 @@ pub(crate) struct ResourceEl {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceEntry {
-    pub text: String,
+    pub text: Arc<str>,
     pub span: Span,
     pub pat: ResPat,
 }
@@ -201,19 +204,121 @@ impl ArnPat {
 
 /// Splits an ARN into its six segments (the last keeps any further `:`).
 pub(crate) fn split_arn(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let a = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
-    Some(a)
+    // A byte scan: `:` is ASCII, so every cut is on a character boundary (cheaper than `splitn` for short ARNs).
+    let mut cuts = [0usize; 5];
+    let mut n = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            let Some(c) = cuts.get_mut(n) else { break };
+            *c = i;
+            n += 1;
+            if n == cuts.len() {
+                break;
+            }
+        }
+    }
+    let [a, b, c, d, e] = cuts;
+    if n < cuts.len() {
+        return None;
+    }
+    Some([s.get(..a)?, s.get(a + 1..b)?, s.get(b + 1..c)?, s.get(c + 1..d)?, s.get(d + 1..e)?, s.get(e + 1..)?])
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Condition {
-    pub op_text: String,
+    pub op_text: Arc<str>,
     pub op: Op,
-    pub key_text: String,
+    pub key_text: Arc<str>,
     pub key_lower: String,
     pub span: Span,
     pub values: Vec<CondValue>,
+}
+
+/// The trace texts of a statement that do not depend on the request (see [`Statement::trace_texts`]).
+#[derive(Debug, Clone)]
+pub(crate) struct StatementTexts {
+    /// The statement's reason when it applies.
+    pub applies: Arc<str>,
+    /// One per `Principal`/`NotPrincipal` entry.
+    pub principal: Vec<PrincipalTexts>,
+    /// One per condition.
+    pub conditions: Vec<CondTexts>,
+}
+
+/// The trace texts of a principal entry: its note when it matches, and the element's reason when this entry
+/// decides how the caller matched.
+#[derive(Debug, Clone)]
+pub(crate) struct PrincipalTexts {
+    pub note: Option<Arc<str>>,
+    pub matched_reason: Arc<str>,
+}
+
+impl Statement {
+    /// The trace texts that depend only on the statement: made on the first traced evaluation (so parsing does
+    /// not pay for them) and shared by every later one.
+    pub(crate) fn trace_texts(&self) -> &StatementTexts {
+        self.texts.get_or_init(|| StatementTexts {
+            applies: crate::eval::applies_reason(self.effect, self.conditions.is_empty()).into(),
+            principal: self
+                .principal
+                .iter()
+                .flat_map(|el| &el.entries)
+                .map(|e| PrincipalTexts {
+                    note: crate::eval::principal_note(&e.kind).map(Arc::from),
+                    matched_reason: crate::eval::principal_matched_reason(&e.kind).into(),
+                })
+                .collect(),
+            conditions: self.conditions.iter().map(|c| CondTexts::new(c.op, &c.op_text, &c.key_text)).collect(),
+        })
+    }
+}
+
+/// The trace texts of a condition that do not depend on the request (for a missing key and for a single request
+/// value, each outcome), so that tracing does not format them on every evaluation.
+#[derive(Debug, Clone)]
+pub(crate) struct CondTexts {
+    /// [`crate::eval::condition_reason`] for (missing, false), (missing, true), (one value, false), (one, true).
+    reasons: [Arc<str>; 4],
+    /// The statement's reason when the condition is false: for a missing key, for one value.
+    false_reasons: [Arc<str>; 2],
+    /// Whether the reasons never depend on the number of request values (a set operator or `Null`).
+    count_free: bool,
+}
+
+impl CondTexts {
+    pub fn new(op: Op, op_text: &str, key_text: &str) -> CondTexts {
+        let r = |present, outcome| -> Arc<str> { crate::eval::condition_reason(op, present, outcome).into() };
+        let (missing_false, one_false) = (r(None, false), r(Some(1), false));
+        let f = |r: &Arc<str>| -> Arc<str> { crate::eval::condition_false_reason(op_text, key_text, r).into() };
+        let false_reasons = [f(&missing_false), f(&one_false)];
+        let count_free = op.set != SetOp::None || op.family == Family::Null;
+        CondTexts { reasons: [missing_false, r(None, true), one_false, r(Some(1), true)], false_reasons, count_free }
+    }
+
+    /// The cached reason for a key with no value (`None`) or with `n` values (only the reasons of operators
+    /// without a set operator that hold name the number of values; those are cached for one value).
+    pub fn reason(&self, present: Option<usize>, outcome: bool) -> Option<&Arc<str>> {
+        let i = match present {
+            None => 0,
+            Some(1) => 2,
+            Some(_) if self.count_free => 2,
+            Some(_) if !outcome => 2,
+            Some(_) => return None,
+        };
+        self.reasons.get(i + usize::from(outcome))
+    }
+
+    /// The cached statement reason for a false condition whose reason is one of the cached ones (not one with notes).
+    pub fn false_reason(&self, reason: &Arc<str>) -> Option<&Arc<str>> {
+        let i = if self.reasons.first().is_some_and(|r| Arc::ptr_eq(r, reason)) {
+            0
+        } else if self.reasons.get(2).is_some_and(|r| Arc::ptr_eq(r, reason)) {
+            1
+        } else {
+            return None;
+        };
+        self.false_reasons.get(i)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +394,7 @@ pub(crate) const OPERATORS: &[(&str, Family, Cmp, bool)] = &[
 
 #[derive(Debug, Clone)]
 pub(crate) struct CondValue {
-    pub text: String,
+    pub text: Arc<str>,
     pub span: Span,
     pub val: CVal,
 }
@@ -378,6 +483,20 @@ mod tests {
         assert!(Cidr::parse("10.0.0.0/33").is_none());
         assert!(Cidr::parse("10.0.0/8").is_none());
         assert!(Cidr::parse("10.0.0.0/").is_none());
+    }
+
+    #[test]
+    fn split_arn_cuts_five_colons() {
+        assert_eq!(
+            split_arn("arn:aws:kms:us-east-1:111122223333:key/abc"),
+            Some(["arn", "aws", "kms", "us-east-1", "111122223333", "key/abc"])
+        );
+        // the resource part keeps further colons; empty segments stay empty
+        assert_eq!(split_arn("arn:aws:s3:::b/a:b:c"), Some(["arn", "aws", "s3", "", "", "b/a:b:c"]));
+        assert_eq!(split_arn(":::::"), Some(["", "", "", "", "", ""]));
+        assert_eq!(split_arn("arn:aws:kms:us-east-1:111122223333"), None);
+        assert_eq!(split_arn("*"), None);
+        assert_eq!(split_arn("arn:\u{e9}:k:r:a:\u{e9}/x"), Some(["arn", "\u{e9}", "k", "r", "a", "\u{e9}/x"]));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - `Scp`: 5,120 characters, whitespace included;
 //! - `Session`: 2,048 characters, whitespace not counted.
 
+use std::sync::OnceLock;
+
 use crate::error::{ErrorKind, PolicyError, PolicyErrors, Span};
 use crate::glob::{tokens, Glob};
 use crate::json::{self, escape_pointer, Json, LineIndex, Member, Node, Pos};
@@ -185,7 +187,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                 _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path),
             },
             "Id" => match &m.value.value {
-                Json::String(v) => id = Some(v.clone()),
+                Json::String(v) => id = Some(v.as_str().into()),
                 _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path),
             },
             "Statement" => statement_node = Some(m),
@@ -241,7 +243,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
         for (i, s) in statements.iter().enumerate() {
             let Some(sid) = &s.sid else { continue };
             if statements.iter().take(i).any(|o| o.sid.as_ref() == Some(sid)) {
-                let span = Span { path: format!("{}/Sid", s.span.path), ..s.span.clone() };
+                let span = Span { path: format!("{}/Sid", s.span.path).into(), ..s.span.clone() };
                 cx.errors.push(PolicyError {
                     kind: ErrorKind::InvalidValue,
                     message: format!("duplicate statement id `{sid}`"),
@@ -318,7 +320,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
                     );
                     ok = false;
                 }
-                sid = Some(s.clone());
+                sid = Some(s.as_str().into());
             }
             _ => {
                 type_err(cx, &m.value, "`Sid`", "a string", &p);
@@ -438,7 +440,8 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     }
 
     let (Some(action), Some(resource)) = (action, resource) else { return None };
-    ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions })
+    let texts = OnceLock::new();
+    ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions, texts })
 }
 
 fn type_name(ty: PolicyType) -> &'static str {
@@ -508,7 +511,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
         let lower = text.to_ascii_lowercase();
         if lower == "*" {
             entries.push(ActionEntry {
-                text: text.to_string(),
+                text: text.into(),
                 span: cx.span(pos, &vp),
                 any: true,
                 service: Glob::new("*"),
@@ -521,7 +524,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
         match lower.split_once(':') {
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
                 entries.push(ActionEntry {
-                    text: text.to_string(),
+                    text: text.into(),
                     span: cx.span(pos, &vp),
                     any: false,
                     service: Glob::new(svc),
@@ -583,7 +586,7 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option
             Ok(Some(t)) => ResPat::Static(ArnPat::from_tokens(&t.static_tokens())),
             Ok(None) => ResPat::Static(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
         };
-        entries.push(ResourceEntry { text: text.to_string(), span: cx.span(pos, &vp), pat });
+        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, &vp), pat });
     }
     ok.then(|| ResourceEl { negated, span: cx.span(member_pos(m), &p), entries })
 }
@@ -601,6 +604,7 @@ fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Optio
         Json::String(s) if s == "*" => entries.push(PrincipalEntry {
             ptype: "*".into(),
             text: "*".into(),
+            shown: "*".into(),
             span: cx.span(m.value.pos, &p),
             kind: PrincipalKindPat::Wildcard,
         }),
@@ -647,7 +651,12 @@ fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Optio
                     match principal_entry(&t.key, v) {
                         Ok(kind) => entries.push(PrincipalEntry {
                             ptype: t.key.clone(),
-                            text: v.to_string(),
+                            text: v.into(),
+                            shown: if t.key == "AWS" || t.key == "*" {
+                                v.into()
+                            } else {
+                                format!("{}: {v}", t.key).into()
+                            },
                             span: cx.span(pos, &vp),
                             kind,
                         }),
@@ -866,15 +875,15 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &str, k: &Member, kp: &str) -> Op
             }
         };
         match cond_value(cx, op, op_text, &text, node.pos, &vp) {
-            Some(val) => values.push(CondValue { text, span: cx.span(node.pos, &vp), val }),
+            Some(val) => values.push(CondValue { text: text.into(), span: cx.span(node.pos, &vp), val }),
             None => ok = false,
         }
     }
     let span = cx.span(member_pos(k), kp);
     ok.then(|| Condition {
-        op_text: op_text.to_string(),
+        op_text: op_text.into(),
         op,
-        key_text: k.key.clone(),
+        key_text: k.key.as_str().into(),
         key_lower: k.key.to_ascii_lowercase(),
         span,
         values,

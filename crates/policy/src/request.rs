@@ -128,21 +128,53 @@ impl ContextValue {
     }
 }
 
+/// Up to this many keys, [`Context::get_lowercase`] scans instead of searching by bisection.
+const SMALL_CONTEXT: usize = 16;
+
 /// The request context: condition keys and their values. Keys are looked up case-insensitively.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Context {
-    /// lower-cased key -> (key as given, value)
-    entries: BTreeMap<String, (String, ContextValue)>,
+    /// (lower-cased key, key as given, value), sorted by the lower-cased key, which is unique. A sorted vector
+    /// rather than a tree: contexts are small and looked up far more often than changed.
+    entries: Vec<(String, String, ContextValue)>,
+}
+
+impl fmt::Debug for Context {
+    /// As a map from the lower-cased key to (key as given, value).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let map = DebugEntries(&self.entries);
+        f.debug_struct("Context").field("entries", &map).finish()
+    }
+}
+
+struct DebugEntries<'a>(&'a [(String, String, ContextValue)]);
+
+impl fmt::Debug for DebugEntries<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.iter().map(|(l, k, v)| (l, (k, v)))).finish()
+    }
 }
 
 impl Context {
     pub fn new() -> Context {
         Context::default()
     }
+    /// Where a lower-cased key is, or would be inserted.
+    fn position(&self, lower: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(l, _, _)| l.as_str().cmp(lower))
+    }
     /// Sets a key (replacing any earlier value under the same case-insensitive name).
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
-        self.entries.insert(key.to_ascii_lowercase(), (key, value));
+        let lower = key.to_ascii_lowercase();
+        match self.position(&lower) {
+            Ok(i) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    *e = (lower, key, value);
+                }
+            }
+            Err(i) => self.entries.insert(i, (lower, key, value)),
+        }
     }
     pub fn insert_string(&mut self, key: impl Into<String>, value: impl Into<String>) {
         self.insert(key, ContextValue::Single(Value::String(value.into())));
@@ -151,22 +183,28 @@ impl Context {
         self.insert(key, ContextValue::Single(Value::Bool(value)));
     }
     pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
-        self.entries.remove(&key.to_ascii_lowercase()).map(|(_, v)| v)
+        let i = self.position(&key.to_ascii_lowercase()).ok()?;
+        Some(self.entries.remove(i).2)
     }
     /// Looks a key up by name, ignoring ASCII case.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if let Some((_, v)) = self.entries.get(key) {
+        if let Some(v) = self.get_lowercase(key) {
             return Some(v);
         }
-        self.entries.get(&key.to_ascii_lowercase()).map(|(_, v)| v)
+        self.get_lowercase(&key.to_ascii_lowercase())
     }
     /// Looks a key up by its already lower-cased name (the evaluator's fast path).
     pub fn get_lowercase(&self, lower: &str) -> Option<&ContextValue> {
-        self.entries.get(lower).map(|(_, v)| v)
+        if self.entries.len() <= SMALL_CONTEXT {
+            // A request context is usually small: a scan that compares lengths first skips most string
+            // comparisons, where a bisection compares the key's bytes at every step.
+            return self.entries.iter().find(|(l, _, _)| l.len() == lower.len() && l == lower).map(|(_, _, v)| v);
+        }
+        self.entries.get(self.position(lower).ok()?).map(|(_, _, v)| v)
     }
     /// Iterates entries as (key as given, value), ordered by lower-cased key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.values().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(_, k, v)| (k.as_str(), v))
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -316,10 +354,53 @@ impl Value {
                     n.to_string()
                 }
             }
-            Value::Bool(b) => b.to_string(),
+            Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
             Value::Date(ms) => crate::time::format_date(*ms),
             Value::Ip(ip) => ip.to_string(),
             Value::Binary(b) => crate::time::base64_encode(b),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_is_the_same_for_small_and_large_contexts() {
+        for size in [1, SMALL_CONTEXT, SMALL_CONTEXT + 1, 3 * SMALL_CONTEXT] {
+            let mut c = Context::new();
+            for i in 0..size {
+                c.insert_string(format!("aws:Key{i}"), format!("v{i}"));
+            }
+            for i in 0..size {
+                let want = ContextValue::Single(Value::String(format!("v{i}")));
+                assert_eq!(c.get_lowercase(&format!("aws:key{i}")), Some(&want), "size {size}, key {i}");
+                assert_eq!(c.get(&format!("AWS:KEY{i}")), Some(&want), "size {size}, key {i}");
+            }
+            assert_eq!(c.get_lowercase("aws:Key0"), None, "lookups by lower-cased name only");
+            assert_eq!(c.get_lowercase(&format!("aws:key{size}")), None);
+        }
+    }
+
+    #[test]
+    fn insert_replace_remove_and_order() {
+        let mut c = Context::new();
+        c.insert_string("kms:ViaService", "a");
+        c.insert_string("aws:SourceIp", "b");
+        c.insert_string("KMS:VIASERVICE", "c");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["aws:SourceIp", "KMS:VIASERVICE"]);
+        assert_eq!(c.get("kms:viaservice"), Some(&ContextValue::Single(Value::String("c".into()))));
+        assert_eq!(c.remove("Kms:ViaService"), Some(ContextValue::Single(Value::String("c".into()))));
+        assert_eq!(c.remove("kms:ViaService"), None);
+        assert_eq!(c.len(), 1);
+        assert_eq!(format!("{c:?}"), r#"Context { entries: {"aws:sourceip": ("aws:SourceIp", Single(String("b")))} }"#);
+    }
+
+    #[test]
+    fn bool_text() {
+        assert_eq!(Value::Bool(true).as_text(), "true");
+        assert_eq!(Value::Bool(false).as_text(), "false");
     }
 }

@@ -1,7 +1,11 @@
 //! What an evaluation returns: the decision, the statements that decided, and (opt-in) the full trace.
 //!
 //! All of it is plain serde data with a stable JSON shape; [`crate::render_text`] renders a trace for terminals.
+//! Texts that a trace repeats (values as written, Sids, spans' paths, request values, most reasons) are shared
+//! `Arc<str>`s prepared at parse time or once per evaluation; they serialise as plain JSON strings.
 //! The decision never depends on whether the trace was requested.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +64,7 @@ pub struct StatementRef {
     /// 0-based position in the policy's `Statement` list.
     pub index: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     pub effect: Effect,
     /// For resource-based policies: how the principal matched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,7 +128,7 @@ pub struct PolicyTrace {
     pub policy_type: PolicyType,
     /// The policy's `Id`, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Arc<str>>,
     pub decision: PolicyDecision,
     pub statements: Vec<StatementTrace>,
 }
@@ -146,7 +150,7 @@ pub enum ElementName {
 pub struct StatementTrace {
     pub index: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     pub effect: Effect,
     pub span: Span,
     /// Whether the statement applies to the request (every element and condition matched).
@@ -157,7 +161,7 @@ pub struct StatementTrace {
     pub elements: Vec<ElementTrace>,
     pub conditions: Vec<ConditionTrace>,
     /// One line: why the statement applies or the first reason it does not.
-    pub reason: String,
+    pub reason: Arc<str>,
 }
 
 /// A `Principal`/`Action`/`Resource` element (or its `Not` form) compared with the request.
@@ -166,19 +170,19 @@ pub struct ElementTrace {
     pub element: ElementName,
     pub span: Span,
     /// What the request offers for this element (the caller ARN, the action, the resource ARN).
-    pub request_value: String,
+    pub request_value: Arc<str>,
     /// Each value written in the policy and whether it matched.
     pub entries: Vec<EntryTrace>,
     /// Whether the element is satisfied (for a `Not` element: no entry matched).
     pub matched: bool,
-    pub reason: String,
+    pub reason: Arc<str>,
 }
 
 /// One value of an element or condition as written in the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntryTrace {
     /// As written in the policy.
-    pub value: String,
+    pub value: Arc<str>,
     /// After policy-variable substitution, when it differs from `value`; absent when a variable had no value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
@@ -186,21 +190,21 @@ pub struct EntryTrace {
     pub matched: bool,
     /// Extra detail, e.g. "variable ${aws:username} has no value", "role session matches its role".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Arc<str>>,
 }
 
 /// One condition (operator + key + values) compared with the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConditionTrace {
     /// The operator as written, e.g. `ForAnyValue:StringLikeIfExists`.
-    pub operator: String,
+    pub operator: Arc<str>,
     /// The condition key as written.
-    pub key: String,
+    pub key: Arc<str>,
     pub span: Span,
     pub values: Vec<EntryTrace>,
     /// The request's values for the key; `None` when the key is missing from the request.
     pub request_values: Option<Vec<String>>,
     pub outcome: bool,
     /// e.g. "key missing: StringNotEquals matches", "IfExists: key missing, condition true".
-    pub reason: String,
+    pub reason: Arc<str>,
 }

@@ -211,7 +211,7 @@ pub fn base64_encode(data: &[u8]) -> String {
 /// Decodes standard base64; padding is optional, whitespace is not allowed. `None` when the text is not base64.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let body = text.trim_end_matches('=');
-    if text.len() - body.len() > 2 || (text.len() != body.len() && text.len() % 4 != 0) {
+    if text.len() - body.len() > 2 || (text.len() != body.len() && !text.len().is_multiple_of(4)) {
         return None;
     }
     if body.len() % 4 == 1 {

@@ -1,6 +1,8 @@
 //! Evaluation: every operator family, set operators (missing and empty keys), variables, principals, actions and
 //! resources, the set combination, and the trace.
 
+#![expect(clippy::panic, reason = "test helpers report the policy text that failed to parse")]
+
 use kmsim_policy::{
     evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy, PolicyDecision,
     PolicyType, Principal, PrincipalMatch, Request, Value,
@@ -304,7 +306,7 @@ fn variables_in_resources_and_conditions() {
     assert_eq!(decide(&p, &r), PolicyDecision::NoMatch);
     let t = evaluate(&p, &r, EvalOptions { trace: true }).trace.unwrap();
     let note = t.statements[0].elements[1].entries[0].note.clone().unwrap();
-    assert_eq!(note, "variable ${aws:username} has no value: the entry matches nothing");
+    assert_eq!(&*note, "variable ${aws:username} has no value: the entry matches nothing");
     // defaults
     let p = identity(
         r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username, 'guest'}/*"}"#,
@@ -352,8 +354,8 @@ fn explicit_deny_wins_and_sets_combine() {
     let res = evaluate(&both, &r, EvalOptions::default());
     assert_eq!(res.decision, PolicyDecision::ExplicitDeny);
     assert_eq!(res.applied.len(), 2);
-    assert_eq!(res.deciding().map(|s| s.sid.clone().unwrap()).collect::<Vec<_>>(), vec!["D"]);
-    assert_eq!(res.applied[1].span.path, "/Statement/1");
+    assert_eq!(res.deciding().map(|s| s.sid.as_deref().unwrap()).collect::<Vec<_>>(), vec!["D"]);
+    assert_eq!(&*res.applied[1].span.path, "/Statement/1");
 }
 
 #[test]
@@ -379,7 +381,7 @@ fn trace_explains_conditions() {
     assert!(!st.applies);
     assert_eq!(st.principal_match, Some(PrincipalMatch::Role));
     let reasons: Vec<(&str, bool, &str)> =
-        st.conditions.iter().map(|c| (c.operator.as_str(), c.outcome, c.reason.as_str())).collect();
+        st.conditions.iter().map(|c| (&*c.operator, c.outcome, &*c.reason)).collect();
     assert_eq!(reasons[0], ("StringNotEquals", true, "key missing: StringNotEquals matches"));
     assert_eq!(reasons[1], ("BoolIfExists", true, "IfExists: key missing, condition true"));
     assert_eq!(reasons[2], ("ForAllValues:StringEquals", true, "ForAllValues: key missing, condition true"));
@@ -394,7 +396,7 @@ fn trace_explains_conditions() {
     );
     assert_eq!(st.conditions[3].request_values, Some(vec!["s3.us-east-1.amazonaws.com".to_string()]));
     assert_eq!(st.conditions[0].request_values, None);
-    assert_eq!(st.conditions[3].span.path, "/Statement/0/Condition/StringEquals/kms:ViaService");
+    assert_eq!(&*st.conditions[3].span.path, "/Statement/0/Condition/StringEquals/kms:ViaService");
     assert!(st.reason.starts_with("condition `StringEquals` on `kms:ViaService` is false"), "{}", st.reason);
 
     let text = render_text(res.trace.as_ref().unwrap(), Some(p.source()));
@@ -420,4 +422,61 @@ fn render_marks_deciding_statements() {
     let json = serde_json::to_value(&res).unwrap();
     assert_eq!(json["trace"]["statements"][0]["applies"], true);
     assert_eq!(json["applied"][0]["sid"], "A");
+}
+
+/// Trace texts are prepared once (at parse time or once per evaluation) and shared: they must still be the texts
+/// for this request, whatever was evaluated before.
+#[test]
+fn shared_trace_texts_follow_the_request() {
+    let p = identity(
+        r#"{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContextKeys": "tenant"},
+                          "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant", "path"]},
+                          "NumericLessThan": {"kms:N": "5"}}}"#,
+    );
+    let reasons = |ctx: &[(&str, ContextValue)], action: &str| {
+        let t = evaluate(&p, &req(ALICE, action, KEY, ctx), EvalOptions { trace: true }).trace.unwrap();
+        let st = &t.statements[0];
+        let mut out: Vec<String> = st.conditions.iter().map(|c| c.reason.to_string()).collect();
+        out.push(st.elements[0].reason.to_string());
+        out.push(st.elements[0].request_value.to_string());
+        out.push(st.reason.to_string());
+        out
+    };
+    let two = reasons(&[("kms:EncryptionContextKeys", multi(&["tenant", "path"])), ("kms:N", s("1"))], "kms:Decrypt");
+    assert_eq!(
+        two,
+        [
+            "the 2 request values match StringEquals",
+            "ForAllValues: every request value satisfies StringEquals",
+            "the request value match NumericLessThan",
+            "action `kms:Decrypt` is listed in `Action`",
+            "kms:Decrypt",
+            "applies: every element and condition matches; the statement allows the request",
+        ]
+    );
+    let one = reasons(&[("kms:EncryptionContextKeys", multi(&["tenant"])), ("kms:N", s("abc"))], "kms:Encrypt");
+    assert_eq!(
+        one,
+        [
+            "the request value match StringEquals",
+            "ForAllValues: every request value satisfies StringEquals",
+            "no request value matches a policy value (NumericLessThan); request value `abc` is not a number: \
+             comparison false",
+            "action `kms:Encrypt` is not listed in `Action`",
+            "kms:Encrypt",
+            "action `kms:Encrypt` is not listed in `Action`",
+        ]
+    );
+    let missing = reasons(&[], "kms:Decrypt");
+    assert_eq!(missing[0], "key missing: StringEquals does not match");
+    assert_eq!(
+        missing[5],
+        "condition `StringEquals` on `kms:EncryptionContextKeys` is false: key missing: StringEquals does not match"
+    );
+    // the first evaluation's texts are unchanged by the later ones
+    assert_eq!(
+        two,
+        reasons(&[("kms:EncryptionContextKeys", multi(&["tenant", "path"])), ("kms:N", s("1"))], "kms:Decrypt")
+    );
 }

@@ -1,5 +1,7 @@
 //! One test per parse error kind: the kind, the message, and the location (line, column, JSON Pointer path).
 
+#![expect(clippy::expect_used, clippy::indexing_slicing, reason = "test helpers outside #[test] functions")]
+
 use kmsim_policy::{ErrorKind, Policy, PolicyError, PolicyType};
 
 fn errors(src: &str, ty: PolicyType) -> Vec<PolicyError> {
@@ -15,7 +17,7 @@ fn one(src: &str, ty: PolicyType, kind: ErrorKind) -> PolicyError {
 }
 
 fn at(e: &PolicyError, line: u32, column: u32, path: &str) {
-    assert_eq!((e.span.line, e.span.column, e.span.path.as_str()), (line, column, path), "{e:#?}");
+    assert_eq!((e.span.line, e.span.column, &*e.span.path), (line, column, path), "{e:#?}");
 }
 
 const ID: PolicyType = PolicyType::Identity;
@@ -198,7 +200,7 @@ fn typed_condition_values() {
         let e = one(&stmt(&body), ID, ErrorKind::InvalidValue);
         assert_eq!(e.message, message);
         assert_eq!(e.help.as_deref(), Some(help));
-        assert_eq!(e.span.path, format!("/Statement/0/Condition/{op}/k:x/1"));
+        assert_eq!(*e.span.path, format!("/Statement/0/Condition/{op}/k:x/1"));
         assert_eq!(e.span.line, 3);
         let col = body.find(value).unwrap() as u32 + 1;
         assert_eq!(e.span.column, col);

@@ -1,6 +1,8 @@
 //! Property tests: the combination rules, trace/no-trace equivalence, and a parser that never panics (this is also
 //! the proptest-based fuzz test of parse + evaluate).
 
+#![expect(clippy::panic, clippy::indexing_slicing, reason = "test helpers outside #[test] functions")]
+
 use kmsim_policy::{
     evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy, PolicyDecision,
     PolicyType, Principal, Request, Value,
