@@ -12,7 +12,8 @@ WASM_OPT=web/node_modules/.bin/wasm-opt
 [[ -x $WASM_OPT ]] || { echo "build-web: $WASM_OPT missing: run scripts/setup.sh" >&2; exit 1; }
 
 start=$SECONDS
-cargo build -p kmsim-web --bin kmsim-web --target wasm32-unknown-unknown --profile web
+# strip=false: wasm-bindgen needs the target_features section (wasm-opt strips the rest below).
+CARGO_PROFILE_WEB_STRIP=false cargo build -p kmsim-web --bin kmsim-web --target wasm32-unknown-unknown --profile web
 echo "build-web: cargo build done in $((SECONDS - start)) s"
 
 rm -rf "$DIST"
@@ -20,8 +21,8 @@ mkdir -p "$DIST"
 wasm-bindgen --target web --no-typescript --out-dir "$DIST" "$TARGET_DIR/wasm32-unknown-unknown/web/kmsim-web.wasm"
 
 t=$SECONDS
-# wasm-bindgen output uses post-MVP features; enable them all so wasm-opt accepts and keeps them.
-"$WASM_OPT" -Oz --all-features "$DIST/kmsim-web_bg.wasm" -o "$DIST/kmsim-web_bg.wasm"
+# The features rustc enables by default for wasm32-unknown-unknown (wasm-opt must accept them, may use no others).
+"$WASM_OPT" -Oz --enable-bulk-memory --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --strip-debug --strip-producers "$DIST/kmsim-web_bg.wasm" -o "$DIST/kmsim-web_bg.wasm"
 echo "build-web: wasm-opt -Oz done in $((SECONDS - t)) s"
 
 cp web/index.html web/style.css "$DIST/"

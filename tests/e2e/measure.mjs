@@ -1,5 +1,6 @@
-// Measures the time from navigation start until the playground is interactive (its decision is rendered, which
-// needs the wasm loaded, the app mounted and the first evaluation done) in headless Debian chromium.
+// Measures the time from navigation start until the playground is interactive (the first lesson's run status is
+// rendered, which needs the wasm loaded, the app mounted, the lesson parsed and every step run in the simulated KMS)
+// in headless Debian chromium.
 // Usage: node tests/e2e/measure.mjs [runs=5]   (after scripts/build-web.sh). Prints each run and the median.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
@@ -34,7 +35,7 @@ try {
     const page = await context.newPage();
     await page.addInitScript(() => {
       new MutationObserver((_, obs) => {
-        if (document.querySelector('[data-testid="decision"]')) {
+        if (document.querySelector('[data-testid="run-status"]')) {
           window.__interactive = performance.now();
           obs.disconnect();
         }

@@ -4,20 +4,45 @@
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::{AppContext, Banner, EditorPane, Header, RequestBuilder, ResultPanel};
+use crate::components::{AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, StepsView};
 use crate::share;
-use crate::state::{self, Action, State, BACKUP_KEY, STORAGE_KEY};
+use crate::state::{self, Action, State, View, BACKUP_KEY, LINK_BACKUP_KEY, STORAGE_KEY};
 
 fn initial_state() -> State {
     let stored = browser::load(STORAGE_KEY);
     let boot = state::boot(&browser::fragment(), stored.as_deref());
-    if boot.corrupt_stored {
-        if let Some(text) = &stored {
-            // Keep the unreadable text before the first save overwrites the main key.
+    // Keep the saved text before the first save overwrites the main key.
+    if let Some(text) = &stored {
+        if boot.corrupt_stored {
             browser::store(BACKUP_KEY, text);
+        } else if boot.replaced_stored {
+            browser::store(LINK_BACKUP_KEY, text);
         }
     }
     boot.state
+}
+
+#[component]
+fn ViewTabs() -> Html {
+    let Some(app) = use_context::<AppContext>() else { return html! {} };
+    let tab = |v: View, label: &str, testid: &str| {
+        let selected = (app.view == v).to_string();
+        let app = app.clone();
+        let onclick = Callback::from(move |_| app.dispatch(Action::SetView(v)));
+        html! {
+            <button class="view-tab" role="tab" data-testid={testid.to_string()} aria-selected={selected} {onclick}>
+                {label.to_string()}
+            </button>
+        }
+    };
+    let audit_count = app.view_of_run().map(|r| r.audit.len()).unwrap_or(0);
+    html! {
+        <nav class="views" role="tablist">
+            { tab(View::Steps, "Steps", "view-steps") }
+            { tab(View::Console, "Call console", "view-console") }
+            { tab(View::Audit, &format!("Audit log ({audit_count})"), "view-audit") }
+        </nav>
+    }
 }
 
 /// The playground.
@@ -31,26 +56,29 @@ pub fn App() -> Html {
             let saved = browser::store(STORAGE_KEY, &share::to_json(snapshot));
             browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(snapshot)));
             if !saved && !warned && cfg!(target_arch = "wasm32") {
-                dispatcher.dispatch(Action::ShowBanner(state::Banner {
-                    error: true,
-                    text: "the playground could not be saved in this browser (storage unavailable or full); \
-                           use the share link to keep it"
-                        .to_string(),
-                }));
+                dispatcher.dispatch(Action::ShowBanner(state::Banner::error(
+                    "the playground could not be saved in this browser (storage unavailable or full); use the share \
+                     link to keep it",
+                )));
             }
         });
     }
+    let panel = match app.view {
+        View::Steps => html! { <StepsView /> },
+        View::Console => html! { <CallConsole /> },
+        View::Audit => html! { <AuditLog /> },
+    };
     html! {
         <ContextProvider<AppContext> context={app.clone()}>
             <div class="app" data-testid="app">
                 <Header />
                 <Banner />
                 <main class="lab">
-                    <EditorPane />
-                    <div class="side">
-                        <RequestBuilder />
-                        <ResultPanel />
-                    </div>
+                    <DocumentsPane />
+                    <section class="pane side">
+                        <ViewTabs />
+                        { panel }
+                    </section>
                 </main>
             </div>
         </ContextProvider<AppContext>>

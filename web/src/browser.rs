@@ -1,4 +1,4 @@
-//! The few browser APIs the app uses (location, history, localStorage). Every call degrades to "nothing there" or
+//! The few browser APIs the app uses (location, history, localStorage, randomness). Every call degrades to "nothing there" or
 //! `false` instead of throwing. Off the browser (native builds and tests) they do nothing.
 
 #[cfg(target_arch = "wasm32")]
@@ -33,6 +33,11 @@ mod imp {
         storage().is_some_and(|s| s.set_item(key, value).is_ok())
     }
 
+    /// A seed for a scenario opened without one (the browser's randomness; 1 if unavailable).
+    pub fn random_seed() -> u64 {
+        getrandom::u64().unwrap_or(1)
+    }
+
     /// Replaces the fragment without adding a history entry.
     pub fn replace_fragment(fragment: &str) {
         if let Some(history) = window().and_then(|w| w.history().ok()) {
@@ -56,6 +61,9 @@ mod imp {
         false
     }
     pub fn replace_fragment(_fragment: &str) {}
+    pub fn random_seed() -> u64 {
+        1
+    }
 }
 
 pub use imp::*;

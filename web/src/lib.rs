@@ -1,14 +1,16 @@
-//! The kmsim playground: a Yew app that edits IAM policy documents, builds a request, and shows the decision with
-//! its trace. All logic lives in pure modules (`state`, `model`, `share`, `lab`) tested natively; components only
+//! The kmsim playground: a Yew app that opens a lesson or sample scenario, edits its policies, runs KMS calls in the
+//! simulated KMS (`kmsim-kms`, the only source of decisions) and shows results, decision traces and the audit log.
+//! All logic lives in pure modules (`state`, `model`, `run`, `share`, `legacy`) tested natively; components only
 //! render the state and send actions.
 
 mod app;
 mod browser;
 mod components;
-pub mod lab;
+pub mod legacy;
 pub mod model;
-pub mod samples;
+pub mod run;
 pub mod share;
+pub mod starts;
 pub mod state;
 mod text;
 

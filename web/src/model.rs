@@ -1,227 +1,287 @@
-//! The documents and the request the user edits: plain serde data, saved to localStorage and put in share links.
+//! The playground's data: the scenario being edited, its policy documents, and the saved form (`Snapshot`).
+//!
+//! Documents: every policy of the scenario (each key's key policy, each user's and role's identity policies and
+//! permissions boundary, each account's SCPs) is one editable text, kept in `State::docs` with its location in the
+//! scenario ([`DocLoc`]). Before a run, and in every snapshot, each text is written back into the scenario as a JSON
+//! string ([`splice`]); the scenario accepts a policy written as a string, so a document with a syntax error can be
+//! saved and shared as typed, and the engine's spans stay relative to the text the editor shows.
 
-use kmsim_policy::{ContextValue, Policy, PolicyError, PolicyType, Principal, Request, Value};
+use std::collections::BTreeMap;
+
+use kmsim_kms::scenario::{PrincipalSpec, ScenarioFile, StepSpec};
+use kmsim_policy::{Policy, PolicyError, PolicyType};
 use serde::{Deserialize, Serialize};
+use serde_json::Value as J;
 
-/// One policy document in the lab.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Where a policy document lives in the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DocLoc {
+    /// `keys.NAME.policy`
+    KeyPolicy { key: String },
+    /// `accounts.ACCOUNT.{users|roles}.NAME.policies.POLICY`
+    Identity { account: String, role: bool, principal: String, policy: String },
+    /// `accounts.ACCOUNT.{users|roles}.NAME.permissions_boundary`
+    Boundary { account: String, role: bool, principal: String },
+    /// `accounts.ACCOUNT.scps.NAME`
+    Scp { account: String, name: String },
+}
+
+impl DocLoc {
+    /// The JSON Pointer of the document in the scenario (also its id in snapshots).
+    pub fn pointer(&self) -> String {
+        use kmsim_policy::json::escape_pointer as e;
+        let kind = |role: bool| if role { "roles" } else { "users" };
+        match self {
+            DocLoc::KeyPolicy { key } => format!("/keys/{}/policy", e(key)),
+            DocLoc::Identity { account, role, principal, policy } => {
+                format!("/accounts/{}/{}/{}/policies/{}", e(account), kind(*role), e(principal), e(policy))
+            }
+            DocLoc::Boundary { account, role, principal } => {
+                format!("/accounts/{}/{}/{}/permissions_boundary", e(account), kind(*role), e(principal))
+            }
+            DocLoc::Scp { account, name } => format!("/accounts/{}/scps/{}", e(account), e(name)),
+        }
+    }
+
+    /// The engine's policy type for this location.
+    pub fn policy_type(&self) -> PolicyType {
+        match self {
+            DocLoc::KeyPolicy { .. } => PolicyType::Resource,
+            DocLoc::Identity { .. } => PolicyType::Identity,
+            DocLoc::Boundary { .. } => PolicyType::PermissionsBoundary,
+            DocLoc::Scp { .. } => PolicyType::Scp,
+        }
+    }
+
+    /// The sidebar group: `key NAME` or `account ID`.
+    pub fn group(&self) -> String {
+        match self {
+            DocLoc::KeyPolicy { key } => format!("key {key}"),
+            DocLoc::Identity { account, .. } | DocLoc::Boundary { account, .. } | DocLoc::Scp { account, .. } => {
+                format!("account {account}")
+            }
+        }
+    }
+
+    /// The document's name in the sidebar.
+    pub fn label(&self) -> String {
+        let who = |role: bool, p: &str| format!("{} {p}", if role { "role" } else { "user" });
+        match self {
+            DocLoc::KeyPolicy { .. } => "key policy".to_string(),
+            DocLoc::Identity { role, principal, policy, .. } => format!("{} · {policy}", who(*role, principal)),
+            DocLoc::Boundary { role, principal, .. } => format!("{} · permissions boundary", who(*role, principal)),
+            DocLoc::Scp { name, .. } => format!("SCP {name}"),
+        }
+    }
+}
+
+/// One policy document of the scenario.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Doc {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: PolicyType,
+    pub loc: DocLoc,
     pub source: String,
     /// The engine's diagnostics for `source` (recomputed on every edit, never stored).
-    #[serde(skip)]
     pub errors: Vec<PolicyError>,
 }
 
 impl Doc {
     /// A document with its diagnostics computed.
-    pub fn new(name: impl Into<String>, ty: PolicyType, source: impl Into<String>) -> Doc {
-        let mut doc = Doc { name: name.into(), ty, source: source.into(), errors: Vec::new() };
+    pub fn new(loc: DocLoc, source: impl Into<String>) -> Doc {
+        let mut doc = Doc { loc, source: source.into(), errors: Vec::new() };
         doc.reparse();
         doc
     }
 
     /// Re-runs the parser and keeps its diagnostics.
     pub fn reparse(&mut self) {
-        self.errors = match Policy::parse(&self.source, self.ty) {
+        self.errors = match Policy::parse(&self.source, self.loc.policy_type()) {
             Ok(_) => Vec::new(),
             Err(e) => e.errors,
         };
     }
 }
 
-/// A short label for a policy type, as shown in tabs and traces.
-pub fn type_label(ty: PolicyType) -> &'static str {
-    match ty {
-        PolicyType::Resource => "key policy",
-        PolicyType::Identity => "identity policy",
-        PolicyType::Scp => "SCP",
-        PolicyType::PermissionsBoundary => "permissions boundary",
-        PolicyType::Session => "session policy",
+/// A policy value of the scenario as the editor shows it: a string as is, an object pretty-printed.
+fn text_of(v: &J) -> String {
+    match v {
+        J::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
     }
 }
 
-/// Every policy type, in menu order.
-pub const POLICY_TYPES: [PolicyType; 5] =
-    [PolicyType::Resource, PolicyType::Identity, PolicyType::Scp, PolicyType::PermissionsBoundary, PolicyType::Session];
-
-/// The value type chosen for a context row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ValueType {
-    #[default]
-    String,
-    Number,
-    Bool,
-    Date,
-    Ip,
-    Arn,
-    Binary,
-    /// Several strings, separated by commas (a multi-valued key such as `kms:EncryptionContextKeys`).
-    List,
-}
-
-impl ValueType {
-    pub const ALL: [ValueType; 8] = [
-        ValueType::String,
-        ValueType::Number,
-        ValueType::Bool,
-        ValueType::Date,
-        ValueType::Ip,
-        ValueType::Arn,
-        ValueType::Binary,
-        ValueType::List,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ValueType::String => "string",
-            ValueType::Number => "number",
-            ValueType::Bool => "bool",
-            ValueType::Date => "date",
-            ValueType::Ip => "ip",
-            ValueType::Arn => "arn",
-            ValueType::Binary => "binary",
-            ValueType::List => "list",
+/// Every policy document of the scenario, keys first (in name order), then accounts. A key without a policy gets
+/// AWS's default key policy, which is what the world would give it.
+pub fn extract(file: &ScenarioFile) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    let first_account = file.accounts.keys().next().cloned().unwrap_or_else(|| "111122223333".to_string());
+    for (name, k) in &file.keys {
+        let text = match &k.policy {
+            Some(p) => text_of(p),
+            None => {
+                let account = k.account.clone().unwrap_or_else(|| first_account.clone());
+                kmsim_kms::policy::default_key_policy("aws", &account)
+            }
+        };
+        docs.push(Doc::new(DocLoc::KeyPolicy { key: name.clone() }, text));
+    }
+    for (account, a) in &file.accounts {
+        for (role, principals) in [(true, &a.roles), (false, &a.users)] {
+            for (name, p) in principals {
+                for (policy, v) in &p.policies {
+                    let loc = DocLoc::Identity {
+                        account: account.clone(),
+                        role,
+                        principal: name.clone(),
+                        policy: policy.clone(),
+                    };
+                    docs.push(Doc::new(loc, text_of(v)));
+                }
+                if let Some(b) = &p.permissions_boundary {
+                    let loc = DocLoc::Boundary { account: account.clone(), role, principal: name.clone() };
+                    docs.push(Doc::new(loc, text_of(b)));
+                }
+            }
+        }
+        for (name, v) in &a.scps {
+            docs.push(Doc::new(DocLoc::Scp { account: account.clone(), name: name.clone() }, text_of(v)));
         }
     }
+    docs
+}
 
-    pub fn from_name(name: &str) -> Option<ValueType> {
-        ValueType::ALL.into_iter().find(|t| t.name() == name)
+fn principal_mut<'a>(file: &'a mut ScenarioFile, account: &str, role: bool, name: &str) -> &'a mut PrincipalSpec {
+    let a = file.accounts.entry(account.to_string()).or_default();
+    let map = if role { &mut a.roles } else { &mut a.users };
+    map.entry(name.to_string()).or_default()
+}
+
+/// Writes every document's text into the scenario, as a JSON string at its location.
+pub fn splice(file: &mut ScenarioFile, docs: &[Doc]) {
+    for d in docs {
+        let text = J::String(d.source.clone());
+        match &d.loc {
+            DocLoc::KeyPolicy { key } => file.keys.entry(key.clone()).or_default().policy = Some(text),
+            DocLoc::Identity { account, role, principal, policy } => {
+                principal_mut(file, account, *role, principal).policies.insert(policy.clone(), text);
+            }
+            DocLoc::Boundary { account, role, principal } => {
+                principal_mut(file, account, *role, principal).permissions_boundary = Some(text);
+            }
+            DocLoc::Scp { account, name } => {
+                file.accounts.entry(account.clone()).or_default().scps.insert(name.clone(), text);
+            }
+        }
     }
 }
 
-/// One context key/value row of the request builder.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ContextRow {
+/// One encryption-context row of the call console.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EcRow {
     pub key: String,
-    #[serde(rename = "type", default)]
-    pub ty: ValueType,
     pub value: String,
 }
 
-impl ContextRow {
-    /// The engine's value for this row (the engine parses dates, IPs and base64).
-    pub fn to_value(&self) -> Result<ContextValue, String> {
-        if self.ty == ValueType::List {
-            let values = self.value.split(',').map(str::trim).filter(|s| !s.is_empty());
-            return Ok(ContextValue::Multi(values.map(|s| Value::String(s.to_string())).collect()));
-        }
-        let json = serde_json::json!({ "type": self.ty.name(), "value": self.value.trim() });
-        serde_json::from_value::<Value>(json)
-            .map(ContextValue::Single)
-            .map_err(|e| format!("context key `{}`: {}", self.key.trim(), strip_serde_suffix(&e.to_string())))
-    }
-}
-
-/// serde adds " at line 1 column 2"-style suffixes that mean nothing for a form field.
-fn strip_serde_suffix(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message.get(..i).unwrap_or(message).to_string(),
-        None => message.to_string(),
-    }
-}
-
-/// The request builder's fields, as typed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct RequestForm {
-    pub principal: String,
-    pub action: String,
-    pub resource: String,
+/// The call console's fields, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CallForm {
+    pub operation: String,
+    /// A short form (`role/App`, `444455556666:user/bob`, `root`) or a full ARN.
+    pub caller: String,
+    /// The key parameter: `$key:NAME`, an alias name, or anything the user typed.
+    pub key: String,
+    /// The parameters as JSON text.
+    pub params: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub context: Vec<ContextRow>,
+    pub context: Vec<EcRow>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub via: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source_ip: String,
 }
 
-impl RequestForm {
-    /// The engine request, or why the form does not make one (one line, lower case).
-    pub fn to_request(&self) -> Result<Request, String> {
-        let principal = self.principal.trim();
-        if principal.is_empty() {
-            return Err("the principal ARN is empty".to_string());
-        }
-        let action = self.action.trim();
-        if action.is_empty() {
-            return Err("the action is empty".to_string());
-        }
-        let resource = match self.resource.trim() {
-            "" => "*",
-            r => r,
-        };
-        let mut context = kmsim_policy::Context::new();
-        for row in &self.context {
-            let key = row.key.trim();
-            if key.is_empty() {
-                continue;
-            }
-            context.insert(key, row.to_value()?);
-        }
-        Ok(Request {
-            principal: Principal::from_arn(principal),
-            action: action.to_string(),
-            resource: resource.to_string(),
-            context,
-        })
-    }
-}
-
-/// What is saved and shared: the documents, the request and the selected document. Versioned (`v`); old versions
-/// are decoded forever (see `share::decode`).
+/// What is saved and shared (format version 2): the scenario with the edited documents spliced in (see the module
+/// docs), the user's own steps, and where the user was. Never a world: worlds are rebuilt from the scenario's seed
+/// and steps, so no key material, plaintext or ciphertext is ever saved or shared (only what the user typed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub v: u32,
-    pub docs: Vec<Doc>,
-    pub request: RequestForm,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub selected: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
+    /// The lesson or sample it started from (`starts::Start::id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    pub scenario: ScenarioFile,
+    /// Steps the user added (calls from the console), run after the scenario's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepSpec>,
+    /// The pointer of the document in the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// The selected step (index among all steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<CallForm>,
 }
 
 impl Snapshot {
     /// The current format version.
-    pub const VERSION: u32 = 1;
+    pub const VERSION: u32 = 2;
+}
+
+/// Names used by `$ref` in a scenario's steps, to avoid clashes when naming new steps.
+pub fn step_names(steps: &[StepSpec]) -> BTreeMap<String, usize> {
+    steps.iter().enumerate().filter_map(|(i, s)| s.name.clone().map(|n| (n, i))).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::starts::LESSONS;
 
-    #[test]
-    fn context_rows_become_typed_values() {
-        let form = RequestForm {
-            principal: "arn:aws:iam::111122223333:user/alice".into(),
-            action: "kms:Decrypt".into(),
-            resource: String::new(),
-            context: vec![
-                ContextRow { key: "aws:MultiFactorAuthPresent".into(), ty: ValueType::Bool, value: "true".into() },
-                ContextRow { key: "kms:EncryptionContextKeys".into(), ty: ValueType::List, value: "a, b".into() },
-                ContextRow { key: "  ".into(), ty: ValueType::Number, value: "ignored".into() },
-            ],
-        };
-        let req = form.to_request().unwrap();
-        assert_eq!(req.resource, "*");
-        assert_eq!(req.context.len(), 2);
-        assert_eq!(
-            req.context.get("aws:multifactorauthpresent"),
-            Some(&ContextValue::Single(kmsim_policy::Value::Bool(true)))
-        );
-        assert_eq!(req.context.get("kms:EncryptionContextKeys").map(|v| v.values().len()), Some(2));
+    fn lesson(i: usize) -> ScenarioFile {
+        kmsim_kms::scenario::Scenario::parse(LESSONS[i].text).unwrap().file
     }
 
     #[test]
-    fn bad_form_values_are_reported_with_their_key() {
-        let mut form = RequestForm { principal: "arn:aws:iam::111122223333:root".into(), ..Default::default() };
-        assert_eq!(form.to_request().unwrap_err(), "the action is empty");
-        form.action = "kms:Decrypt".into();
-        form.context.push(ContextRow { key: "n".into(), ty: ValueType::Number, value: "ten".into() });
-        let err = form.to_request().unwrap_err();
-        assert!(err.starts_with("context key `n`: "), "{err}");
-        assert!(err.contains("ten"), "{err}");
-        form.principal = " ".into();
-        assert_eq!(form.to_request().unwrap_err(), "the principal ARN is empty");
+    fn extracts_every_policy_of_a_lesson_with_its_location() {
+        let docs = extract(&lesson(0));
+        let pointers: Vec<String> = docs.iter().map(|d| d.loc.pointer()).collect();
+        assert_eq!(
+            pointers,
+            vec!["/keys/app/policy", "/keys/partner/policy", "/accounts/111122223333/roles/App/policies/AppKms"]
+        );
+        assert!(docs.iter().all(|d| d.errors.is_empty()));
+        // Key order is kept (serde_json preserve_order): Sid comes first, as written in the lesson.
+        assert!(docs[0].source.find("\"Sid\"") < docs[0].source.find("\"Effect\""), "{}", docs[0].source);
+        assert_eq!(docs[2].loc.label(), "role App · AppKms");
+        assert_eq!(docs[2].loc.group(), "account 111122223333");
+    }
+
+    #[test]
+    fn a_key_without_a_policy_gets_the_default_key_policy() {
+        let file = kmsim_kms::scenario::Scenario::parse(crate::starts::SAMPLES[0].text).unwrap().file;
+        let docs = extract(&file);
+        assert!(docs[0].source.contains("Enable IAM User Permissions"));
+        assert!(docs[0].source.contains("arn:aws:iam::111122223333:root"));
+    }
+
+    #[test]
+    fn splicing_writes_texts_back_and_extracting_reads_them_unchanged() {
+        let mut file = lesson(0);
+        let mut docs = extract(&file);
+        assert!(docs.len() >= 3);
+        docs[1].source = "{ \"Statement\": [ oops".into();
+        docs[1].reparse();
+        assert!(!docs[1].errors.is_empty());
+        splice(&mut file, &docs);
+        let back = extract(&file);
+        assert_eq!(back, docs);
+    }
+
+    #[test]
+    fn pointers_escape_names() {
+        let loc = DocLoc::Identity { account: "1".into(), role: false, principal: "a/b".into(), policy: "p~q".into() };
+        assert_eq!(loc.pointer(), "/accounts/1/users/a~1b/policies/p~0q");
     }
 }

@@ -1,13 +1,16 @@
 //! Share links and saved state: a versioned [`Snapshot`] as JSON, deflated (raw DEFLATE, miniz_oxide) and
 //! base64url-encoded without padding, carried in the URL fragment as `#s=...`.
 //!
-//! Old versions are decoded forever: add a `Snapshot` conversion for each new `v`, never remove one.
+//! Old versions are decoded forever: add a `Snapshot` conversion for each new `v`, never remove one. v1 (the policy
+//! lab) is upgraded by `legacy::upgrade`; v2 is [`Snapshot`]. Snapshots hold scenario text and the user's steps,
+//! never a world: no key material, plaintext or ciphertext can end up in a link.
 
 use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use crate::legacy::SnapshotV1;
 use crate::model::Snapshot;
 
 /// The fragment parameter that holds a snapshot.
@@ -55,21 +58,19 @@ pub fn to_json(snapshot: &Snapshot) -> String {
     serde_json::to_string(snapshot).unwrap_or_else(|_| "{}".to_string())
 }
 
-/// Reads a snapshot from JSON of any known version, recomputing every document's diagnostics.
+/// Reads a snapshot from JSON of any known version (v1: the policy lab, upgraded by `legacy::upgrade`).
 pub fn from_json(json: &str) -> Result<Snapshot, ShareError> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| ShareError::Json(e.to_string()))?;
     let version = value.get("v").and_then(serde_json::Value::as_u64).ok_or(ShareError::NoVersion)?;
+    let json_err = |e: serde_json::Error| ShareError::Json(e.to_string());
+    // Typed reads go from the text again (not from `value`): that shares serde's code with the scenario parser's,
+    // which keeps the bundle smaller.
     let mut snapshot = match version {
-        1 => serde_json::from_value::<Snapshot>(value).map_err(|e| ShareError::Json(e.to_string()))?,
+        1 => crate::legacy::upgrade(serde_json::from_str::<SnapshotV1>(json).map_err(json_err)?),
+        2 => serde_json::from_str::<Snapshot>(json).map_err(json_err)?,
         v => return Err(ShareError::UnknownVersion(v)),
     };
     snapshot.v = Snapshot::VERSION;
-    for doc in &mut snapshot.docs {
-        doc.reparse();
-    }
-    if snapshot.selected >= snapshot.docs.len() {
-        snapshot.selected = 0;
-    }
     Ok(snapshot)
 }
 
@@ -96,24 +97,12 @@ pub fn payload_of_fragment(fragment: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ContextRow, Doc, RequestForm, ValueType};
-    use kmsim_policy::PolicyType;
+    use crate::state::State;
 
     fn snapshot() -> Snapshot {
-        Snapshot {
-            v: 1,
-            docs: vec![
-                Doc::new("key policy", PolicyType::Resource, "{\"Version\": \"2012-10-17\", \"Statement\": []}"),
-                Doc::new("ünïcödé identity", PolicyType::Identity, "{ \"Statement\": [ ] }\n// ✓"),
-            ],
-            request: RequestForm {
-                principal: "arn:aws:iam::111122223333:user/alice".into(),
-                action: "kms:Decrypt".into(),
-                resource: "*".into(),
-                context: vec![ContextRow { key: "aws:SourceIp".into(), ty: ValueType::Ip, value: "10.0.0.1".into() }],
-            },
-            selected: 1,
-        }
+        let mut s = State::default().snapshot();
+        s.scenario.title = "ünïcödé ✓".into();
+        s
     }
 
     #[test]
@@ -126,19 +115,34 @@ mod tests {
     }
 
     #[test]
-    fn compresses_repetitive_policies() {
-        let mut s = snapshot();
-        s.docs[0].source = "{\"Sid\": \"x\", \"Action\": \"kms:Decrypt\"},\n".repeat(200);
-        assert!(encode(&s).len() < to_json(&s).len() / 5);
+    fn compresses_lessons_well() {
+        let s = snapshot();
+        assert!(encode(&s).len() < to_json(&s).len() / 2, "{} vs {}", encode(&s).len(), to_json(&s).len());
     }
 
+    /// A link made by the first playground (format 1, the policy lab): deflated JSON of its snapshot.
+    const V1_JSON: &str = r#"{"v":1,"docs":[
+        {"name":"key policy","type":"resource","source":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}"},
+        {"name":"App role policy","type":"identity","source":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"UseTheKey\",\"Effect\":\"Allow\",\"Action\":\"kms:Decrypt\",\"Resource\":\"*\"}]}"}],
+      "request":{"principal":"arn:aws:sts::111122223333:assumed-role/App/session-1","action":"kms:Decrypt",
+        "resource":"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "context":[{"key":"aws:MultiFactorAuthPresent","type":"bool","value":"false"}]},"selected":1}"#;
+
     #[test]
-    fn diagnostics_are_recomputed_not_trusted() {
-        let mut s = snapshot();
-        s.docs[0].source = "{ not json".into();
-        s.docs[0].errors.clear();
-        let back = decode(&encode(&s)).unwrap();
-        assert!(!back.docs[0].errors.is_empty());
+    fn version_1_links_still_open_as_a_scenario() {
+        let payload = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(V1_JSON.as_bytes(), 9));
+        let s = decode(&payload).unwrap();
+        assert_eq!(s.v, Snapshot::VERSION);
+        let state = State::from_snapshot(s);
+        let pointers: Vec<String> = state.docs.iter().map(|d| d.loc.pointer()).collect();
+        assert_eq!(pointers, vec!["/keys/key/policy", "/accounts/111122223333/roles/App/policies/App role policy"]);
+        assert!(state.docs[1].source.contains("UseTheKey"));
+        // The lab's question is the authorize step, answered by the simulated KMS: delegation + IAM allow.
+        let run = state.view_of_run().unwrap();
+        let a = run.steps[0].authorization.as_ref().unwrap();
+        assert_eq!(a.decision, kmsim_policy::Decision::Allow, "{:?}", a.explanation);
+        assert!(a.resource.ends_with("key/1234abcd-12ab-34cd-56ef-1234567890ab"), "{}", a.resource);
+        assert!(a.context.get("aws:MultiFactorAuthPresent").is_some());
     }
 
     #[test]
@@ -154,13 +158,26 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("the data is not playground"));
+        assert!(from_json("{\"v\": 2, \"scenario\": {\"nope\": 1}}").is_err());
     }
 
     #[test]
-    fn out_of_range_selection_is_clamped() {
-        let mut s = snapshot();
-        s.selected = 7;
-        assert_eq!(from_json(&to_json(&s)).unwrap().selected, 0);
+    fn links_hold_no_key_material_or_results() {
+        let mut state = State::default();
+        state = (*yew::Reducible::reduce(std::rc::Rc::new(state), crate::state::Action::RunCall)).clone();
+        let run = state.view_of_run().unwrap();
+        let ciphertext = run
+            .steps
+            .iter()
+            .filter_map(|s| {
+                s.call.as_ref()?.response.as_ref().ok()?.get("CiphertextBlob")?.as_str().map(str::to_string)
+            })
+            .next()
+            .unwrap();
+        let json = to_json(&state.snapshot());
+        assert!(!json.contains(&ciphertext), "no ciphertext in a snapshot");
+        assert!(!json.contains("CiphertextBlob\":\""), "no response blobs");
+        assert!(json.contains("\"seed\":101"), "the seed is what makes replays stable");
     }
 
     #[test]
@@ -173,7 +190,7 @@ mod tests {
 
     #[test]
     fn error_messages_follow_the_style() {
-        for e in [ShareError::Base64, ShareError::Deflate, ShareError::NoVersion, ShareError::UnknownVersion(2)] {
+        for e in [ShareError::Base64, ShareError::Deflate, ShareError::NoVersion, ShareError::UnknownVersion(3)] {
             let m = e.to_string();
             assert!(m.chars().next().is_some_and(char::is_lowercase) && !m.ends_with('.'), "{m}");
         }

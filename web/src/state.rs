@@ -1,25 +1,28 @@
 //! The playground's state: one `State`, changed only by `Action`s through a pure reducer (no web APIs here, so
-//! everything in this module is tested natively with `cargo test -p kmsim-web`).
-//!
-//! The KMS view will add its own fields (the world being edited, the calls, their results) next to the lab's and a
-//! `View::Kms` variant; `Snapshot` gets a new version then (old links keep decoding).
+//! everything in this module is tested natively with `cargo test -p kmsim-web`). Randomness (a new seed) comes in
+//! with the action that needs it.
 
 use std::rc::Rc;
 
-use kmsim_policy::PolicyType;
+use kmsim_kms::scenario::{Scenario, ScenarioFile, StepSpec};
+use serde_json::Value as J;
 use yew::Reducible;
 
-use crate::lab::{self, Outcome};
-use crate::model::{ContextRow, Doc, RequestForm, Snapshot, ValueType};
-use crate::samples::{self, SAMPLES};
+use crate::model::{self, CallForm, Doc, EcRow, Snapshot};
+use crate::run::{self, RunErrors, RunView};
 use crate::share;
+use crate::starts;
 
-/// Which part of the playground is shown.
+/// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
-    /// Policy documents, a request, the decision and its trace.
+    /// The scenario's steps, their outcomes and expectations.
     #[default]
-    PolicyLab,
+    Steps,
+    /// Build and run a call.
+    Console,
+    /// The world's audit log.
+    Audit,
 }
 
 /// A message shown above the playground until dismissed.
@@ -27,10 +30,18 @@ pub enum View {
 pub struct Banner {
     pub error: bool,
     pub text: String,
+    /// Offer to restore the work that was saved before a share link replaced it.
+    pub restore: bool,
 }
 
-/// A request to move the caret in an editor (sent by clicking a diagnostic or a trace item). `seq` changes on every
-/// request so that clicking the same place twice moves the caret again.
+impl Banner {
+    pub fn error(text: impl Into<String>) -> Banner {
+        Banner { error: true, text: text.into(), restore: false }
+    }
+}
+
+/// A request to move the caret in an editor. `seq` changes on every request so that the same place twice moves it
+/// again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caret {
     pub doc: usize,
@@ -39,105 +50,183 @@ pub struct Caret {
     pub seq: u32,
 }
 
-/// The last evaluation: its outcome or why there is none; `stale` once anything changed after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evaluation {
-    pub outcome: Result<Outcome, String>,
+/// Lines highlighted in a document's gutter (the statement clicked in a trace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Highlight {
+    pub doc: usize,
+    pub line: u32,
+    pub end_line: u32,
+}
+
+/// The last run: its result (shared, never copied) or why it could not start; `stale` once a document changed.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub result: Result<Rc<RunView>, RunErrors>,
     pub stale: bool,
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        self.stale == other.stale
+            && match (&self.result, &other.result) {
+                (Ok(a), Ok(b)) => Rc::ptr_eq(a, b),
+                (Err(a), Err(b)) => a == b,
+                _ => false,
+            }
+    }
 }
 
 /// Everything the playground shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
-    pub view: View,
+    /// The lesson or sample it started from.
+    pub origin: Option<String>,
+    /// The scenario; its policies are superseded by `docs` (spliced in before every run and save).
+    pub base: ScenarioFile,
     pub docs: Vec<Doc>,
-    /// The document shown in the editor.
+    /// The document in the editor.
     pub selected: usize,
-    pub request: RequestForm,
-    pub evaluation: Option<Evaluation>,
-    pub banner: Option<Banner>,
+    /// Steps the user added, after the scenario's own.
+    pub user_steps: Vec<StepSpec>,
+    pub run: Option<Run>,
+    /// The step whose trace is shown (index among all steps).
+    pub step: Option<usize>,
+    pub view: View,
+    pub call: CallForm,
+    /// Why the last console call could not be added.
+    pub console_error: Option<String>,
+    pub highlight: Option<Highlight>,
     pub caret: Option<Caret>,
-    /// Whether the share panel is open.
+    pub banner: Option<Banner>,
     pub share_open: bool,
 }
 
 /// Everything that changes the state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    SelectView(View),
+    /// Open a lesson or sample by id; `seed` is used when the scenario has none.
+    Open {
+        id: String,
+        seed: u64,
+    },
+    /// Replace everything with a saved snapshot (restoring work kept aside).
+    Restore(Box<Snapshot>),
+    SetView(View),
     SelectDoc(usize),
     Edit {
         doc: usize,
         source: String,
     },
-    Rename {
-        doc: usize,
-        name: String,
-    },
-    SetType {
-        doc: usize,
-        ty: PolicyType,
-    },
-    AddDoc(PolicyType),
-    RemoveDoc(usize),
-    SetPrincipal(String),
-    SetAction(String),
-    SetResource(String),
-    AddContextRow,
-    SetContextKey {
-        row: usize,
-        key: String,
-    },
-    SetContextType {
-        row: usize,
-        ty: ValueType,
-    },
-    SetContextValue {
-        row: usize,
-        value: String,
-    },
-    RemoveContextRow(usize),
-    Evaluate,
-    LoadSample(usize),
     /// Move the caret of document `doc` to a 1-based line and column (and show that document).
     Goto {
         doc: usize,
         line: u32,
         column: u32,
     },
+    RunAll,
+    SelectStep(usize),
+    /// A statement clicked in a trace: show its document with its lines highlighted.
+    SelectStatement {
+        doc: usize,
+        line: u32,
+        end_line: u32,
+    },
+    SetOperation(String),
+    SetCaller(String),
+    SetKey(String),
+    SetParams(String),
+    AddEcRow,
+    SetEcKey {
+        row: usize,
+        key: String,
+    },
+    SetEcValue {
+        row: usize,
+        value: String,
+    },
+    RemoveEcRow(usize),
+    SetMfa(bool),
+    SetVia(String),
+    SetSourceIp(String),
+    /// Append the console's call to the user's steps and run everything.
+    RunCall,
+    /// Remove the user's last step.
+    UndoStep,
+    /// Back to the lesson or sample as it was opened (same seed), without the user's steps.
+    Reset,
     ShowBanner(Banner),
     DismissBanner,
     ToggleShare,
 }
 
+/// The starting point when nothing is saved: the first lesson.
 impl Default for State {
     fn default() -> State {
-        State::from_snapshot(samples::initial())
+        let first = starts::LESSONS.first().map_or("", |s| s.id);
+        let mut s = State::empty();
+        s.apply(Action::Open { id: first.to_string(), seed: 1 });
+        s
     }
 }
 
 impl State {
-    pub fn from_snapshot(snapshot: Snapshot) -> State {
-        let selected = if snapshot.selected < snapshot.docs.len() { snapshot.selected } else { 0 };
+    fn empty() -> State {
         State {
-            view: View::PolicyLab,
-            docs: snapshot.docs,
-            selected,
-            request: snapshot.request,
-            evaluation: None,
-            banner: None,
+            origin: None,
+            base: ScenarioFile::default(),
+            docs: Vec::new(),
+            selected: 0,
+            user_steps: Vec::new(),
+            run: None,
+            step: None,
+            view: View::Steps,
+            call: CallForm::default(),
+            console_error: None,
+            highlight: None,
             caret: None,
+            banner: None,
             share_open: false,
         }
     }
 
+    /// A state from a snapshot, run (so the page opens with results).
+    pub fn from_snapshot(snapshot: Snapshot) -> State {
+        let mut s = State::empty();
+        s.load(snapshot);
+        s
+    }
+
+    fn load(&mut self, snapshot: Snapshot) {
+        let mut base = snapshot.scenario;
+        if base.seed.is_none() {
+            base.seed = Some(1);
+        }
+        self.docs = model::extract(&base);
+        self.selected = snapshot.doc.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
+        self.base = base;
+        self.origin = snapshot.origin;
+        self.user_steps = snapshot.steps;
+        self.call = snapshot.call.unwrap_or_else(|| self.default_call());
+        self.console_error = None;
+        self.highlight = None;
+        self.caret = None;
+        self.run_all();
+        let total = self.step_count();
+        self.step = snapshot.step.filter(|i| *i < total).or((total > 0).then_some(0));
+    }
+
     /// What is saved to localStorage and put in share links.
     pub fn snapshot(&self) -> Snapshot {
+        let mut scenario = self.base.clone();
+        model::splice(&mut scenario, &self.docs);
         Snapshot {
             v: Snapshot::VERSION,
-            docs: self.docs.clone(),
-            request: self.request.clone(),
-            selected: self.selected,
+            origin: self.origin.clone(),
+            scenario,
+            steps: self.user_steps.clone(),
+            doc: self.current().map(|d| d.loc.pointer()),
+            step: self.step,
+            call: Some(self.call.clone()),
         }
     }
 
@@ -146,29 +235,161 @@ impl State {
         self.docs.get(self.selected)
     }
 
-    /// The current outcome, if the last evaluation produced one.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.evaluation.as_ref().and_then(|e| e.outcome.as_ref().ok())
+    /// The last run's view, if it ran.
+    pub fn view_of_run(&self) -> Option<&Rc<RunView>> {
+        self.run.as_ref().and_then(|r| r.result.as_ref().ok())
     }
 
-    fn touch(&mut self) {
-        if let Some(e) = &mut self.evaluation {
-            e.stale = true;
+    /// The scenario's steps followed by the user's.
+    pub fn all_steps(&self) -> impl Iterator<Item = &StepSpec> {
+        self.base.steps.iter().chain(&self.user_steps)
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.base.steps.len() + self.user_steps.len()
+    }
+
+    /// Whether step `i` is one the user added.
+    pub fn is_user_step(&self, i: usize) -> bool {
+        i >= self.base.steps.len() && i < self.step_count()
+    }
+
+    /// Callers to offer in the console.
+    pub fn callers(&self) -> Vec<String> {
+        run::callers(&self.base)
+    }
+
+    /// Keys to offer in the console, as `(value, label)`.
+    pub fn key_choices(&self) -> Vec<(String, String)> {
+        run::key_choices(&self.base)
+    }
+
+    /// The name of the last step whose response holds a ciphertext (for `$ref` in templates).
+    fn last_ciphertext_step(&self) -> Option<String> {
+        self.all_steps()
+            .filter(|s| s.call.as_deref().is_some_and(run::makes_ciphertext))
+            .filter_map(|s| s.name.clone())
+            .last()
+    }
+
+    fn default_call(&self) -> CallForm {
+        let caller = self.callers().into_iter().next().unwrap_or_else(|| "root".to_string());
+        let key = self.key_choices().into_iter().next().map(|(v, _)| v).unwrap_or_default();
+        let operation = "Encrypt".to_string();
+        let params = pretty(&run::template(&operation, &key, self.last_ciphertext_step().as_deref()));
+        CallForm { operation, caller, key, params, ..CallForm::default() }
+    }
+
+    fn run_all(&mut self) {
+        let broken: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|d| !d.errors.is_empty())
+            .map(|d| format!("fix the errors in `{} · {}` first", d.loc.group(), d.loc.label()))
+            .collect();
+        let result = if broken.is_empty() {
+            run::run(&run::runnable(&self.base, &self.docs, &self.user_steps)).map(Rc::new)
+        } else {
+            Err(broken)
+        };
+        self.run = Some(Run { result, stale: false });
+    }
+
+    fn mark_stale(&mut self) {
+        if let Some(r) = &mut self.run {
+            r.stale = true;
         }
     }
 
-    fn row(&mut self, row: usize) -> Option<&mut ContextRow> {
-        self.request.context.get_mut(row)
+    fn open(&mut self, id: &str, seed: u64) {
+        let Some(start) = starts::find(id) else { return };
+        let Ok(scenario) = Scenario::parse(start.text) else {
+            self.banner = Some(Banner::error(format!("the built-in scenario `{id}` could not be read")));
+            return;
+        };
+        let mut file = scenario.file;
+        file.seed = file.seed.or(Some(seed));
+        let banner = self.banner.take();
+        let view = self.view;
+        *self = State::empty();
+        self.banner = banner;
+        self.view = if view == View::Audit { View::Steps } else { view };
+        self.load(Snapshot {
+            v: Snapshot::VERSION,
+            origin: Some(id.to_string()),
+            scenario: file,
+            steps: Vec::new(),
+            doc: None,
+            step: None,
+            call: None,
+        });
     }
 
-    fn evaluate(&mut self) {
-        let outcome = self.request.to_request().and_then(|request| lab::run(&self.docs, &request));
-        self.evaluation = Some(Evaluation { outcome, stale: false });
+    fn run_call(&mut self) {
+        let form = &self.call;
+        let mut params: J = match serde_json::from_str(if form.params.trim().is_empty() { "{}" } else { &form.params })
+        {
+            Ok(p) => p,
+            Err(e) => {
+                self.console_error = Some(format!("the parameters are not JSON: {e}"));
+                return;
+            }
+        };
+        let Some(object) = params.as_object_mut() else {
+            self.console_error = Some("the parameters must be a JSON object".to_string());
+            return;
+        };
+        let rows: Vec<&EcRow> = form.context.iter().filter(|r| !r.key.trim().is_empty()).collect();
+        if !rows.is_empty() {
+            let ec: serde_json::Map<String, J> =
+                rows.iter().map(|r| (r.key.trim().to_string(), J::String(r.value.clone()))).collect();
+            object.insert("EncryptionContext".to_string(), J::Object(ec));
+        }
+        let taken = model::step_names(&self.base.steps.iter().chain(&self.user_steps).cloned().collect::<Vec<_>>());
+        let name = (1..).map(|n| format!("call{n}")).find(|n| !taken.contains_key(n)).unwrap_or_default();
+        let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let step = StepSpec {
+            name: Some(name),
+            call: Some(form.operation.trim().to_string()),
+            caller: Some(form.caller.trim().to_string()),
+            params: Some(params),
+            mfa: form.mfa.then_some(true),
+            via: text(&form.via),
+            source_ip: text(&form.source_ip),
+            ..StepSpec::default()
+        };
+        self.user_steps.push(step);
+        let previous = self.run.clone();
+        self.run_all();
+        if let Some(Run { result: Err(errors), .. }) = &self.run {
+            // The call does not make a valid step: take it back and say why.
+            self.console_error = Some(errors.join("; "));
+            self.user_steps.pop();
+            self.run = previous;
+            return;
+        }
+        self.console_error = None;
+        self.step = Some(self.step_count().saturating_sub(1));
+        self.highlight = None;
+        // The next call of the same kind can decrypt what this one made.
+        if run::makes_ciphertext(&self.call.operation) {
+            self.call.params = pretty(&self.template_for(&self.call.operation.clone()));
+        }
+    }
+
+    fn template_for(&self, operation: &str) -> J {
+        run::template(operation, &self.call.key, self.last_ciphertext_step().as_deref())
     }
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::SelectView(view) => self.view = view,
+            Action::Open { id, seed } => self.open(&id, seed),
+            Action::Restore(snapshot) => {
+                let banner = self.banner.take();
+                self.load(*snapshot);
+                self.banner = banner;
+            }
+            Action::SetView(v) => self.view = v,
             Action::SelectDoc(doc) => {
                 if doc < self.docs.len() {
                     self.selected = doc;
@@ -179,89 +400,11 @@ impl State {
                     if d.source != source {
                         d.source = source;
                         d.reparse();
-                        self.touch();
+                        self.mark_stale();
+                        if self.highlight.is_some_and(|h| h.doc == doc) {
+                            self.highlight = None;
+                        }
                     }
-                }
-            }
-            Action::Rename { doc, name } => {
-                if let Some(d) = self.docs.get_mut(doc) {
-                    d.name = name;
-                }
-            }
-            Action::SetType { doc, ty } => {
-                if let Some(d) = self.docs.get_mut(doc) {
-                    d.ty = ty;
-                    d.reparse();
-                    self.touch();
-                }
-            }
-            Action::AddDoc(ty) => {
-                let n = self.docs.iter().filter(|d| d.ty == ty).count() + 1;
-                let name = format!("{} {n}", crate::model::type_label(ty));
-                let source = match ty {
-                    PolicyType::Resource => NEW_RESOURCE_POLICY,
-                    _ => NEW_POLICY,
-                };
-                self.docs.push(Doc::new(name, ty, source));
-                self.selected = self.docs.len().saturating_sub(1);
-                self.evaluation = None;
-            }
-            Action::RemoveDoc(doc) => {
-                if doc < self.docs.len() {
-                    self.docs.remove(doc);
-                    if self.selected >= doc && self.selected > 0 {
-                        self.selected -= 1;
-                    }
-                    self.evaluation = None;
-                    self.caret = None;
-                }
-            }
-            Action::SetPrincipal(v) => {
-                self.request.principal = v;
-                self.touch();
-            }
-            Action::SetAction(v) => {
-                self.request.action = v;
-                self.touch();
-            }
-            Action::SetResource(v) => {
-                self.request.resource = v;
-                self.touch();
-            }
-            Action::AddContextRow => {
-                self.request.context.push(ContextRow::default());
-            }
-            Action::SetContextKey { row, key } => {
-                if let Some(r) = self.row(row) {
-                    r.key = key;
-                    self.touch();
-                }
-            }
-            Action::SetContextType { row, ty } => {
-                if let Some(r) = self.row(row) {
-                    r.ty = ty;
-                    self.touch();
-                }
-            }
-            Action::SetContextValue { row, value } => {
-                if let Some(r) = self.row(row) {
-                    r.value = value;
-                    self.touch();
-                }
-            }
-            Action::RemoveContextRow(row) => {
-                if row < self.request.context.len() {
-                    self.request.context.remove(row);
-                    self.touch();
-                }
-            }
-            Action::Evaluate => self.evaluate(),
-            Action::LoadSample(i) => {
-                if let Some(sample) = SAMPLES.get(i) {
-                    let banner = self.banner.take();
-                    *self = State::from_snapshot(sample.snapshot());
-                    self.banner = banner;
-                    self.evaluate();
                 }
             }
             Action::Goto { doc, line, column } => {
@@ -271,11 +414,90 @@ impl State {
                     self.caret = Some(Caret { doc, line, column, seq });
                 }
             }
+            Action::RunAll => {
+                self.run_all();
+                self.highlight = None;
+                if self.step.is_none_or(|s| s >= self.step_count()) {
+                    self.step = (self.step_count() > 0).then_some(0);
+                }
+            }
+            Action::SelectStep(i) => {
+                if i < self.step_count() {
+                    self.step = Some(i);
+                    self.highlight = None;
+                }
+            }
+            Action::SelectStatement { doc, line, end_line } => {
+                if doc < self.docs.len() {
+                    self.highlight = Some(Highlight { doc, line, end_line: end_line.max(line) });
+                    self.apply(Action::Goto { doc, line, column: 1 });
+                }
+            }
+            Action::SetOperation(op) => {
+                self.call.params = pretty(&self.template_for(&op));
+                self.call.operation = op;
+            }
+            Action::SetCaller(c) => self.call.caller = c,
+            Action::SetKey(k) => {
+                self.call.key = k;
+                if let Ok(J::Object(mut o)) = serde_json::from_str::<J>(&self.call.params) {
+                    for field in ["KeyId", "DestinationKeyId", "TargetKeyId"] {
+                        if let Some(v) = o.get_mut(field) {
+                            *v = run::key_param(&self.call.key);
+                        }
+                    }
+                    self.call.params = pretty(&J::Object(o));
+                }
+            }
+            Action::SetParams(p) => self.call.params = p,
+            Action::AddEcRow => self.call.context.push(EcRow::default()),
+            Action::SetEcKey { row, key } => {
+                if let Some(r) = self.call.context.get_mut(row) {
+                    r.key = key;
+                }
+            }
+            Action::SetEcValue { row, value } => {
+                if let Some(r) = self.call.context.get_mut(row) {
+                    r.value = value;
+                }
+            }
+            Action::RemoveEcRow(row) => {
+                if row < self.call.context.len() {
+                    self.call.context.remove(row);
+                }
+            }
+            Action::SetMfa(m) => self.call.mfa = m,
+            Action::SetVia(v) => self.call.via = v,
+            Action::SetSourceIp(ip) => self.call.source_ip = ip,
+            Action::RunCall => self.run_call(),
+            Action::UndoStep => {
+                if self.user_steps.pop().is_some() {
+                    self.run_all();
+                    let total = self.step_count();
+                    self.step = self.step.map(|s| s.min(total.saturating_sub(1))).filter(|_| total > 0);
+                    self.highlight = None;
+                }
+            }
+            Action::Reset => {
+                let seed = self.base.seed.unwrap_or(1);
+                match self.origin.clone() {
+                    Some(id) if starts::find(&id).is_some() => self.open(&id, seed),
+                    _ => {
+                        self.user_steps.clear();
+                        self.run_all();
+                        self.step = (self.step_count() > 0).then_some(0);
+                    }
+                }
+            }
             Action::ShowBanner(b) => self.banner = Some(b),
             Action::DismissBanner => self.banner = None,
             Action::ToggleShare => self.share_open = !self.share_open,
         }
     }
+}
+
+fn pretty(v: &J) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
 impl Reducible for State {
@@ -288,45 +510,60 @@ impl Reducible for State {
     }
 }
 
-const NEW_POLICY: &str =
-    "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \
-                          \"Action\": \"kms:DescribeKey\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
-const NEW_RESOURCE_POLICY: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \
-                                   \"Effect\": \"Allow\",\n      \"Principal\": { \"AWS\": \"arn:aws:iam::111122223333:root\" },\n      \
-                                   \"Action\": \"kms:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
-
 /// Where the starting state came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Fragment,
     Storage,
     Default,
 }
 
-/// The starting state, from the URL fragment (which wins), else the stored JSON, else the first sample.
-/// An unreadable fragment or stored state gives a banner and falls through; `corrupt_stored` tells the caller to
-/// keep the unreadable stored text somewhere safe before anything is saved over it.
+/// The starting state, from the URL fragment (which wins), else the stored JSON, else the first lesson.
+/// An unreadable fragment or stored state gives a banner and falls through. The caller must keep the stored text
+/// aside before anything is saved over it: under [`BACKUP_KEY`] when `corrupt_stored` (unreadable), under
+/// [`LINK_BACKUP_KEY`] when `replaced_stored` (a share link replaced different saved work).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boot {
     pub state: State,
     pub source: Source,
     pub corrupt_stored: bool,
+    pub replaced_stored: bool,
 }
 
 /// Builds the starting state from what the browser holds.
 pub fn boot(fragment: &str, stored: Option<&str>) -> Boot {
+    let stored = stored.filter(|s| !s.trim().is_empty());
     let mut problems: Vec<String> = Vec::new();
     if let Some(payload) = share::payload_of_fragment(fragment) {
         match share::decode(payload) {
             Ok(snapshot) => {
-                return Boot { state: State::from_snapshot(snapshot), source: Source::Fragment, corrupt_stored: false }
+                let replaced = stored.is_some_and(|s| share::from_json(s).ok().as_ref() != Some(&snapshot));
+                let corrupt = stored.is_some_and(|s| share::from_json(s).is_err());
+                let mut state = State::from_snapshot(snapshot);
+                if replaced {
+                    let key = if corrupt { BACKUP_KEY } else { LINK_BACKUP_KEY };
+                    state.banner = Some(Banner {
+                        error: false,
+                        text: format!(
+                            "opened the playground from the share link; the work saved in this browser before is kept \
+                             as `{key}`"
+                        ),
+                        restore: !corrupt,
+                    });
+                }
+                return Boot {
+                    state,
+                    source: Source::Fragment,
+                    corrupt_stored: corrupt,
+                    replaced_stored: replaced && !corrupt,
+                };
             }
             Err(e) => problems.push(format!("the share link in the address could not be read ({e})")),
         }
     }
     let mut corrupt_stored = false;
     let mut result = None;
-    if let Some(json) = stored.filter(|s| !s.trim().is_empty()) {
+    if let Some(json) = stored {
         match share::from_json(json) {
             Ok(snapshot) => result = Some((State::from_snapshot(snapshot), Source::Storage)),
             Err(e) => {
@@ -339,189 +576,19 @@ pub fn boot(fragment: &str, stored: Option<&str>) -> Boot {
     if !problems.is_empty() {
         let shown = match source {
             Source::Storage => "your saved playground is shown instead",
-            _ => "the first sample is shown instead",
+            _ => "the first lesson is shown instead",
         };
-        state.banner = Some(Banner { error: true, text: format!("{}; {shown}", problems.join("; ")) });
+        state.banner = Some(Banner::error(format!("{}; {shown}", problems.join("; "))));
     }
-    Boot { state, source, corrupt_stored }
+    Boot { state, source, corrupt_stored, replaced_stored: false }
 }
 
 /// The localStorage key of the saved playground.
 pub const STORAGE_KEY: &str = "kmsim.playground";
 /// Where unreadable saved state is moved before anything is saved over it.
 pub const BACKUP_KEY: &str = "kmsim.playground.unreadable";
+/// Where saved work is moved when a share link with other work is opened.
+pub const LINK_BACKUP_KEY: &str = "kmsim.playground.before-link";
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use kmsim_policy::Decision;
-
-    fn reduce(state: State, action: Action) -> State {
-        (*Rc::new(state).reduce(action)).clone()
-    }
-
-    fn reduce_all(state: State, actions: impl IntoIterator<Item = Action>) -> State {
-        actions.into_iter().fold(state, reduce)
-    }
-
-    #[test]
-    fn editing_reparses_and_marks_the_result_stale() {
-        let s = reduce(State::default(), Action::Evaluate);
-        assert_eq!(s.evaluation.as_ref().map(|e| e.stale), Some(false));
-        let s = reduce(s, Action::Edit { doc: 0, source: "{ \"Statement\": [".into() });
-        assert!(!s.docs[0].errors.is_empty());
-        assert_eq!(s.evaluation.as_ref().map(|e| e.stale), Some(true));
-        let fixed = samples::initial().docs[0].source.clone();
-        let s = reduce(s, Action::Edit { doc: 0, source: fixed });
-        assert!(s.docs[0].errors.is_empty());
-    }
-
-    #[test]
-    fn evaluation_with_broken_documents_says_which() {
-        let s = reduce_all(
-            State::default(),
-            [
-                Action::Rename { doc: 1, name: "mine".into() },
-                Action::Edit { doc: 1, source: "{".into() },
-                Action::Evaluate,
-            ],
-        );
-        let err = s.evaluation.unwrap().outcome.unwrap_err();
-        assert_eq!(err, "fix the errors in `mine` first");
-    }
-
-    #[test]
-    fn evaluation_with_a_bad_request_says_why() {
-        let s = reduce_all(State::default(), [Action::SetPrincipal("  ".into()), Action::Evaluate]);
-        assert_eq!(s.evaluation.unwrap().outcome.unwrap_err(), "the principal ARN is empty");
-    }
-
-    #[test]
-    fn out_of_range_indices_change_nothing() {
-        let s0 = State::default();
-        let s = reduce_all(
-            s0.clone(),
-            [
-                Action::SelectDoc(9),
-                Action::Edit { doc: 9, source: "x".into() },
-                Action::Rename { doc: 9, name: "x".into() },
-                Action::RemoveDoc(9),
-                Action::SetContextKey { row: 3, key: "k".into() },
-                Action::RemoveContextRow(3),
-                Action::Goto { doc: 9, line: 1, column: 1 },
-                Action::LoadSample(999),
-            ],
-        );
-        assert_eq!(s, s0);
-    }
-
-    #[test]
-    fn adding_and_removing_documents_keeps_the_selection_valid() {
-        let s = reduce(State::default(), Action::AddDoc(PolicyType::Scp));
-        assert_eq!(s.docs.len(), 3);
-        assert_eq!(s.selected, 2);
-        assert_eq!(s.docs[2].name, "SCP 1");
-        assert!(s.docs[2].errors.is_empty(), "{:?}", s.docs[2].errors);
-        let s = reduce(s, Action::RemoveDoc(2));
-        assert_eq!((s.docs.len(), s.selected), (2, 1));
-        let s = reduce_all(s, [Action::RemoveDoc(0), Action::RemoveDoc(0)]);
-        assert_eq!((s.docs.len(), s.selected), (0, 0));
-        let s = reduce(s, Action::Evaluate);
-        assert_eq!(s.evaluation.unwrap().outcome.unwrap_err(), "add a policy document first");
-    }
-
-    #[test]
-    fn context_rows_are_edited_in_place() {
-        let s = reduce_all(
-            State::default(),
-            [
-                Action::AddContextRow,
-                Action::SetContextKey { row: 0, key: "aws:SourceIp".into() },
-                Action::SetContextType { row: 0, ty: ValueType::Ip },
-                Action::SetContextValue { row: 0, value: "10.1.2.3".into() },
-                Action::AddContextRow,
-                Action::RemoveContextRow(1),
-            ],
-        );
-        assert_eq!(
-            s.request.context,
-            vec![ContextRow { key: "aws:SourceIp".into(), ty: ValueType::Ip, value: "10.1.2.3".into() }]
-        );
-    }
-
-    #[test]
-    fn goto_selects_the_document_and_moves_the_caret_every_time() {
-        let s = reduce(State::default(), Action::Goto { doc: 1, line: 3, column: 7 });
-        assert_eq!(s.selected, 1);
-        let first = s.caret.unwrap();
-        assert_eq!((first.doc, first.line, first.column), (1, 3, 7));
-        let s = reduce(s, Action::Goto { doc: 1, line: 3, column: 7 });
-        assert_ne!(s.caret.unwrap().seq, first.seq);
-    }
-
-    #[test]
-    fn loading_a_sample_replaces_the_lab_and_evaluates_it() {
-        let s = reduce_all(State::default(), [Action::AddDoc(PolicyType::Identity), Action::LoadSample(2)]);
-        assert_eq!(s.docs.len(), SAMPLES[2].docs.len());
-        assert_eq!(s.request.action, SAMPLES[2].action);
-        assert!(s.evaluation.is_some_and(|e| !e.stale));
-    }
-
-    #[test]
-    fn snapshot_round_trips_through_the_state() {
-        let s = reduce_all(State::default(), [Action::SelectDoc(1), Action::SetAction("kms:Encrypt".into())]);
-        let back = State::from_snapshot(share::decode(&share::encode(&s.snapshot())).unwrap());
-        assert_eq!(back.snapshot(), s.snapshot());
-        assert_eq!(back.selected, 1);
-    }
-
-    #[test]
-    fn boot_prefers_the_fragment_over_storage() {
-        let shared = reduce(State::default(), Action::SetAction("kms:Sign".into())).snapshot();
-        let stored = reduce(State::default(), Action::SetAction("kms:Verify".into())).snapshot();
-        let b = boot(&format!("#s={}", share::encode(&shared)), Some(&share::to_json(&stored)));
-        assert_eq!((b.source.clone(), b.state.request.action.as_str()), (Source::Fragment, "kms:Sign"));
-        assert!(b.state.banner.is_none());
-        let b = boot("", Some(&share::to_json(&stored)));
-        assert_eq!((b.source, b.state.request.action.as_str()), (Source::Storage, "kms:Verify"));
-        let b = boot("", None);
-        assert_eq!(b.source, Source::Default);
-        assert_eq!(b.state, State::default());
-    }
-
-    #[test]
-    fn a_broken_link_falls_back_to_storage_with_a_message() {
-        let stored = reduce(State::default(), Action::SetAction("kms:Verify".into())).snapshot();
-        let b = boot("#s=garbage", Some(&share::to_json(&stored)));
-        assert_eq!(b.source, Source::Storage);
-        assert_eq!(b.state.request.action, "kms:Verify");
-        assert!(!b.corrupt_stored);
-        let banner = b.state.banner.unwrap();
-        assert!(banner.error);
-        assert!(banner.text.starts_with("the share link in the address could not be read ("), "{}", banner.text);
-        assert!(banner.text.ends_with("your saved playground is shown instead"), "{}", banner.text);
-    }
-
-    #[test]
-    fn corrupt_storage_is_reported_and_kept() {
-        let b = boot("", Some("{\"v\": 1, \"docs\": [tru"));
-        assert!(b.corrupt_stored);
-        assert_eq!(b.source, Source::Default);
-        let text = b.state.banner.unwrap().text;
-        assert!(text.contains("the saved playground could not be read"), "{text}");
-        assert!(text.contains(BACKUP_KEY), "{text}");
-    }
-
-    #[test]
-    fn the_first_sample_is_allowed_and_the_deciding_statements_are_located() {
-        let s = reduce(State::default(), Action::Evaluate);
-        let outcome = s.outcome().unwrap();
-        assert_eq!(outcome.decision, Decision::Allow, "{}", outcome.reason);
-        assert!(!outcome.deciding.is_empty());
-        for d in &outcome.deciding {
-            let doc = &s.docs[d.doc];
-            let lines = doc.source.lines().count() as u32;
-            assert!(d.line >= 1 && d.line <= d.end_line && d.end_line <= lines, "{d:?}");
-        }
-    }
-}
+mod tests;

@@ -1,76 +1,67 @@
-//! The document tabs, the editor (a textarea beside a line-number gutter that scrolls with it) and the diagnostics.
+//! The documents sidebar, the editor (a textarea beside a line-number gutter that scrolls with it) and the diagnostics.
 
 use std::collections::BTreeSet;
 
-use kmsim_policy::PolicyType;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::{value_of, AppContext};
-use crate::model::{type_label, Doc, POLICY_TYPES};
+use crate::model::Doc;
 use crate::state::Action;
 use crate::text;
 
 /// Must match `--line-height` in style.css.
 const LINE_HEIGHT_PX: i32 = 20;
 
-fn type_value(ty: PolicyType) -> &'static str {
-    match ty {
-        PolicyType::Resource => "resource",
-        PolicyType::Identity => "identity",
-        PolicyType::Scp => "scp",
-        PolicyType::PermissionsBoundary => "permissions-boundary",
-        PolicyType::Session => "session",
-    }
-}
-
-fn type_of_value(v: &str) -> Option<PolicyType> {
-    POLICY_TYPES.into_iter().find(|t| type_value(*t) == v)
-}
-
+/// The documents sidebar (grouped by key and account) and the editor of the selected document.
 #[component]
-pub fn EditorPane() -> Html {
+pub fn DocumentsPane() -> Html {
     let Some(app) = use_context::<AppContext>() else { return html! {} };
-    let on_add = {
-        let app = app.clone();
-        Callback::from(move |e: Event| {
-            if let Some(ty) = type_of_value(&value_of(&e)) {
-                app.dispatch(Action::AddDoc(ty));
-            }
-            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                s.set_value("");
-            }
-        })
-    };
-    let tabs = app.docs.iter().enumerate().map(|(i, d)| {
-        let onclick = {
-            let app = app.clone();
-            Callback::from(move |_| app.dispatch(Action::SelectDoc(i)))
-        };
-        let errors = (!d.errors.is_empty()).then(|| html! { <span class="count">{d.errors.len()}</span> });
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, d) in app.docs.iter().enumerate() {
+        let g = d.loc.group();
+        match groups.iter_mut().find(|(name, _)| *name == g) {
+            Some((_, items)) => items.push(i),
+            None => groups.push((g, vec![i])),
+        }
+    }
+    let sidebar = groups.into_iter().map(|(group, items)| {
         html! {
-            <button class="tab" role="tab" data-testid="doc-tab" aria-selected={(i == app.selected).to_string()} {onclick}>
-                {d.name.clone()} <span class="kind">{type_label(d.ty)}</span> {for errors}
-            </button>
+            <li class="doc-group">
+                <span class="group-name">{group}</span>
+                <ul>
+                    { for items.into_iter().map(|i| {
+                        let Some(d) = app.docs.get(i) else { return html! {} };
+                        let onclick = {
+                            let app = app.clone();
+                            Callback::from(move |_| app.dispatch(Action::SelectDoc(i)))
+                        };
+                        let errors = (!d.errors.is_empty()).then(|| html! { <span class="count">{d.errors.len()}</span> });
+                        html! {
+                            <li>
+                                <button class="doc-link" data-testid="doc-tab" data-path={d.loc.pointer()}
+                                    aria-selected={(i == app.selected).to_string()} {onclick}>
+                                    {d.loc.label()} {for errors}
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </li>
         }
     });
     let body = match app.current() {
         Some(doc) => html! { <DocEditor index={app.selected} doc={doc.clone()} /> },
-        None => html! { <p class="empty">{"No documents. Add one with the menu above, or load a sample."}</p> },
+        None => html! { <p class="empty">{"This scenario has no policies."}</p> },
     };
     html! {
-        <section class="pane editor-pane">
-            <div class="tabs" role="tablist">
-                { for tabs }
-                <select class="add-doc" data-testid="add-doc" onchange={on_add} aria-label="Add a document">
-                    <option value="" selected=true>{"+ Add…"}</option>
-                    { for POLICY_TYPES.iter().map(|t| html! {
-                        <option value={type_value(*t)} selected=false>{type_label(*t)}</option>
-                    }) }
-                </select>
-            </div>
-            { body }
-        </section>
+        <>
+            <nav class="pane doc-sidebar" aria-label="Policy documents">
+                <h2>{"Documents"}</h2>
+                <ul class="doc-groups">{ for sidebar }</ul>
+            </nav>
+            <section class="pane editor-pane">{ body }</section>
+        </>
     }
 }
 
@@ -118,29 +109,9 @@ fn DocEditor(props: &DocEditorProps) -> Html {
         let (textarea, gutter) = (textarea.clone(), gutter.clone());
         Callback::from(move |_: Event| sync_scroll(&textarea, &gutter))
     };
-    let on_rename = {
-        let app = app.clone();
-        Callback::from(move |e: InputEvent| app.dispatch(Action::Rename { doc: index, name: value_of(&e) }))
-    };
-    let on_type = {
-        let app = app.clone();
-        Callback::from(move |e: Event| {
-            if let Some(ty) = type_of_value(&value_of(&e)) {
-                app.dispatch(Action::SetType { doc: index, ty });
-            }
-        })
-    };
-    let on_remove = {
-        let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::RemoveDoc(index)))
-    };
-
     let error_lines: BTreeSet<u32> = doc.errors.iter().map(|e| e.span.line.max(1)).collect();
-    let highlighted: BTreeSet<u32> = app
-        .outcome()
-        .filter(|_| app.evaluation.as_ref().is_some_and(|e| !e.stale))
-        .map(|o| o.deciding.iter().filter(|d| d.doc == index).flat_map(|d| d.line..=d.end_line).collect())
-        .unwrap_or_default();
+    let highlighted: BTreeSet<u32> =
+        app.highlight.filter(|h| h.doc == index).map(|h| (h.line..=h.end_line).collect()).unwrap_or_default();
     let gutter_lines = (1..=text::line_count(&doc.source)).map(|n| {
         let err = error_lines.contains(&n);
         let hl = highlighted.contains(&n);
@@ -153,7 +124,7 @@ fn DocEditor(props: &DocEditorProps) -> Html {
             let app = app.clone();
             Callback::from(move |_| app.dispatch(Action::Goto { doc: index, line, column }))
         };
-        let path = (!e.span.path.is_empty()).then(|| html! { <code class="path">{e.span.path.clone()}</code> });
+        let path = (!e.span.path.is_empty()).then(|| html! { <code class="path">{e.span.path.to_string()}</code> });
         let help = e.help.clone().map(|h| html! { <div class="help">{h}</div> });
         html! {
             <li>
@@ -174,13 +145,8 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     html! {
         <div class="doc">
             <div class="doc-head">
-                <input class="doc-name" aria-label="Document name" value={doc.name.clone()} oninput={on_rename} />
-                <select aria-label="Policy type" onchange={on_type}>
-                    { for POLICY_TYPES.iter().map(|t| html! {
-                        <option value={type_value(*t)} selected={*t == doc.ty}>{type_label(*t)}</option>
-                    }) }
-                </select>
-                <button class="remove" onclick={on_remove} title="Remove this document">{"Remove"}</button>
+                <span class="doc-title" data-testid="doc-title">{format!("{} · {}", doc.loc.group(), doc.loc.label())}</span>
+                <code class="doc-path">{doc.loc.pointer()}</code>
             </div>
             <div class="editor">
                 <div class="gutter" ref={gutter} aria-hidden="true" data-testid="gutter">{ for gutter_lines }</div>
@@ -190,7 +156,7 @@ fn DocEditor(props: &DocEditorProps) -> Html {
                     spellcheck="false"
                     wrap="off"
                     autocomplete="off"
-                    aria-label={format!("{} source", doc.name)}
+                    aria-label={format!("{} source", doc.loc.label())}
                     value={doc.source.clone()}
                     oninput={on_input}
                     onscroll={on_scroll}

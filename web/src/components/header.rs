@@ -1,21 +1,26 @@
-//! The top bar (views, samples, share link) and the message banner.
+//! The top bar (lessons and samples, reset, share link, the right panel's views) and the message banner.
 
 use yew::prelude::*;
 
 use super::{value_of, AppContext};
 use crate::browser;
-use crate::samples::SAMPLES;
 use crate::share;
-use crate::state::{Action, View};
+use crate::starts::{self, LESSONS, SAMPLES};
+use crate::state::{Action, LINK_BACKUP_KEY};
 
 #[component]
 pub fn Header() -> Html {
     let Some(app) = use_context::<AppContext>() else { return html! {} };
-    let on_sample = {
+    let on_open = {
         let app = app.clone();
         Callback::from(move |e: Event| {
-            if let Ok(i) = value_of(&e).parse::<usize>() {
-                app.dispatch(Action::LoadSample(i));
+            let id = value_of(&e);
+            if !id.is_empty() {
+                app.dispatch(Action::Open { id, seed: browser::random_seed() });
+            }
+            // Back to the placeholder, so choosing the same entry again reopens it.
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                s.set_value("");
             }
         })
     };
@@ -23,11 +28,9 @@ pub fn Header() -> Html {
         let app = app.clone();
         Callback::from(move |_| app.dispatch(Action::ToggleShare))
     };
-    let view = app.view;
-    let tab = |v: View, label: &str| {
+    let on_reset = {
         let app = app.clone();
-        let onclick = Callback::from(move |_| app.dispatch(Action::SelectView(v)));
-        html! { <button class="view-tab" aria-selected={(view == v).to_string()} {onclick}>{label.to_string()}</button> }
+        Callback::from(move |_| app.dispatch(Action::Reset))
     };
     let share_panel = app.share_open.then(|| {
         let link = format!("{}#{}{}", browser::page_url(), share::FRAGMENT_KEY, share::encode(&app.snapshot()));
@@ -38,25 +41,26 @@ pub fn Header() -> Html {
         });
         html! {
             <div class="share-panel">
-                <label for="share-link">{"Share link (the address bar always holds it too):"}</label>
+                <label for="share-link">{"Share link (the scenario, your edits and your calls; never keys or results):"}</label>
                 <input id="share-link" data-testid="share-link" readonly=true value={link} {onfocus} />
             </div>
         }
     });
+    let origin = app.origin.as_deref().and_then(starts::find).map(|s| s.title);
+    let title =
+        if app.base.title.is_empty() { origin.unwrap_or("Scenario").to_string() } else { app.base.title.clone() };
+    let option = |s: &starts::Start| html! { <option value={s.id} selected=false>{s.title}</option> };
     html! {
         <header class="top">
             <h1>{"kmsim"}<span class="subtitle">{"AWS KMS access-control playground"}</span></h1>
-            <nav class="views">
-                { tab(View::PolicyLab, "Policy lab") }
-                <button class="view-tab" disabled=true title="arrives with the simulated KMS">{"KMS calls"}</button>
-            </nav>
+            <span class="scenario-title" data-testid="scenario-title">{title}</span>
             <div class="actions">
-                <select data-testid="samples" onchange={on_sample} aria-label="Load a sample">
-                    <option value="" selected=true>{"Load a sample…"}</option>
-                    { for SAMPLES.iter().enumerate().map(|(i, s)| html! {
-                        <option value={i.to_string()} selected=false>{s.title}</option>
-                    }) }
+                <select data-testid="open" onchange={on_open} aria-label="Open a lesson or sample">
+                    <option value="" selected=true>{"Open a lesson or sample…"}</option>
+                    <optgroup label="Lessons">{ for LESSONS.iter().map(option) }</optgroup>
+                    <optgroup label="Samples">{ for SAMPLES.iter().map(option) }</optgroup>
                 </select>
+                <button data-testid="reset" onclick={on_reset} title="Back to the scenario as opened, without your calls">{"Reset"}</button>
                 <button data-testid="share-button" onclick={on_share}>{"Share"}</button>
             </div>
             { for share_panel }
@@ -72,9 +76,23 @@ pub fn Banner() -> Html {
         let app = app.clone();
         Callback::from(move |_| app.dispatch(Action::DismissBanner))
     };
+    let restore = banner.restore.then(|| {
+        let app = app.clone();
+        let onclick = Callback::from(move |_| match browser::load(LINK_BACKUP_KEY).as_deref().map(share::from_json) {
+            Some(Ok(snapshot)) => {
+                app.dispatch(Action::Restore(Box::new(snapshot)));
+                app.dispatch(Action::DismissBanner);
+            }
+            _ => app.dispatch(Action::ShowBanner(crate::state::Banner::error(format!(
+                "the work kept as `{LINK_BACKUP_KEY}` could not be read"
+            )))),
+        });
+        html! { <button data-testid="restore" {onclick}>{"Restore my previous work"}</button> }
+    });
     html! {
         <div class={classes!("banner", banner.error.then_some("error"))} role="alert" data-testid="banner">
             <span>{banner.text}</span>
+            { for restore }
             <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{"×"}</button>
         </div>
     }

@@ -1,14 +1,17 @@
 //! Small components. Each reads the shared state from the context and sends actions; none holds logic.
 
+mod audit;
+mod console;
 mod editor;
 mod header;
-mod request;
-mod result;
+mod steps;
+mod trace;
 
-pub use editor::EditorPane;
+pub use audit::AuditLog;
+pub use console::CallConsole;
+pub use editor::DocumentsPane;
 pub use header::{Banner, Header};
-pub use request::RequestBuilder;
-pub use result::ResultPanel;
+pub use steps::StepsView;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::{Event, TargetCast, UseReducerHandle};

@@ -1,0 +1,243 @@
+//! Running the scenario with `kmsim-kms` (the only source of KMS decisions), and what the views need from a run:
+//! which statements decided, which document a traced policy is, the callers and keys to offer, parameter templates.
+//!
+//! The world is never stored: every run rebuilds it from the scenario (seed, accounts, keys, grants) and replays
+//! every step, the scenario's and then the user's.
+
+use std::collections::BTreeMap;
+
+use kmsim_kms::audit::AuditRecord;
+use kmsim_kms::scenario::{Scenario, ScenarioFile, StepResult, StepSpec};
+use kmsim_kms::trace::{AuthzTrace, DecidedBy, PolicyEval, PolicyKind};
+use serde_json::{json, Value as J};
+
+use crate::model::{Doc, DocLoc};
+
+/// The result of one run: every step's result and the world's audit log and key ARNs.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub steps: Vec<StepResult>,
+    pub audit: Vec<AuditRecord>,
+    /// Key name -> ARN in this run's world.
+    pub key_arns: BTreeMap<String, String>,
+    pub passed: bool,
+}
+
+/// Why a run could not start: the scenario's located errors, as `path: message` lines.
+pub type RunErrors = Vec<String>;
+
+/// The scenario as it runs: the base file with the documents spliced in and the user's steps appended.
+pub fn runnable(base: &ScenarioFile, docs: &[Doc], user_steps: &[StepSpec]) -> ScenarioFile {
+    let mut file = base.clone();
+    crate::model::splice(&mut file, docs);
+    file.steps.extend(user_steps.iter().cloned());
+    file
+}
+
+/// Parses and runs `file` with the trace on. `file.seed` should be set (the playground always sets one).
+pub fn run(file: &ScenarioFile) -> Result<RunView, RunErrors> {
+    let text = serde_json::to_string(file).map_err(|e| vec![e.to_string()])?;
+    let scenario = Scenario::parse(&text).map_err(|errs| {
+        errs.errors
+            .iter()
+            .map(|e| if e.span.path.is_empty() { e.message.clone() } else { format!("{}: {}", e.span.path, e.message) })
+            .collect::<Vec<String>>()
+    })?;
+    let run = scenario.run(file.seed.unwrap_or(0), true);
+    let key_arns =
+        file.keys.keys().filter_map(|name| scenario.key_arn(&run.world, name).map(|arn| (name.clone(), arn))).collect();
+    Ok(RunView { audit: run.world.audit().records().to_vec(), steps: run.steps, key_arns, passed: run.passed })
+}
+
+/// `"Sid"` or `#index`, as the KMS trace names statements.
+pub fn statement_label(index: usize, sid: Option<&str>) -> String {
+    sid.map_or_else(|| format!("#{index}"), str::to_string)
+}
+
+/// Whether statement `label` of the policy `p` decided the authorization `a`.
+pub fn is_deciding(a: &AuthzTrace, p: &PolicyEval, label: &str) -> bool {
+    match &a.decided_by {
+        DecidedBy::ExplicitDeny { policy, name, statement } => {
+            p.kind == *policy && &p.name == name && statement == label
+        }
+        DecidedBy::KeyPolicy { statement } => p.kind == PolicyKind::KeyPolicy && statement == label,
+        DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
+            (p.kind == PolicyKind::KeyPolicy && key_policy_statement == label)
+                || (p.kind == PolicyKind::Identity && &p.name == identity_policy && identity_statement == label)
+        }
+        DecidedBy::Identity { policy, statement } => {
+            p.kind == PolicyKind::Identity && &p.name == policy && statement == label
+        }
+        DecidedBy::Grant { .. } | DecidedBy::ImplicitDeny { .. } => false,
+    }
+}
+
+/// The document a traced policy came from, if it is one of the scenario's documents.
+pub fn doc_of(docs: &[Doc], key_arns: &BTreeMap<String, String>, p: &PolicyEval) -> Option<usize> {
+    docs.iter().position(|d| match (&d.loc, p.kind) {
+        (DocLoc::KeyPolicy { key }, PolicyKind::KeyPolicy) => key_arns.get(key) == Some(&p.attached_to),
+        (DocLoc::Identity { account, role, principal, policy }, PolicyKind::Identity) => {
+            policy == &p.name && p.attached_to == principal_arn(account, *role, principal)
+        }
+        (DocLoc::Boundary { account, role, principal }, PolicyKind::PermissionsBoundary) => {
+            p.attached_to == principal_arn(account, *role, principal)
+        }
+        (DocLoc::Scp { account, name }, PolicyKind::Scp) => {
+            name == &p.name && p.attached_to == format!("account {account}")
+        }
+        _ => false,
+    })
+}
+
+fn principal_arn(account: &str, role: bool, name: &str) -> String {
+    format!("arn:aws:iam::{account}:{}/{name}", if role { "role" } else { "user" })
+}
+
+/// The callers to offer: each account's roles and users, then its root; the first account's in short form.
+pub fn callers(file: &ScenarioFile) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, (id, a)) in file.accounts.iter().enumerate() {
+        let prefix = if i == 0 { String::new() } else { format!("{id}:") };
+        out.extend(a.roles.keys().map(|r| format!("{prefix}role/{r}")));
+        out.extend(a.users.keys().map(|u| format!("{prefix}user/{u}")));
+        out.push(format!("{prefix}root"));
+    }
+    out
+}
+
+/// The keys to offer, as `(value, label)`: `$key:NAME` for each key, then each alias.
+pub fn key_choices(file: &ScenarioFile) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = file.keys.keys().map(|k| (format!("$key:{k}"), format!("key {k}"))).collect();
+    for k in file.keys.values() {
+        out.extend(k.aliases.iter().map(|a| (a.clone(), a.clone())));
+    }
+    out
+}
+
+/// The JSON for a key choice: `{"$key": NAME}` (the scenario resolves it to the ARN) or the text itself.
+pub fn key_param(choice: &str) -> J {
+    match choice.strip_prefix("$key:") {
+        Some(name) => json!({ "$key": name }),
+        None => J::String(choice.to_string()),
+    }
+}
+
+/// The parameters template for `operation`, using `key` (a key choice) and the last step that made a ciphertext.
+pub fn template(operation: &str, key: &str, ciphertext_step: Option<&str>) -> J {
+    let k = key_param(key);
+    let ct = json!({ "$ref": format!("{}.CiphertextBlob", ciphertext_step.unwrap_or("STEP")) });
+    match operation {
+        "Encrypt" => json!({ "KeyId": k, "Plaintext": { "Text": "hello" }, "EncryptionContext": {} }),
+        "Decrypt" => json!({ "CiphertextBlob": ct, "EncryptionContext": {} }),
+        "ReEncrypt" => json!({ "CiphertextBlob": ct, "DestinationKeyId": k }),
+        "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
+            json!({ "KeyId": k, "KeySpec": "AES_256", "EncryptionContext": {} })
+        }
+        "GenerateRandom" => json!({ "NumberOfBytes": 32 }),
+        "CreateKey" => json!({ "Description": "a new key" }),
+        "ListKeys" | "ListAliases" => json!({}),
+        "ScheduleKeyDeletion" => json!({ "KeyId": k, "PendingWindowInDays": 7 }),
+        "CreateAlias" | "UpdateAlias" => json!({ "AliasName": "alias/new", "TargetKeyId": k }),
+        "DeleteAlias" => json!({ "AliasName": "alias/new" }),
+        "UpdateKeyDescription" => json!({ "KeyId": k, "Description": "updated" }),
+        "PutKeyPolicy" => json!({ "KeyId": k, "Policy": { "Version": "2012-10-17", "Statement": [] } }),
+        "TagResource" => json!({ "KeyId": k, "Tags": [{ "TagKey": "team", "TagValue": "a" }] }),
+        "UntagResource" => json!({ "KeyId": k, "TagKeys": ["team"] }),
+        "EnableKeyRotation" => json!({ "KeyId": k, "RotationPeriodInDays": 365 }),
+        "CreateGrant" => json!({
+            "KeyId": k,
+            "GranteePrincipal": "arn:aws:iam::111122223333:role/NAME",
+            "Operations": ["Decrypt"]
+        }),
+        "ListRetirableGrants" => json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:role/NAME" }),
+        "RetireGrant" | "RevokeGrant" => json!({ "KeyId": k, "GrantId": "GRANT_ID" }),
+        _ => json!({ "KeyId": k }),
+    }
+}
+
+/// The operations whose response holds a `CiphertextBlob`.
+pub fn makes_ciphertext(operation: &str) -> bool {
+    matches!(operation, "Encrypt" | "ReEncrypt" | "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::extract;
+    use crate::starts::LESSONS;
+    use kmsim_policy::Decision;
+
+    fn lesson(i: usize) -> ScenarioFile {
+        Scenario::parse(LESSONS[i].text).unwrap().file
+    }
+
+    #[test]
+    fn every_lesson_runs_green_from_its_documents() {
+        for (i, l) in LESSONS.iter().enumerate() {
+            let file = lesson(i);
+            let docs = extract(&file);
+            let view = run(&runnable(&file, &docs, &[])).unwrap_or_else(|e| panic!("{}: {e:?}", l.id));
+            assert!(view.passed, "{} fails when run from its extracted documents", l.id);
+            assert_eq!(view.steps.len(), file.steps.len());
+            assert!(!view.audit.is_empty());
+        }
+    }
+
+    #[test]
+    fn deciding_statements_map_to_their_documents() {
+        let file = lesson(0);
+        let docs = extract(&file);
+        let view = run(&runnable(&file, &docs, &[])).unwrap();
+        // Step 1: App encrypts; the key policy's AllowAppCrypto decides.
+        let a = &view.steps[1].call.as_ref().unwrap().trace.authorizations[0];
+        assert_eq!(a.decision, Decision::Allow);
+        let mut found = Vec::new();
+        for p in &a.policies {
+            for s in &p.result.trace.as_ref().unwrap().statements {
+                if is_deciding(a, p, &statement_label(s.index, s.sid.as_deref())) {
+                    found.push((doc_of(&docs, &view.key_arns, p), s.sid.as_deref().map(str::to_string)));
+                }
+            }
+        }
+        assert_eq!(found, vec![(Some(0), Some("AllowAppCrypto".to_string()))]);
+        // Step 6: the partner key (doc 1) and App's identity policy (doc 2) both take part.
+        let a = &view.steps[6].call.as_ref().unwrap().trace.authorizations[0];
+        let docs_seen: Vec<Option<usize>> = a.policies.iter().map(|p| doc_of(&docs, &view.key_arns, p)).collect();
+        assert!(docs_seen.contains(&Some(1)) && docs_seen.contains(&Some(2)), "{docs_seen:?}");
+    }
+
+    #[test]
+    fn bad_steps_are_reported_with_their_path() {
+        let file = lesson(0);
+        let docs = extract(&file);
+        let step = StepSpec { call: Some("Encrypt".into()), ..StepSpec::default() };
+        let errors = run(&runnable(&file, &docs, &[step])).unwrap_err();
+        assert!(errors.iter().any(|e| e.starts_with("/steps/8")), "{errors:?}");
+    }
+
+    #[test]
+    fn callers_keys_and_templates() {
+        let file = lesson(0);
+        assert_eq!(
+            callers(&file),
+            vec!["role/App", "role/KeyAdmin", "root", "444455556666:user/bob", "444455556666:root"]
+        );
+        assert_eq!(
+            key_choices(&file),
+            vec![
+                ("$key:app".to_string(), "key app".to_string()),
+                ("$key:partner".to_string(), "key partner".to_string()),
+                ("alias/app".to_string(), "alias/app".to_string())
+            ]
+        );
+        assert_eq!(template("Encrypt", "$key:app", None)["KeyId"], json!({ "$key": "app" }));
+        assert_eq!(
+            template("Decrypt", "alias/app", Some("c1"))["CiphertextBlob"],
+            json!({ "$ref": "c1.CiphertextBlob" })
+        );
+        assert_eq!(template("DescribeKey", "alias/app", None), json!({ "KeyId": "alias/app" }));
+        for op in kmsim_kms::OPERATIONS {
+            assert!(template(op, "alias/app", Some("c")).is_object(), "{op}");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+use super::*;
+use kmsim_kms::ErrorCode;
+use kmsim_policy::Decision;
+
+fn reduce(state: State, action: Action) -> State {
+    (*Rc::new(state).reduce(action)).clone()
+}
+
+fn reduce_all(state: State, actions: impl IntoIterator<Item = Action>) -> State {
+    actions.into_iter().fold(state, reduce)
+}
+
+fn doc_index(s: &State, pointer: &str) -> usize {
+    s.docs.iter().position(|d| d.loc.pointer() == pointer).unwrap()
+}
+
+fn last_outcome(s: &State) -> &kmsim_kms::CallOutcome {
+    let run = s.view_of_run().expect("a run");
+    run.steps.last().and_then(|r| r.call.as_ref()).expect("a call")
+}
+
+/// Lesson 1 with `kms:Encrypt` removed from the key users' statement `AllowAppCrypto`.
+fn without_encrypt(s: &State) -> (usize, String) {
+    let doc = doc_index(s, "/keys/app/policy");
+    let source = s.docs[doc].source.replace("\"kms:Encrypt\",", "");
+    assert_ne!(source, s.docs[doc].source);
+    (doc, source)
+}
+
+#[test]
+fn the_first_lesson_opens_run_and_green() {
+    let s = State::default();
+    assert_eq!(s.origin.as_deref(), Some("lesson:01-least-privilege"));
+    assert_eq!(s.base.seed, Some(101));
+    let run = s.view_of_run().unwrap();
+    assert!(run.passed);
+    assert_eq!(run.steps.len(), 8);
+    assert_eq!(s.step, Some(0));
+    assert_eq!(
+        (s.call.operation.as_str(), s.call.caller.as_str(), s.call.key.as_str()),
+        ("Encrypt", "role/App", "$key:app")
+    );
+}
+
+#[test]
+fn a_console_call_is_appended_run_and_selected() {
+    let s = reduce(State::default(), Action::RunCall);
+    assert_eq!(s.user_steps.len(), 1);
+    assert_eq!(s.user_steps[0].name.as_deref(), Some("call1"));
+    assert_eq!(s.step, Some(8));
+    let out = last_outcome(&s);
+    assert!(out.is_success(), "{:?}", out.response);
+    assert!(s.console_error.is_none());
+    // The template now decrypts what call1 made ...
+    let s = reduce(s, Action::SetOperation("Decrypt".into()));
+    assert!(s.call.params.contains("call1.CiphertextBlob"), "{}", s.call.params);
+    let s = reduce(s, Action::RunCall);
+    let out = last_outcome(&s);
+    assert_eq!(out.response.as_ref().unwrap()["Plaintext"], "aGVsbG8=");
+    // ... and the audit log has both calls.
+    let audit = &s.view_of_run().unwrap().audit;
+    let names: Vec<&str> = audit.iter().rev().take(2).map(|r| r.event_name.as_str()).collect();
+    assert_eq!(names, vec!["Decrypt", "Encrypt"]);
+}
+
+#[test]
+fn editing_the_key_policy_denies_and_fixing_it_allows() {
+    let s = State::default();
+    let (doc, denied) = without_encrypt(&s);
+    let original = s.docs[doc].source.clone();
+    let s = reduce(s, Action::Edit { doc, source: denied });
+    assert!(s.run.as_ref().unwrap().stale);
+    let s = reduce(s, Action::RunCall);
+    let out = last_outcome(&s);
+    assert_eq!(out.error_code(), Some(ErrorCode::AccessDeniedException));
+    let a = &out.trace.authorizations[0];
+    assert_eq!(a.decision, Decision::ImplicitDeny);
+    // The lesson's own step 1 (Encrypt as App) no longer meets its expectation.
+    assert!(!s.view_of_run().unwrap().passed);
+    let s = reduce_all(s, [Action::Edit { doc, source: original }, Action::RunAll]);
+    assert!(s.view_of_run().unwrap().passed, "the lesson is green again (the user's denied call has no expectation)");
+    let out = last_outcome(&s);
+    assert!(out.is_success(), "the replayed call is allowed now");
+}
+
+#[test]
+fn a_broken_document_blocks_the_run_with_its_name() {
+    let s = State::default();
+    let doc = doc_index(&s, "/keys/app/policy");
+    let s = reduce_all(s, [Action::Edit { doc, source: "{".into() }, Action::RunAll]);
+    assert!(!s.docs[doc].errors.is_empty());
+    let errors = s.run.as_ref().unwrap().result.as_ref().unwrap_err();
+    assert_eq!(errors, &vec!["fix the errors in `key app · key policy` first".to_string()]);
+}
+
+#[test]
+fn an_invalid_call_is_refused_and_nothing_is_added() {
+    let s = reduce_all(State::default(), [Action::SetParams("{ nope".into()), Action::RunCall]);
+    assert!(s.console_error.as_deref().unwrap().starts_with("the parameters are not JSON"), "{:?}", s.console_error);
+    assert!(s.user_steps.is_empty());
+    let s = reduce_all(s, [Action::SetParams("{}".into()), Action::SetOperation("NoSuchCall".into()), Action::RunCall]);
+    let err = s.console_error.clone().unwrap();
+    assert!(err.contains("/steps/8/call: unknown operation `NoSuchCall`"), "{err}");
+    assert!(s.user_steps.is_empty());
+    assert!(s.view_of_run().is_some(), "the previous run is kept");
+}
+
+#[test]
+fn console_fields_shape_the_step() {
+    let s = reduce_all(
+        State::default(),
+        [
+            Action::SetKey("alias/app".into()),
+            Action::AddEcRow,
+            Action::SetEcKey { row: 0, key: "tenant".into() },
+            Action::SetEcValue { row: 0, value: "a".into() },
+            Action::AddEcRow,
+            Action::RemoveEcRow(1),
+            Action::SetMfa(true),
+            Action::SetVia("s3.us-east-1.amazonaws.com".into()),
+            Action::SetSourceIp("10.0.0.1".into()),
+            Action::RunCall,
+        ],
+    );
+    let step = &s.user_steps[0];
+    assert_eq!(step.params.as_ref().unwrap()["KeyId"], "alias/app");
+    assert_eq!(step.params.as_ref().unwrap()["EncryptionContext"], serde_json::json!({ "tenant": "a" }));
+    assert_eq!(
+        (step.mfa, step.via.as_deref(), step.source_ip.as_deref()),
+        (Some(true), Some("s3.us-east-1.amazonaws.com"), Some("10.0.0.1"))
+    );
+    let a = &last_outcome(&s).trace.authorizations[0];
+    assert!(a.context.get("kms:ViaService").is_some(), "{:?}", a.context);
+    assert!(a.context.get("kms:EncryptionContext:tenant").is_some(), "{:?}", a.context);
+    assert!(last_outcome(&s).is_success());
+    // bob (another account) names alias/app, which resolves in his own account: not found.
+    let s = reduce_all(s, [Action::SetCaller("444455556666:user/bob".into()), Action::RunCall]);
+    assert_eq!(last_outcome(&s).error_code(), Some(ErrorCode::NotFoundException));
+}
+
+#[test]
+fn selecting_a_statement_highlights_it_in_its_document() {
+    let s = reduce_all(
+        State::default(),
+        [Action::SelectStep(1), Action::SelectStatement { doc: 0, line: 14, end_line: 20 }],
+    );
+    assert_eq!(s.selected, 0);
+    assert_eq!(s.highlight, Some(Highlight { doc: 0, line: 14, end_line: 20 }));
+    assert_eq!(s.caret.map(|c| (c.doc, c.line)), Some((0, 14)));
+    let s = reduce(s, Action::SelectStep(2));
+    assert_eq!(s.highlight, None);
+}
+
+#[test]
+fn undo_and_reset() {
+    let s = reduce_all(State::default(), [Action::RunCall, Action::RunCall]);
+    assert_eq!(s.user_steps.len(), 2);
+    let s = reduce(s, Action::UndoStep);
+    assert_eq!(s.user_steps.len(), 1);
+    assert_eq!(s.step, Some(8));
+    let (doc, edited) = without_encrypt(&s);
+    let s = reduce_all(s, [Action::Edit { doc, source: edited }, Action::Reset]);
+    assert!(s.user_steps.is_empty());
+    assert_eq!(s.docs, State::default().docs);
+    assert!(s.view_of_run().unwrap().passed);
+}
+
+#[test]
+fn opening_a_sample_draws_the_given_seed_and_keeps_it() {
+    let s = reduce(State::default(), Action::Open { id: "sample:mfa".into(), seed: 4242 });
+    assert_eq!(s.base.seed, Some(4242));
+    assert!(s.view_of_run().unwrap().passed);
+    let again = State::from_snapshot(share::decode(&share::encode(&s.snapshot())).unwrap());
+    assert_eq!(again.base.seed, Some(4242));
+    // Same seed, same world: the same key ARN and the same audit event ids.
+    let ids = |s: &State| s.view_of_run().unwrap().audit.iter().map(|r| r.event_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&s));
+    let other = reduce(State::default(), Action::Open { id: "sample:mfa".into(), seed: 7 });
+    assert_ne!(ids(&other), ids(&s));
+    // Unknown ids change nothing.
+    assert_eq!(reduce(s.clone(), Action::Open { id: "lesson:none".into(), seed: 1 }), s);
+}
+
+#[test]
+fn out_of_range_indices_change_nothing() {
+    let s0 = State::default();
+    let s = reduce_all(
+        s0.clone(),
+        [
+            Action::SelectDoc(99),
+            Action::Edit { doc: 99, source: "x".into() },
+            Action::Goto { doc: 99, line: 1, column: 1 },
+            Action::SelectStep(99),
+            Action::SelectStatement { doc: 99, line: 1, end_line: 2 },
+            Action::SetEcKey { row: 3, key: "k".into() },
+            Action::RemoveEcRow(3),
+            Action::UndoStep,
+        ],
+    );
+    assert_eq!(s, s0);
+}
+
+#[test]
+fn snapshots_round_trip_with_the_users_work() {
+    let s = State::default();
+    let (doc, edited) = without_encrypt(&s);
+    let s = reduce_all(s, [Action::Edit { doc, source: edited.clone() }, Action::RunCall, Action::SelectDoc(2)]);
+    let back = State::from_snapshot(share::decode(&share::encode(&s.snapshot())).unwrap());
+    assert_eq!(back.snapshot(), s.snapshot());
+    assert_eq!(back.docs[doc].source, edited);
+    assert_eq!(back.selected, 2);
+    assert_eq!(back.user_steps, s.user_steps);
+    assert_eq!(last_outcome(&back).error_code(), last_outcome(&s).error_code());
+}
+
+#[test]
+fn boot_prefers_the_fragment_and_keeps_other_saved_work_aside() {
+    let shared = reduce(State::default(), Action::Open { id: "sample:mfa".into(), seed: 3 }).snapshot();
+    let stored = reduce(State::default(), Action::RunCall).snapshot();
+    let b = boot(&format!("#s={}", share::encode(&shared)), Some(&share::to_json(&stored)));
+    assert_eq!(b.source, Source::Fragment);
+    assert_eq!(b.state.origin.as_deref(), Some("sample:mfa"));
+    assert!(b.replaced_stored && !b.corrupt_stored);
+    let banner = b.state.banner.unwrap();
+    assert!(!banner.error && banner.restore);
+    assert!(banner.text.contains(LINK_BACKUP_KEY), "{}", banner.text);
+    // The same state in the link and in storage (a reload): nothing to keep aside, no banner.
+    let b = boot(&format!("#s={}", share::encode(&stored)), Some(&share::to_json(&stored)));
+    assert!(!b.replaced_stored && b.state.banner.is_none());
+    let b = boot("", Some(&share::to_json(&stored)));
+    assert_eq!((b.source, b.state.user_steps.len()), (Source::Storage, 1));
+    let b = boot("", None);
+    assert_eq!(b.source, Source::Default);
+    assert_eq!(b.state.snapshot(), State::default().snapshot());
+}
+
+#[test]
+fn a_broken_link_falls_back_to_storage_with_a_message() {
+    let stored = reduce(State::default(), Action::RunCall).snapshot();
+    let b = boot("#s=garbage", Some(&share::to_json(&stored)));
+    assert_eq!(b.source, Source::Storage);
+    assert_eq!(b.state.user_steps.len(), 1);
+    assert!(!b.corrupt_stored && !b.replaced_stored);
+    let banner = b.state.banner.unwrap();
+    assert!(banner.error);
+    assert!(banner.text.starts_with("the share link in the address could not be read ("), "{}", banner.text);
+    assert!(banner.text.ends_with("your saved playground is shown instead"), "{}", banner.text);
+}
+
+#[test]
+fn corrupt_storage_is_reported_and_kept() {
+    let b = boot("", Some("{\"v\": 2, \"scenario\": [tru"));
+    assert!(b.corrupt_stored);
+    assert_eq!(b.source, Source::Default);
+    let text = b.state.banner.unwrap().text;
+    assert!(text.contains("the saved playground could not be read"), "{text}");
+    assert!(text.contains(BACKUP_KEY), "{text}");
+}
