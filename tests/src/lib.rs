@@ -1,4 +1,4 @@
-//! Cross-crate test support: loading and running the policy conformance corpus.
+//! Cross-crate test support: loading and running the policy conformance corpus and folders of KMS scenarios.
 //!
 //! The corpus lives in `tests/conformance/policy/` as one JSON file per case (see `case.schema.json` there). Each case
 //! holds one or more policies, a request and the expected decision. [`run_corpus`] loads every case under a folder,
@@ -7,10 +7,14 @@
 //!
 //! Combining rule (the only one the policy corpus uses): an explicit deny in any policy wins, else any allow, else
 //! implicit deny. Cross-account and KMS combining (key policy + IAM + grants) is tested elsewhere.
+//!
+//! [`run_scenario_dir`] runs folders of KMS scenario files the same way (the lessons and the KMS conformance cases),
+//! with the same failure lines for both.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use kmsim_kms::scenario::{Scenario, ScenarioFile, ScenarioRun};
 use kmsim_policy::{Decision, EvalOptions, Policy, PolicyResult, PolicyType, Request, SetResult};
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -410,4 +414,92 @@ pub fn run_corpus(dir: &Path) -> Result<CorpusReport, String> {
     let files = find_case_files(dir)?;
     let outcomes: Vec<CaseOutcome> = files.iter().map(|f| run_case_file(dir, f)).collect();
     Ok(CorpusReport { total: outcomes.len(), outcomes })
+}
+
+// ---- scenario corpora: the lessons and the KMS conformance cases ---------------------------------------------------
+
+/// The result of running a folder of scenario files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioReport {
+    /// How many scenario files were found.
+    pub files: usize,
+    /// How many ran with every step run and every expectation held.
+    pub passed: usize,
+    /// Every problem, one line each, starting with the file's name.
+    pub failures: Vec<String>,
+}
+
+impl ScenarioReport {
+    /// The failures, one indented line each.
+    pub fn render_failures(&self) -> String {
+        self.failures.iter().map(|f| format!("  {f}\n")).collect()
+    }
+}
+
+/// Every step error and every expectation that did not hold in a run, one line each, starting with `name`.
+pub fn scenario_run_failures(name: &str, file: &ScenarioFile, run: &ScenarioRun) -> Vec<String> {
+    let mut out = Vec::new();
+    for step in &run.steps {
+        let label = match &step.name {
+            Some(n) => format!("step {} ({n})", step.index),
+            None => format!("step {}", step.index),
+        };
+        let call = file.steps.get(step.index).and_then(|s| s.call.clone()).unwrap_or_default();
+        if let Some(e) = &step.error {
+            out.push(format!("{name}: {label} {call}: error: {e}"));
+        }
+        for x in step.expectations.iter().filter(|x| !x.held) {
+            let message = step
+                .call
+                .as_ref()
+                .and_then(|c| c.response.as_ref().err())
+                .map(|e| format!(" [{}]", e.message))
+                .unwrap_or_default();
+            out.push(format!(
+                "{name}: {label} {call}: {}: expected {}, actual {}{message}",
+                x.what, x.expected, x.actual
+            ));
+        }
+    }
+    out
+}
+
+/// Runs every scenario file under `dir` (as [`find_case_files`] finds them), each named by its path relative to
+/// `dir`, with `seed` for files that have none. `rules` checks a parsed file against the corpus's own rules and
+/// returns its problems (the file's name is prefixed). A file passes when it runs with every expectation held; a file
+/// that cannot be read or parsed is a failure. Only a folder that cannot be read is an error.
+pub fn run_scenario_dir(
+    dir: &Path,
+    seed: u64,
+    rules: impl Fn(&Scenario) -> Vec<String>,
+) -> Result<ScenarioReport, String> {
+    let files = find_case_files(dir)?;
+    let mut report = ScenarioReport { files: files.len(), ..ScenarioReport::default() };
+    for path in &files {
+        let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                report.failures.push(format!("{name}: cannot read: {e}"));
+                continue;
+            }
+        };
+        let scenario = match Scenario::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                report.failures.push(format!("{name}: does not parse: {e}"));
+                continue;
+            }
+        };
+        report.failures.extend(rules(&scenario).into_iter().map(|p| format!("{name}: {p}")));
+        let run = scenario.run(seed, false);
+        let fails = scenario_run_failures(&name, &scenario.file, &run);
+        if fails.is_empty() && run.passed {
+            report.passed += 1;
+        } else if fails.is_empty() {
+            report.failures.push(format!("{name}: the run did not pass but reported no failed expectation"));
+        }
+        report.failures.extend(fails);
+    }
+    Ok(report)
 }

@@ -1,10 +1,10 @@
 //! Runs every lesson (`lessons/*.json` at the repository root): each must parse, every step must run, every
 //! expectation must hold, and each lesson must teach (title, description, exercise, a denial and a success).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kmsim_kms::scenario::{Scenario, ScenarioFile, ScenarioRun};
+use kmsim_kms::scenario::{Scenario, ScenarioRun};
+use kmsim_tests::{find_case_files, run_scenario_dir, scenario_run_failures};
 
 /// The twelve best-practice lessons (reference PART 3).
 const MIN_LESSONS: usize = 12;
@@ -14,48 +14,6 @@ const FALLBACK_SEED: u64 = 7;
 
 fn lessons_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("lessons")
-}
-
-/// Every `*.json` file directly in `dir`, sorted.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut out = Vec::new();
-    for entry in entries {
-        let p = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
-        if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Every expectation that did not hold and every step error of a run, one line each.
-fn run_failures(name: &str, file: &ScenarioFile, run: &ScenarioRun) -> Vec<String> {
-    let mut out = Vec::new();
-    for step in &run.steps {
-        let label = match &step.name {
-            Some(n) => format!("step {} ({n})", step.index),
-            None => format!("step {}", step.index),
-        };
-        let call = file.steps.get(step.index).and_then(|s| s.call.clone()).unwrap_or_default();
-        if let Some(e) = &step.error {
-            out.push(format!("{name}: {label} {call}: error: {e}"));
-        }
-        for x in step.expectations.iter().filter(|x| !x.held) {
-            let message = step
-                .call
-                .as_ref()
-                .and_then(|c| c.response.as_ref().err())
-                .map(|e| format!(" [{}]", e.message))
-                .unwrap_or_default();
-            out.push(format!(
-                "{name}: {label} {call}: {}: expected {}, actual {}{message}",
-                x.what, x.expected, x.actual
-            ));
-        }
-    }
-    out
 }
 
 /// Does the step expect a denial (an AccessDeniedException, or a deny decision)?
@@ -69,62 +27,44 @@ fn expects_success(s: &kmsim_kms::scenario::StepSpec) -> bool {
     matches!(outcome, "success" | "allow")
 }
 
+/// What every lesson must have besides passing: a title, a description, an exercise, a seed, a denial, a success,
+/// and an `expect` on every call or authorize step.
+fn lesson_rules(s: &Scenario) -> Vec<String> {
+    let mut problems = Vec::new();
+    let f = &s.file;
+    for (field, value) in [("title", &f.title), ("description", &f.description), ("exercise", &f.exercise)] {
+        if value.trim().is_empty() {
+            problems.push(format!("`{field}` is empty"));
+        }
+    }
+    if f.seed.is_none() {
+        problems.push("no `seed` (lessons must be reproducible)".to_string());
+    }
+    if !f.steps.iter().any(expects_denial) {
+        problems.push("no step expects a denial".to_string());
+    }
+    if !f.steps.iter().any(expects_success) {
+        problems.push("no step expects success".to_string());
+    }
+    if f.steps.iter().any(|s| s.expect.is_none() && s.advance.is_none()) {
+        problems.push("a call or authorize step has no `expect`".to_string());
+    }
+    problems
+}
+
 #[test]
 fn every_lesson_passes_and_teaches() {
     let dir = lessons_dir();
-    let files = json_files(&dir).unwrap();
-    let mut failures: Vec<String> = Vec::new();
-    let mut passed = 0usize;
-    for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let text = std::fs::read_to_string(path).unwrap();
-        let scenario = match Scenario::parse(&text) {
-            Ok(s) => s,
-            Err(e) => {
-                failures.push(format!("{name}: does not parse: {e}"));
-                continue;
-            }
-        };
-        let f = &scenario.file;
-        for (field, value) in [("title", &f.title), ("description", &f.description), ("exercise", &f.exercise)] {
-            if value.trim().is_empty() {
-                failures.push(format!("{name}: `{field}` is empty"));
-            }
-        }
-        if f.seed.is_none() {
-            failures.push(format!("{name}: no `seed` (lessons must be reproducible)"));
-        }
-        if !f.steps.iter().any(expects_denial) {
-            failures.push(format!("{name}: no step expects a denial"));
-        }
-        if !f.steps.iter().any(expects_success) {
-            failures.push(format!("{name}: no step expects success"));
-        }
-        if f.steps.iter().any(|s| s.expect.is_none() && s.advance.is_none()) {
-            failures.push(format!("{name}: a call or authorize step has no `expect`"));
-        }
-        let run = scenario.run(FALLBACK_SEED, false);
-        let fails = run_failures(&name, f, &run);
-        if fails.is_empty() && run.passed {
-            passed += 1;
-        } else if fails.is_empty() {
-            failures.push(format!("{name}: the run did not pass but reported no failed expectation"));
-        }
-        failures.extend(fails);
-    }
-    println!("lessons: {} files, {passed} passed", files.len());
-    assert!(files.len() >= MIN_LESSONS, "only {} lessons in {} (expected {MIN_LESSONS})", files.len(), dir.display());
-    let mut report = String::new();
-    for f in &failures {
-        let _ = writeln!(report, "  {f}");
-    }
-    assert!(failures.is_empty(), "{} lesson problem(s):\n{report}", failures.len());
+    let report = run_scenario_dir(&dir, FALLBACK_SEED, lesson_rules).unwrap();
+    println!("lessons: {} files, {} passed", report.files, report.passed);
+    assert!(report.files >= MIN_LESSONS, "only {} lessons in {} (expected {MIN_LESSONS})", report.files, dir.display());
+    assert!(report.failures.is_empty(), "{} lesson problem(s):\n{}", report.failures.len(), report.render_failures());
 }
 
 /// Lessons run the same with the trace on and off (tracing never changes a decision).
 #[test]
 fn lessons_run_the_same_with_trace_on() {
-    for path in json_files(&lessons_dir()).unwrap() {
+    for path in find_case_files(&lessons_dir()).unwrap() {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(s) = Scenario::parse(&text) else { continue };
         let off = s.run(FALLBACK_SEED, false);
@@ -139,7 +79,7 @@ fn lessons_run_the_same_with_trace_on() {
 /// The harness can fail: flipping the first expected outcome of each lesson makes its run fail.
 #[test]
 fn a_wrong_expectation_fails_the_lesson() {
-    for path in json_files(&lessons_dir()).unwrap() {
+    for path in find_case_files(&lessons_dir()).unwrap() {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(mut s) = Scenario::parse(&text) else { continue };
         let Some(step) = s.file.steps.iter_mut().find(|st| st.call.is_some() && st.expect.is_some()) else {
@@ -153,7 +93,7 @@ fn a_wrong_expectation_fails_the_lesson() {
         });
         let run = s.run(FALLBACK_SEED, false);
         assert!(!run.passed, "{}: a flipped expectation still passed", path.display());
-        assert!(!run_failures("x", &s.file, &run).is_empty(), "{}: no failure listed", path.display());
+        assert!(!scenario_run_failures("x", &s.file, &run).is_empty(), "{}: no failure listed", path.display());
     }
 }
 

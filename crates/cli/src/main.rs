@@ -115,7 +115,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run { file, format, seed, verbose } => run(&file, format, seed, verbose, style),
         Command::Check { files, format } => check(&files, format, style),
-        Command::Eval { policies, request, format, expect_allow } => eval(&policies, &request, format, expect_allow, style),
+        Command::Eval { policies, request, format, expect_allow } => {
+            eval(&policies, &request, format, expect_allow, style)
+        }
         Command::Lint { policy_type, files, format } => lint(&policy_type, &files, format, style),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&kmsim_kms::scenario::json_schema()).unwrap_or_default());
@@ -144,7 +146,10 @@ fn load(path: &Path, style: render::Style) -> Result<Scenario, u8> {
     let text = read(path)?;
     Scenario::parse(&text).map_err(|errs| {
         for e in &errs.errors {
-            eprint!("{}", render::diagnostic(&text, &path.display().to_string(), &e.message, e.help.as_deref(), &e.span, style));
+            eprint!(
+                "{}",
+                render::diagnostic(&text, &path.display().to_string(), &e.message, e.help.as_deref(), &e.span, style)
+            );
         }
         eprintln!("{}: {} error{}", path.display(), errs.errors.len(), if errs.errors.len() == 1 { "" } else { "s" });
         2
@@ -206,7 +211,9 @@ fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, st
             return 3;
         };
         let Some(ty) = policy_type(ty) else {
-            eprintln!("error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session");
+            eprintln!(
+                "error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session"
+            );
             return 3;
         };
         let path = PathBuf::from(path);
@@ -219,7 +226,17 @@ fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, st
             Err(errs) => {
                 bad = true;
                 for e in &errs.errors {
-                    eprint!("{}", render::diagnostic(&text, &path.display().to_string(), &e.message, e.help.as_deref(), &e.span, style));
+                    eprint!(
+                        "{}",
+                        render::diagnostic(
+                            &text,
+                            &path.display().to_string(),
+                            &e.message,
+                            e.help.as_deref(),
+                            &e.span,
+                            style
+                        )
+                    );
                 }
             }
         }
@@ -276,9 +293,24 @@ fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8
                 worst = worst.max(2);
                 if format == Format::Text {
                     for e in &errs.errors {
-                        print!("{}", render::diagnostic(&text, &f.display().to_string(), &e.message, e.help.as_deref(), &e.span, style));
+                        print!(
+                            "{}",
+                            render::diagnostic(
+                                &text,
+                                &f.display().to_string(),
+                                &e.message,
+                                e.help.as_deref(),
+                                &e.span,
+                                style
+                            )
+                        );
                     }
-                    println!("{}: {} error{}", f.display(), errs.errors.len(), if errs.errors.len() == 1 { "" } else { "s" });
+                    println!(
+                        "{}: {} error{}",
+                        f.display(),
+                        errs.errors.len(),
+                        if errs.errors.len() == 1 { "" } else { "s" }
+                    );
                 }
                 out.push(serde_json::json!({ "file": f.display().to_string(), "errors": errs.errors }));
             }

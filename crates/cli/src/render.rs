@@ -56,7 +56,11 @@ pub fn diagnostic(source: &str, file: &str, message: &str, help: Option<&str>, s
         let gutter = " ".repeat(line_no.to_string().len());
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{line_no} | {line}");
-        let width = if span.end_line == span.line { (span.end_column.saturating_sub(span.column)).max(1) as usize } else { line.chars().count().saturating_sub(span.column as usize - 1).max(1) };
+        let width = if span.end_line == span.line {
+            (span.end_column.saturating_sub(span.column)).max(1) as usize
+        } else {
+            line.chars().count().saturating_sub(span.column as usize - 1).max(1)
+        };
         let pad = " ".repeat((span.column as usize).saturating_sub(1));
         let _ = writeln!(out, "{gutter} | {pad}{}", style.red(&"^".repeat(width.min(120))));
         if let Some(h) = help {
@@ -94,9 +98,18 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
         kmsim_kms::trace::CombiningRule::CrossAccount => "cross account",
         kmsim_kms::trace::CombiningRule::IdentityOnly => "identity policies only",
     };
-    let _ = writeln!(out, "{indent}{} {} on {} ({rule}): {}", style.bold("authorize"), t.action, t.resource, decision_text(t.decision, style));
+    let _ = writeln!(
+        out,
+        "{indent}{} {} on {} ({rule}): {}",
+        style.bold("authorize"),
+        t.action,
+        t.resource,
+        decision_text(t.decision, style)
+    );
     let decided = match &t.decided_by {
-        DecidedBy::ExplicitDeny { policy, name, statement } => format!("explicit deny by statement `{statement}` of {} `{name}`", kind_text(*policy)),
+        DecidedBy::ExplicitDeny { policy, name, statement } => {
+            format!("explicit deny by statement `{statement}` of {} `{name}`", kind_text(*policy))
+        }
         DecidedBy::KeyPolicy { statement } => format!("key policy statement `{statement}`"),
         DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
             format!("key policy statement `{key_policy_statement}` + identity policy `{identity_policy}` statement `{identity_statement}`")
@@ -112,7 +125,12 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
             PolicyDecision::ExplicitDeny => style.red("deny"),
             PolicyDecision::NoMatch => style.dim("no match"),
         };
-        let sids: Vec<String> = p.result.applied.iter().map(|s| s.sid.as_deref().map_or_else(|| format!("#{}", s.index), str::to_string)).collect();
+        let sids: Vec<String> = p
+            .result
+            .applied
+            .iter()
+            .map(|s| s.sid.as_deref().map_or_else(|| format!("#{}", s.index), str::to_string))
+            .collect();
         let applied = if sids.is_empty() { String::new() } else { format!(" [{}]", sids.join(", ")) };
         let _ = writeln!(out, "{indent}  {} `{}`: {d}{applied}", kind_text(p.kind), p.name);
         if verbose {
@@ -125,10 +143,20 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
     }
     for g in &t.grants {
         let m = if g.matched { style.green("matches") } else { style.dim("does not match") };
-        let _ = writeln!(out, "{indent}  grant {}{}: {m}: {}", g.grant_id, g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(), g.reason);
+        let _ = writeln!(
+            out,
+            "{indent}  grant {}{}: {m}: {}",
+            g.grant_id,
+            g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            g.reason
+        );
     }
     if t.grants_skipped > 0 {
-        let _ = writeln!(out, "{indent}  {} other grant(s) on the key are not the caller's and were not evaluated", t.grants_skipped);
+        let _ = writeln!(
+            out,
+            "{indent}  {} other grant(s) on the key are not the caller's and were not evaluated",
+            t.grants_skipped
+        );
     }
     for e in &t.explanation {
         let _ = writeln!(out, "{indent}  {} {e}", style.dim("·"));
@@ -161,7 +189,12 @@ fn step(s: &StepResult, verbose: bool, style: Style) -> String {
                 let _ = writeln!(out, "  response: {short}{}", if text.chars().count() > 300 { "..." } else { "" });
             }
             Err(e) => {
-                let _ = writeln!(out, "  result: {}{}", style.red(e.code.as_str()), if e.message.is_empty() { String::new() } else { format!(": {}", e.message) });
+                let _ = writeln!(
+                    out,
+                    "  result: {}{}",
+                    style.red(e.code.as_str()),
+                    if e.message.is_empty() { String::new() } else { format!(": {}", e.message) }
+                );
             }
         }
         out.push_str(&call_trace(&c.trace, verbose, style, "  "));
@@ -170,14 +203,25 @@ fn step(s: &StepResult, verbose: bool, style: Style) -> String {
         out.push_str(&authz(a, verbose, style, "  "));
     }
     for e in &s.events {
-        let _ = writeln!(out, "  service event: {} on {}", e.event_name, e.resources.first().map(|r| r.arn.as_str()).unwrap_or(""));
+        let _ = writeln!(
+            out,
+            "  service event: {} on {}",
+            e.event_name,
+            e.resources.first().map(|r| r.arn.as_str()).unwrap_or("")
+        );
     }
     if let Some(e) = &s.error {
         let _ = writeln!(out, "  {}: {e}", style.red("step error"));
     }
     for e in &s.expectations {
         let mark = if e.held { style.green("✓") } else { style.red("✗") };
-        let _ = writeln!(out, "  {mark} expect {}: {}{}", e.what, e.expected, if e.held { String::new() } else { format!(" (got {})", e.actual) });
+        let _ = writeln!(
+            out,
+            "  {mark} expect {}: {}{}",
+            e.what,
+            e.expected,
+            if e.held { String::new() } else { format!(" (got {})", e.actual) }
+        );
     }
     out
 }
@@ -219,7 +263,15 @@ pub fn check_report(file: &str, r: &ScenarioRun, style: Style) -> String {
             let _ = writeln!(out, "  step {}: {}: {e}", s.index + 1, style.red("error"));
         }
         for e in s.expectations.iter().filter(|e| !e.held) {
-            let _ = writeln!(out, "  step {}{}: expected {} {} but got {}", s.index + 1, s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default(), e.what, e.expected, e.actual);
+            let _ = writeln!(
+                out,
+                "  step {}{}: expected {} {} but got {}",
+                s.index + 1,
+                s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default(),
+                e.what,
+                e.expected,
+                e.actual
+            );
         }
     }
     out
@@ -227,7 +279,15 @@ pub fn check_report(file: &str, r: &ScenarioRun, style: Style) -> String {
 
 pub fn eval_report(req: &Request, r: &SetResult, policies: &[(&str, &str)], style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {} on {} by {}: {}", style.bold("request"), req.action, req.resource, req.principal.arn, decision_text(r.decision, style));
+    let _ = writeln!(
+        out,
+        "{} {} on {} by {}: {}",
+        style.bold("request"),
+        req.action,
+        req.resource,
+        req.principal.arn,
+        decision_text(r.decision, style)
+    );
     for (i, p) in r.policies.iter().enumerate() {
         let (name, source) = policies.get(i).copied().unwrap_or(("policy", ""));
         let d = match p.decision {

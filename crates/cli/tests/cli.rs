@@ -67,7 +67,8 @@ fn eval_json_and_expect_allow_on_a_deny() {
     let dir = std::env::temp_dir().join(format!("kmsim-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let req = dir.join("deny.json");
-    let mut r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("request.json")).expect("read")).expect("json");
+    let mut r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("request.json")).expect("read")).expect("json");
     r["context"]["kms:EncryptionContext:tenant"] = serde_json::json!("t2");
     std::fs::write(&req, r.to_string()).expect("write");
     let (code, out, _) = kmsim(&[
@@ -106,8 +107,14 @@ fn missing_file_exits_3() {
 fn committed_schema_matches_the_types() {
     let (code, out, _) = kmsim(&["schema"]);
     assert_eq!(code, 0);
-    let committed = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/scenario.schema.json")).expect("schema/scenario.schema.json");
-    assert_eq!(out.trim(), committed.trim(), "schema/scenario.schema.json is stale: run `kmsim schema > schema/scenario.schema.json`");
+    let committed =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/scenario.schema.json"))
+            .expect("schema/scenario.schema.json");
+    assert_eq!(
+        out.trim(),
+        committed.trim(),
+        "schema/scenario.schema.json is stale: run `kmsim schema > schema/scenario.schema.json`"
+    );
 }
 
 #[test]

@@ -33,7 +33,11 @@ fn policy_corpus_through_the_cli() {
         let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
             Ok(v) => v,
             Err(e) => {
-                failures.push(format!("{}: no JSON output ({e}): {}", f.display(), String::from_utf8_lossy(&out.stderr)));
+                failures.push(format!(
+                    "{}: no JSON output ({e}): {}",
+                    f.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
                 continue;
             }
         };
@@ -71,7 +75,10 @@ fn kms_corpus_and_lessons_through_kmsim_check() {
     // The same command fails when one expectation is wrong.
     let first = std::fs::read_to_string(&files[0]).expect("read");
     let mut v: serde_json::Value = serde_json::from_str(&first).expect("json");
-    let step = v["steps"].as_array_mut().and_then(|s| s.iter_mut().find(|s| s["expect"]["outcome"].is_string())).expect("a step with an outcome");
+    let step = v["steps"]
+        .as_array_mut()
+        .and_then(|s| s.iter_mut().find(|s| s["expect"]["outcome"].is_string()))
+        .expect("a step with an outcome");
     let flipped = if step["expect"]["outcome"] == "success" { "AccessDeniedException" } else { "success" };
     step["expect"]["outcome"] = serde_json::json!(flipped);
     let tmp = std::env::temp_dir().join(format!("kmsim-flipped-{}.json", std::process::id()));

@@ -10,6 +10,7 @@ use crate::clock::Timestamp;
 /// `userIdentity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct UserIdentity {
     /// `IAMUser`, `AssumedRole`, `Root`, `FederatedUser`, `AWSService`, `AWSAccount`.
     #[serde(rename = "type")]
@@ -23,11 +24,13 @@ pub struct UserIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoked_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
     pub session_context: Option<Json>,
 }
 
 /// `resources[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct AuditResource {
     #[serde(rename = "accountId")]
     pub account_id: String,
@@ -40,6 +43,7 @@ pub struct AuditResource {
 /// One CloudTrail event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct AuditRecord {
     pub event_version: String,
     pub user_identity: UserIdentity,
@@ -54,9 +58,12 @@ pub struct AuditRecord {
     pub error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown> | null"))]
     pub request_parameters: Option<Json>,
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown> | null"))]
     pub response_elements: Option<Json>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
     pub additional_event_data: Option<Json>,
     #[serde(rename = "requestID")]
     pub request_id: String,

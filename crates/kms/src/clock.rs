@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A point in simulated time: milliseconds since the Unix epoch, UTC. Serialises as ISO 8601 text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(type = "string"))]
 pub struct Timestamp(pub i64);
 
 pub const SECOND: i64 = 1000;
@@ -63,6 +64,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// A length of simulated time, written in scenarios as `{"days": 7}`, `{"minutes": 5}` etc. (fields add up).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Duration {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub days: i64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The AWS error codes a simulated call can return (the `__type` of the AWS JSON protocol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum ErrorCode {
     AccessDeniedException,
     AlreadyExistsException,
@@ -95,6 +96,7 @@ impl fmt::Display for ErrorCode {
 /// A failed call: AWS's error code and message. Policy errors from PutKeyPolicy/CreateKey also carry the engine's
 /// located diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct KmsError {
     pub code: ErrorCode,
     pub message: String,

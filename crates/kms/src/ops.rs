@@ -24,8 +24,10 @@ use crate::world::World;
 
 /// What a call returns: AWS's response (or error) and the trace that explains it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct CallOutcome {
     /// The response body as AWS returns it (AWS JSON names), or the error.
+    #[cfg_attr(feature = "ts", tsify(type = "{ Ok: Record<string, unknown> } | { Err: KmsError }"))]
     pub response: Result<Json, KmsError>,
     pub trace: CallTrace,
     /// The audit record's event id.
@@ -581,8 +583,8 @@ impl World {
         if *resource == "root" {
             return true;
         }
-        let mut segs = resource.split('/');
-        match (segs.next(), segs.last()) {
+        let kind = resource.split('/').next();
+        match (kind, resource.rsplit('/').next()) {
             (Some("user"), Some(name)) => acct.users.contains_key(name),
             (Some("role"), Some(name)) => acct.roles.contains_key(name),
             (Some("assumed-role"), _) => resource.split('/').nth(1).is_some_and(|r| acct.roles.contains_key(r)),

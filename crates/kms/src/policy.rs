@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A named, compiled policy. Serialises as `{"name": ..., "type": ..., "document": "<source text>"}`; deserialising
 /// parses the text again, so a saved world can never hold a policy the engine would reject.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(type = "{ name: string; type: PolicyType; document: string }"))]
 pub struct NamedPolicy {
     pub name: String,
     pub policy: Policy,

@@ -49,6 +49,7 @@ pub struct Account {
 /// credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Credentials {
     LongTerm,
     Temporary,
@@ -59,6 +60,7 @@ pub enum Credentials {
 /// account root (`arn:aws:iam::111122223333:root`) or a service principal (`ec2.amazonaws.com`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(hashmap_as_object))]
 pub struct Caller {
     pub principal: String,
     /// The call is made by an AWS service on the principal's behalf, e.g. `s3.us-east-1.amazonaws.com`: sets

@@ -679,7 +679,9 @@ impl Scenario {
             _ => (default_account, p),
         };
         match rest.strip_prefix("role/") {
-            Some(role) if !p.starts_with("arn:") && !role.contains('/') => format!("arn:aws:iam::{account}:role/{role}"),
+            Some(role) if !p.starts_with("arn:") && !role.contains('/') => {
+                format!("arn:aws:iam::{account}:role/{role}")
+            }
             _ => self.resolve_principal(p),
         }
     }
@@ -994,8 +996,11 @@ pub fn deciding_statements(auths: &[AuthzTrace]) -> Vec<String> {
 
 /// The result of running a scenario.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ScenarioRun {
     pub title: String,
+    // The JS layer writes integers beyond 2^53 as decimal strings.
+    #[cfg_attr(feature = "ts", tsify(type = "number | string"))]
     pub seed: u64,
     pub steps: Vec<StepResult>,
     /// Every step ran and every expectation held.
@@ -1005,6 +1010,7 @@ pub struct ScenarioRun {
 
 /// One step's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StepResult {
     pub index: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1024,6 +1030,7 @@ pub struct StepResult {
 
 /// One expectation and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Expectation {
     pub what: String,
     pub expected: String,

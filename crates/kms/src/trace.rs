@@ -10,6 +10,7 @@ use crate::error::ErrorCode;
 
 /// The whole story of one call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct CallTrace {
     pub operation: String,
     pub caller: String,
@@ -23,6 +24,7 @@ pub struct CallTrace {
 /// The result of a call in one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Outcome {
     Success,
     Error { code: ErrorCode, message: String },
@@ -30,6 +32,7 @@ pub enum Outcome {
 
 /// One check after authorization: key state, key usage, a parameter rule, the cryptography.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Check {
     pub kind: CheckKind,
     pub passed: bool,
@@ -38,6 +41,7 @@ pub struct Check {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum CheckKind {
     Parameters,
     KeyLookup,
@@ -52,6 +56,7 @@ pub enum CheckKind {
 /// How the principal and the key relate, which decides the combining rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum CombiningRule {
     /// The caller and the key are in the same account: the key policy alone, or the key policy delegating to the
     /// account plus an identity policy, or a grant.
@@ -66,6 +71,7 @@ pub enum CombiningRule {
 /// Which kind of policy a [`PolicyEval`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum PolicyKind {
     KeyPolicy,
     Identity,
@@ -76,6 +82,7 @@ pub enum PolicyKind {
 
 /// One policy's evaluation, from the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PolicyEval {
     pub kind: PolicyKind,
     /// The policy's name (`default` for a key policy; the attached policy's name otherwise).
@@ -87,6 +94,7 @@ pub struct PolicyEval {
 
 /// One grant considered for the call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct GrantEval {
     pub grant_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,6 +107,7 @@ pub struct GrantEval {
 /// What decided an authorization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum DecidedBy {
     /// An explicit Deny in some policy.
     ExplicitDeny { policy: PolicyKind, name: String, statement: String },
@@ -117,6 +126,7 @@ pub enum DecidedBy {
 /// What an implicit deny was missing, which picks AWS's message variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Missing {
     ResourcePolicy,
     IdentityPolicy,
@@ -129,6 +139,7 @@ pub enum Missing {
 /// One authorization: an action on a resource, its derived context, every policy and grant considered, and the
 /// combining rule's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct AuthzTrace {
     pub action: String,
     pub resource: String,

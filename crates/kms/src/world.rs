@@ -58,6 +58,7 @@ pub struct KeyEntry {
 
 /// The simulated AWS.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(type = "{ [field: string]: unknown }"))]
 pub struct World {
     pub config: WorldConfig,
     pub(crate) clock: Timestamp,

@@ -548,10 +548,20 @@ fn key_policies_must_name_existing_principals() {
         .to_string()
     };
     // A user that does not exist in a known account: rejected with AWS's message.
-    let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:user/nobody")}));
+    let e = err(
+        &mut w,
+        ADMIN,
+        "PutKeyPolicy",
+        json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:user/nobody")}),
+    );
     assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);
     assert_eq!(e.message, "Policy contains a statement with one or more invalid principals.");
-    let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:role/Nope")}));
+    let e = err(
+        &mut w,
+        ADMIN,
+        "PutKeyPolicy",
+        json!({"KeyId": key, "Policy": with("arn:aws:iam::111122223333:role/Nope")}),
+    );
     assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);
     let e = err(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": key, "Policy": with("not-an-arn")}));
     assert_eq!(e.code, ErrorCode::MalformedPolicyDocumentException);

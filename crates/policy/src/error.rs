@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// `offset`/`len` are byte offsets into the source, for editors. `path` is a JSON Pointer, e.g. `/Statement/2/Condition`;
 /// it is shared (`Arc<str>`) so that traces can copy a policy's spans cheaply, and serialises as a JSON string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Span {
     pub line: u32,
     pub column: u32,
@@ -31,6 +32,7 @@ impl fmt::Display for Span {
 
 /// What kind of problem a [`PolicyError`] reports. Stable, serialised as the variant name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum ErrorKind {
     /// The text is not valid JSON.
     InvalidJson,
@@ -60,6 +62,7 @@ pub enum ErrorKind {
 
 /// One problem in a policy document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PolicyError {
     pub kind: ErrorKind,
     /// One line, lower case, no final period; user input in backticks.

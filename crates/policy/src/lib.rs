@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 /// The kind of policy document; the parser applies each kind's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum PolicyType {
     /// An identity-based policy attached to a user, group or role. No `Principal`.
     Identity,

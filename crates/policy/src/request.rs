@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 /// ARN; an account root ARN matches every principal of the account) and which global keys exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum PrincipalKind {
     /// An IAM user: `arn:aws:iam::ACCOUNT:user/NAME`.
     User,
@@ -48,6 +49,7 @@ pub enum PrincipalKind {
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Principal {
     /// The caller's ARN (for a service principal, its name, e.g. `s3.amazonaws.com`; for anonymous, `*`).
     pub arn: String,
@@ -96,6 +98,14 @@ impl Principal {
 /// One typed value in a request context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ValueRepr", into = "ValueRepr")]
+// TypeScript: the serde form (`ValueRepr`): a JSON scalar, or `{"type": ..., "value": ...}`.
+#[cfg_attr(
+    feature = "ts",
+    derive(tsify::Tsify),
+    tsify(
+        type = r#"boolean | number | string | { type: "string" | "ip" | "arn" | "binary"; value: string } | { type: "number"; value: number | string } | { type: "bool"; value: boolean | string } | { type: "date"; value: string | number }"#
+    )
+)]
 pub enum Value {
     String(String),
     /// A number as written (kept as text so `10` and `10.0` display as given); compared numerically.
@@ -113,6 +123,7 @@ pub enum Value {
 /// A context entry: one value or several (a multi-valued key such as `kms:EncryptionContextKeys`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum ContextValue {
     Multi(Vec<Value>),
     Single(Value),
@@ -133,6 +144,7 @@ const SMALL_CONTEXT: usize = 16;
 
 /// The request context: condition keys and their values. Keys are looked up case-insensitively.
 #[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(type = "Record<string, ContextValue>"))]
 pub struct Context {
     /// (lower-cased key, key as given, value), sorted by the lower-cased key, which is unique. A sorted vector
     /// rather than a tree: contexts are small and looked up far more often than changed.
@@ -238,6 +250,7 @@ impl<'de> Deserialize<'de> for Context {
 
 /// A request to authorize.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Request {
     pub principal: Principal,
     /// `service:Action`, e.g. `kms:Decrypt`.

@@ -14,6 +14,7 @@ use crate::PolicyType;
 
 /// A statement's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Effect {
     Allow,
     Deny,
@@ -21,6 +22,7 @@ pub enum Effect {
 
 /// The outcome of one policy for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum PolicyDecision {
     /// A Deny statement applies.
     ExplicitDeny,
@@ -32,6 +34,7 @@ pub enum PolicyDecision {
 
 /// The outcome of a set of policies of one kind combined (explicit deny wins, then allow, else implicit deny).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Decision {
     Allow,
     ExplicitDeny,
@@ -42,6 +45,7 @@ pub enum Decision {
 /// have principals; the KMS authorizer uses this to tell a direct grant of access from a delegation to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum PrincipalMatch {
     /// `"*"` or `{"AWS": "*"}`: every caller.
     Wildcard,
@@ -60,6 +64,7 @@ pub enum PrincipalMatch {
 
 /// A statement that applied to the request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StatementRef {
     /// 0-based position in the policy's `Statement` list.
     pub index: usize,
@@ -83,6 +88,7 @@ pub struct EvalOptions {
 
 /// The result of evaluating one policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PolicyResult {
     pub decision: PolicyDecision,
     /// Every statement that applied, in order (Allow and Deny alike).
@@ -114,6 +120,7 @@ impl PolicyResult {
 
 /// The result of evaluating several policies of one kind together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SetResult {
     pub decision: Decision,
     /// One result per policy, in the order given.
@@ -124,6 +131,7 @@ pub struct SetResult {
 
 /// The full explanation of one policy's evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PolicyTrace {
     pub policy_type: PolicyType,
     /// The policy's `Id`, when it has one.
@@ -135,6 +143,7 @@ pub struct PolicyTrace {
 
 /// Which element a trace item is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum ElementName {
     Principal,
     NotPrincipal,
@@ -147,6 +156,7 @@ pub enum ElementName {
 /// One statement, element by element. In a trace every element and condition is evaluated (no short-circuit), so
 /// the UI can show all of them; `applies` is the conjunction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StatementTrace {
     pub index: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +176,7 @@ pub struct StatementTrace {
 
 /// A `Principal`/`Action`/`Resource` element (or its `Not` form) compared with the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ElementTrace {
     pub element: ElementName,
     pub span: Span,
@@ -180,6 +191,7 @@ pub struct ElementTrace {
 
 /// One value of an element or condition as written in the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct EntryTrace {
     /// As written in the policy.
     pub value: Arc<str>,
@@ -195,6 +207,7 @@ pub struct EntryTrace {
 
 /// One condition (operator + key + values) compared with the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ConditionTrace {
     /// The operator as written, e.g. `ForAnyValue:StringLikeIfExists`.
     pub operator: Arc<str>,

@@ -7,7 +7,7 @@ use kmsim_kms::scenario::{self, Scenario};
 use kmsim_kms::{Caller, Duration, KmsRequest, Seed, World};
 use kmsim_policy::{evaluate_all, EvalOptions, Policy, PolicyError, PolicyType, Request};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as J};
+use serde_json::Value as J;
 
 /// The largest integer a JavaScript number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -22,6 +22,7 @@ pub struct Failure {
 
 /// One problem: a message and, when known, where it is (`span`), what kind it is, and which input policy it is in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(tsify::Tsify))]
 pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,24 +90,28 @@ fn js_safe(v: J) -> J {
 
 // ---- evaluate / validatePolicy -----------------------------------------------------------------------------------
 
-/// `evaluate`'s input.
+/// `evaluate`'s input: policies of one kind, a request, and whether to record the full trace.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EvaluateInput {
+#[cfg_attr(not(target_arch = "wasm32"), derive(tsify::Tsify))]
+pub struct EvaluateInput {
     policies: Vec<PolicyInput>,
     request: Request,
     #[serde(default)]
     trace: bool,
 }
 
+/// One policy for `evaluate`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PolicyInput {
+#[cfg_attr(not(target_arch = "wasm32"), derive(tsify::Tsify))]
+pub struct PolicyInput {
     #[serde(rename = "type")]
     ty: PolicyType,
     text: String,
     /// For the caller's own bookkeeping; not used by the evaluation.
     #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), tsify(optional))]
     #[expect(dead_code, reason = "accepted so callers can label policies; the engine does not need it")]
     name: Option<String>,
 }
@@ -141,14 +146,33 @@ pub fn policy_type(ty: &str) -> Result<PolicyType, Failure> {
     })
 }
 
+/// `validatePolicy`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(tsify::Tsify))]
+pub enum ValidationResult {
+    Valid {
+        /// Always `true`.
+        #[cfg_attr(not(target_arch = "wasm32"), tsify(type = "true"))]
+        ok: bool,
+    },
+    Invalid {
+        /// Always `false`.
+        #[cfg_attr(not(target_arch = "wasm32"), tsify(type = "false"))]
+        ok: bool,
+        errors: Vec<PolicyError>,
+    },
+}
+
 /// Checks a policy: `{ ok: true }` or `{ ok: false, errors: [PolicyError...] }`. Bad policy text is an answer, not
 /// a failure; only an unknown policy type fails.
 pub fn validate_policy(text: &str, ty: &str) -> Result<J, Failure> {
     let ty = policy_type(ty)?;
-    Ok(match Policy::parse(text, ty) {
-        Ok(_) => json!({ "ok": true }),
-        Err(errs) => json!({ "ok": false, "errors": to_json(&errs.errors) }),
-    })
+    let result = match Policy::parse(text, ty) {
+        Ok(_) => ValidationResult::Valid { ok: true },
+        Err(errs) => ValidationResult::Invalid { ok: false, errors: errs.errors },
+    };
+    Ok(to_json(&result))
 }
 
 // ---- the simulator -----------------------------------------------------------------------------------------------
@@ -331,6 +355,8 @@ pub fn random_seed() -> Result<u64, Failure> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow",

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::{Failure, Session};
 
-// The TypeScript types of every input and output, generated from Rust types by `tests/typescript.rs`.
+// The TypeScript types of every input and output, generated from the Rust types by `tests/typescript.rs`.
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("../types/kmsim.d.ts");
 
