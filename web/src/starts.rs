@@ -1,5 +1,5 @@
-//! Starting points: the twelve lessons of `lessons/` (embedded at build time) and a few small samples. Each is a
-//! scenario file; the samples have no seed, so opening one draws a seed (see `state::Action::Open`).
+//! Starting points: the twelve lessons of `lessons/` (embedded at build time, minified by `build.rs`) and a few
+//! small samples. Each is a scenario file; the samples have no seed, so opening one draws a seed (see `state::Action::Open`).
 
 /// A built-in scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,8 @@ macro_rules! lesson {
         Start {
             id: concat!("lesson:", $file),
             title: $title,
-            text: include_str!(concat!("../../lessons/", $file, ".json")),
+            // Minified by build.rs (same JSON, no whitespace between tokens).
+            text: include_str!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".json")),
         }
     };
 }
