@@ -5,6 +5,7 @@ mod eval;
 mod glob;
 pub mod json;
 mod model;
+mod num;
 mod parse;
 mod render;
 mod request;

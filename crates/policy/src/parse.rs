@@ -913,7 +913,7 @@ pub(crate) fn parse_number(text: &str) -> Option<f64> {
     if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')) {
         return None;
     }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
+    crate::num::parse_f64(t).filter(|n| n.is_finite())
 }
 
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {

@@ -307,7 +307,7 @@ impl TryFrom<ValueRepr> for Value {
                 TypedValue::Number(v) => match &v {
                     serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
                     serde_json::Value::String(s) => Value::Number(
-                        s.trim().parse::<f64>().map_err(|_| ValueError(format!("`{s}` is not a number")))?,
+                        crate::num::parse_f64(s.trim()).ok_or_else(|| ValueError(format!("`{s}` is not a number")))?,
                     ),
                     other => return Err(ValueError(format!("`{other}` is not a number"))),
                 },

@@ -98,7 +98,7 @@ fn parse_epoch(t: &str) -> Option<i64> {
         return None;
     }
     // Four digits alone are a year in ISO 8601 (`2026`), but IAM treats digit strings as epoch seconds.
-    let secs: f64 = t.parse().ok()?;
+    let secs = crate::num::parse_f64(t)?;
     if !secs.is_finite() || secs.abs() > 1e14 {
         return None;
     }
