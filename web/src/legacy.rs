@@ -5,23 +5,22 @@
 
 use kmsim_kms::scenario::{AccountSpec, AuthorizeSpec, KeySpecFile, PrincipalSpec, ScenarioFile, StepSpec};
 use kmsim_policy::{Context, ContextValue, PolicyType, Value};
-use serde::Deserialize;
 use serde_json::{json, Value as J};
 
 use crate::model::Snapshot;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct DocV1 {
     pub name: String,
-    #[serde(rename = "type")]
+    /// `type`.
     pub ty: PolicyType,
     pub source: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ContextRowV1 {
     pub key: String,
-    #[serde(rename = "type", default = "string_type")]
+    /// `string` if left out.
     pub ty: String,
     pub value: String,
 }
@@ -30,19 +29,39 @@ fn string_type() -> String {
     "string".to_string()
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct RequestV1 {
     pub principal: String,
     pub action: String,
     pub resource: String,
-    #[serde(default)]
     pub context: Vec<ContextRowV1>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct SnapshotV1 {
     pub docs: Vec<DocV1>,
     pub request: RequestV1,
+}
+
+// `Deserialize` as serde_derive's (no `deny_unknown_fields`; a field is required unless listed as defaulted), written
+// once in kmsim_kms for a smaller bundle; the tests below compare it with the derived impls. The `Default`s below
+// are what the fields left out become (required ones are never left out).
+kmsim_kms::fields!(allow DocV1 { name "name", ty "type", source "source" } required [0, 1, 2]);
+kmsim_kms::fields!(allow ContextRowV1 { key "key", ty "type", value "value" } required [0, 2]);
+kmsim_kms::fields!(allow RequestV1 { principal "principal", action "action", resource "resource", context "context" }
+    required [0, 1, 2]);
+kmsim_kms::fields!(allow SnapshotV1 { docs "docs", request "request" } required [0, 1]);
+
+impl Default for DocV1 {
+    fn default() -> Self {
+        DocV1 { name: String::new(), ty: PolicyType::Identity, source: String::new() }
+    }
+}
+
+impl Default for ContextRowV1 {
+    fn default() -> Self {
+        ContextRowV1 { key: String::new(), ty: string_type(), value: String::new() }
+    }
 }
 
 const DEFAULT_ACCOUNT: &str = "111122223333";

@@ -124,35 +124,46 @@ pub fn key_param(choice: &str) -> J {
 
 /// The parameters template for `operation`, using `key` (a key choice) and the last step that made a ciphertext.
 pub fn template(operation: &str, key: &str, ciphertext_step: Option<&str>) -> J {
-    let k = key_param(key);
-    let ct = json!({ "$ref": format!("{}.CiphertextBlob", ciphertext_step.unwrap_or("STEP")) });
-    match operation {
-        "Encrypt" => json!({ "KeyId": k, "Plaintext": { "Text": "hello" }, "EncryptionContext": {} }),
-        "Decrypt" => json!({ "CiphertextBlob": ct, "EncryptionContext": {} }),
-        "ReEncrypt" => json!({ "CiphertextBlob": ct, "DestinationKeyId": k }),
+    // JSON text (smaller in the bundle than `json!`); the members `"KEY"` and `"CT"` are replaced below.
+    let text = match operation {
+        "Encrypt" => r#"{"KeyId":"KEY","Plaintext":{"Text":"hello"},"EncryptionContext":{}}"#,
+        "Decrypt" => r#"{"CiphertextBlob":"CT","EncryptionContext":{}}"#,
+        "ReEncrypt" => r#"{"CiphertextBlob":"CT","DestinationKeyId":"KEY"}"#,
         "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            json!({ "KeyId": k, "KeySpec": "AES_256", "EncryptionContext": {} })
+            r#"{"KeyId":"KEY","KeySpec":"AES_256","EncryptionContext":{}}"#
         }
-        "GenerateRandom" => json!({ "NumberOfBytes": 32 }),
-        "CreateKey" => json!({ "Description": "a new key" }),
-        "ListKeys" | "ListAliases" => json!({}),
-        "ScheduleKeyDeletion" => json!({ "KeyId": k, "PendingWindowInDays": 7 }),
-        "CreateAlias" | "UpdateAlias" => json!({ "AliasName": "alias/new", "TargetKeyId": k }),
-        "DeleteAlias" => json!({ "AliasName": "alias/new" }),
-        "UpdateKeyDescription" => json!({ "KeyId": k, "Description": "updated" }),
-        "PutKeyPolicy" => json!({ "KeyId": k, "Policy": { "Version": "2012-10-17", "Statement": [] } }),
-        "TagResource" => json!({ "KeyId": k, "Tags": [{ "TagKey": "team", "TagValue": "a" }] }),
-        "UntagResource" => json!({ "KeyId": k, "TagKeys": ["team"] }),
-        "EnableKeyRotation" => json!({ "KeyId": k, "RotationPeriodInDays": 365 }),
-        "CreateGrant" => json!({
-            "KeyId": k,
-            "GranteePrincipal": "arn:aws:iam::111122223333:role/NAME",
-            "Operations": ["Decrypt"]
-        }),
-        "ListRetirableGrants" => json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:role/NAME" }),
-        "RetireGrant" | "RevokeGrant" => json!({ "KeyId": k, "GrantId": "GRANT_ID" }),
-        _ => json!({ "KeyId": k }),
+        "GenerateRandom" => r#"{"NumberOfBytes":32}"#,
+        "CreateKey" => r#"{"Description":"a new key"}"#,
+        "ListKeys" | "ListAliases" => "{}",
+        "ScheduleKeyDeletion" => r#"{"KeyId":"KEY","PendingWindowInDays":7}"#,
+        "CreateAlias" | "UpdateAlias" => r#"{"AliasName":"alias/new","TargetKeyId":"KEY"}"#,
+        "DeleteAlias" => r#"{"AliasName":"alias/new"}"#,
+        "UpdateKeyDescription" => r#"{"KeyId":"KEY","Description":"updated"}"#,
+        "PutKeyPolicy" => r#"{"KeyId":"KEY","Policy":{"Version":"2012-10-17","Statement":[]}}"#,
+        "TagResource" => r#"{"KeyId":"KEY","Tags":[{"TagKey":"team","TagValue":"a"}]}"#,
+        "UntagResource" => r#"{"KeyId":"KEY","TagKeys":["team"]}"#,
+        "EnableKeyRotation" => r#"{"KeyId":"KEY","RotationPeriodInDays":365}"#,
+        "CreateGrant" => {
+            r#"{"KeyId":"KEY","GranteePrincipal":"arn:aws:iam::111122223333:role/NAME","Operations":["Decrypt"]}"#
+        }
+        "ListRetirableGrants" => r#"{"RetiringPrincipal":"arn:aws:iam::111122223333:role/NAME"}"#,
+        "RetireGrant" | "RevokeGrant" => r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#,
+        _ => r#"{"KeyId":"KEY"}"#,
+    };
+    let mut out: J = serde_json::from_str(text).unwrap_or_default();
+    if let J::Object(members) = &mut out {
+        for v in members.values_mut() {
+            match v.as_str() {
+                Some("KEY") => *v = key_param(key),
+                Some("CT") => {
+                    let step = ciphertext_step.unwrap_or("STEP");
+                    *v = json!({ "$ref": format!("{step}.CiphertextBlob") });
+                }
+                _ => {}
+            }
+        }
     }
+    out
 }
 
 /// The operations whose response holds a `CiphertextBlob`.
@@ -162,6 +173,52 @@ pub fn makes_ciphertext(operation: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// `template` as it was written with `json!`.
+    fn json_template(operation: &str, key: &str, ciphertext_step: Option<&str>) -> J {
+        let k = key_param(key);
+        let ct = json!({ "$ref": format!("{}.CiphertextBlob", ciphertext_step.unwrap_or("STEP")) });
+        match operation {
+            "Encrypt" => json!({ "KeyId": k, "Plaintext": { "Text": "hello" }, "EncryptionContext": {} }),
+            "Decrypt" => json!({ "CiphertextBlob": ct, "EncryptionContext": {} }),
+            "ReEncrypt" => json!({ "CiphertextBlob": ct, "DestinationKeyId": k }),
+            "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
+                json!({ "KeyId": k, "KeySpec": "AES_256", "EncryptionContext": {} })
+            }
+            "GenerateRandom" => json!({ "NumberOfBytes": 32 }),
+            "CreateKey" => json!({ "Description": "a new key" }),
+            "ListKeys" | "ListAliases" => json!({}),
+            "ScheduleKeyDeletion" => json!({ "KeyId": k, "PendingWindowInDays": 7 }),
+            "CreateAlias" | "UpdateAlias" => json!({ "AliasName": "alias/new", "TargetKeyId": k }),
+            "DeleteAlias" => json!({ "AliasName": "alias/new" }),
+            "UpdateKeyDescription" => json!({ "KeyId": k, "Description": "updated" }),
+            "PutKeyPolicy" => json!({ "KeyId": k, "Policy": { "Version": "2012-10-17", "Statement": [] } }),
+            "TagResource" => json!({ "KeyId": k, "Tags": [{ "TagKey": "team", "TagValue": "a" }] }),
+            "UntagResource" => json!({ "KeyId": k, "TagKeys": ["team"] }),
+            "EnableKeyRotation" => json!({ "KeyId": k, "RotationPeriodInDays": 365 }),
+            "CreateGrant" => json!({
+                "KeyId": k,
+                "GranteePrincipal": "arn:aws:iam::111122223333:role/NAME",
+                "Operations": ["Decrypt"]
+            }),
+            "ListRetirableGrants" => json!({ "RetiringPrincipal": "arn:aws:iam::111122223333:role/NAME" }),
+            "RetireGrant" | "RevokeGrant" => json!({ "KeyId": k, "GrantId": "GRANT_ID" }),
+            _ => json!({ "KeyId": k }),
+        }
+    }
+
+    #[test]
+    fn templates_are_the_json_macro_ones() {
+        for op in kmsim_kms::OPERATIONS.iter().chain(&["Nope"]) {
+            for key in ["$key:app", "alias/app"] {
+                for step in [None, Some("c1")] {
+                    let (new, old) = (template(op, key, step), json_template(op, key, step));
+                    // As text too: the members' order shows in the console.
+                    assert_eq!(new.to_string(), old.to_string(), "{op} {key} {step:?}");
+                }
+            }
+        }
+    }
+
     use super::*;
     use crate::model::extract;
     use crate::starts::LESSONS;

@@ -121,7 +121,7 @@ mod tests {
     }
 
     /// A link made by the first playground (format 1, the policy lab): deflated JSON of its snapshot.
-    const V1_JSON: &str = r#"{"v":1,"docs":[
+    pub(super) const V1_JSON: &str = r#"{"v":1,"docs":[
         {"name":"key policy","type":"resource","source":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Root\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}"},
         {"name":"App role policy","type":"identity","source":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"UseTheKey\",\"Effect\":\"Allow\",\"Action\":\"kms:Decrypt\",\"Resource\":\"*\"}]}"}],
       "request":{"principal":"arn:aws:sts::111122223333:assumed-role/App/session-1","action":"kms:Decrypt",
@@ -196,3 +196,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod derived_tests;

@@ -6,9 +6,115 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine;
 use kmsim_policy::{Context, ContextValue, Decision, Principal, PrincipalKind, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::api::*;
+
+/// `json!` for an object whose members are strings, numbers, booleans, options, arrays and JSON values: the same
+/// object (members in the same order, `None` as `null`) without `json!`'s `to_value(..).unwrap()` per member, which
+/// makes the browser bundle smaller.
+macro_rules! obj {
+    ({ $($k:literal: $v:expr),* $(,)? }) => {{
+        #[allow(unused_mut)]
+        let mut m = serde_json::Map::new();
+        $(m.insert($k.to_string(), ToJson::to_json(&$v));)*
+        Json::Object(m)
+    }};
+}
+
+/// What `serde_json::to_value` makes of the plain types [`obj!`] takes (it cannot fail for them).
+trait ToJson {
+    fn to_json(&self) -> Json;
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn to_json(&self) -> Json {
+        (**self).to_json()
+    }
+}
+
+impl ToJson for str {
+    fn to_json(&self) -> Json {
+        Json::String(self.to_string())
+    }
+}
+
+impl ToJson for String {
+    fn to_json(&self) -> Json {
+        Json::String(self.clone())
+    }
+}
+
+impl ToJson for bool {
+    fn to_json(&self) -> Json {
+        Json::Bool(*self)
+    }
+}
+
+impl ToJson for Json {
+    fn to_json(&self) -> Json {
+        self.clone()
+    }
+}
+
+macro_rules! to_json_number {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> Json {
+                Json::Number((*self).into())
+            }
+        }
+    )*};
+}
+to_json_number!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Json {
+        self.as_ref().map_or(Json::Null, T::to_json)
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn to_json(&self) -> Json {
+        Json::Array(self.iter().map(T::to_json).collect())
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Json {
+        self.as_slice().to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn to_json(&self) -> Json {
+        Json::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+    }
+}
+
+/// Types with a `Serialize` that cannot fail: through serde, as `json!` does.
+macro_rules! to_json_serialize {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> Json {
+                serde_json::to_value(self).unwrap_or(Json::Null)
+            }
+        }
+    )*};
+}
+to_json_serialize!(crate::clock::Timestamp, crate::grant::GrantConstraints);
+
+impl<T: ToJson> ToJson for BTreeSet<T> {
+    fn to_json(&self) -> Json {
+        Json::Array(self.iter().map(T::to_json).collect())
+    }
+}
+
+impl<T: ToJson, const N: usize> ToJson for [T; N] {
+    fn to_json(&self) -> Json {
+        self.as_slice().to_json()
+    }
+}
 use crate::authz::{access_denied_message, authorize, AuthzInput, GrantCheck, Target};
 use crate::clock::SECOND;
 use crate::error::{ErrorCode, KmsError};
@@ -421,10 +527,10 @@ impl World {
     fn create_key(&mut self, cx: &mut Cx, caller: &Caller, r: &CreateKey) -> Result<Json, KmsError> {
         let account = caller_account(caller);
         let s = r.key_spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT");
-        let spec = serde_json::from_value::<KeySpec>(json!(s)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set")));
+        let spec = serde_json::from_value::<KeySpec>(ToJson::to_json(&s)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set")));
         let spec = self.param(cx, spec)?;
         let usage = match &r.key_usage {
-            Some(u) => serde_json::from_value::<KeyUsage>(json!(u)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"))),
+            Some(u) => serde_json::from_value::<KeyUsage>(ToJson::to_json(&u)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"))),
             None if spec.is_symmetric() => Ok(KeyUsage::ENCRYPT_DECRYPT),
             None => Err(KmsError::validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")),
         };
@@ -455,10 +561,10 @@ impl World {
         }
         let tags = self.param(cx, validate_tags(r.tags.as_deref().unwrap_or(&[])))?;
         let bypass = r.bypass_policy_lockout_safety_check.unwrap_or(false);
-        cx.request_parameters = Some(json!({
+        cx.request_parameters = Some(obj!({
             "keySpec": spec.as_str(), "keyUsage": usage.as_str(), "origin": origin.as_str(),
             "description": r.description, "bypassPolicyLockoutSafetyCheck": bypass,
-            "tags": r.tags.as_ref().map(|t| t.iter().map(|t| json!({"tagKey": t.tag_key, "tagValue": t.tag_value})).collect::<Vec<_>>()),
+            "tags": r.tags.as_ref().map(|t| t.iter().map(|t| obj!({"tagKey": t.tag_key, "tagValue": t.tag_value})).collect::<Vec<_>>()),
         }));
         self.authorize_identity(cx, caller, "kms:CreateKey", "*", |c| {
             c.insert_string("kms:KeySpec", spec.as_str());
@@ -503,8 +609,8 @@ impl World {
         let meta = self.key_metadata(&key);
         cx.resource(&key);
         self.insert_key(key);
-        cx.response_log = Some(json!({ "keyMetadata": meta }));
-        Ok(json!({ "KeyMetadata": meta }))
+        cx.response_log = Some(obj!({ "keyMetadata": meta }));
+        Ok(obj!({ "KeyMetadata": meta }))
     }
 
     fn parse_key_policy(&self, cx: &mut Cx, text: &str) -> Result<NamedPolicy, KmsError> {
@@ -625,7 +731,7 @@ impl World {
     }
 
     pub(crate) fn key_metadata(&self, key: &Key) -> Json {
-        let mut m = json!({
+        let mut m = obj!({
             "AWSAccountId": key.account,
             "KeyId": key.key_id,
             "Arn": key.arn,
@@ -642,18 +748,18 @@ impl World {
             "MultiRegion": false,
         });
         if let (Some(d), Some(obj)) = (key.deletion_date, m.as_object_mut()) {
-            obj.insert("DeletionDate".into(), json!(d.epoch_seconds()));
-            obj.insert("PendingDeletionWindowInDays".into(), json!(key.pending_window_days));
+            obj.insert("DeletionDate".into(), ToJson::to_json(&d.epoch_seconds()));
+            obj.insert("PendingDeletionWindowInDays".into(), ToJson::to_json(&key.pending_window_days));
         }
         m
     }
 
     fn describe_key(&mut self, cx: &mut Cx, caller: &Caller, r: &DescribeKey) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, ident) = self.lookup_for(cx, caller, &r.key_id, true)?;
         self.authorize_key(cx, caller, "kms:DescribeKey", &key, Some(&ident), None, r.grant_tokens.as_deref(), |_| {})?;
         self.state(cx, "DescribeKey", &key)?;
-        Ok(json!({ "KeyMetadata": self.key_metadata(&key) }))
+        Ok(obj!({ "KeyMetadata": self.key_metadata(&key) }))
     }
 
     /// Looks a key up; when `alias_ok` is false the KeyId must be a key id or key ARN.
@@ -735,13 +841,13 @@ impl World {
     }
 
     fn list_keys(&mut self, cx: &mut Cx, caller: &Caller, r: &ListKeys) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "limit": r.limit }));
+        cx.request_parameters = Some(obj!({ "limit": r.limit }));
         self.authorize_identity(cx, caller, "kms:ListKeys", "*", |_| {})?;
         let account = caller_account(caller);
         let keys: Vec<Json> = self
             .keys()
             .filter(|k| k.account == account)
-            .map(|k| json!({ "KeyId": k.key_id, "KeyArn": k.arn }))
+            .map(|k| obj!({ "KeyId": k.key_id, "KeyArn": k.arn }))
             .collect();
         paginate(keys, "Keys", r.limit, r.marker.as_deref())
     }
@@ -752,7 +858,7 @@ impl World {
         caller: &Caller,
         r: &UpdateKeyDescription,
     ) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "description": r.description }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "description": r.description }));
         if r.description.chars().count() > 8192 {
             return self.param(cx, Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")));
         }
@@ -763,7 +869,7 @@ impl World {
         if let Some(k) = self.key_mut(&key.arn) {
             k.description = r.description.clone();
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     /// AWS managed keys cannot be changed by customers.
@@ -787,7 +893,7 @@ impl World {
         key_id: &str,
         enable: bool,
     ) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": key_id }));
         let (key, _) = self.lookup_for(cx, caller, key_id, false)?;
         self.authorize_key(cx, caller, &format!("kms:{op}"), &key, None, None, None, |_| {})?;
         let proceed = self.state(cx, op, &key)?;
@@ -797,7 +903,7 @@ impl World {
                 k.state = if enable { KeyState::Enabled } else { KeyState::Disabled };
             }
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn schedule_key_deletion(
@@ -806,7 +912,7 @@ impl World {
         caller: &Caller,
         r: &ScheduleKeyDeletion,
     ) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "pendingWindowInDays": r.pending_window_in_days }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "pendingWindowInDays": r.pending_window_in_days }));
         let days = r.pending_window_in_days.unwrap_or(30);
         if !(7..=30).contains(&days) {
             return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30"))));
@@ -823,14 +929,14 @@ impl World {
             k.deletion_date = Some(when);
             k.pending_window_days = u32::try_from(days).ok();
         }
-        cx.response_log = Some(json!({ "keyId": key.arn, "keyState": "PendingDeletion", "deletionDate": when }));
+        cx.response_log = Some(obj!({ "keyId": key.arn, "keyState": "PendingDeletion", "deletionDate": when }));
         Ok(
-            json!({ "KeyId": key.arn, "DeletionDate": when.epoch_seconds(), "KeyState": "PendingDeletion", "PendingWindowInDays": days }),
+            obj!({ "KeyId": key.arn, "DeletionDate": when.epoch_seconds(), "KeyState": "PendingDeletion", "PendingWindowInDays": days }),
         )
     }
 
     fn cancel_key_deletion(&mut self, cx: &mut Cx, caller: &Caller, r: &CancelKeyDeletion) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:CancelKeyDeletion", &key, None, None, None, |_| {})?;
         self.state(cx, "CancelKeyDeletion", &key)?;
@@ -845,19 +951,19 @@ impl World {
             true,
             "deletion cancelled: the key is now Disabled (call EnableKey to use it again)",
         );
-        Ok(json!({ "KeyId": key.arn }))
+        Ok(obj!({ "KeyId": key.arn }))
     }
 
     fn get_key_policy(&mut self, cx: &mut Cx, caller: &Caller, r: &GetKeyPolicy) -> Result<Json, KmsError> {
         cx.request_parameters =
-            Some(json!({ "keyId": r.key_id, "policyName": r.policy_name.as_deref().unwrap_or("default") }));
+            Some(obj!({ "keyId": r.key_id, "policyName": r.policy_name.as_deref().unwrap_or("default") }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:GetKeyPolicy", &key, None, None, None, |c| {
             c.insert_string("kms:PolicyName", r.policy_name.clone().unwrap_or_else(|| "default".into()));
         })?;
         self.state(cx, "GetKeyPolicy", &key)?;
         self.policy_name(cx, r.policy_name.as_deref())?;
-        Ok(json!({ "Policy": key.policy.source(), "PolicyName": "default" }))
+        Ok(obj!({ "Policy": key.policy.source(), "PolicyName": "default" }))
     }
 
     fn policy_name(&self, cx: &mut Cx, name: Option<&str>) -> Result<(), KmsError> {
@@ -875,7 +981,7 @@ impl World {
     fn put_key_policy(&mut self, cx: &mut Cx, caller: &Caller, r: &PutKeyPolicy) -> Result<Json, KmsError> {
         let bypass = r.bypass_policy_lockout_safety_check.unwrap_or(false);
         cx.request_parameters = Some(
-            json!({ "keyId": r.key_id, "policyName": r.policy_name.as_deref().unwrap_or("default"), "bypassPolicyLockoutSafetyCheck": bypass }),
+            obj!({ "keyId": r.key_id, "policyName": r.policy_name.as_deref().unwrap_or("default"), "bypassPolicyLockoutSafetyCheck": bypass }),
         );
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:PutKeyPolicy", &key, None, None, None, |c| {
@@ -894,21 +1000,21 @@ impl World {
         if let Some(k) = self.key_mut(&key.arn) {
             k.policy = policy;
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn list_key_policies(&mut self, cx: &mut Cx, caller: &Caller, r: &ListKeyPolicies) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:ListKeyPolicies", &key, None, None, None, |_| {})?;
         self.state(cx, "ListKeyPolicies", &key)?;
-        Ok(json!({ "PolicyNames": ["default"], "Truncated": false }))
+        Ok(obj!({ "PolicyNames": ["default"], "Truncated": false }))
     }
 
     // ---- aliases --------------------------------------------------------------------------------------------------
 
     fn create_alias(&mut self, cx: &mut Cx, caller: &Caller, r: &CreateAlias) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
+        cx.request_parameters = Some(obj!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
         let v = validate_alias_name(&r.alias_name, false);
         self.param(cx, v)?;
         let (key, _) = self.lookup_for(cx, caller, &r.target_key_id, false)?;
@@ -946,11 +1052,11 @@ impl World {
         }
         let region = key.region.clone();
         self.insert_alias(&account, &region, &r.alias_name, &key.key_id);
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn update_alias(&mut self, cx: &mut Cx, caller: &Caller, r: &UpdateAlias) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
+        cx.request_parameters = Some(obj!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
         let v = validate_alias_name(&r.alias_name, false);
         self.param(cx, v)?;
         let account = caller_account(caller);
@@ -982,11 +1088,11 @@ impl World {
             a.target_key_id = new.key_id.clone();
             a.last_updated_date = self.clock;
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn delete_alias(&mut self, cx: &mut Cx, caller: &Caller, r: &DeleteAlias) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "aliasName": r.alias_name }));
+        cx.request_parameters = Some(obj!({ "aliasName": r.alias_name }));
         let v = validate_alias_name(&r.alias_name, false);
         self.param(cx, v)?;
         let account = caller_account(caller);
@@ -1002,11 +1108,11 @@ impl World {
         self.authorize_key(cx, caller, "kms:DeleteAlias", &key, None, None, None, |_| {})?;
         self.state(cx, "DeleteAlias", &key)?;
         self.aliases.remove(&aarn);
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn list_aliases(&mut self, cx: &mut Cx, caller: &Caller, r: &ListAliases) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "limit": r.limit }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "limit": r.limit }));
         self.authorize_identity(cx, caller, "kms:ListAliases", "*", |_| {})?;
         let account = caller_account(caller);
         let filter = match &r.key_id {
@@ -1017,7 +1123,7 @@ impl World {
             .aliases
             .values()
             .filter(|a| a.account == account && filter.as_ref().is_none_or(|f| &a.target_key_id == f))
-            .map(|a| json!({ "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id, "CreationDate": a.creation_date.epoch_seconds(), "LastUpdatedDate": a.last_updated_date.epoch_seconds() }))
+            .map(|a| obj!({ "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id, "CreationDate": a.creation_date.epoch_seconds(), "LastUpdatedDate": a.last_updated_date.epoch_seconds() }))
             .collect();
         paginate(items, "Aliases", r.limit, r.marker.as_deref())
     }
@@ -1026,7 +1132,7 @@ impl World {
 
     fn tag_resource(&mut self, cx: &mut Cx, caller: &Caller, r: &TagResource) -> Result<Json, KmsError> {
         cx.request_parameters = Some(
-            json!({ "keyId": r.key_id, "tags": r.tags.iter().map(|t| json!({"tagKey": t.tag_key, "tagValue": t.tag_value})).collect::<Vec<_>>() }),
+            obj!({ "keyId": r.key_id, "tags": r.tags.iter().map(|t| obj!({"tagKey": t.tag_key, "tagValue": t.tag_value})).collect::<Vec<_>>() }),
         );
         let tags = validate_tags(&r.tags);
         let tags = self.param(cx, tags)?;
@@ -1045,11 +1151,11 @@ impl World {
             }
             k.tags = merged;
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn untag_resource(&mut self, cx: &mut Cx, caller: &Caller, r: &UntagResource) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "tagKeys": r.tag_keys }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "tagKeys": r.tag_keys }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:UntagResource", &key, None, None, None, |c| {
             c.insert("aws:TagKeys", ContextValue::Multi(r.tag_keys.iter().map(|k| Value::String(k.clone())).collect()));
@@ -1061,16 +1167,16 @@ impl World {
                 k.tags.remove(t);
             }
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn list_resource_tags(&mut self, cx: &mut Cx, caller: &Caller, r: &ListResourceTags) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:ListResourceTags", &key, None, None, None, |_| {})?;
         self.state(cx, "ListResourceTags", &key)?;
-        let tags: Vec<Json> = key.tags.iter().map(|(k, v)| json!({ "TagKey": k, "TagValue": v })).collect();
-        Ok(json!({ "Tags": tags, "Truncated": false }))
+        let tags: Vec<Json> = key.tags.iter().map(|(k, v)| obj!({ "TagKey": k, "TagValue": v })).collect();
+        Ok(obj!({ "Tags": tags, "Truncated": false }))
     }
 
     // ---- rotation -------------------------------------------------------------------------------------------------
@@ -1091,7 +1197,7 @@ impl World {
     }
 
     fn enable_key_rotation(&mut self, cx: &mut Cx, caller: &Caller, r: &EnableKeyRotation) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "rotationPeriodInDays": r.rotation_period_in_days }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "rotationPeriodInDays": r.rotation_period_in_days }));
         let days = r.rotation_period_in_days.unwrap_or(365);
         if !(90..=2560).contains(&days) {
             return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560"))));
@@ -1109,11 +1215,11 @@ impl World {
             k.rotation.period_days = u32::try_from(days).unwrap_or(365);
             k.rotation.next_rotation = Some(now.plus_days(days));
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn disable_key_rotation(&mut self, cx: &mut Cx, caller: &Caller, r: &DisableKeyRotation) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:DisableKeyRotation", &key, None, None, None, |_| {})?;
         self.state(cx, "DisableKeyRotation", &key)?;
@@ -1123,7 +1229,7 @@ impl World {
             k.rotation.enabled = false;
             k.rotation.next_rotation = None;
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     fn get_key_rotation_status(
@@ -1132,28 +1238,28 @@ impl World {
         caller: &Caller,
         r: &GetKeyRotationStatus,
     ) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:GetKeyRotationStatus", &key, None, None, None, |_| {})?;
         self.state(cx, "GetKeyRotationStatus", &key)?;
         self.rotation_support(cx, &key)?;
-        let mut out = json!({ "KeyRotationEnabled": key.rotation.enabled, "KeyId": key.arn });
+        let mut out = obj!({ "KeyRotationEnabled": key.rotation.enabled, "KeyId": key.arn });
         if let Some(o) = out.as_object_mut() {
             if key.rotation.enabled {
-                o.insert("RotationPeriodInDays".into(), json!(key.rotation.period_days));
+                o.insert("RotationPeriodInDays".into(), ToJson::to_json(&key.rotation.period_days));
                 if let Some(n) = key.rotation.next_rotation {
-                    o.insert("NextRotationDate".into(), json!(n.epoch_seconds()));
+                    o.insert("NextRotationDate".into(), ToJson::to_json(&n.epoch_seconds()));
                 }
             }
             if let Some(last) = key.rotation.history.iter().rev().find(|h| h.rotation_type == "ON_DEMAND") {
-                o.insert("OnDemandRotationStartDate".into(), json!(last.rotation_date.epoch_seconds()));
+                o.insert("OnDemandRotationStartDate".into(), ToJson::to_json(&last.rotation_date.epoch_seconds()));
             }
         }
         Ok(out)
     }
 
     fn rotate_key_on_demand(&mut self, cx: &mut Cx, caller: &Caller, r: &RotateKeyOnDemand) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:RotateKeyOnDemand", &key, None, None, None, |_| {})?;
         self.state(cx, "RotateKeyOnDemand", &key)?;
@@ -1180,17 +1286,17 @@ impl World {
             true,
             "new backing key created; earlier versions are kept so old ciphertexts still decrypt",
         );
-        Ok(json!({ "KeyId": key.arn }))
+        Ok(obj!({ "KeyId": key.arn }))
     }
 
     fn list_key_rotations(&mut self, cx: &mut Cx, caller: &Caller, r: &ListKeyRotations) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, "kms:ListKeyRotations", &key, None, None, None, |_| {})?;
         self.state(cx, "ListKeyRotations", &key)?;
         self.rotation_support(cx, &key)?;
-        let rotations: Vec<Json> = key.rotation.history.iter().map(|h| json!({ "KeyId": key.arn, "RotationDate": h.rotation_date.epoch_seconds(), "RotationType": h.rotation_type })).collect();
-        Ok(json!({ "Rotations": rotations, "Truncated": false }))
+        let rotations: Vec<Json> = key.rotation.history.iter().map(|h| obj!({ "KeyId": key.arn, "RotationDate": h.rotation_date.epoch_seconds(), "RotationType": h.rotation_type })).collect();
+        Ok(obj!({ "Rotations": rotations, "Truncated": false }))
     }
 
     // ---- cryptography ---------------------------------------------------------------------------------------------
@@ -1210,7 +1316,7 @@ impl World {
     fn encrypt(&mut self, cx: &mut Cx, caller: &Caller, r: &Encrypt) -> Result<Json, KmsError> {
         let ec = self.ec_params(cx, r.encryption_context.as_ref())?;
         cx.request_parameters = Some(
-            json!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
+            obj!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
         );
         if r.plaintext.0.is_empty() || r.plaintext.0.len() > 4096 {
             return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096 (got {})", r.plaintext.0.len()))));
@@ -1233,7 +1339,7 @@ impl World {
                 key.current_version
             ),
         );
-        Ok(json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT" }))
+        Ok(obj!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT" }))
     }
 
     fn algorithm(&self, cx: &mut Cx, alg: Option<&str>) -> Result<(), KmsError> {
@@ -1310,7 +1416,7 @@ impl World {
     fn decrypt(&mut self, cx: &mut Cx, caller: &Caller, r: &Decrypt) -> Result<Json, KmsError> {
         let ec = self.ec_params(cx, r.encryption_context.as_ref())?;
         cx.request_parameters = Some(
-            json!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
+            obj!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
         );
         self.algorithm(cx, r.encryption_algorithm.as_deref())?;
         let (key, ident) = self.ciphertext_key(cx, caller, &r.ciphertext_blob.0, r.key_id.as_deref())?;
@@ -1340,7 +1446,7 @@ impl World {
                     ),
                 );
                 Ok(
-                    json!({ "KeyId": key.arn, "Plaintext": b64(&d.plaintext), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT" }),
+                    obj!({ "KeyId": key.arn, "Plaintext": b64(&d.plaintext), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT" }),
                 )
             }
             Err(_) => {
@@ -1353,7 +1459,7 @@ impl World {
     fn re_encrypt(&mut self, cx: &mut Cx, caller: &Caller, r: &ReEncrypt) -> Result<Json, KmsError> {
         let src_ec = self.ec_params(cx, r.source_encryption_context.as_ref())?;
         let dst_ec = self.ec_params(cx, r.destination_encryption_context.as_ref())?;
-        cx.request_parameters = Some(json!({
+        cx.request_parameters = Some(obj!({
             "sourceKeyId": r.source_key_id, "destinationKeyId": r.destination_key_id,
             "sourceEncryptionContext": src_ec, "destinationEncryptionContext": dst_ec,
             "sourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "destinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
@@ -1404,7 +1510,7 @@ impl World {
         let blob = self.with_hsm(|h| h.encrypt(&dst.key_id, dst.current_version, &plain.plaintext, &dst_ec));
         let blob = blob.map_err(|e| KmsError::validation(e.to_string()))?;
         cx.check(CheckKind::Cryptography, true, "decrypted under the source key and encrypted under the destination key inside the HSM; the plaintext never left it");
-        Ok(json!({
+        Ok(obj!({
             "CiphertextBlob": b64(&blob), "SourceKeyId": src.arn, "KeyId": dst.arn,
             "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         }))
@@ -1426,7 +1532,7 @@ impl World {
         let op = if with_plaintext { "GenerateDataKey" } else { "GenerateDataKeyWithoutPlaintext" };
         let ec = self.ec_params(cx, ec)?;
         cx.request_parameters = Some(
-            json!({ "keyId": key_id, "keySpec": key_spec, "numberOfBytes": number_of_bytes, "encryptionContext": ec }),
+            obj!({ "keyId": key_id, "keySpec": key_spec, "numberOfBytes": number_of_bytes, "encryptionContext": ec }),
         );
         let n = match (key_spec, number_of_bytes) {
             (Some("AES_256"), None) => Ok(32usize),
@@ -1459,17 +1565,17 @@ impl World {
                 key.current_version
             ),
         );
-        let mut out = json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn });
+        let mut out = obj!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn });
         if with_plaintext {
             if let Some(o) = out.as_object_mut() {
-                o.insert("Plaintext".into(), json!(b64(&data_key)));
+                o.insert("Plaintext".into(), ToJson::to_json(&b64(&data_key)));
             }
         }
         Ok(out)
     }
 
     fn generate_random(&mut self, cx: &mut Cx, caller: &Caller, r: &GenerateRandom) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "numberOfBytes": r.number_of_bytes }));
+        cx.request_parameters = Some(obj!({ "numberOfBytes": r.number_of_bytes }));
         let n = match r.number_of_bytes {
             Some(n) if (1..=1024).contains(&n) => Ok(usize::try_from(n).unwrap_or(32)),
             Some(n) => Err(KmsError::validation(format!("1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024"))),
@@ -1479,14 +1585,14 @@ impl World {
         self.authorize_identity(cx, caller, "kms:GenerateRandom", "*", |_| {})?;
         let bytes = self.with_hsm(|h| h.random_bytes(n));
         cx.check(CheckKind::Cryptography, true, format!("{n} random bytes from the HSM"));
-        Ok(json!({ "Plaintext": b64(&bytes) }))
+        Ok(obj!({ "Plaintext": b64(&bytes) }))
     }
 
     // ---- grants ---------------------------------------------------------------------------------------------------
 
     fn create_grant(&mut self, cx: &mut Cx, caller: &Caller, r: &CreateGrant) -> Result<Json, KmsError> {
         let constraints = r.constraints.clone().unwrap_or_default();
-        cx.request_parameters = Some(json!({
+        cx.request_parameters = Some(obj!({
             "keyId": r.key_id, "granteePrincipal": r.grantee_principal, "retiringPrincipal": r.retiring_principal,
             "operations": r.operations, "constraints": r.constraints, "name": r.name,
         }));
@@ -1580,8 +1686,8 @@ impl World {
                         s.add_token(&existing.grant_id, token_hash(&token));
                     }
                     cx.check(CheckKind::Grant, true, format!("a grant named `{name}` with the same parameters exists: CreateGrant is idempotent and returns it"));
-                    cx.response_log = Some(json!({ "grantId": existing.grant_id }));
-                    return Ok(json!({ "GrantId": existing.grant_id, "GrantToken": token }));
+                    cx.response_log = Some(obj!({ "grantId": existing.grant_id }));
+                    return Ok(obj!({ "GrantId": existing.grant_id, "GrantToken": token }));
                 }
             }
         }
@@ -1625,22 +1731,22 @@ impl World {
                 "grant created".to_string()
             },
         );
-        cx.response_log = Some(json!({ "grantId": grant_id }));
-        Ok(json!({ "GrantId": grant_id, "GrantToken": token }))
+        cx.response_log = Some(obj!({ "grantId": grant_id }));
+        Ok(obj!({ "GrantId": grant_id, "GrantToken": token }))
     }
 
     fn grant_json(g: &Grant, key_id: &str) -> Json {
-        let mut v = json!({
+        let mut v = obj!({
             "KeyId": key_id, "GrantId": g.grant_id, "Name": g.name.clone().unwrap_or_default(),
             "CreationDate": g.creation_date.epoch_seconds(), "GranteePrincipal": g.grantee_principal,
             "IssuingAccount": format!("arn:aws:iam::{}:root", g.issuing_account), "Operations": g.operations,
         });
         if let Some(o) = v.as_object_mut() {
             if let Some(rp) = &g.retiring_principal {
-                o.insert("RetiringPrincipal".into(), json!(rp));
+                o.insert("RetiringPrincipal".into(), ToJson::to_json(&rp));
             }
             if !g.constraints.is_empty() {
-                o.insert("Constraints".into(), json!(g.constraints));
+                o.insert("Constraints".into(), ToJson::to_json(&g.constraints));
             }
         }
         v
@@ -1648,7 +1754,7 @@ impl World {
 
     fn list_grants(&mut self, cx: &mut Cx, caller: &Caller, r: &ListGrants) -> Result<Json, KmsError> {
         cx.request_parameters =
-            Some(json!({ "keyId": r.key_id, "grantId": r.grant_id, "granteePrincipal": r.grantee_principal }));
+            Some(obj!({ "keyId": r.key_id, "grantId": r.grant_id, "granteePrincipal": r.grantee_principal }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         let via_aws = caller.via_service.is_some();
         self.authorize_key(cx, caller, "kms:ListGrants", &key, None, None, None, |c| {
@@ -1674,7 +1780,7 @@ impl World {
         caller: &Caller,
         r: &ListRetirableGrants,
     ) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "retiringPrincipal": r.retiring_principal }));
+        cx.request_parameters = Some(obj!({ "retiringPrincipal": r.retiring_principal }));
         self.authorize_identity(cx, caller, "kms:ListRetirableGrants", "*", |_| {})?;
         let items: Vec<Json> = self
             .keys
@@ -1690,7 +1796,7 @@ impl World {
     }
 
     fn retire_grant(&mut self, cx: &mut Cx, caller: &Caller, r: &RetireGrant) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "grantId": r.grant_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "grantId": r.grant_id }));
         // Find the grant: by token, or by key + grant id.
         let found: Option<(String, Grant)> = match (&r.grant_token, &r.key_id, &r.grant_id) {
             (Some(t), _, _) => {
@@ -1723,7 +1829,7 @@ impl World {
         let key =
             self.key(&karn).cloned().ok_or_else(|| KmsError::not_found(format!("Key '{karn}' does not exist")))?;
         cx.resource(&key);
-        cx.additional = Some(json!({ "grantId": grant.grant_id }));
+        cx.additional = Some(obj!({ "grantId": grant.grant_id }));
         // Who may retire: the retiring principal, the grantee when the grant includes RetireGrant, or the key's
         // account (decided by the grant, not by policies; an explicit IAM Deny on kms:RetireGrant still applies).
         let p = Principal::from_arn(&caller.principal);
@@ -1797,7 +1903,7 @@ impl World {
         if let Some(s) = self.grants_mut(&karn) {
             s.remove(&grant.grant_id);
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 
     /// Identity policies (with SCPs and boundaries) deciding kms:RetireGrant for a caller whose account may retire.
@@ -1820,8 +1926,8 @@ impl World {
     }
 
     fn revoke_grant(&mut self, cx: &mut Cx, caller: &Caller, r: &RevokeGrant) -> Result<Json, KmsError> {
-        cx.request_parameters = Some(json!({ "keyId": r.key_id, "grantId": r.grant_id }));
-        cx.additional = Some(json!({ "grantId": r.grant_id }));
+        cx.request_parameters = Some(obj!({ "keyId": r.key_id, "grantId": r.grant_id }));
+        cx.additional = Some(obj!({ "grantId": r.grant_id }));
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         let via_aws = caller.via_service.is_some();
         self.authorize_key(cx, caller, "kms:RevokeGrant", &key, None, None, None, |c| {
@@ -1835,7 +1941,7 @@ impl World {
         if let Some(s) = self.grants_mut(&key.arn) {
             s.remove(&r.grant_id);
         }
-        Ok(json!({}))
+        Ok(obj!({}))
     }
 }
 
@@ -1944,9 +2050,9 @@ fn paginate(items: Vec<Json>, field: &str, limit: Option<u32>, marker: Option<&s
     let truncated = start + page.len() < items.len();
     let mut out = serde_json::Map::new();
     out.insert(field.into(), Json::Array(page));
-    out.insert("Truncated".into(), json!(truncated));
+    out.insert("Truncated".into(), ToJson::to_json(&truncated));
     if truncated {
-        out.insert("NextMarker".into(), json!((start + limit).to_string()));
+        out.insert("NextMarker".into(), ToJson::to_json(&(start + limit).to_string()));
     }
     Ok(Json::Object(out))
 }

@@ -37,6 +37,7 @@ use serde_json::Value as J;
 use crate::audit::AuditRecord;
 use crate::clock::{Duration, Timestamp};
 use crate::error::ErrorCode;
+use crate::fields::fields;
 use crate::grant::{Grant, GrantConstraints};
 use crate::hsm::{Hsm, Seed};
 use crate::ids::key_arn;
@@ -51,7 +52,7 @@ use crate::KmsRequest;
 // ---- the file format -------------------------------------------------------------------------------------------
 
 /// A scenario file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Editors' schema reference; ignored.
@@ -86,7 +87,7 @@ pub struct ScenarioFile {
     pub steps: Vec<StepSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +100,7 @@ pub struct ConfigSpec {
 /// A policy document: the policy JSON itself (an object), or its text (a string).
 pub type PolicyDoc = J;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrincipalSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -111,7 +112,7 @@ pub struct PrincipalSpec {
     pub permissions_boundary: Option<PolicyDoc>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -125,7 +126,7 @@ pub struct AccountSpec {
     pub scps: BTreeMap<String, PolicyDoc>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeySpecFile {
     /// The owning account (default: the first account).
@@ -156,7 +157,7 @@ pub struct KeySpecFile {
     pub rotation_period_days: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantSpec {
     /// The key's local name.
@@ -171,7 +172,7 @@ pub struct GrantSpec {
     pub constraints: Option<GrantConstraintsSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct GrantConstraintsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,7 +182,7 @@ pub struct GrantConstraintsSpec {
 }
 
 /// One step: exactly one of `call`, `authorize` or `advance`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     /// Lets later steps use this step's response: `{"$ref": "NAME.Field"}`.
@@ -228,7 +229,7 @@ pub struct StepSpec {
     pub expect: Option<ExpectSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeSpec {
     #[serde(rename = "as")]
@@ -242,7 +243,7 @@ pub struct AuthorizeSpec {
     pub encryption_context: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvanceSpec {
     #[serde(default)]
@@ -256,7 +257,7 @@ pub struct AdvanceSpec {
 }
 
 /// What a step should produce.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     /// For calls: `success` or an AWS error code (`AccessDeniedException`, ...). For authorize steps: `allow`,
@@ -279,6 +280,29 @@ pub struct ExpectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
 }
+
+// The structs' `Deserialize` impls: serde_derive's, written once (see `fields`) for a smaller browser bundle.
+fields!(deny ScenarioFile { schema "$schema", title "title", description "description", exercise "exercise", seed "seed",
+    start_time "start_time", config "config", accounts "accounts", keys "keys", grants "grants", steps "steps" });
+fields!(deny ConfigSpec { region "region", grant_propagation_seconds "grant_propagation_seconds" });
+fields!(deny PrincipalSpec { tags "tags", policies "policies", permissions_boundary "permissions_boundary" });
+fields!(deny AccountSpec { name "name", users "users", roles "roles", scps "scps" });
+fields!(deny KeySpecFile { account "account", key_id "key_id", description "description", policy "policy",
+    aliases "aliases", tags "tags", state "state", key_spec "key_spec", key_usage "key_usage",
+    rotation_period_days "rotation_period_days" });
+fields!(deny GrantSpec { key "key", name "name", grantee "grantee", retiring_principal "retiring_principal",
+    operations "operations", constraints "constraints" } required [0, 2, 4]);
+fields!(deny GrantConstraintsSpec { encryption_context_subset "EncryptionContextSubset",
+    encryption_context_equals "EncryptionContextEquals" });
+fields!(deny StepSpec { name "name", note "note", call "call", params "params", authorize "authorize", advance "advance",
+    caller "as", via "via", mfa "mfa", mfa_age_seconds "mfa_age_seconds", credentials "credentials",
+    source_ip "source_ip", session_tags "session_tags", session_policy "session_policy", context "context",
+    expect "expect" });
+fields!(deny AuthorizeSpec { caller "as", action "action", resource "resource", encryption_context "encryption_context" }
+    required [0, 1, 2]);
+fields!(deny AdvanceSpec { days "days", hours "hours", minutes "minutes", seconds "seconds" });
+fields!(deny ExpectSpec { outcome "outcome", statement "statement", grant "grant", message_contains "message_contains",
+    response "response", events "events" });
 
 /// The JSON Schema of scenario files.
 pub fn json_schema() -> J {
@@ -369,12 +393,15 @@ impl Scenario {
             let path = format!("/{}", json::escape_pointer(&m.key));
             let slice = slice(source, &m.value);
             macro_rules! section {
-                ($field:ident, $ty:ty) => {
-                    match typed::<$ty>(slice, &lines, &m.value, &path) {
-                        Ok(v) => file.$field = v,
-                        Err(e) => errors.push(e),
+                ($field:ident, $ty:ty) => {{
+                    let read = &mut |de: &mut JsonReader<'_>| {
+                        file.$field = <$ty>::deserialize(de)?;
+                        Ok(())
+                    };
+                    if let Err(e) = typed(slice, &lines, &m.value, &path, read) {
+                        errors.push(e);
                     }
-                };
+                }};
             }
             match m.key.as_str() {
                 "$schema" => section!(schema, Option<String>),
@@ -391,10 +418,17 @@ impl Scenario {
                     if let Json::Array(items) = &m.value.value {
                         for (i, item) in items.iter().enumerate() {
                             let p = format!("/steps/{i}");
-                            match typed::<StepSpec>(slice_of(source, item), &lines, item, &p) {
-                                Ok(s) => {
-                                    validate_step(&s, &lines, item, &p, &mut errors);
-                                    file.steps.push(s)
+                            let mut step = None;
+                            let read = &mut |de: &mut JsonReader<'_>| {
+                                step = Some(StepSpec::deserialize(de)?);
+                                Ok(())
+                            };
+                            match typed(slice_of(source, item), &lines, item, &p, read) {
+                                Ok(()) => {
+                                    if let Some(s) = step {
+                                        validate_step(&s, &lines, item, &p, &mut errors);
+                                        file.steps.push(s)
+                                    }
                                 }
                                 Err(e) => errors.push(e),
                             }
@@ -1076,14 +1110,20 @@ fn slice_of<'a>(source: &'a str, n: &Node) -> &'a str {
     source.get(n.pos.offset..n.pos.offset + n.pos.len).unwrap_or("")
 }
 
-/// Deserialises a subtree, mapping serde's error position into the file.
-fn typed<T: serde::de::DeserializeOwned>(
+/// serde_json's reader of a text (what `serde_json::from_str` uses).
+type JsonReader<'a> = serde_json::Deserializer<serde_json::de::StrRead<'a>>;
+
+/// Deserialises a subtree with `read` (as `serde_json::from_str` would: the value, then only whitespace), mapping
+/// serde's error position into the file. Not generic, so the error mapping is in the bundle once, not once per type.
+fn typed(
     text: &str,
     lines: &LineIndex<'_>,
     node: &Node,
     path: &str,
-) -> Result<T, ScenarioError> {
-    serde_json::from_str::<T>(text).map_err(|e| {
+    read: &mut dyn FnMut(&mut JsonReader<'_>) -> Result<(), serde_json::Error>,
+) -> Result<(), ScenarioError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    read(&mut de).and_then(|()| de.end()).map_err(|e| {
         let (l, c) = (e.line(), e.column());
         // serde's line/column are relative to the slice; find the byte offset in the slice and add the node's.
         let mut offset = 0usize;
