@@ -2,7 +2,8 @@
 # Installs what a fresh machine lacks for building and testing kmsim (idempotent: each step skips when present).
 #   rust target wasm32-unknown-unknown, wasm-bindgen-cli 0.2.130 (must match the wasm-bindgen crate pinned in
 #   web/Cargo.toml), Debian chromium (for Playwright), and web/package.json's npm packages (binaryen's wasm-opt,
-#   Playwright) via `npm ci`. Never downloads Playwright's own browsers.
+#   esbuild, whose platform binary is an optional dependency, and Playwright) via `npm ci`. Never downloads
+#   Playwright's own browsers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,9 +53,9 @@ else
   step "apt-get install chromium" bash -c "$SUDO apt-get update -q && $SUDO apt-get install -y -q chromium"
 fi
 
-# npm packages: binaryen (wasm-opt) and Playwright, exactly as locked.
+# npm packages: binaryen (wasm-opt), esbuild (minifies the glue and stylesheet) and Playwright, exactly as locked.
 LOCK_SUM=$(sha256sum web/package-lock.json | cut -d' ' -f1)
-if [[ -x web/node_modules/.bin/wasm-opt && -x web/node_modules/.bin/playwright &&
+if [[ -x web/node_modules/.bin/wasm-opt && -x web/node_modules/.bin/esbuild && -x web/node_modules/.bin/playwright &&
   "$(cat web/node_modules/.kmsim-lock-sha256 2>/dev/null)" == "$LOCK_SUM" ]]; then
   echo "setup: npm packages present (web/package-lock.json unchanged)"
 else
