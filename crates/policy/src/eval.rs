@@ -453,8 +453,8 @@ fn outcome_for(c: &Condition, values: Option<&[Value]>, req: &Request, vars: boo
 
 // ---- the trace ---------------------------------------------------------------------------------------------------
 
-fn entry(value: &Arc<str>, span: &crate::error::Span, matched: bool) -> EntryTrace {
-    EntryTrace { value: Arc::clone(value), resolved: None, span: span.clone(), matched, note: None }
+fn entry(source: &Arc<EntrySource>, matched: bool) -> EntryTrace {
+    EntryTrace { source: Arc::clone(source), resolved: None, matched, note: None }
 }
 
 fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTrace {
@@ -471,7 +471,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
             .zip(&texts.principal)
             .map(|(e, tx)| {
                 let em = principal_entry_match(e, pr);
-                let mut t = entry(&e.shown, &e.span, em.is_some());
+                let mut t = entry(&tx.src, em.is_some());
                 t.note = match em {
                     Some(PrincipalMatch::Account | PrincipalMatch::Wildcard) => tx.note.clone(),
                     Some(PrincipalMatch::Role) if pr.kind == PrincipalKind::RoleSession => tx.note.clone(),
@@ -539,7 +539,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
     {
         let el = &st.action;
         let entries: Vec<EntryTrace> =
-            el.entries.iter().map(|e| entry(&e.text, &e.span, action_entry_matches(e, p))).collect();
+            el.entries.iter().zip(&texts.action).map(|(e, src)| entry(src, action_entry_matches(e, p))).collect();
         // The same outcome as `action_el_matches`, from the entries just matched.
         let matched = entries.iter().any(|e| e.matched) != el.negated;
         let (name, why) = match (el.negated, matched) {
@@ -578,8 +578,9 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         let entries: Vec<EntryTrace> = el
             .entries
             .iter()
-            .map(|e| {
-                let mut t = entry(&e.text, &e.span, resource_entry_matches(e, p, vars));
+            .zip(&texts.resource)
+            .map(|(e, src)| {
+                let mut t = entry(src, resource_entry_matches(e, p, vars));
                 if let (ResPat::Template(tpl), true) = (&e.pat, vars) {
                     match tpl.resolve_text(p.req) {
                         Some(r) => t.resolved = Some(r),
@@ -728,8 +729,9 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
     let entries: Vec<EntryTrace> = c
         .values
         .iter()
-        .map(|pv| {
-            let mut t = entry(&pv.text, &pv.span, false);
+        .zip(&texts.values)
+        .map(|(pv, src)| {
+            let mut t = entry(src, false);
             if let (CVal::Template(tpl), true) = (&pv.val, vars) {
                 match tpl.resolve_text(req) {
                     Some(r) => {

@@ -18,8 +18,8 @@ pub use model::{Policy, Statement};
 pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};
 pub use result::{
-    ConditionTrace, Decision, Effect, ElementName, ElementTrace, EntryTrace, EvalOptions, PolicyDecision, PolicyResult,
-    PolicyTrace, PrincipalMatch, SetResult, StatementRef, StatementTrace,
+    ConditionTrace, Decision, Effect, ElementName, ElementTrace, EntrySource, EntryTrace, EvalOptions, PolicyDecision,
+    PolicyResult, PolicyTrace, PrincipalMatch, SetResult, StatementRef, StatementTrace,
 };
 pub use time::{format_date, parse_date};
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::Span;
 use crate::glob::{Glob, PTok};
-use crate::result::Effect;
+use crate::result::{Effect, EntrySource};
 use crate::vars::Template;
 use crate::PolicyType;
 
@@ -234,6 +234,10 @@ pub(crate) struct Condition {
     pub values: Vec<CondValue>,
 }
 
+fn source(value: &Arc<str>, span: &Span) -> Arc<EntrySource> {
+    Arc::new(EntrySource { value: Arc::clone(value), span: span.clone() })
+}
+
 /// The trace texts of a statement that do not depend on the request (see [`Statement::trace_texts`]).
 #[derive(Debug, Clone)]
 pub(crate) struct StatementTexts {
@@ -241,6 +245,9 @@ pub(crate) struct StatementTexts {
     pub applies: Arc<str>,
     /// One per `Principal`/`NotPrincipal` entry.
     pub principal: Vec<PrincipalTexts>,
+    /// The trace's sources of the `Action`/`NotAction` and `Resource`/`NotResource` entries, one per entry.
+    pub action: Vec<Arc<EntrySource>>,
+    pub resource: Vec<Arc<EntrySource>>,
     /// One per condition.
     pub conditions: Vec<CondTexts>,
 }
@@ -249,6 +256,7 @@ pub(crate) struct StatementTexts {
 /// decides how the caller matched.
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalTexts {
+    pub src: Arc<EntrySource>,
     pub note: Option<Arc<str>>,
     pub matched_reason: Arc<str>,
 }
@@ -264,11 +272,21 @@ impl Statement {
                 .iter()
                 .flat_map(|el| &el.entries)
                 .map(|e| PrincipalTexts {
+                    src: source(&e.shown, &e.span),
                     note: crate::eval::principal_note(&e.kind).map(Arc::from),
                     matched_reason: crate::eval::principal_matched_reason(&e.kind).into(),
                 })
                 .collect(),
-            conditions: self.conditions.iter().map(|c| CondTexts::new(c.op, &c.op_text, &c.key_text)).collect(),
+            action: self.action.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
+            resource: self.resource.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
+            conditions: self
+                .conditions
+                .iter()
+                .map(|c| CondTexts {
+                    values: c.values.iter().map(|v| source(&v.text, &v.span)).collect(),
+                    ..CondTexts::new(c.op, &c.op_text, &c.key_text)
+                })
+                .collect(),
         })
     }
 }
@@ -277,6 +295,8 @@ impl Statement {
 /// value, each outcome), so that tracing does not format them on every evaluation.
 #[derive(Debug, Clone)]
 pub(crate) struct CondTexts {
+    /// The trace's sources of the condition's values, one per value.
+    pub values: Vec<Arc<EntrySource>>,
     /// [`crate::eval::condition_reason`] for (missing, false), (missing, true), (one value, false), (one, true).
     reasons: [Arc<str>; 4],
     /// The statement's reason when the condition is false: for a missing key, for one value.
@@ -292,7 +312,12 @@ impl CondTexts {
         let f = |r: &Arc<str>| -> Arc<str> { crate::eval::condition_false_reason(op_text, key_text, r).into() };
         let false_reasons = [f(&missing_false), f(&one_false)];
         let count_free = op.set != SetOp::None || op.family == Family::Null;
-        CondTexts { reasons: [missing_false, r(None, true), one_false, r(Some(1), true)], false_reasons, count_free }
+        CondTexts {
+            values: Vec::new(),
+            reasons: [missing_false, r(None, true), one_false, r(Some(1), true)],
+            false_reasons,
+            count_free,
+        }
     }
 
     /// The cached reason for a key with no value (`None`) or with `n` values (only the reasons of operators

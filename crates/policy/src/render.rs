@@ -63,7 +63,7 @@ fn mark(b: bool) -> &'static str {
 }
 
 fn write_entry(out: &mut String, indent: &str, e: &EntryTrace) {
-    let _ = write!(out, "{indent}{} {}", mark(e.matched), e.value);
+    let _ = write!(out, "{indent}{} {}", mark(e.matched), e.value());
     if let Some(r) = &e.resolved {
         let _ = write!(out, "  => {r}");
     }

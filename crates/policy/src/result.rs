@@ -190,9 +190,53 @@ pub struct ElementTrace {
 }
 
 /// One value of an element or condition as written in the policy.
+///
+/// What comes from the policy (the value as written and its span) is one shared [`EntrySource`], so a traced entry
+/// costs one reference count instead of two; it serialises as the flat JSON object (`value`, `resolved`, `span`, `matched`, `note`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(into = "EntryTraceJson", from = "EntryTraceJson")]
 pub struct EntryTrace {
+    /// The value as written in the policy and its span.
+    pub source: Arc<EntrySource>,
+    /// After policy-variable substitution, when it differs from the value; absent when a variable had no value.
+    pub resolved: Option<String>,
+    pub matched: bool,
+    /// Extra detail, e.g. "variable ${aws:username} has no value", "role session matches its role".
+    pub note: Option<Arc<str>>,
+}
+
+impl EntryTrace {
+    /// As written in the policy.
+    pub fn value(&self) -> &Arc<str> {
+        &self.source.value
+    }
+
+    /// The entry's location in the source.
+    pub fn span(&self) -> &Span {
+        &self.source.span
+    }
+}
+
+/// The policy's side of an [`EntryTrace`]: made once per statement (on its first traced evaluation) and shared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrySource {
+    /// As written in the policy.
+    pub value: Arc<str>,
+    pub span: Span,
+}
+
+#[cfg(feature = "ts")]
+impl tsify::Tsify for EntryTrace {
+    type JsType = <EntryTraceJson as tsify::Tsify>::JsType;
+    const DECL: &'static str = <EntryTraceJson as tsify::Tsify>::DECL;
+    const SERIALIZATION_CONFIG: tsify::SerializationConfig = <EntryTraceJson as tsify::Tsify>::SERIALIZATION_CONFIG;
+}
+
+// The JSON form of `EntryTrace` (and its TypeScript declaration, hence the doc comment): the entry's fields, flat.
+/// One value of an element or condition as written in the policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "EntryTrace"))]
+pub struct EntryTraceJson {
     /// As written in the policy.
     pub value: Arc<str>,
     /// After policy-variable substitution, when it differs from `value`; absent when a variable had no value.
@@ -203,6 +247,20 @@ pub struct EntryTrace {
     /// Extra detail, e.g. "variable ${aws:username} has no value", "role session matches its role".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Arc<str>>,
+}
+
+impl From<EntryTrace> for EntryTraceJson {
+    fn from(e: EntryTrace) -> EntryTraceJson {
+        let EntrySource { value, span } = Arc::unwrap_or_clone(e.source);
+        EntryTraceJson { value, resolved: e.resolved, span, matched: e.matched, note: e.note }
+    }
+}
+
+impl From<EntryTraceJson> for EntryTrace {
+    fn from(e: EntryTraceJson) -> EntryTrace {
+        let source = Arc::new(EntrySource { value: e.value, span: e.span });
+        EntryTrace { source, resolved: e.resolved, matched: e.matched, note: e.note }
+    }
 }
 
 /// One condition (operator + key + values) compared with the request.

@@ -255,7 +255,7 @@ fn entries(values: &[EntryTrace]) -> Html {
             { for values.iter().map(|v| html! {
                 <li class={if v.matched { "hit" } else { "miss" }}>
                     <span class="mark">{if v.matched { "✓" } else { "✗" }}</span>
-                    <code>{v.value.to_string()}</code>
+                    <code>{v.value().to_string()}</code>
                     { for v.resolved.as_ref().map(|r| html! { <> {" → "} <code>{r.to_string()}</code> </> }) }
                     { for v.note.as_ref().map(|n| html! { <span class="note">{n.to_string()}</span> }) }
                 </li>
