@@ -456,7 +456,7 @@ impl Scenario {
                         "grants",
                         "steps",
                     ];
-                    let help = closest(other, &known).map(|c| format!("did you mean `{c}`?"));
+                    let help = kmsim_policy::suggest(other, &known).map(|c| format!("did you mean `{c}`?"));
                     errors.push(err(&lines, m.key_pos, &path, format!("unknown field `{other}`"), help));
                 }
             }
@@ -1153,7 +1153,7 @@ fn validate_step(s: &StepSpec, lines: &LineIndex<'_>, node: &Node, path: &str, e
     }
     if let Some(op) = &s.call {
         if !crate::api::OPERATIONS.contains(&op.as_str()) {
-            let help = closest(op, crate::api::OPERATIONS).map(|c| format!("did you mean `{c}`?"));
+            let help = kmsim_policy::suggest(op, crate::api::OPERATIONS).map(|c| format!("did you mean `{c}`?"));
             let pos = find(node, &["call"]).map(|n| n.pos).unwrap_or(node.pos);
             errors.push(err(lines, pos, &format!("{path}/call"), format!("unknown operation `{op}`"), help));
         }
@@ -1214,33 +1214,6 @@ fn index(node: &Node, i: usize) -> Option<&Node> {
 
 fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(J::String(s.to_string())).ok()
-}
-
-/// The closest candidate by edit distance (for "did you mean").
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let w = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 /// Finds every policy document in the file and compiles it, mapping its errors into the file.

@@ -15,6 +15,7 @@ mod vars;
 
 pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};
 pub use model::{Policy, Statement};
+pub use parse::suggest;
 pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};
 pub use result::{

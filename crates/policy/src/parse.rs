@@ -70,7 +70,7 @@ fn join(path: &str, seg: &str) -> String {
 }
 
 /// Suggests the closest known name (case-insensitive edit distance), for "did you mean" help.
-pub(crate) fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+pub fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     let lw = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for k in known {
