@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
-use kmsim_kms::trace::{AuthzTrace, CallTrace, DecidedBy, PolicyKind};
+use kmsim_kms::trace::{AuthzTrace, CallTrace, DecidedBy};
 use kmsim_policy::{Decision, PolicyDecision, Request, SetResult, Span};
 
 #[derive(Clone, Copy)]
@@ -80,16 +80,6 @@ fn decision_text(d: Decision, style: Style) -> String {
     }
 }
 
-fn kind_text(k: PolicyKind) -> &'static str {
-    match k {
-        PolicyKind::KeyPolicy => "key policy",
-        PolicyKind::Identity => "identity policy",
-        PolicyKind::Scp => "SCP",
-        PolicyKind::PermissionsBoundary => "permissions boundary",
-        PolicyKind::Session => "session policy",
-    }
-}
-
 /// One authorization, indented.
 pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> String {
     let mut out = String::new();
@@ -108,7 +98,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
     );
     let decided = match &t.decided_by {
         DecidedBy::ExplicitDeny { policy, name, statement } => {
-            format!("explicit deny by statement `{statement}` of {} `{name}`", kind_text(*policy))
+            format!("explicit deny by statement `{statement}` of {} `{name}`", policy.label())
         }
         DecidedBy::KeyPolicy { statement } => format!("key policy statement `{statement}`"),
         DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
@@ -132,7 +122,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
             .map(|s| s.sid.as_deref().map_or_else(|| format!("#{}", s.index), str::to_string))
             .collect();
         let applied = if sids.is_empty() { String::new() } else { format!(" [{}]", sids.join(", ")) };
-        let _ = writeln!(out, "{indent}  {} `{}`: {d}{applied}", kind_text(p.kind), p.name);
+        let _ = writeln!(out, "{indent}  {} `{}`: {d}{applied}", p.kind.label(), p.name);
         if verbose {
             if let Some(tr) = &p.result.trace {
                 for line in kmsim_policy::render_text(tr, Some(p.name.as_str()).filter(|_| false)).lines() {

@@ -134,7 +134,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         let statement = p.result.deciding().next().map(statement_label).unwrap_or_default();
         explanation.push(format!(
             "explicit deny: statement {statement} of the {} `{}` denies {}; an explicit deny overrides every allow and grant",
-            kind_label(p.kind),
+            p.kind.label(),
             p.name,
             input.action
         ));
@@ -361,16 +361,6 @@ pub(crate) fn statement_label(s: &kmsim_policy::StatementRef) -> String {
     match &s.sid {
         Some(sid) => sid.to_string(),
         None => format!("#{}", s.index),
-    }
-}
-
-fn kind_label(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::KeyPolicy => "key policy",
-        PolicyKind::Identity => "identity policy",
-        PolicyKind::Scp => "service control policy",
-        PolicyKind::PermissionsBoundary => "permissions boundary",
-        PolicyKind::Session => "session policy",
     }
 }
 

@@ -80,6 +80,19 @@ pub enum PolicyKind {
     Session,
 }
 
+impl PolicyKind {
+    /// How the kind is named in explanations and in the CLI and UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            PolicyKind::KeyPolicy => "key policy",
+            PolicyKind::Identity => "identity policy",
+            PolicyKind::Scp => "service control policy",
+            PolicyKind::PermissionsBoundary => "permissions boundary",
+            PolicyKind::Session => "session policy",
+        }
+    }
+}
+
 /// One policy's evaluation, from the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]

@@ -4,7 +4,7 @@
 //! deciding statements carry the class `deciding`; "show" highlights a statement's lines in its document.
 
 use kmsim_kms::scenario::StepResult;
-use kmsim_kms::trace::{AuthzTrace, Check, DecidedBy, PolicyEval, PolicyKind};
+use kmsim_kms::trace::{AuthzTrace, Check, DecidedBy, PolicyEval};
 use kmsim_policy::{ConditionTrace, Decision, ElementTrace, EntryTrace, PolicyDecision, StatementTrace};
 use yew::prelude::*;
 
@@ -20,16 +20,6 @@ pub fn decision_text(d: Decision) -> (&'static str, &'static str) {
     }
 }
 
-fn kind_label(k: PolicyKind) -> &'static str {
-    match k {
-        PolicyKind::KeyPolicy => "key policy",
-        PolicyKind::Identity => "identity policy",
-        PolicyKind::Scp => "SCP",
-        PolicyKind::PermissionsBoundary => "permissions boundary",
-        PolicyKind::Session => "session policy",
-    }
-}
-
 fn policy_decision_text(d: PolicyDecision) -> &'static str {
     match d {
         PolicyDecision::Allow => "allows",
@@ -41,7 +31,7 @@ fn policy_decision_text(d: PolicyDecision) -> &'static str {
 fn decided_by_text(d: &DecidedBy) -> String {
     match d {
         DecidedBy::ExplicitDeny { policy, name, statement } => {
-            format!("explicit deny: statement {statement} of the {} `{name}`", kind_label(*policy))
+            format!("explicit deny: statement {statement} of the {} `{name}`", policy.label())
         }
         DecidedBy::KeyPolicy { statement } => format!("the key policy's statement {statement}"),
         DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => format!(
@@ -195,7 +185,7 @@ fn render_policy(app: &AppContext, run: &RunView, a: &AuthzTrace, p: &PolicyEval
     html! {
         <details class="policy" open=true data-testid="trace-policy">
             <summary>
-                <strong>{kind_label(p.kind)}</strong>
+                <strong>{p.kind.label()}</strong>
                 <span class="name">{p.name.clone()}</span>
                 <span class="kind" title="attached to">{p.attached_to.clone()}</span>
                 <span class={classes!("pd", format!("pd-{:?}", p.result.decision).to_lowercase())}>
