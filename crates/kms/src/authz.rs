@@ -310,13 +310,12 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
             }
         }
     };
-    let grants_skipped_n = grants_skipped;
     match decided {
-        Ok(d) => finish(request, rule, policies, grant_evals, grants_skipped_n, Decision::Allow, d, explanation),
+        Ok(d) => finish(request, rule, policies, grant_evals, grants_skipped, Decision::Allow, d, explanation),
         Err(missing) => {
             explanation.push(format!("implicit deny: {}", missing_text(missing)));
             let d = DecidedBy::ImplicitDeny { missing };
-            finish(request, rule, policies, grant_evals, grants_skipped_n, Decision::ImplicitDeny, d, explanation)
+            finish(request, rule, policies, grant_evals, grants_skipped, Decision::ImplicitDeny, d, explanation)
         }
     }
 }

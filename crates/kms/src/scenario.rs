@@ -391,7 +391,7 @@ impl Scenario {
         let mut file = ScenarioFile::default();
         for m in members {
             let path = format!("/{}", json::escape_pointer(&m.key));
-            let slice = slice(source, &m.value);
+            let slice = slice_of(source, &m.value);
             macro_rules! section {
                 ($field:ident, $ty:ty) => {{
                     let read = &mut |de: &mut JsonReader<'_>| {
@@ -481,7 +481,7 @@ impl Scenario {
         }
         // Policies: parse each with the engine, positions mapped into this file.
         let mut policies = BTreeMap::new();
-        collect_policies(&root, "", source, &lines, &mut policies, &mut errors);
+        collect_policies(&root, source, &lines, &mut policies, &mut errors);
         // Cross references.
         let default_account = file.accounts.keys().next().cloned();
         for (name, k) in &file.keys {
@@ -1102,10 +1102,6 @@ fn err(lines: &LineIndex<'_>, pos: json::Pos, path: &str, message: String, help:
     ScenarioError { message, help, span: lines.span(pos, path) }
 }
 
-fn slice<'a>(source: &'a str, n: &Node) -> &'a str {
-    slice_of(source, n)
-}
-
 fn slice_of<'a>(source: &'a str, n: &Node) -> &'a str {
     source.get(n.pos.offset..n.pos.offset + n.pos.len).unwrap_or("")
 }
@@ -1219,7 +1215,6 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
 /// Finds every policy document in the file and compiles it, mapping its errors into the file.
 fn collect_policies(
     root: &Node,
-    _path: &str,
     source: &str,
     lines: &LineIndex<'_>,
     out: &mut BTreeMap<String, NamedPolicy>,
