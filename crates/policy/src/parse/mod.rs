@@ -69,6 +69,9 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             Pos { offset: 0, len: 0 },
             "",
         );
+        // As AWS, an oversized policy gets only its size error: nothing else is read (a many-megabyte document
+        // costs one pass to measure and index).
+        return Err(PolicyErrors { errors: cx.errors });
     }
 
     let mut bad_chars = 0;
