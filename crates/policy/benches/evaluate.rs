@@ -1,5 +1,6 @@
 //! A realistic KMS authorization: a 6-statement key policy plus two identity policies, evaluated together with the
-//! trace off and on; a 32 KB key policy; parsing.
+//! trace off and on; a 32 KB key policy; parsing; long single-line policies (an oversized one, one with thousands of
+//! errors) whose positions must not cost a rescan of the line.
 //!
 //! Run: `cargo bench -p kmsim-policy --bench evaluate -- --warm-up-time 1 --measurement-time 3`
 
@@ -100,6 +101,12 @@ fn big_policy() -> String {
     format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}", statements.join(",\n"))
 }
 
+/// One line: a key policy statement whose `Action` list has `n` entries equal to `entry`.
+fn one_line_policy(entry: &str, n: usize) -> String {
+    let head = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Resource": "*", "Action": ["#;
+    format!("{head}{}\"kms:Encrypt\"]}}]}}", format!("\"{entry}\", ").repeat(n))
+}
+
 fn benches(c: &mut Criterion) {
     let key = Policy::parse(KEY_POLICY, PolicyType::Resource).expect("key policy");
     let id1 = Policy::parse(IDENTITY_1, PolicyType::Identity).expect("identity 1");
@@ -133,6 +140,17 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     c.bench_function("parse_key_policy", |b| b.iter(|| Policy::parse(black_box(KEY_POLICY), PolicyType::Resource)));
+
+    let mut g = c.benchmark_group("long_line");
+    let oversized = one_line_policy("kms:Decrypt", 12_400_000 / 15);
+    g.bench_function(format!("parse_oversized_{}_bytes", oversized.len()), |b| {
+        b.iter(|| Policy::parse(black_box(&oversized), PolicyType::Resource))
+    });
+    let errors = one_line_policy("bad", 4000);
+    g.bench_function(format!("parse_{}_bytes_4000_errors", errors.len()), |b| {
+        b.iter(|| Policy::parse(black_box(&errors), PolicyType::Resource))
+    });
+    g.finish();
 }
 
 criterion_group!(policy, benches);

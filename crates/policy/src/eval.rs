@@ -9,12 +9,12 @@ use std::cell::{OnceCell, RefCell};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::glob::Glob;
 use crate::model::*;
-use crate::parse::{compile_value, parse_bool, parse_number};
+use crate::num::parse_number;
 use crate::request::{ContextValue, Principal, PrincipalKind, Request, Value};
 use crate::result::*;
-use crate::vars::Template;
+use crate::texts::{self, Slot};
+use crate::values::{compile_value, parse_bool, resolve_cval};
 
 /// The request, split once per evaluation.
 pub(crate) struct Prepared<'r> {
@@ -65,21 +65,16 @@ impl<'r> Prepared<'r> {
         }
     }
 
-    /// A shared trace text `prefix` + `value(request)` + `suffix`, made once per evaluation (in a scratch buffer,
-    /// so that the `Arc` is the only allocation).
-    fn text<'a>(
-        &'a self,
-        slot: Slot,
-        prefix: &str,
-        value: impl FnOnce(&'a Request) -> &'a str,
-        suffix: &str,
-    ) -> Arc<str> {
+    /// The shared trace text of `slot` for this request, made once per evaluation (in a scratch buffer, so that the
+    /// `Arc` is the only allocation).
+    fn text(&self, slot: Slot) -> Arc<str> {
         let build = || {
+            let (prefix, quoted, suffix) = slot.parts();
             let mut buf = self.texts.scratch.borrow_mut();
             buf.clear();
             buf.reserve(256);
             buf.push_str(prefix);
-            buf.push_str(value(self.req));
+            buf.push_str(quoted.of(self.req));
             buf.push_str(suffix);
             Arc::from(buf.as_str())
         };
@@ -90,33 +85,7 @@ impl<'r> Prepared<'r> {
     }
 }
 
-/// The trace texts that depend only on the request (or on nothing), so that every statement can share them.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    CallerArn,
-    Action,
-    Resource,
-    MatchedWildcard,
-    MatchedAccount,
-    MatchedExact,
-    MatchedRole,
-    MatchedService,
-    MatchedNotPrincipal,
-    NotListed,
-    NotExempted,
-    Exempted,
-    ActionListed,
-    ActionNotListed,
-    ActionNotExcluded,
-    ActionExcluded,
-    ResourceListed,
-    ResourceNotListed,
-    ResourceNotExcluded,
-    ResourceExcluded,
-    /// Not a text: the number of slots.
-    Count,
-}
-
+/// The per-evaluation cache of [`Slot`] texts.
 #[derive(Default)]
 struct Texts {
     cells: [OnceCell<Arc<str>>; Slot::Count as usize],
@@ -341,7 +310,7 @@ fn req_val(family: Family, v: &Value) -> Option<ReqVal<'_>> {
         }),
         Family::Bin => ReqVal::Bin(match v {
             Value::Binary(b) => Cow::Borrowed(b.as_slice()),
-            Value::String(s) => Cow::Owned(crate::time::base64_decode(s)?),
+            Value::String(s) => Cow::Owned(crate::binary::base64_decode(s)?),
             _ => return None,
         }),
         Family::Ip => ReqVal::Ip(match v {
@@ -352,17 +321,6 @@ fn req_val(family: Family, v: &Value) -> Option<ReqVal<'_>> {
     })
 }
 
-fn why_unreadable(family: Family) -> &'static str {
-    match family {
-        Family::Num => "is not a number",
-        Family::Date => "is not a date",
-        Family::Bool => "is not a boolean",
-        Family::Bin => "is not binary (base64)",
-        Family::Ip => "is not an IP address",
-        _ => "cannot be compared",
-    }
-}
-
 fn cmp_ord<T: PartialOrd>(cmp: Cmp, a: T, b: T) -> bool {
     match cmp {
         Cmp::Eq => a == b,
@@ -370,16 +328,6 @@ fn cmp_ord<T: PartialOrd>(cmp: Cmp, a: T, b: T) -> bool {
         Cmp::Le => a <= b,
         Cmp::Gt => a > b,
         Cmp::Ge => a >= b,
-    }
-}
-
-/// Resolves a templated condition value for this request (`None`: a variable has no value, or the resolved text is
-/// not valid for the operator).
-fn resolve_cval(op: Op, t: &Template, req: &Request) -> Option<CVal> {
-    match op.family {
-        Family::Like => Some(CVal::Like(Glob::from_tokens(t.resolve_tokens(req)?))),
-        Family::Arn => Some(CVal::Arn(ArnPat::from_tokens(&t.resolve_tokens(req)?))),
-        f => compile_value(f, &t.resolve_text(req)?).ok(),
     }
 }
 
@@ -488,7 +436,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
                 .zip(&texts.principal)
                 .zip(&entries)
                 .filter(|(_, t)| t.matched)
-                .map(|((e, tx), _)| (tx, kind_match(&e.kind)))
+                .map(|((e, tx), _)| (tx, e.kind.match_kind()))
         };
         let m =
             if el.negated { principal_el_match(el, pr) } else { matches().map(|(_, m)| m).max_by_key(|m| rank(*m)) };
@@ -497,30 +445,9 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         let why = match (el.negated, m) {
             (false, Some(m)) => match matches().find(|(_, em)| *em == m) {
                 Some((tx, _)) => Arc::clone(&tx.matched_reason),
-                None => {
-                    let slot = match m {
-                        PrincipalMatch::Wildcard => Slot::MatchedWildcard,
-                        PrincipalMatch::Account => Slot::MatchedAccount,
-                        PrincipalMatch::Exact => Slot::MatchedExact,
-                        PrincipalMatch::Role => Slot::MatchedRole,
-                        PrincipalMatch::Service => Slot::MatchedService,
-                        PrincipalMatch::NotPrincipal => Slot::MatchedNotPrincipal,
-                    };
-                    p.text(slot, "caller matched as ", |_| match_word(Some(m)), "")
-                }
+                None => p.text(Slot::matched(m)),
             },
-            (false, None) => {
-                p.text(Slot::NotListed, "caller `", |r| &r.principal.arn, "` is not listed in `Principal`")
-            }
-            (true, Some(_)) => {
-                p.text(Slot::NotExempted, "caller `", |r| &r.principal.arn, "` is not exempted by `NotPrincipal`")
-            }
-            (true, None) => p.text(
-                Slot::Exempted,
-                "caller `",
-                |r| &r.principal.arn,
-                "` is exempted by `NotPrincipal` (every identity in its chain is listed)",
-            ),
+            (negated, m) => p.text(Slot::principal(negated, m.is_some())),
         };
         if m.is_none() && reason.is_none() {
             reason = Some(Arc::clone(&why));
@@ -528,7 +455,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: p.text(Slot::CallerArn, "", |r| &r.principal.arn, ""),
+            request_value: p.text(Slot::CallerArn),
             entries,
             matched: m.is_some(),
             reason: why,
@@ -542,30 +469,15 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
             el.entries.iter().zip(&texts.action).map(|(e, src)| entry(src, action_entry_matches(e, p))).collect();
         // The same outcome as `action_el_matches`, from the entries just matched.
         let matched = entries.iter().any(|e| e.matched) != el.negated;
-        let (name, why) = match (el.negated, matched) {
-            (false, true) => {
-                (ElementName::Action, p.text(Slot::ActionListed, "action `", |r| &r.action, "` is listed in `Action`"))
-            }
-            (false, false) => (
-                ElementName::Action,
-                p.text(Slot::ActionNotListed, "action `", |r| &r.action, "` is not listed in `Action`"),
-            ),
-            (true, true) => (
-                ElementName::NotAction,
-                p.text(Slot::ActionNotExcluded, "action `", |r| &r.action, "` is not excluded by `NotAction`"),
-            ),
-            (true, false) => (
-                ElementName::NotAction,
-                p.text(Slot::ActionExcluded, "action `", |r| &r.action, "` is excluded by `NotAction`"),
-            ),
-        };
+        let name = if el.negated { ElementName::NotAction } else { ElementName::Action };
+        let why = p.text(Slot::action(el.negated, matched));
         if !matched && reason.is_none() {
             reason = Some(Arc::clone(&why));
         }
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: p.text(Slot::Action, "", |r| &r.action, ""),
+            request_value: p.text(Slot::Action),
             entries,
             matched,
             reason: why,
@@ -586,8 +498,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
                         Some(r) => t.resolved = Some(r),
                         None => {
                             let var = tpl.missing_var(p.req).unwrap_or("");
-                            t.note =
-                                Some(format!("variable ${{{var}}} has no value: the entry matches nothing").into());
+                            t.note = Some(texts::resource_missing_var_note(var).into());
                         }
                     }
                 }
@@ -596,31 +507,15 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
             .collect();
         // The same outcome as `resource_el_matches`, from the entries just matched.
         let matched = entries.iter().any(|e| e.matched) != el.negated;
-        let (name, why) = match (el.negated, matched) {
-            (false, true) => (
-                ElementName::Resource,
-                p.text(Slot::ResourceListed, "resource `", |r| &r.resource, "` is listed in `Resource`"),
-            ),
-            (false, false) => (
-                ElementName::Resource,
-                p.text(Slot::ResourceNotListed, "resource `", |r| &r.resource, "` is not listed in `Resource`"),
-            ),
-            (true, true) => (
-                ElementName::NotResource,
-                p.text(Slot::ResourceNotExcluded, "resource `", |r| &r.resource, "` is not excluded by `NotResource`"),
-            ),
-            (true, false) => (
-                ElementName::NotResource,
-                p.text(Slot::ResourceExcluded, "resource `", |r| &r.resource, "` is excluded by `NotResource`"),
-            ),
-        };
+        let name = if el.negated { ElementName::NotResource } else { ElementName::Resource };
+        let why = p.text(Slot::resource(el.negated, matched));
         if !matched && reason.is_none() {
             reason = Some(Arc::clone(&why));
         }
         elements.push(ElementTrace {
             element: name,
             span: el.span.clone(),
-            request_value: p.text(Slot::Resource, "", |r| &r.resource, ""),
+            request_value: p.text(Slot::Resource),
             entries,
             matched,
             reason: why,
@@ -633,7 +528,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         if let Some((tx, ct)) = texts.conditions.iter().zip(&conditions).find(|(_, ct)| !ct.outcome) {
             reason = Some(match tx.false_reason(&ct.reason) {
                 Some(cached) => Arc::clone(cached),
-                None => condition_false_reason(&ct.operator, &ct.key, &ct.reason).into(),
+                None => texts::condition_false_reason(&ct.operator, &ct.key, &ct.reason).into(),
             });
         }
     }
@@ -655,57 +550,6 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
     }
 }
 
-/// The trace's reason for a statement that applies.
-pub(crate) fn applies_reason(effect: Effect, no_conditions: bool) -> String {
-    let what = match effect {
-        Effect::Allow => "allows",
-        Effect::Deny => "denies",
-    };
-    if no_conditions {
-        format!("applies: every element matches; the statement {what} the request")
-    } else {
-        format!("applies: every element and condition matches; the statement {what} the request")
-    }
-}
-
-/// How an entry of this kind matches the caller, when it does.
-fn kind_match(kind: &PrincipalKindPat) -> PrincipalMatch {
-    match kind {
-        PrincipalKindPat::Wildcard => PrincipalMatch::Wildcard,
-        PrincipalKindPat::Account(_) => PrincipalMatch::Account,
-        PrincipalKindPat::Role { .. } => PrincipalMatch::Role,
-        PrincipalKindPat::Arn(_) | PrincipalKindPat::Other(_) => PrincipalMatch::Exact,
-        PrincipalKindPat::Service(_) => PrincipalMatch::Service,
-    }
-}
-
-/// The `Principal` element's reason when an entry of this kind decides how the caller matched.
-pub(crate) fn principal_matched_reason(kind: &PrincipalKindPat) -> String {
-    format!("caller matched as {}", match_word(Some(kind_match(kind))))
-}
-
-/// The trace note of a matching `Principal` entry of this kind (for a role: when the caller is one of its sessions).
-pub(crate) fn principal_note(kind: &PrincipalKindPat) -> Option<&'static str> {
-    match kind {
-        PrincipalKindPat::Account(_) => Some("the caller's account"),
-        PrincipalKindPat::Role { .. } => Some("role session matches its role"),
-        PrincipalKindPat::Wildcard => Some("matches every caller"),
-        _ => None,
-    }
-}
-
-fn match_word(m: Option<PrincipalMatch>) -> &'static str {
-    match m {
-        Some(PrincipalMatch::Wildcard) => "everyone (`*`)",
-        Some(PrincipalMatch::Account) => "a principal of the listed account",
-        Some(PrincipalMatch::Exact) => "its exact ARN",
-        Some(PrincipalMatch::Role) => "the role it acts as",
-        Some(PrincipalMatch::Service) => "the service principal",
-        Some(PrincipalMatch::NotPrincipal) => "not exempted by NotPrincipal",
-        None => "nothing",
-    }
-}
-
 fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) -> ConditionTrace {
     let entry_values = req.context.get_lowercase(&c.key_lower).map(ContextValue::values);
     // As `request_values`: a missing key and an empty array are the same.
@@ -720,8 +564,7 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
     if let Some(vs) = values {
         for (v, r) in vs.iter().zip(readable.iter()) {
             if r.is_none() {
-                let f = c.op.family;
-                notes.push(format!("request value `{}` {}: comparison false", v.as_text(), why_unreadable(f)));
+                notes.push(texts::unreadable_note(&v.as_text(), c.op.family));
             }
         }
     }
@@ -736,14 +579,13 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
                 match tpl.resolve_text(req) {
                     Some(r) => {
                         if resolve_cval(c.op, tpl, req).is_none() {
-                            t.note =
-                                Some(format!("resolved value `{r}` is not valid for `{base}`: it cannot match").into());
+                            t.note = Some(texts::condition_invalid_resolved_note(&r, base).into());
                         }
                         t.resolved = Some(r);
                     }
                     None => {
                         let var = tpl.missing_var(req).unwrap_or("");
-                        let n = format!("variable ${{{var}}} has no value");
+                        let n = texts::condition_missing_var_note(var);
                         t.note = Some(n.as_str().into());
                         notes.push(n);
                     }
@@ -761,7 +603,7 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
     let reason: Arc<str> = match (texts.reason(present, outcome), notes.is_empty()) {
         (Some(cached), true) => Arc::clone(cached),
         _ => {
-            let mut reason = condition_reason(c.op, present, outcome);
+            let mut reason = texts::condition_reason(c.op, present, outcome);
             for n in notes {
                 reason.push_str("; ");
                 reason.push_str(&n);
@@ -805,48 +647,4 @@ impl<'a> Readable<'a> {
             Readable::Many(vs) => vs.iter(),
         }
     }
-}
-
-/// Why a condition has its outcome (before any notes): `present` is the number of request values, `None` when the
-/// key is missing. [`CondTexts`] caches the common cases.
-pub(crate) fn condition_reason(op: Op, present: Option<usize>, outcome: bool) -> String {
-    let base = op.base;
-    let set_name = match op.set {
-        SetOp::ForAnyValue => "ForAnyValue",
-        SetOp::ForAllValues => "ForAllValues",
-        SetOp::None => "",
-    };
-    if op.family == Family::Null {
-        return match present {
-            None => format!("key missing: `Null` is {outcome}"),
-            Some(_) => format!("key present: `Null` is {outcome}"),
-        };
-    }
-    let Some(n) = present else {
-        return if op.if_exists {
-            "IfExists: key missing, condition true".to_string()
-        } else if op.set != SetOp::None {
-            format!("{set_name}: key missing, condition {outcome}")
-        } else if op.negated {
-            format!("key missing: {base} matches")
-        } else {
-            format!("key missing: {base} does not match")
-        };
-    };
-    let subject = if n == 1 { "the request value".to_string() } else { format!("the {n} request values") };
-    match (op.set, op.negated, outcome) {
-        (SetOp::None, false, true) => format!("{subject} match {base}"),
-        (SetOp::None, false, false) => format!("no request value matches a policy value ({base})"),
-        (SetOp::None, true, true) => format!("{subject} match none of the policy values ({base})"),
-        (SetOp::None, true, false) => "a request value equals a policy value".to_string(),
-        (SetOp::ForAnyValue, _, true) => format!("ForAnyValue: a request value satisfies {base}"),
-        (SetOp::ForAnyValue, _, false) => format!("ForAnyValue: no request value satisfies {base}"),
-        (SetOp::ForAllValues, _, true) => format!("ForAllValues: every request value satisfies {base}"),
-        (SetOp::ForAllValues, _, false) => format!("ForAllValues: a request value does not satisfy {base}"),
-    }
-}
-
-/// A statement's reason when this condition is the first one that is false.
-pub(crate) fn condition_false_reason(op_text: &str, key_text: &str, reason: &str) -> String {
-    format!("condition `{op_text}` on `{key_text}` is false: {reason}")
 }

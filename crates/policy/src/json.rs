@@ -426,29 +426,70 @@ pub fn escape_pointer(key: &str) -> String {
     }
 }
 
-/// Maps byte offsets to 1-based lines and character columns.
+/// Maps byte offsets to 1-based lines and character columns without rescanning the text: the line by binary search
+/// over the line starts, the column from a table of character counts per block of [`COLUMN_BLOCK`] bytes (only
+/// for text that is not ASCII; in ASCII a column is a byte difference). One position costs O(log lines + block),
+/// however long its line.
 pub struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// The number of characters before each block of `COLUMN_BLOCK` bytes; empty for ASCII text.
+    chars_before_block: Vec<usize>,
+    /// Bytes read to find columns (tests check that a position never scans its whole line).
+    #[cfg(test)]
+    scanned: std::cell::Cell<usize>,
+}
+
+/// The block size of the column table (a column reads at most this many bytes).
+pub const COLUMN_BLOCK: usize = 256;
+
+/// A UTF-8 byte that starts a character.
+fn starts_char(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
-        for (i, b) in source.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i + 1);
+        starts.extend(source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let mut chars_before_block = Vec::new();
+        if !source.is_ascii() {
+            let mut total = 0;
+            for block in source.as_bytes().chunks(COLUMN_BLOCK) {
+                chars_before_block.push(total);
+                total += block.iter().filter(|b| starts_char(**b)).count();
             }
         }
-        LineIndex { source, starts }
+        LineIndex {
+            source,
+            starts,
+            chars_before_block,
+            #[cfg(test)]
+            scanned: std::cell::Cell::new(0),
+        }
     }
 
-    /// (line, column), both 1-based; the column counts characters.
+    /// The number of characters before `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / COLUMN_BLOCK;
+        let Some(before) = self.chars_before_block.get(block) else { return offset };
+        let from = block * COLUMN_BLOCK;
+        #[cfg(test)]
+        self.scanned.set(self.scanned.get() + (offset - from));
+        let partial = self.source.as_bytes().get(from..offset).unwrap_or(&[]);
+        before + partial.iter().filter(|b| starts_char(**b)).count()
+    }
+
+    /// (line, column), both 1-based; the column counts characters (bytes when `offset` is inside a character).
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.source.len());
         let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let col = self.source.get(start..offset).map_or(offset - start, |t| t.chars().count());
+        let col = if self.source.is_char_boundary(offset) {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            offset - start
+        };
         (to_u32(line + 1), to_u32(col + 1))
     }
 
@@ -515,6 +556,45 @@ mod tests {
         let src = "[".repeat(100_000);
         let e = parse(&src).root.unwrap_err();
         assert_eq!(e.message, "nesting deeper than 64 levels");
+    }
+
+    /// The column computation this index replaced: the characters from the line start, counted each time.
+    fn rescanning_line_col(source: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(source.len());
+        let bytes = &source.as_bytes()[..offset];
+        let line_start = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = bytes[..line_start].iter().filter(|b| **b == b'\n').count();
+        let col = source.get(line_start..offset).map_or(offset - line_start, |t| t.chars().count());
+        (to_u32(line + 1), to_u32(col + 1))
+    }
+
+    #[test]
+    fn columns_are_the_same_as_counting_from_the_line_start() {
+        let line = "ab\u{e9}c\u{20ac}\u{1f600}d ".repeat(200);
+        for src in [
+            String::new(),
+            "x".into(),
+            "ab\ncd\n".into(),
+            format!("{line}\n{line}\n\n\u{e9}{line}"),
+            "\u{feff}{\"a\":\n  \"\u{e9}\"}".into(),
+            "a".repeat(3 * COLUMN_BLOCK + 7),
+        ] {
+            let li = LineIndex::new(&src);
+            for offset in 0..=src.len() + 2 {
+                assert_eq!(li.line_col(offset), rescanning_line_col(&src, offset), "offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_position_on_a_long_line_does_not_scan_the_line() {
+        // One line of 1.5 MB with two-byte characters: the old index read up to the whole line per position.
+        let src = format!("[\"{}\"]", "\u{e9}x".repeat(500_000));
+        let li = LineIndex::new(&src);
+        let end = src.len() - 2;
+        assert_eq!(li.line_col(end), (1, 1 + 2 + 1_000_000));
+        assert_eq!(li.line_col(src.len()), (1, 1 + 2 + 1_000_000 + 2));
+        assert!(li.scanned.get() <= 4 * COLUMN_BLOCK, "scanned {} bytes for two positions", li.scanned.get());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod binary;
 mod error;
 mod eval;
 mod glob;
@@ -7,41 +8,29 @@ pub mod json;
 mod model;
 mod num;
 mod parse;
+mod policy_type;
 mod render;
 mod request;
 mod result;
+mod suggest;
+mod texts;
 mod time;
+mod values;
 mod vars;
 
 pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};
 pub use model::{Policy, Statement};
-pub use parse::suggest;
+pub use policy_type::PolicyType;
 pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};
 pub use result::{
     ConditionTrace, Decision, Effect, ElementName, ElementTrace, EntrySource, EntryTrace, EvalOptions, PolicyDecision,
     PolicyResult, PolicyTrace, PrincipalMatch, SetResult, StatementRef, StatementTrace,
 };
+pub use suggest::suggest;
 pub use time::{format_date, parse_date};
 
-use serde::{Deserialize, Serialize};
-
-/// The kind of policy document; the parser applies each kind's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub enum PolicyType {
-    /// An identity-based policy attached to a user, group or role. No `Principal`.
-    Identity,
-    /// A resource-based policy; a KMS key policy is one (32 KB limit, `Sid` may contain spaces).
-    Resource,
-    /// A service control policy (an Organizations guardrail).
-    Scp,
-    /// A permissions boundary on a user or role.
-    PermissionsBoundary,
-    /// A session policy passed when assuming a role.
-    Session,
-}
+use serde::Serialize;
 
 impl Policy {
     /// Parses and compiles a policy document, applying the rules of its policy type. Every problem in the
@@ -81,7 +70,7 @@ impl Policy {
 
     /// The size limit applied to this policy type and its unit (see the parser docs for how it is measured).
     pub fn size_limit(ty: PolicyType) -> (usize, &'static str) {
-        parse::size_limit(ty)
+        ty.size_limit()
     }
 }
 

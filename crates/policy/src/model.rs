@@ -1,13 +1,15 @@
-//! The compiled policy: every pattern, number, date, CIDR and variable prepared once at parse time.
+//! The compiled policy: every pattern, number, date, CIDR and variable prepared once at parse time. Plain data and
+//! the matching of compiled patterns; the parser builds it, the evaluator reads it, and [`crate::texts`] fills the
+//! trace-text cache it carries.
 
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Span;
 use crate::glob::{Glob, PTok};
-use crate::result::{Effect, EntrySource};
+use crate::policy_type::PolicyType;
+use crate::result::{Effect, EntrySource, PrincipalMatch};
 use crate::vars::Template;
-use crate::PolicyType;
 
 /// A parsed and compiled policy document. Cheap to share between threads; evaluate it with [`crate::evaluate`].
 #[derive(Debug, Clone)]
@@ -115,6 +117,19 @@ pub(crate) enum PrincipalKindPat {
     Service(String),
     /// `Federated` and `CanonicalUser`: exact match on the caller's ARN.
     Other(String),
+}
+
+impl PrincipalKindPat {
+    /// How an entry of this kind matches the caller, when it does.
+    pub fn match_kind(&self) -> PrincipalMatch {
+        match self {
+            PrincipalKindPat::Wildcard => PrincipalMatch::Wildcard,
+            PrincipalKindPat::Account(_) => PrincipalMatch::Account,
+            PrincipalKindPat::Role { .. } => PrincipalMatch::Role,
+            PrincipalKindPat::Arn(_) | PrincipalKindPat::Other(_) => PrincipalMatch::Exact,
+            PrincipalKindPat::Service(_) => PrincipalMatch::Service,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -234,11 +249,8 @@ pub(crate) struct Condition {
     pub values: Vec<CondValue>,
 }
 
-fn source(value: &Arc<str>, span: &Span) -> Arc<EntrySource> {
-    Arc::new(EntrySource { value: Arc::clone(value), span: span.clone() })
-}
-
-/// The trace texts of a statement that do not depend on the request (see [`Statement::trace_texts`]).
+/// The trace texts of a statement that do not depend on the request, made by [`crate::texts`] on the statement's
+/// first traced evaluation (plain data here; see `Statement::trace_texts`).
 #[derive(Debug, Clone)]
 pub(crate) struct StatementTexts {
     /// The statement's reason when it applies.
@@ -261,89 +273,18 @@ pub(crate) struct PrincipalTexts {
     pub matched_reason: Arc<str>,
 }
 
-impl Statement {
-    /// The trace texts that depend only on the statement: made on the first traced evaluation (so parsing does
-    /// not pay for them) and shared by every later one.
-    pub(crate) fn trace_texts(&self) -> &StatementTexts {
-        self.texts.get_or_init(|| StatementTexts {
-            applies: crate::eval::applies_reason(self.effect, self.conditions.is_empty()).into(),
-            principal: self
-                .principal
-                .iter()
-                .flat_map(|el| &el.entries)
-                .map(|e| PrincipalTexts {
-                    src: source(&e.shown, &e.span),
-                    note: crate::eval::principal_note(&e.kind).map(Arc::from),
-                    matched_reason: crate::eval::principal_matched_reason(&e.kind).into(),
-                })
-                .collect(),
-            action: self.action.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
-            resource: self.resource.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
-            conditions: self
-                .conditions
-                .iter()
-                .map(|c| CondTexts {
-                    values: c.values.iter().map(|v| source(&v.text, &v.span)).collect(),
-                    ..CondTexts::new(c.op, &c.op_text, &c.key_text)
-                })
-                .collect(),
-        })
-    }
-}
-
 /// The trace texts of a condition that do not depend on the request (for a missing key and for a single request
 /// value, each outcome), so that tracing does not format them on every evaluation.
 #[derive(Debug, Clone)]
 pub(crate) struct CondTexts {
     /// The trace's sources of the condition's values, one per value.
     pub values: Vec<Arc<EntrySource>>,
-    /// [`crate::eval::condition_reason`] for (missing, false), (missing, true), (one value, false), (one, true).
-    reasons: [Arc<str>; 4],
+    /// [`crate::texts::condition_reason`] for (missing, false), (missing, true), (one value, false), (one, true).
+    pub reasons: [Arc<str>; 4],
     /// The statement's reason when the condition is false: for a missing key, for one value.
-    false_reasons: [Arc<str>; 2],
+    pub false_reasons: [Arc<str>; 2],
     /// Whether the reasons never depend on the number of request values (a set operator or `Null`).
-    count_free: bool,
-}
-
-impl CondTexts {
-    pub fn new(op: Op, op_text: &str, key_text: &str) -> CondTexts {
-        let r = |present, outcome| -> Arc<str> { crate::eval::condition_reason(op, present, outcome).into() };
-        let (missing_false, one_false) = (r(None, false), r(Some(1), false));
-        let f = |r: &Arc<str>| -> Arc<str> { crate::eval::condition_false_reason(op_text, key_text, r).into() };
-        let false_reasons = [f(&missing_false), f(&one_false)];
-        let count_free = op.set != SetOp::None || op.family == Family::Null;
-        CondTexts {
-            values: Vec::new(),
-            reasons: [missing_false, r(None, true), one_false, r(Some(1), true)],
-            false_reasons,
-            count_free,
-        }
-    }
-
-    /// The cached reason for a key with no value (`None`) or with `n` values (only the reasons of operators
-    /// without a set operator that hold name the number of values; those are cached for one value).
-    pub fn reason(&self, present: Option<usize>, outcome: bool) -> Option<&Arc<str>> {
-        let i = match present {
-            None => 0,
-            Some(1) => 2,
-            Some(_) if self.count_free => 2,
-            Some(_) if !outcome => 2,
-            Some(_) => return None,
-        };
-        self.reasons.get(i + usize::from(outcome))
-    }
-
-    /// The cached statement reason for a false condition whose reason is one of the cached ones (not one with notes).
-    pub fn false_reason(&self, reason: &Arc<str>) -> Option<&Arc<str>> {
-        let i = if self.reasons.first().is_some_and(|r| Arc::ptr_eq(r, reason)) {
-            0
-        } else if self.reasons.get(2).is_some_and(|r| Arc::ptr_eq(r, reason)) {
-            1
-        } else {
-            return None;
-        };
-        self.false_reasons.get(i)
-    }
+    pub count_free: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! Decimal text to `f64` without core's float-parsing tables.
+//! Number text: decimal text to `f64` without core's float-parsing tables, condition values read as numbers, and
+//! numbers written back as text without core's float formatter.
 //!
 //! `str::parse::<f64>` pulls core's Eisel-Lemire tables (10 KB of powers of five that gzip cannot shrink) into the
 //! browser bundle. [`parse_f64`] accepts the same grammar and returns the same value, bit for bit: exact products for
@@ -197,9 +198,135 @@ fn divide(mut num: Vec<u32>, den: &[u32]) -> (u64, Vec<u32>) {
     (q, num)
 }
 
+/// A numeric condition value or request string: decimal text (sign, digits, `.`, exponent; surrounding whitespace
+/// ignored), finite. `inf`/`nan` are not numbers here.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')) {
+        return None;
+    }
+    parse_f64(t).filter(|n| n.is_finite())
+}
+
+/// A request number as the string operators see it: an integer below 10^15 without a fraction, otherwise Rust's
+/// `Display` for `f64`.
+pub(crate) fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        display_f64(n)
+    }
+}
+
+/// `n.to_string()` (Rust's `Display` for `f64`: the shortest digits that read back as `n`, never an exponent),
+/// made from serde_json's float formatter instead of core's: serde_json's is in the browser bundle anyway, and
+/// core's (Grisu with a Dragon fallback, both shortest and fixed-precision paths, ~11 KB of wasm) was used only
+/// here. Both print the shortest round-tripping digits, closest to `n`; only the layout differs (`1e20` versus
+/// `100000000000000000000`), which this rewrites. Tests compare it with `to_string` on millions of doubles.
+fn display_f64(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".to_string();
+    }
+    let Some(number) = serde_json::Number::from_f64(n) else {
+        return if n > 0.0 { "inf" } else { "-inf" }.to_string();
+    };
+    // serde_json writes `-?D+(.D+)?(e-?D+)?`.
+    let text = number.to_string();
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+    let mut point = i64::try_from(int.len()).unwrap_or(0) + i64::from(exponent);
+    let leading = digits.iter().take_while(|&&d| d == b'0').count();
+    digits.drain(..leading);
+    point -= i64::try_from(leading).unwrap_or(0);
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    // The one difference in digits: when `n` lies exactly halfway between two shortest candidates, serde_json
+    // rounds to the even one and core rounds up.
+    if exact_digits(n).is_some_and(|exact| {
+        exact.len() == digits.len() + 1 && exact.ends_with('5') && exact.as_bytes().starts_with(&digits)
+    }) {
+        let mut carry = true;
+        for d in digits.iter_mut().rev() {
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            digits.insert(0, b'1');
+            point += 1;
+        }
+        while digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+    }
+    let mut out = String::with_capacity(digits.len() + 8);
+    if negative {
+        out.push('-');
+    }
+    let len = i64::try_from(digits.len()).unwrap_or(0);
+    let zeros = |out: &mut String, k: i64| out.extend(std::iter::repeat_n('0', usize::try_from(k).unwrap_or(0)));
+    let digits = String::from_utf8(digits).unwrap_or_default();
+    if digits.is_empty() {
+        out.push('0');
+    } else if point <= 0 {
+        out.push_str("0.");
+        zeros(&mut out, -point);
+        out.push_str(&digits);
+    } else if point >= len {
+        out.push_str(&digits);
+        zeros(&mut out, point - len);
+    } else {
+        let (i, f) = digits.split_at(usize::try_from(point).unwrap_or(0));
+        out.push_str(i);
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The significant digits of `n`'s exact decimal value (no leading or trailing zeros), when there are at most 19.
+fn exact_digits(n: f64) -> Option<String> {
+    let bits = n.to_bits();
+    let exp_bits = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+    let frac = bits & ((1 << 52) - 1);
+    let (mut m, mut e) = if exp_bits == 0 { (frac, -1074) } else { (frac | 1 << 52, exp_bits - 1075) };
+    if m == 0 {
+        return None;
+    }
+    while m % 2 == 0 {
+        m /= 2;
+        e += 1;
+    }
+    let exact = if e >= 0 {
+        // m·2^e = (m / 5^j)·2^(e-j)·10^j
+        while m % 5 == 0 && e > 0 {
+            m /= 5;
+            e -= 1;
+        }
+        m.checked_mul(2u64.checked_pow(u32::try_from(e).ok()?)?)?
+    } else {
+        // m·2^e = m·5^-e / 10^-e
+        m.checked_mul(5u64.checked_pow(e.unsigned_abs())?)?
+    };
+    Some(exact.to_string())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_f64;
+    use super::{display_f64, number_text, parse_f64, parse_number};
     use proptest::prelude::*;
 
     fn same(text: &str) {
@@ -287,6 +414,87 @@ mod tests {
         same(&format!("{}e-1000", "9".repeat(1200)));
         same(&format!("1{}1", "0".repeat(900)));
         same(&format!("2.{}1e-324", "4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125"));
+    }
+
+    #[test]
+    fn display_f64_is_to_string() {
+        let check = |n: f64| assert_eq!(display_f64(n), n.to_string(), "bits {:#x}", n.to_bits());
+        for n in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            1.5,
+            1e15,
+            1e16,
+            1e20,
+            1e21,
+            1e22,
+            1e23,
+            -1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            1e-7,
+            1.23456789e-300,
+            123456789012345680.0,
+            0.30000000000000004,
+            f64::EPSILON,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            check(n);
+        }
+        // Every exponent, with random and edge mantissas; then uniformly random bit patterns (xorshift: no
+        // global randomness, reproducible).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for exp in 0..2048u64 {
+            for mantissa in [0, 1, 2, (1 << 52) - 1, (1 << 51), next() & ((1 << 52) - 1), next() & ((1 << 52) - 1)] {
+                for sign in [0, 1u64 << 63] {
+                    check(f64::from_bits(sign | exp << 52 | mantissa));
+                }
+            }
+        }
+        // Halfway cases: m·2^e with short exact values.
+        for e in -1074..=200 {
+            for m in 1..64u64 {
+                check(m as f64 * 2f64.powi(e));
+            }
+        }
+        for _ in 0..300_000 {
+            check(f64::from_bits(next()));
+        }
+        // Short decimals (where a shortest-digits tie-break would show).
+        for _ in 0..200_000 {
+            let digits = next() % 100_000_000;
+            let exp = i32::try_from(next() % 80).unwrap_or(0) - 40;
+            check(format!("{digits}e{exp}").parse().unwrap());
+        }
+        // As condition operators see a request number.
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(number_text(2.5), "2.5");
+        assert_eq!(number_text(-1e-7), "-0.0000001");
+    }
+
+    #[test]
+    fn numbers_in_conditions() {
+        assert_eq!(parse_number(" 10 "), Some(10.0));
+        assert_eq!(parse_number("-2.5e1"), Some(-25.0));
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1e999"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("0x10"), None);
     }
 
     proptest! {

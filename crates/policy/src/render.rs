@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::error::Span;
+use crate::policy_type::PolicyType;
 use crate::result::*;
-use crate::PolicyType;
 
 fn snippet<'s>(source: Option<&'s str>, span: &Span) -> Option<&'s str> {
     let src = source?;

@@ -332,7 +332,7 @@ impl TryFrom<ValueRepr> for Value {
                 }
                 TypedValue::Arn(s) => Value::Arn(s),
                 TypedValue::Binary(s) => Value::Binary(
-                    crate::time::base64_decode(&s).ok_or_else(|| ValueError(format!("`{s}` is not base64")))?,
+                    crate::binary::base64_decode(&s).ok_or_else(|| ValueError(format!("`{s}` is not base64")))?,
                 ),
             },
         })
@@ -350,7 +350,7 @@ impl From<Value> for ValueRepr {
             }
             Value::Ip(ip) => ValueRepr::Typed(TypedValue::Ip(ip.to_string())),
             Value::Arn(a) => ValueRepr::Typed(TypedValue::Arn(a)),
-            Value::Binary(b) => ValueRepr::Typed(TypedValue::Binary(crate::time::base64_encode(&b))),
+            Value::Binary(b) => ValueRepr::Typed(TypedValue::Binary(crate::binary::base64_encode(&b))),
         }
     }
 }
@@ -360,125 +360,13 @@ impl Value {
     pub fn as_text(&self) -> String {
         match self {
             Value::String(s) | Value::Arn(s) => s.clone(),
-            Value::Number(n) => {
-                if n.fract() == 0.0 && n.abs() < 1e15 {
-                    format!("{}", *n as i64)
-                } else {
-                    display_f64(*n)
-                }
-            }
+            Value::Number(n) => crate::num::number_text(*n),
             Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
             Value::Date(ms) => crate::time::format_date(*ms),
             Value::Ip(ip) => ip.to_string(),
-            Value::Binary(b) => crate::time::base64_encode(b),
+            Value::Binary(b) => crate::binary::base64_encode(b),
         }
     }
-}
-
-/// `n.to_string()` (Rust's `Display` for `f64`: the shortest digits that read back as `n`, never an exponent),
-/// made from serde_json's float formatter instead of core's: serde_json's is in the browser bundle anyway, and
-/// core's (Grisu with a Dragon fallback, both shortest and fixed-precision paths, ~11 KB of wasm) was used only
-/// here. Both print the shortest round-tripping digits, closest to `n`; only the layout differs (`1e20` versus
-/// `100000000000000000000`), which this rewrites. Tests compare it with `to_string` on millions of doubles.
-fn display_f64(n: f64) -> String {
-    if n.is_nan() {
-        return "NaN".to_string();
-    }
-    let Some(number) = serde_json::Number::from_f64(n) else {
-        return if n > 0.0 { "inf" } else { "-inf" }.to_string();
-    };
-    // serde_json writes `-?D+(.D+)?(e-?D+)?`.
-    let text = number.to_string();
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
-    };
-    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (text, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
-    let mut point = i64::try_from(int.len()).unwrap_or(0) + i64::from(exponent);
-    let leading = digits.iter().take_while(|&&d| d == b'0').count();
-    digits.drain(..leading);
-    point -= i64::try_from(leading).unwrap_or(0);
-    while digits.last() == Some(&b'0') {
-        digits.pop();
-    }
-    // The one difference in digits: when `n` lies exactly halfway between two shortest candidates, serde_json
-    // rounds to the even one and core rounds up.
-    if exact_digits(n).is_some_and(|exact| {
-        exact.len() == digits.len() + 1 && exact.ends_with('5') && exact.as_bytes().starts_with(&digits)
-    }) {
-        let mut carry = true;
-        for d in digits.iter_mut().rev() {
-            if *d == b'9' {
-                *d = b'0';
-            } else {
-                *d += 1;
-                carry = false;
-                break;
-            }
-        }
-        if carry {
-            digits.insert(0, b'1');
-            point += 1;
-        }
-        while digits.last() == Some(&b'0') {
-            digits.pop();
-        }
-    }
-    let mut out = String::with_capacity(digits.len() + 8);
-    if negative {
-        out.push('-');
-    }
-    let len = i64::try_from(digits.len()).unwrap_or(0);
-    let zeros = |out: &mut String, k: i64| out.extend(std::iter::repeat_n('0', usize::try_from(k).unwrap_or(0)));
-    let digits = String::from_utf8(digits).unwrap_or_default();
-    if digits.is_empty() {
-        out.push('0');
-    } else if point <= 0 {
-        out.push_str("0.");
-        zeros(&mut out, -point);
-        out.push_str(&digits);
-    } else if point >= len {
-        out.push_str(&digits);
-        zeros(&mut out, point - len);
-    } else {
-        let (i, f) = digits.split_at(usize::try_from(point).unwrap_or(0));
-        out.push_str(i);
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-/// The significant digits of `n`'s exact decimal value (no leading or trailing zeros), when there are at most 19.
-fn exact_digits(n: f64) -> Option<String> {
-    let bits = n.to_bits();
-    let exp_bits = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
-    let frac = bits & ((1 << 52) - 1);
-    let (mut m, mut e) = if exp_bits == 0 { (frac, -1074) } else { (frac | 1 << 52, exp_bits - 1075) };
-    if m == 0 {
-        return None;
-    }
-    while m % 2 == 0 {
-        m /= 2;
-        e += 1;
-    }
-    let exact = if e >= 0 {
-        // m·2^e = (m / 5^j)·2^(e-j)·10^j
-        while m % 5 == 0 && e > 0 {
-            m /= 5;
-            e -= 1;
-        }
-        m.checked_mul(2u64.checked_pow(u32::try_from(e).ok()?)?)?
-    } else {
-        // m·2^e = m·5^-e / 10^-e
-        m.checked_mul(5u64.checked_pow(e.unsigned_abs())?)?
-    };
-    Some(exact.to_string())
 }
 
 #[cfg(test)]
@@ -486,74 +374,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_f64_is_to_string() {
-        let check = |n: f64| assert_eq!(display_f64(n), n.to_string(), "bits {:#x}", n.to_bits());
-        for n in [
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            0.1,
-            1.5,
-            1e15,
-            1e16,
-            1e20,
-            1e21,
-            1e22,
-            1e23,
-            -1e300,
-            f64::MAX,
-            f64::MIN,
-            f64::MIN_POSITIVE,
-            -f64::MIN_POSITIVE,
-            5e-324,
-            1e-7,
-            1.23456789e-300,
-            123456789012345680.0,
-            0.30000000000000004,
-            f64::EPSILON,
-            f64::NAN,
-            -f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ] {
-            check(n);
-        }
-        // Every exponent, with random and edge mantissas; then uniformly random bit patterns (xorshift: no
-        // global randomness, reproducible).
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for exp in 0..2048u64 {
-            for mantissa in [0, 1, 2, (1 << 52) - 1, (1 << 51), next() & ((1 << 52) - 1), next() & ((1 << 52) - 1)] {
-                for sign in [0, 1u64 << 63] {
-                    check(f64::from_bits(sign | exp << 52 | mantissa));
-                }
-            }
-        }
-        // Halfway cases: m·2^e with short exact values.
-        for e in -1074..=200 {
-            for m in 1..64u64 {
-                check(m as f64 * 2f64.powi(e));
-            }
-        }
-        for _ in 0..300_000 {
-            check(f64::from_bits(next()));
-        }
-        // Short decimals (where a shortest-digits tie-break would show).
-        for _ in 0..200_000 {
-            let digits = next() % 100_000_000;
-            let exp = i32::try_from(next() % 80).unwrap_or(0) - 40;
-            check(format!("{digits}e{exp}").parse().unwrap());
-        }
-        // As `Value::as_text` uses it.
+    fn number_text() {
         assert_eq!(Value::Number(1e20).as_text(), "100000000000000000000");
         assert_eq!(Value::Number(2.5).as_text(), "2.5");
         assert_eq!(Value::Number(-1e-7).as_text(), "-0.0000001");
+        assert_eq!(Value::Number(42.0).as_text(), "42");
+        assert_eq!(Value::Number(-0.0).as_text(), "0");
     }
 
     #[test]

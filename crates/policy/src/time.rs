@@ -1,4 +1,4 @@
-//! Dates and base64, without dependencies: what the `Date…` and `BinaryEquals` condition operators need.
+//! Dates, without dependencies: what the `Date…` condition operators and typed date values need.
 //!
 //! Accepted date forms (all UTC unless an offset is given):
 //! - W3C/ISO 8601 date: `2026-11-28` (midnight UTC);
@@ -189,56 +189,6 @@ pub fn format_date(ms: i64) -> String {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b0 = chunk.first().copied().unwrap_or(0);
-        let b1 = chunk.get(1).copied().unwrap_or(0);
-        let b2 = chunk.get(2).copied().unwrap_or(0);
-        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
-        let sym = |shift: u32| char::from(B64.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A'));
-        out.push(sym(18));
-        out.push(sym(12));
-        out.push(if chunk.len() > 1 { sym(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(0) } else { '=' });
-    }
-    out
-}
-
-/// Decodes standard base64; padding is optional, whitespace is not allowed. `None` when the text is not base64.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let body = text.trim_end_matches('=');
-    if text.len() - body.len() > 2 || (text.len() != body.len() && !text.len().is_multiple_of(4)) {
-        return None;
-    }
-    if body.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in body.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,18 +217,5 @@ mod tests {
             assert_eq!(parse_date(&format_date(ms)), Some(ms), "{}", format_date(ms));
         }
         assert_eq!(format_date(1_795_867_200_000), "2026-11-28T12:00:00Z");
-    }
-
-    #[test]
-    fn base64() {
-        for data in [&b""[..], b"f", b"fo", b"foo", b"foob", b"fooba", b"foobar"] {
-            let enc = base64_encode(data);
-            assert_eq!(base64_decode(&enc).as_deref(), Some(data));
-        }
-        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        assert_eq!(base64_decode("Zm8"), Some(b"fo".to_vec()));
-        assert_eq!(base64_decode("not base64!"), None);
-        assert_eq!(base64_decode("Z"), None);
     }
 }

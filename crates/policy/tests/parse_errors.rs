@@ -39,7 +39,8 @@ fn invalid_json() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    let src = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    // Within the identity policy's size limit (an oversized document gets only the size error).
+    let src = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
     let e = one(&src, ID, ErrorKind::InvalidJson);
     assert_eq!(e.message, "invalid JSON: nesting deeper than 64 levels");
 }
@@ -250,6 +251,36 @@ fn too_large() {
         " ".repeat(7000)
     );
     assert!(Policy::parse(&spaced, ID).is_ok());
+}
+
+#[test]
+fn an_oversized_policy_gets_only_its_size_error() {
+    // 12 MB on one line, with an unknown element, a bad character and broken JSON further on: none of it is read.
+    let filler = "\u{e9}".repeat(6_000_000);
+    let src = format!("{{\"Statment\": \"{filler}\u{2019}\", \"Statement\": [}}");
+    for ty in [RES, ID, PolicyType::Scp, PolicyType::Session, PolicyType::PermissionsBoundary] {
+        let all = errors(&src, ty);
+        assert_eq!(all.len(), 1, "{:?}", all.iter().map(|e| &e.message).collect::<Vec<_>>());
+        assert_eq!(all[0].kind, ErrorKind::PolicyTooLarge);
+        at(&all[0], 1, 1, "");
+        assert_eq!((all[0].span.end_line, all[0].span.end_column, all[0].span.offset, all[0].span.len), (1, 1, 0, 0));
+    }
+    let e = &errors(&src, RES)[0];
+    let want = format!("the policy is {} bytes, more than the 32768 allowed for this policy type", src.len());
+    assert_eq!(e.message, want);
+}
+
+#[test]
+fn positions_on_a_long_line_count_characters() {
+    // A key policy just under the limit on one line, with two-byte characters before each error.
+    let pad = "\u{e9}".repeat(15_000);
+    let src = format!(
+        "{{\"Version\": \"2012-10-17\", \"Id\": \"{pad}\", \"Statement\": [{{\"Effect\": \"Permit\", \"Principal\": \"*\", \"Action\": \"kms:*\", \"Resource\": \"*\"}}]}}"
+    );
+    assert!(src.len() < 32_768);
+    let e = one(&src, RES, ErrorKind::InvalidValue);
+    let column = src[..src.find("\"Permit\"").unwrap()].chars().count() as u32 + 1;
+    at(&e, 1, column, "/Statement/0/Effect");
 }
 
 #[test]

@@ -1,12 +1,7 @@
 //! From policy text to a compiled [`Policy`]: JSON syntax, then the policy grammar and each policy type's rules.
 //! Every problem is collected (not only the first) with its location.
 //!
-//! Size limits, checked before anything else (see [`size_limit`]):
-//! - `Resource` (KMS key policy): 32,768 bytes, whitespace included;
-//! - `Identity` and `PermissionsBoundary` (managed policies): 6,144 characters, whitespace not counted (IAM ignores
-//!   whitespace when it measures a policy);
-//! - `Scp`: 5,120 characters, whitespace included;
-//! - `Session`: 2,048 characters, whitespace not counted.
+//! Size limits are checked before anything else (see [`PolicyType::size_limit`]).
 
 use std::sync::OnceLock;
 
@@ -14,34 +9,20 @@ use crate::error::{ErrorKind, PolicyError, PolicyErrors, Span};
 use crate::glob::{tokens, Glob};
 use crate::json::{self, escape_pointer, Json, LineIndex, Member, Node, Pos};
 use crate::model::*;
+use crate::policy_type::PolicyType;
 use crate::result::Effect;
+use crate::suggest::suggest;
 use crate::vars::Template;
-use crate::PolicyType;
+
+mod condition;
+mod principal;
+
+use condition::condition_block;
+use principal::principal_el;
 
 const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT: &[&str] =
     &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
-const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
-
-/// How big a policy of this type may be, and how it is measured.
-pub(crate) fn size_limit(ty: PolicyType) -> (usize, &'static str) {
-    match ty {
-        PolicyType::Resource => (32_768, "bytes"),
-        PolicyType::Identity | PolicyType::PermissionsBoundary => (6_144, "characters (whitespace not counted)"),
-        PolicyType::Scp => (5_120, "characters"),
-        PolicyType::Session => (2_048, "characters (whitespace not counted)"),
-    }
-}
-
-fn measure(source: &str, ty: PolicyType) -> usize {
-    match ty {
-        PolicyType::Resource => source.len(),
-        PolicyType::Scp => source.chars().count(),
-        PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => {
-            source.chars().filter(|c| !c.is_whitespace()).count()
-        }
-    }
-}
 
 struct Cx<'a> {
     li: LineIndex<'a>,
@@ -69,50 +50,17 @@ fn join(path: &str, seg: &str) -> String {
     format!("{path}/{}", escape_pointer(seg))
 }
 
-/// Suggests the closest known name (case-insensitive edit distance), for "did you mean" help.
-pub fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    let lw = word.to_ascii_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = levenshtein(&lw, &k.to_ascii_lowercase());
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    let limit = (word.chars().count() / 3).max(2);
-    best.filter(|(d, _)| *d <= limit).map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        if let Some(c0) = cur.first_mut() {
-            *c0 = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
 fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
     suggest(word, known).map(|k| format!("did you mean `{k}`"))
 }
 
+type EntryErr = (ErrorKind, String, String);
+
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
     let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new() };
 
-    let (limit, unit) = size_limit(ty);
-    let size = measure(source, ty);
+    let (limit, unit) = ty.size_limit();
+    let size = ty.measure(source);
     if size > limit {
         cx.err(
             ErrorKind::PolicyTooLarge,
@@ -121,6 +69,9 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             Pos { offset: 0, len: 0 },
             "",
         );
+        // As AWS, an oversized policy gets only its size error: nothing else is read (a many-megabyte document
+        // costs one pass to measure and index).
+        return Err(PolicyErrors { errors: cx.errors });
     }
 
     let mut bad_chars = 0;
@@ -374,7 +325,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
             let name = if negated { "NotPrincipal" } else { "Principal" };
             cx.err(
                 ErrorKind::NotAllowedInPolicyType,
-                format!("`{name}` is not allowed in {} policies", type_name(cx.ty)),
+                format!("`{name}` is not allowed in {} policies", cx.ty.adjective()),
                 Some("only resource-based policies such as key policies name principals".into()),
                 m.key_pos,
                 &join(path, name),
@@ -442,16 +393,6 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     let (Some(action), Some(resource)) = (action, resource) else { return None };
     let texts = OnceLock::new();
     ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions, texts })
-}
-
-fn type_name(ty: PolicyType) -> &'static str {
-    match ty {
-        PolicyType::Identity => "identity-based",
-        PolicyType::Resource => "resource-based",
-        PolicyType::Scp => "service control",
-        PolicyType::PermissionsBoundary => "permissions boundary",
-        PolicyType::Session => "session",
-    }
 }
 
 /// The strings of an element that takes one string or an array of strings (non-empty).
@@ -591,394 +532,6 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option
     ok.then(|| ResourceEl { negated, span: cx.span(member_pos(m), &p), entries })
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
-}
-
-fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<PrincipalEl> {
-    let name = if negated { "NotPrincipal" } else { "Principal" };
-    let p = join(path, name);
-    let mut entries = Vec::new();
-    let mut ok = true;
-    match &m.value.value {
-        Json::String(s) if s == "*" => entries.push(PrincipalEntry {
-            ptype: "*".into(),
-            text: "*".into(),
-            shown: "*".into(),
-            span: cx.span(m.value.pos, &p),
-            kind: PrincipalKindPat::Wildcard,
-        }),
-        Json::String(s) => {
-            cx.err(
-                ErrorKind::InvalidValue,
-                format!("`{name}` as a string must be `*`, found `{s}`"),
-                Some(format!("name principals by type, e.g. `{{\"AWS\": \"{s}\"}}`")),
-                m.value.pos,
-                &p,
-            );
-            return None;
-        }
-        Json::Object(types) => {
-            if types.is_empty() {
-                cx.err(
-                    ErrorKind::InvalidValue,
-                    format!("`{name}` is an empty object"),
-                    Some("name at least one principal, e.g. `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`".into()),
-                    m.value.pos,
-                    &p,
-                );
-                return None;
-            }
-            for t in types {
-                let tp = join(&p, &t.key);
-                if !PRINCIPAL_TYPES.contains(&t.key.as_str()) {
-                    cx.err(
-                        ErrorKind::UnknownElement,
-                        format!("unknown principal type `{}`", t.key),
-                        did_you_mean(&t.key, PRINCIPAL_TYPES)
-                            .or_else(|| Some("use `AWS`, `Service`, `Federated` or `CanonicalUser`".into())),
-                        t.key_pos,
-                        &tp,
-                    );
-                    ok = false;
-                    continue;
-                }
-                let Some(values) = string_list(cx, &t.value, &t.key, &tp) else {
-                    ok = false;
-                    continue;
-                };
-                for (v, pos, vp) in values {
-                    match principal_entry(&t.key, v) {
-                        Ok(kind) => entries.push(PrincipalEntry {
-                            ptype: t.key.clone(),
-                            text: v.into(),
-                            shown: if t.key == "AWS" || t.key == "*" {
-                                v.into()
-                            } else {
-                                format!("{}: {v}", t.key).into()
-                            },
-                            span: cx.span(pos, &vp),
-                            kind,
-                        }),
-                        Err((kind, message, help)) => {
-                            cx.err(kind, message, Some(help), pos, &vp);
-                            ok = false;
-                        }
-                    }
-                }
-            }
-        }
-        _ => {
-            type_err(cx, &m.value, &format!("`{name}`"), "`*` or an object such as `{\"AWS\": ...}`", &p);
-            return None;
-        }
-    }
-    ok.then(|| PrincipalEl { negated, span: cx.span(member_pos(m), &p), entries })
-}
-
-type EntryErr = (ErrorKind, String, String);
-
-fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
-    if v.contains("${") {
-        return Err((
-            ErrorKind::InvalidVariable,
-            format!("policy variables are not allowed in principals: `{v}`"),
-            "use a condition on `aws:PrincipalArn` instead".into(),
-        ));
-    }
-    if v.is_empty() {
-        return Err((ErrorKind::InvalidValue, "empty principal".into(), "name a principal or use `*`".into()));
-    }
-    match ptype {
-        "AWS" => {
-            if v == "*" {
-                return Ok(PrincipalKindPat::Wildcard);
-            }
-            if is_account_id(v) {
-                return Ok(PrincipalKindPat::Account(v.to_string()));
-            }
-            if v.contains(['*', '?']) {
-                return Err((
-                    ErrorKind::InvalidValue,
-                    format!("wildcards are not allowed in principal `{v}`"),
-                    "use `*` alone, or a condition such as `ArnLike` on `aws:PrincipalArn`".into(),
-                ));
-            }
-            let Some([_arn, _part, service, _region, account, rest]) =
-                split_arn(v).filter(|s| s.first() == Some(&"arn"))
-            else {
-                return Err((
-                    ErrorKind::InvalidValue,
-                    format!("invalid principal `{v}`"),
-                    "an `AWS` principal is an account id, an IAM/STS ARN such as `arn:aws:iam::111122223333:role/Admin`, or `*`".into(),
-                ));
-            };
-            if !is_account_id(account) || !(service == "iam" || service == "sts") {
-                return Err((
-                    ErrorKind::InvalidValue,
-                    format!("invalid principal `{v}`"),
-                    "an `AWS` principal ARN names an IAM or STS identity with a 12-digit account".into(),
-                ));
-            }
-            if service == "iam" && rest == "root" {
-                return Ok(PrincipalKindPat::Account(account.to_string()));
-            }
-            if service == "iam" {
-                if let Some(role) = rest.strip_prefix("role/") {
-                    let name = role.rsplit('/').next().unwrap_or(role).to_string();
-                    return Ok(PrincipalKindPat::Role { arn: v.to_string(), account: account.to_string(), name });
-                }
-            }
-            Ok(PrincipalKindPat::Arn(v.to_string()))
-        }
-        "Service" => Ok(PrincipalKindPat::Service(v.to_ascii_lowercase())),
-        _ => Ok(PrincipalKindPat::Other(v.to_string())),
-    }
-}
-
-fn parse_operator(text: &str) -> Result<Op, EntryErr> {
-    let (set, rest) = if let Some(r) = text.strip_prefix("ForAnyValue:") {
-        (SetOp::ForAnyValue, r)
-    } else if let Some(r) = text.strip_prefix("ForAllValues:") {
-        (SetOp::ForAllValues, r)
-    } else {
-        (SetOp::None, text)
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(b) => (b, true),
-        None => (rest, false),
-    };
-    let Some(&(name, family, cmp, negated)) = OPERATORS.iter().find(|o| o.0 == base) else {
-        let names: Vec<&str> = OPERATORS.iter().map(|o| o.0).collect();
-        let help = match suggest(base, &names) {
-            Some(s) => {
-                let mut full = String::new();
-                if set != SetOp::None {
-                    full.push_str(text.get(..text.len() - rest.len()).unwrap_or(""));
-                }
-                full.push_str(s);
-                if if_exists {
-                    full.push_str("IfExists");
-                }
-                format!("did you mean `{full}`")
-            }
-            None => "see the IAM condition operators, e.g. `StringEquals`, `ArnLike`, `Bool`".into(),
-        };
-        let prefix_hint = if text.contains(':') && set == SetOp::None {
-            " (the set operators are `ForAnyValue:` and `ForAllValues:`)"
-        } else {
-            ""
-        };
-        return Err((ErrorKind::UnknownOperator, format!("unknown condition operator `{text}`{prefix_hint}"), help));
-    };
-    if family == Family::Null && if_exists {
-        return Err((
-            ErrorKind::InvalidValue,
-            format!("`{text}`: `Null` has no `IfExists` form"),
-            "use `Null` alone: it already tests whether the key exists".into(),
-        ));
-    }
-    if family == Family::Null && set != SetOp::None {
-        return Err((
-            ErrorKind::InvalidValue,
-            format!("`{text}`: set operators cannot be used with `Null`"),
-            "use `Null` alone".into(),
-        ));
-    }
-    Ok(Op { set, base: name, family, cmp, negated, if_exists })
-}
-
-fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option<Vec<Condition>> {
-    let p = join(path, "Condition");
-    let Json::Object(ops) = &m.value.value else {
-        type_err(cx, &m.value, "`Condition`", "an object such as `{\"StringEquals\": {...}}`", &p);
-        return None;
-    };
-    let mut out = Vec::new();
-    let mut ok = true;
-    for o in ops {
-        let op_path = join(&p, &o.key);
-        let op = match parse_operator(&o.key) {
-            Ok(op) => op,
-            Err((kind, message, help)) => {
-                cx.err(kind, message, Some(help), o.key_pos, &op_path);
-                ok = false;
-                continue;
-            }
-        };
-        let Json::Object(keys) = &o.value.value else {
-            type_err(cx, &o.value, &format!("the `{}` block", o.key), "an object of condition keys", &op_path);
-            ok = false;
-            continue;
-        };
-        for k in keys {
-            let kp = join(&op_path, &k.key);
-            if k.key.contains("${") {
-                cx.err(
-                    ErrorKind::InvalidVariable,
-                    format!("policy variables are not allowed in condition keys: `{}`", k.key),
-                    Some("variables may be used in condition values".into()),
-                    k.key_pos,
-                    &kp,
-                );
-                ok = false;
-                continue;
-            }
-            if k.key.is_empty() {
-                cx.err(
-                    ErrorKind::InvalidValue,
-                    "empty condition key".into(),
-                    Some("name a condition key, e.g. `aws:SourceIp`".into()),
-                    k.key_pos,
-                    &kp,
-                );
-                ok = false;
-                continue;
-            }
-            match condition(cx, op, &o.key, k, &kp) {
-                Some(c) => out.push(c),
-                None => ok = false,
-            }
-        }
-    }
-    ok.then_some(out)
-}
-
-fn condition(cx: &mut Cx<'_>, op: Op, op_text: &str, k: &Member, kp: &str) -> Option<Condition> {
-    let raw: Vec<(&Node, String)> = match &k.value.value {
-        Json::Array(items) => {
-            if items.is_empty() {
-                cx.err(
-                    ErrorKind::InvalidValue,
-                    format!("condition key `{}` has an empty array of values", k.key),
-                    Some("give at least one value".into()),
-                    k.value.pos,
-                    kp,
-                );
-                return None;
-            }
-            items.iter().enumerate().map(|(i, n)| (n, format!("{kp}/{i}"))).collect()
-        }
-        _ => vec![(&k.value, kp.to_string())],
-    };
-    let mut values = Vec::new();
-    let mut ok = true;
-    for (node, vp) in raw {
-        let text = match &node.value {
-            Json::String(s) => s.clone(),
-            Json::Number(n) => n.clone(),
-            Json::Bool(b) => b.to_string(),
-            _ => {
-                type_err(cx, node, "a condition value", "a string, number or boolean", &vp);
-                ok = false;
-                continue;
-            }
-        };
-        match cond_value(cx, op, op_text, &text, node.pos, &vp) {
-            Some(val) => values.push(CondValue { text: text.into(), span: cx.span(node.pos, &vp), val }),
-            None => ok = false,
-        }
-    }
-    let span = cx.span(member_pos(k), kp);
-    ok.then(|| Condition {
-        op_text: op_text.into(),
-        op,
-        key_text: k.key.as_str().into(),
-        key_lower: k.key.to_ascii_lowercase(),
-        span,
-        values,
-    })
-}
-
-/// Compiles one condition value for its operator family (`None` after reporting an error).
-pub(crate) fn compile_value(family: Family, text: &str) -> Result<CVal, String> {
-    Ok(match family {
-        Family::Str => CVal::Str(text.to_string()),
-        Family::StrIc => CVal::StrLower(text.to_lowercase()),
-        Family::Like => CVal::Like(Glob::new(text)),
-        Family::Num => CVal::Num(parse_number(text).ok_or_else(|| format!("`{text}` is not a number"))?),
-        Family::Date => CVal::Date(
-            crate::time::parse_date(text).ok_or_else(|| format!("`{text}` is not an ISO 8601 date or epoch time"))?,
-        ),
-        Family::Bool => CVal::Bool(parse_bool(text).ok_or_else(|| format!("`{text}` is not `true` or `false`"))?),
-        Family::Bin => CVal::Bin(crate::time::base64_decode(text).ok_or_else(|| format!("`{text}` is not base64"))?),
-        Family::Ip => CVal::Ip(Cidr::parse(text).ok_or_else(|| format!("`{text}` is not an IP address or CIDR"))?),
-        Family::Arn => CVal::Arn(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
-        Family::Null => CVal::Null(parse_bool(text).ok_or_else(|| format!("`{text}` is not `true` or `false`"))?),
-    })
-}
-
-pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')) {
-        return None;
-    }
-    crate::num::parse_f64(t).filter(|n| n.is_finite())
-}
-
-pub(crate) fn parse_bool(text: &str) -> Option<bool> {
-    if text.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if text.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-fn family_help(op_text: &str, family: Family) -> String {
-    match family {
-        Family::Num => format!("`{op_text}` compares numbers, e.g. `10` or `2.5`"),
-        Family::Date => format!("`{op_text}` compares dates, e.g. `2026-11-28T12:00:00Z` or epoch seconds"),
-        Family::Bool | Family::Null => format!("`{op_text}` takes `true` or `false`"),
-        Family::Bin => format!("`{op_text}` takes base64, e.g. `QmluYXJ5VmFsdWU=`"),
-        Family::Ip => format!("`{op_text}` takes an IP address or CIDR, e.g. `203.0.113.0/24`"),
-        _ => String::new(),
-    }
-}
-
-fn cond_value(cx: &mut Cx<'_>, op: Op, op_text: &str, text: &str, pos: Pos, vp: &str) -> Option<CVal> {
-    if op.family == Family::Null {
-        if text.contains("${") && cx.variables {
-            cx.err(
-                ErrorKind::InvalidVariable,
-                format!("policy variables are not allowed in `Null` values: `{text}`"),
-                Some("`Null` takes `true` (key missing) or `false` (key present)".into()),
-                pos,
-                vp,
-            );
-            return None;
-        }
-    } else {
-        match template_or_err(cx, text, pos, vp) {
-            Err(()) => return None,
-            Ok(Some(t)) if t.has_vars() => return Some(CVal::Template(t)),
-            Ok(Some(t)) => {
-                // Escapes only: for patterns keep the escaped characters literal.
-                return match op.family {
-                    Family::Like => Some(CVal::Like(Glob::from_tokens(t.static_tokens()))),
-                    Family::Arn => Some(CVal::Arn(ArnPat::from_tokens(&t.static_tokens()))),
-                    f => match compile_value(f, &t.static_text()) {
-                        Ok(v) => Some(v),
-                        Err(message) => {
-                            cx.err(ErrorKind::InvalidValue, message, Some(family_help(op_text, f)), pos, vp);
-                            None
-                        }
-                    },
-                };
-            }
-            Ok(None) => {}
-        }
-    }
-    match compile_value(op.family, text) {
-        Ok(v) => Some(v),
-        Err(message) => {
-            cx.err(ErrorKind::InvalidValue, message, Some(family_help(op_text, op.family)), pos, vp);
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -989,17 +542,5 @@ mod tests {
         assert_eq!(suggest("statement", TOP_LEVEL), Some("Statement"));
         assert_eq!(suggest("Xyzzy", TOP_LEVEL), None);
         assert_eq!(suggest("Efect", STATEMENT), Some("Effect"));
-    }
-
-    #[test]
-    fn operators() {
-        let op = parse_operator("ForAnyValue:StringLikeIfExists").unwrap();
-        assert_eq!(op.set, SetOp::ForAnyValue);
-        assert_eq!(op.family, Family::Like);
-        assert!(op.if_exists);
-        assert!(parse_operator("NullIfExists").is_err());
-        assert!(parse_operator("ForAllValues:Null").is_err());
-        let e = parse_operator("StringEqual").unwrap_err();
-        assert_eq!(e.2, "did you mean `StringEquals`");
     }
 }

@@ -1,0 +1,151 @@
+//! `Principal` and `NotPrincipal`: principal types and each entry compiled to the pattern it matches.
+
+use super::{did_you_mean, join, member_pos, string_list, type_err, Cx, EntryErr};
+use crate::error::ErrorKind;
+use crate::json::{Json, Member};
+use crate::model::{split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat};
+
+const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<PrincipalEl> {
+    let name = if negated { "NotPrincipal" } else { "Principal" };
+    let p = join(path, name);
+    let mut entries = Vec::new();
+    let mut ok = true;
+    match &m.value.value {
+        Json::String(s) if s == "*" => entries.push(PrincipalEntry {
+            ptype: "*".into(),
+            text: "*".into(),
+            shown: "*".into(),
+            span: cx.span(m.value.pos, &p),
+            kind: PrincipalKindPat::Wildcard,
+        }),
+        Json::String(s) => {
+            cx.err(
+                ErrorKind::InvalidValue,
+                format!("`{name}` as a string must be `*`, found `{s}`"),
+                Some(format!("name principals by type, e.g. `{{\"AWS\": \"{s}\"}}`")),
+                m.value.pos,
+                &p,
+            );
+            return None;
+        }
+        Json::Object(types) => {
+            if types.is_empty() {
+                cx.err(
+                    ErrorKind::InvalidValue,
+                    format!("`{name}` is an empty object"),
+                    Some("name at least one principal, e.g. `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`".into()),
+                    m.value.pos,
+                    &p,
+                );
+                return None;
+            }
+            for t in types {
+                let tp = join(&p, &t.key);
+                if !PRINCIPAL_TYPES.contains(&t.key.as_str()) {
+                    cx.err(
+                        ErrorKind::UnknownElement,
+                        format!("unknown principal type `{}`", t.key),
+                        did_you_mean(&t.key, PRINCIPAL_TYPES)
+                            .or_else(|| Some("use `AWS`, `Service`, `Federated` or `CanonicalUser`".into())),
+                        t.key_pos,
+                        &tp,
+                    );
+                    ok = false;
+                    continue;
+                }
+                let Some(values) = string_list(cx, &t.value, &t.key, &tp) else {
+                    ok = false;
+                    continue;
+                };
+                for (v, pos, vp) in values {
+                    match principal_entry(&t.key, v) {
+                        Ok(kind) => entries.push(PrincipalEntry {
+                            ptype: t.key.clone(),
+                            text: v.into(),
+                            shown: if t.key == "AWS" || t.key == "*" {
+                                v.into()
+                            } else {
+                                format!("{}: {v}", t.key).into()
+                            },
+                            span: cx.span(pos, &vp),
+                            kind,
+                        }),
+                        Err((kind, message, help)) => {
+                            cx.err(kind, message, Some(help), pos, &vp);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            type_err(cx, &m.value, &format!("`{name}`"), "`*` or an object such as `{\"AWS\": ...}`", &p);
+            return None;
+        }
+    }
+    ok.then(|| PrincipalEl { negated, span: cx.span(member_pos(m), &p), entries })
+}
+
+fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
+    if v.contains("${") {
+        return Err((
+            ErrorKind::InvalidVariable,
+            format!("policy variables are not allowed in principals: `{v}`"),
+            "use a condition on `aws:PrincipalArn` instead".into(),
+        ));
+    }
+    if v.is_empty() {
+        return Err((ErrorKind::InvalidValue, "empty principal".into(), "name a principal or use `*`".into()));
+    }
+    match ptype {
+        "AWS" => {
+            if v == "*" {
+                return Ok(PrincipalKindPat::Wildcard);
+            }
+            if is_account_id(v) {
+                return Ok(PrincipalKindPat::Account(v.to_string()));
+            }
+            if v.contains(['*', '?']) {
+                return Err((
+                    ErrorKind::InvalidValue,
+                    format!("wildcards are not allowed in principal `{v}`"),
+                    "use `*` alone, or a condition such as `ArnLike` on `aws:PrincipalArn`".into(),
+                ));
+            }
+            let Some([_arn, _part, service, _region, account, rest]) =
+                split_arn(v).filter(|s| s.first() == Some(&"arn"))
+            else {
+                return Err((
+                    ErrorKind::InvalidValue,
+                    format!("invalid principal `{v}`"),
+                    "an `AWS` principal is an account id, an IAM/STS ARN such as `arn:aws:iam::111122223333:role/Admin`, or `*`".into(),
+                ));
+            };
+            if !is_account_id(account) || !(service == "iam" || service == "sts") {
+                return Err((
+                    ErrorKind::InvalidValue,
+                    format!("invalid principal `{v}`"),
+                    "an `AWS` principal ARN names an IAM or STS identity with a 12-digit account".into(),
+                ));
+            }
+            if service == "iam" && rest == "root" {
+                return Ok(PrincipalKindPat::Account(account.to_string()));
+            }
+            if service == "iam" {
+                if let Some(role) = rest.strip_prefix("role/") {
+                    let name = role.rsplit('/').next().unwrap_or(role).to_string();
+                    return Ok(PrincipalKindPat::Role { arn: v.to_string(), account: account.to_string(), name });
+                }
+            }
+            Ok(PrincipalKindPat::Arn(v.to_string()))
+        }
+        "Service" => Ok(PrincipalKindPat::Service(v.to_ascii_lowercase())),
+        _ => Ok(PrincipalKindPat::Other(v.to_string())),
+    }
+}

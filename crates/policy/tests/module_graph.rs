@@ -1,0 +1,131 @@
+//! No import circle between the crate's modules: every module's `crate::…` references (outside comments and test
+//! modules) form an acyclic graph, and no module reaches up into `lib.rs` (which declares and re-exports them all).
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code")]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The modules a source file refers to through `crate::NAME` (`lib` for items of the crate root).
+fn references(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut add = |name: &str| {
+        let name = name.trim();
+        if name.is_empty() || name == "self" {
+            return;
+        }
+        out.insert(if modules.contains(name) { name.to_string() } else { "lib".to_string() });
+    };
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            let end = group.find('}').unwrap();
+            for item in group[..end].split(',') {
+                add(item.split("::").next().unwrap());
+            }
+        } else {
+            let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
+            add(&after[..end]);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The code of a file without comments and without its `#[cfg(test)]` module (tests may import anything).
+fn code_of(source: &str) -> String {
+    let source = source.split("#[cfg(test)]\nmod ").next().unwrap();
+    source
+        .lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Graph of the crate's modules: a file `src/NAME.rs` or a folder `src/NAME/` (its files together: a folder
+/// module's children may use its helpers) is the node `NAME`; `lib.rs` is `lib`.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut code: BTreeMap<String, String> = BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect();
+            files.sort();
+            files.iter().map(|f| code_of(&std::fs::read_to_string(f).unwrap())).collect::<Vec<_>>().join("\n")
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            code_of(&std::fs::read_to_string(&path).unwrap())
+        } else {
+            continue;
+        };
+        code.insert(name, text);
+    }
+    let modules: BTreeSet<String> = code.keys().filter(|m| *m != "lib").cloned().collect();
+    let mut g = BTreeMap::new();
+    for (name, text) in &code {
+        let mut refs = references(text, &modules);
+        if name == "lib" {
+            refs.extend(modules.iter().cloned());
+        }
+        refs.remove(name);
+        g.insert(name.clone(), refs);
+    }
+    g
+}
+
+/// A cycle through `from`, if there is one.
+fn cycle(g: &BTreeMap<String, BTreeSet<String>>, from: &str) -> Option<Vec<String>> {
+    fn walk(
+        g: &BTreeMap<String, BTreeSet<String>>,
+        at: &str,
+        goal: &str,
+        path: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        for next in g.get(at).into_iter().flatten() {
+            if next == goal {
+                path.push(next.clone());
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                path.push(next.clone());
+                if walk(g, next, goal, path, seen) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![from.to_string()];
+    walk(g, from, from, &mut path, &mut BTreeSet::new()).then_some(path)
+}
+
+#[test]
+fn no_import_circle_between_modules() {
+    let g = graph();
+    assert!(g.len() > 10 && g.contains_key("parse"), "modules found: {:?}", g.keys());
+    let cycles: Vec<String> = g.keys().filter_map(|m| cycle(&g, m)).map(|c| c.join(" -> ")).collect();
+    assert!(cycles.is_empty(), "import circles:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_reference_scanner_sees_every_form() {
+    let modules: BTreeSet<String> = ["model", "eval", "glob"].iter().map(|s| s.to_string()).collect();
+    let code = "use crate::model::*;\nuse crate::{glob::Glob, Policy};\nfn f() { crate::eval::x(); }";
+    let refs = references(code, &modules);
+    assert_eq!(refs, ["eval", "glob", "lib", "model"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(references(&code_of("// crate::eval\n/// [`crate::eval`]\nfn g() {}"), &modules), BTreeSet::new());
+    let mut g = BTreeMap::new();
+    g.insert("a".to_string(), ["b".to_string()].into());
+    g.insert("b".to_string(), ["c".to_string()].into());
+    g.insert("c".to_string(), ["a".to_string()].into());
+    assert_eq!(cycle(&g, "a").unwrap(), ["a", "b", "c", "a"]);
+    g.insert("c".to_string(), BTreeSet::new());
+    assert_eq!(cycle(&g, "a"), None);
+}
