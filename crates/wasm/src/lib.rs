@@ -1,12 +1,9 @@
 #![doc = include_str!("../README.md")]
 
-pub mod api;
-
+use kmsim_kms::session::{self, to_json, Failure, Session};
 use serde::Serialize;
 use serde_json::Value as J;
 use wasm_bindgen::prelude::*;
-
-use crate::api::{Failure, Session};
 
 // The TypeScript types of every input and output, generated from the Rust types by `tests/typescript.rs`.
 #[wasm_bindgen(typescript_custom_section)]
@@ -33,9 +30,14 @@ fn from_js(value: JsValue, what: &str) -> Result<J, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(|e| error(&Failure::new(format!("invalid {what}: {e}"))))
 }
 
-/// JSON as a plain JS value: objects, arrays, numbers (see [`api::to_json`] for large integers).
+/// JSON as a plain JS value: objects, arrays, numbers (see [`session::to_json`] for large integers).
 fn to_js(value: &J) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// An answer of the core as a plain JS value, integers beyond 2^53 as decimal strings.
+fn answer<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    to_js(&to_json(value))
 }
 
 /// The one error helper: a JS `Error` with the message and a `diagnostics` array of structured problems.
@@ -46,8 +48,15 @@ fn error(failure: &Failure) -> JsValue {
     e.into()
 }
 
-fn done(result: Result<J, Failure>) -> Result<JsValue, JsValue> {
-    result.map(|v| to_js(&v)).map_err(|f| error(&f))
+fn done<T: Serialize>(result: Result<T, Failure>) -> Result<JsValue, JsValue> {
+    result.map(|v| answer(&v)).map_err(|f| error(&f))
+}
+
+/// A random seed that a JavaScript number holds exactly, so it survives JSON and `Number` round trips.
+fn random_seed() -> Result<u64, Failure> {
+    getrandom::u64()
+        .map(|v| v & session::MAX_SAFE_INTEGER)
+        .map_err(|e| Failure::new(format!("no randomness available for a seed: {e}")))
 }
 
 // ---- functions ------------------------------------------------------------------------------------------------------
@@ -56,7 +65,8 @@ fn done(result: Result<J, Failure>) -> Result<JsValue, JsValue> {
 /// policy does not parse.
 #[wasm_bindgen(unchecked_return_type = "SetResult")]
 pub fn evaluate(#[wasm_bindgen(unchecked_param_type = "EvaluateInput")] input: JsValue) -> Result<JsValue, JsValue> {
-    done(api::evaluate(from_js(input, "evaluate input")?))
+    let input = session::EvaluateInput::from_json(from_js(input, "evaluate input")?).map_err(|f| error(&f))?;
+    done(session::evaluate(&input))
 }
 
 /// Checks a policy document. Never throws for bad policy text: it returns the diagnostics. Throws only for an
@@ -66,7 +76,7 @@ pub fn validate_policy(
     text: &str,
     #[wasm_bindgen(js_name = "type", unchecked_param_type = "PolicyType")] ty: &str,
 ) -> Result<JsValue, JsValue> {
-    done(api::validate_policy(text, ty))
+    done(session::validate_policy(text, ty))
 }
 
 /// The JSON Schema of scenario files.
@@ -90,8 +100,8 @@ impl Simulator {
     /// Throws an `Error` whose `diagnostics` locate every problem in the scenario.
     pub fn load(scenario: &str, seed: Option<SeedArg>) -> Result<Simulator, JsValue> {
         let seed = match seed.map(JsValue::from).filter(|s| !s.is_undefined() && !s.is_null()) {
-            Some(s) => api::seed(from_js(s, "seed")?),
-            None => api::random_seed(),
+            Some(s) => session::seed(from_js(s, "seed")?),
+            None => random_seed(),
         }
         .map_err(|f| error(&f))?;
         Session::load(scenario, seed).map(|session| Simulator { session }).map_err(|f| error(&f))
@@ -115,7 +125,7 @@ impl Simulator {
     #[wasm_bindgen(unchecked_return_type = "StepResult | undefined")]
     pub fn step(&mut self, trace: Option<bool>) -> Result<JsValue, JsValue> {
         match self.session.step(trace.unwrap_or(false)) {
-            Ok(Some(r)) => Ok(to_js(&r)),
+            Ok(Some(r)) => Ok(answer(&r)),
             Ok(None) => Ok(JsValue::UNDEFINED),
             Err(f) => Err(error(&f)),
         }
@@ -187,13 +197,13 @@ impl Simulator {
     /// Every audit record (CloudTrail-shaped) so far.
     #[wasm_bindgen(unchecked_return_type = "AuditRecord[]")]
     pub fn audit(&self) -> JsValue {
-        to_js(&self.session.audit())
+        answer(self.session.audit())
     }
 
     /// The world as JSON, for saving; `Simulator.restore` reads it back. Holds no key material or plaintext.
     #[wasm_bindgen(unchecked_return_type = "World")]
     pub fn world(&self) -> JsValue {
-        to_js(&self.session.world())
+        answer(self.session.world())
     }
 
     /// The seed every key, ciphertext and id in this world derives from (exact, as a BigInt).
