@@ -3,6 +3,7 @@
 //! Exit codes: 0 success (every expectation held, the policy is valid, ...); 1 an expectation did not hold (check,
 //! run) or the decision was not `Allow` (eval with `--expect-allow`); 2 invalid input (a scenario, policy or
 //! request with errors: every error is printed with its location); 3 a file could not be read or a usage error.
+//! With `--format json` every error is the protocol's `Failure` (`kmsim_kms::session`) as JSON on stdout.
 
 mod render;
 
@@ -12,7 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kmsim_kms::scenario::Scenario;
-use kmsim_policy::{EvalOptions, Policy, PolicyType, Request};
+use kmsim_kms::session::{Diagnostic, Failure};
+use kmsim_policy::{EvalOptions, Policy, PolicyType, Request, Span};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -20,6 +22,9 @@ Exit codes:
   1  an expectation did not hold (check, run), or --expect-allow and the decision was a deny (eval)
   2  invalid input: the scenario, policy or request has errors (all are printed, with line and column)
   3  a file could not be read, or the command line is wrong
+With --format json, an error is JSON on stdout (nothing on stderr), the JS API's shape:
+  { message, diagnostics: [{ message, help?, span?, kind?, policy?, code? }] }
+  (check and lint: per file, { file, failure })
 
 Examples:
   kmsim run lessons/01-least-privilege.json          run a scenario and explain every step
@@ -120,18 +125,43 @@ fn main() -> ExitCode {
         }
         Command::Lint { policy_type, files, format } => lint(&policy_type, &files, format, style),
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&kmsim_kms::scenario::json_schema()).unwrap_or_default());
+            println!("{}", json(&kmsim_kms::scenario::json_schema()));
             0
         }
     };
     ExitCode::from(code)
 }
 
-fn read(path: &Path) -> Result<String, u8> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        3
-    })
+/// Why a command stopped before it had an answer: its exit code, the protocol's [`Failure`] (printed as JSON on
+/// stdout with `--format json`), and the text printed on stderr otherwise (located snippets for input errors).
+struct Stop {
+    code: u8,
+    failure: Failure,
+    text: String,
+}
+
+impl Stop {
+    /// A one-line error: `error: MESSAGE` in text.
+    fn new(code: u8, message: String) -> Stop {
+        Stop { code, text: format!("error: {message}\n"), failure: Failure::new(message) }
+    }
+
+    /// Prints the stop in the command's format and returns its exit code.
+    fn report(self, format: Format) -> u8 {
+        match format {
+            Format::Json => println!("{}", json(&self.failure)),
+            Format::Text => eprint!("{}", self.text),
+        }
+        self.code
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+fn read(path: &Path) -> Result<String, Stop> {
+    std::fs::read_to_string(path).map_err(|e| Stop::new(3, format!("cannot read `{}`: {e}", path.display())))
 }
 
 fn random_seed() -> u64 {
@@ -142,28 +172,40 @@ fn random_seed() -> u64 {
     }
 }
 
-fn load(path: &Path, style: render::Style) -> Result<Scenario, u8> {
+/// Every error located in `text` (a file named `file`) as a source snippet; with `count`, then `FILE: N errors`.
+fn snippets<'a>(
+    text: &str,
+    file: &str,
+    errors: impl ExactSizeIterator<Item = (&'a str, Option<&'a str>, &'a Span)>,
+    count: bool,
+    style: render::Style,
+) -> String {
+    let n = errors.len();
+    let mut out: String = errors.map(|(m, help, span)| render::diagnostic(text, file, m, help, span, style)).collect();
+    if count {
+        out.push_str(&format!("{file}: {n} error{}\n", if n == 1 { "" } else { "s" }));
+    }
+    out
+}
+
+fn load(path: &Path, style: render::Style) -> Result<Scenario, Stop> {
     let text = read(path)?;
     Scenario::parse(&text).map_err(|errs| {
-        for e in &errs.errors {
-            eprint!(
-                "{}",
-                render::diagnostic(&text, &path.display().to_string(), &e.message, e.help.as_deref(), &e.span, style)
-            );
-        }
-        eprintln!("{}: {} error{}", path.display(), errs.errors.len(), if errs.errors.len() == 1 { "" } else { "s" });
-        2
+        let file = path.display().to_string();
+        let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
+        let text = snippets(&text, &file, list, true, style);
+        Stop { code: 2, text, failure: Failure::from(errs) }
     })
 }
 
 fn run(file: &Path, format: Format, seed: Option<u64>, verbose: bool, style: render::Style) -> u8 {
     let scenario = match load(file, style) {
         Ok(s) => s,
-        Err(c) => return c,
+        Err(stop) => return stop.report(format),
     };
     let report = scenario.run(seed.unwrap_or_else(random_seed), true);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Json => println!("{}", json(&report)),
         Format::Text => print!("{}", render::run_report(&report, verbose, style)),
     }
     u8::from(!report.passed)
@@ -175,8 +217,14 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
     for f in files {
         let scenario = match load(f, style) {
             Ok(s) => s,
-            Err(c) => {
-                worst = worst.max(c);
+            Err(stop) => {
+                worst = worst.max(stop.code);
+                match format {
+                    Format::Text => eprint!("{}", stop.text),
+                    Format::Json => results.push(serde_json::json!({
+                        "file": f.display().to_string(), "passed": false, "failure": stop.failure,
+                    })),
+                }
                 continue;
             }
         };
@@ -197,131 +245,126 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        println!("{}", json(&results));
     }
     worst
 }
 
 fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, style: render::Style) -> u8 {
+    match evaluate(specs, request, format, style) {
+        Ok(decision) => u8::from(expect_allow && decision != kmsim_policy::Decision::Allow),
+        Err(stop) => stop.report(format),
+    }
+}
+
+/// `eval`'s work: parses every policy (all their errors are reported, each naming its policy by its index in
+/// `--policy` order) and the request, then prints the result.
+fn evaluate(
+    specs: &[String],
+    request: &Path,
+    format: Format,
+    style: render::Style,
+) -> Result<kmsim_policy::Decision, Stop> {
     let mut policies = Vec::new();
-    let mut bad = false;
-    for spec in specs {
+    let mut diagnostics = Vec::new();
+    let mut text_out = String::new();
+    // A usage or read error stops at once; the text of the policy errors found before it is still shown.
+    let after = |shown: &str, mut stop: Stop| {
+        stop.text.insert_str(0, shown);
+        stop
+    };
+    for (i, spec) in specs.iter().enumerate() {
         let Some((ty, path)) = spec.split_once(':') else {
-            eprintln!("error: `--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json");
-            return 3;
+            let message = format!("`--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json");
+            return Err(after(&text_out, Stop::new(3, message)));
         };
-        let Some(ty) = policy_type(ty) else {
-            eprintln!(
-                "error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session"
-            );
-            return 3;
-        };
+        let ty = policy_type(ty).map_err(|stop| after(&text_out, stop))?;
         let path = PathBuf::from(path);
-        let text = match read(&path) {
-            Ok(t) => t,
-            Err(c) => return c,
-        };
+        let text = read(&path).map_err(|stop| after(&text_out, stop))?;
         match Policy::parse(&text, ty) {
             Ok(p) => policies.push((path.display().to_string(), text, p)),
             Err(errs) => {
-                bad = true;
-                for e in &errs.errors {
-                    eprint!(
-                        "{}",
-                        render::diagnostic(
-                            &text,
-                            &path.display().to_string(),
-                            &e.message,
-                            e.help.as_deref(),
-                            &e.span,
-                            style
-                        )
-                    );
-                }
+                let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
+                text_out.push_str(&snippets(&text, &path.display().to_string(), list, false, style));
+                diagnostics.extend(errs.errors.into_iter().map(|e| Diagnostic::from_policy_error(e, Some(i))));
             }
         }
     }
-    let req_text = match read(request) {
-        Ok(t) => t,
-        Err(c) => return c,
-    };
-    let req: Request = match serde_json::from_str(&req_text) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}: invalid request: {e}", request.display());
-            return 2;
+    let req_text = read(request).map_err(|stop| after(&text_out, stop))?;
+    let req: Result<Request, String> =
+        serde_json::from_str(&req_text).map_err(|e| format!("{}: invalid request: {e}", request.display()));
+    let req = match (req, diagnostics.is_empty()) {
+        (Ok(r), true) => r,
+        (Ok(_), false) => return Err(Stop { code: 2, text: text_out, failure: Failure::policies(diagnostics) }),
+        (Err(message), no_policy_errors) => {
+            let mut failure = Failure::policies(diagnostics);
+            failure.diagnostics.push(Diagnostic::message(message.clone()));
+            if no_policy_errors {
+                failure.message = message.clone();
+            }
+            text_out.push_str(&format!("error: {message}\n"));
+            return Err(Stop { code: 2, text: text_out, failure });
         }
     };
-    if bad {
-        return 2;
-    }
     let refs: Vec<&Policy> = policies.iter().map(|(_, _, p)| p).collect();
     let result = kmsim_policy::evaluate_all(&refs, &req, EvalOptions { trace: true });
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default()),
+        Format::Json => println!("{}", json(&result)),
         Format::Text => {
             let named: Vec<(&str, &str)> = policies.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
             print!("{}", render::eval_report(&req, &result, &named, style));
         }
     }
-    u8::from(expect_allow && result.decision != kmsim_policy::Decision::Allow)
+    Ok(result.decision)
 }
 
 fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
-    let Some(ty) = policy_type(ty) else {
-        eprintln!("error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session");
-        return 3;
+    let ty = match policy_type(ty) {
+        Ok(ty) => ty,
+        Err(stop) => return stop.report(format),
     };
     let mut worst = 0u8;
     let mut out = Vec::new();
     for f in files {
-        let text = match read(f) {
-            Ok(t) => t,
-            Err(c) => {
-                worst = worst.max(c);
-                continue;
-            }
-        };
-        match Policy::parse(&text, ty) {
-            Ok(_) => {
+        let file = f.display().to_string();
+        let failure = match read(f) {
+            Err(stop) => {
+                worst = worst.max(stop.code);
                 if format == Format::Text {
-                    println!("{}: ok", f.display());
+                    eprint!("{}", stop.text);
                 }
-                out.push(serde_json::json!({ "file": f.display().to_string(), "errors": [] }));
+                Some(stop.failure)
             }
-            Err(errs) => {
-                worst = worst.max(2);
-                if format == Format::Text {
-                    for e in &errs.errors {
-                        print!(
-                            "{}",
-                            render::diagnostic(
-                                &text,
-                                &f.display().to_string(),
-                                &e.message,
-                                e.help.as_deref(),
-                                &e.span,
-                                style
-                            )
-                        );
+            Ok(text) => match Policy::parse(&text, ty) {
+                Ok(_) => {
+                    if format == Format::Text {
+                        println!("{file}: ok");
                     }
-                    println!(
-                        "{}: {} error{}",
-                        f.display(),
-                        errs.errors.len(),
-                        if errs.errors.len() == 1 { "" } else { "s" }
-                    );
+                    None
                 }
-                out.push(serde_json::json!({ "file": f.display().to_string(), "errors": errs.errors }));
-            }
-        }
+                Err(errs) => {
+                    worst = worst.max(2);
+                    if format == Format::Text {
+                        let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
+                        print!("{}", snippets(&text, &file, list, true, style));
+                    }
+                    Some(Failure::policy(errs))
+                }
+            },
+        };
+        out.push(match failure {
+            Some(failure) => serde_json::json!({ "file": file, "failure": failure }),
+            None => serde_json::json!({ "file": file }),
+        });
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        println!("{}", json(&out));
     }
     worst
 }
 
-fn policy_type(s: &str) -> Option<PolicyType> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+fn policy_type(s: &str) -> Result<PolicyType, Stop> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        Stop::new(3, format!("unknown policy type `{s}`: use identity, resource, scp, permissions-boundary or session"))
+    })
 }

@@ -125,3 +125,55 @@ fn help_teaches_the_commands_and_exit_codes() {
         assert!(out.contains(needle), "help lacks `{needle}`");
     }
 }
+
+/// With `--format json` every error is the protocol's `Failure` (`{ message, diagnostics }`, the shape the JS API
+/// throws) on stdout, with the same exit codes, and nothing on stderr.
+#[test]
+fn json_errors_are_protocol_failures_on_stdout() {
+    let parse = |out: &str| serde_json::from_str::<serde_json::Value>(out).expect("json");
+
+    let (code, out, err) = kmsim(&["run", &fixture("malformed.json"), "--format", "json"]);
+    assert_eq!((code, err.as_str()), (2, ""));
+    insta::assert_snapshot!("malformed_json", out);
+
+    let (code, out, err) = kmsim(&["check", &fixture("malformed.json"), &fixture("pass.json"), "--format", "json"]);
+    assert_eq!((code, err.as_str()), (2, ""));
+    let v = parse(&out);
+    assert_eq!(v[0]["passed"], false);
+    assert_eq!(v[0]["failure"]["message"], "scenario has 5 errors");
+    assert_eq!(v[0]["failure"]["diagnostics"][0]["span"]["path"], "/acounts");
+    assert_eq!(v[1]["passed"], true);
+
+    let (code, out, err) = kmsim(&["lint", "--type", "identity", &fixture("bad-policy.json"), "--format", "json"]);
+    assert_eq!((code, err.as_str()), (2, ""));
+    insta::assert_snapshot!("lint_bad_json", out);
+
+    let (code, out, err) = kmsim(&[
+        "eval",
+        "--policy",
+        &format!("resource:{}", fixture("key-policy.json")),
+        "--policy",
+        &format!("identity:{}", fixture("bad-policy.json")),
+        "--request",
+        &fixture("request.json"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!((code, err.as_str()), (2, ""));
+    let v = parse(&out);
+    assert_eq!(v["message"], "policies have 2 errors");
+    let policies: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().expect("diagnostics").iter().map(|d| &d["policy"]).collect();
+    assert_eq!(policies, [&serde_json::json!(1), &serde_json::json!(1)]);
+    assert_eq!(v["diagnostics"][0]["kind"], "InvalidValue");
+
+    let (code, out, err) = kmsim(&["run", "/nonexistent/scenario.json", "--format", "json"]);
+    assert_eq!((code, err.as_str()), (3, ""));
+    let v = parse(&out);
+    assert!(v["message"].as_str().is_some_and(|m| m.starts_with("cannot read `/nonexistent/scenario.json`")), "{v}");
+    assert_eq!(v["diagnostics"][0]["message"], v["message"]);
+
+    let (code, out, _) = kmsim(&["lint", "--type", "nope", &fixture("bad-policy.json"), "--format", "json"]);
+    assert_eq!(code, 3);
+    assert!(parse(&out)["message"].as_str().is_some_and(|m| m.starts_with("unknown policy type `nope`")), "{out}");
+}

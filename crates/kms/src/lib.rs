@@ -17,6 +17,7 @@ mod ops;
 pub mod policy;
 pub mod principal;
 pub mod scenario;
+pub mod session;
 pub mod trace;
 pub mod world;
 

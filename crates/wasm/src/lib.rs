@@ -1,12 +1,13 @@
 #![doc = include_str!("../README.md")]
 
-pub mod api;
+mod convert;
 
+use std::cell::RefCell;
+
+use kmsim_kms::session::{self, to_json, Failure, Session};
 use serde::Serialize;
 use serde_json::Value as J;
 use wasm_bindgen::prelude::*;
-
-use crate::api::{Failure, Session};
 
 // The TypeScript types of every input and output, generated from the Rust types by `tests/typescript.rs`.
 #[wasm_bindgen(typescript_custom_section)]
@@ -23,19 +24,24 @@ extern "C" {
 
 // ---- conversions ----------------------------------------------------------------------------------------------------
 
-/// A JS value as JSON. `undefined` and `null` become `null`; numbers that are safe integers become integers.
-fn from_js(value: JsValue, what: &str) -> Result<J, JsValue> {
-    if value.is_bigint() {
-        // BigInt (a seed beyond 2^53): its decimal text, which the core reads as a number.
-        let text = js_sys::BigInt::from(value).to_string(10).map(String::from).unwrap_or_default();
-        return Ok(J::String(text));
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| error(&Failure::new(format!("invalid {what}: {e}"))))
+/// A JS argument as JSON (see [`convert::from_js`]), or the `Error` to throw.
+fn from_js(value: &JsValue, what: &str) -> Result<J, JsValue> {
+    convert::from_js(value, what).map_err(|f| error(&f))
 }
 
-/// JSON as a plain JS value: objects, arrays, numbers (see [`api::to_json`] for large integers).
+/// A string argument, or the `Error` to throw.
+fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    convert::string(value, what).map_err(|f| error(&f))
+}
+
+/// JSON as a plain JS value: objects, arrays, numbers (see [`session::to_json`] for large integers).
 fn to_js(value: &J) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// An answer of the core as a plain JS value, integers beyond 2^53 as decimal strings.
+fn answer<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    to_js(&to_json(value))
 }
 
 /// The one error helper: a JS `Error` with the message and a `diagnostics` array of structured problems.
@@ -46,8 +52,15 @@ fn error(failure: &Failure) -> JsValue {
     e.into()
 }
 
-fn done(result: Result<J, Failure>) -> Result<JsValue, JsValue> {
-    result.map(|v| to_js(&v)).map_err(|f| error(&f))
+fn done<T: Serialize>(result: Result<T, Failure>) -> Result<JsValue, JsValue> {
+    result.map(|v| answer(&v)).map_err(|f| error(&f))
+}
+
+/// A random seed that a JavaScript number holds exactly, so it survives JSON and `Number` round trips.
+fn random_seed() -> Result<u64, Failure> {
+    getrandom::u64()
+        .map(|v| v & session::MAX_SAFE_INTEGER)
+        .map_err(|e| Failure::new(format!("no randomness available for a seed: {e}")))
 }
 
 // ---- functions ------------------------------------------------------------------------------------------------------
@@ -56,17 +69,20 @@ fn done(result: Result<J, Failure>) -> Result<JsValue, JsValue> {
 /// policy does not parse.
 #[wasm_bindgen(unchecked_return_type = "SetResult")]
 pub fn evaluate(#[wasm_bindgen(unchecked_param_type = "EvaluateInput")] input: JsValue) -> Result<JsValue, JsValue> {
-    done(api::evaluate(from_js(input, "evaluate input")?))
+    let input = session::EvaluateInput::from_json(from_js(&input, "evaluate input")?).map_err(|f| error(&f))?;
+    done(session::evaluate(&input))
 }
 
 /// Checks a policy document. Never throws for bad policy text: it returns the diagnostics. Throws only for an
-/// unknown policy type.
+/// unknown policy type or an argument that is not a string.
 #[wasm_bindgen(js_name = validatePolicy, unchecked_return_type = "ValidationResult")]
 pub fn validate_policy(
-    text: &str,
-    #[wasm_bindgen(js_name = "type", unchecked_param_type = "PolicyType")] ty: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(js_name = "type", unchecked_param_type = "PolicyType")] ty: JsValue,
 ) -> Result<JsValue, JsValue> {
-    done(api::validate_policy(text, ty))
+    let text = string(&text, "policy text")?;
+    let ty = string(&ty, "policy type")?;
+    done(session::validate_policy(&text, &ty))
 }
 
 /// The JSON Schema of scenario files.
@@ -78,44 +94,74 @@ pub fn scenario_schema() -> JsValue {
 // ---- the simulator --------------------------------------------------------------------------------------------------
 
 /// A simulated KMS world, loaded from a scenario or restored from a saved world.
+///
+/// Every method converts and checks its arguments first and only then borrows the session, and no JS code runs
+/// while it is borrowed: a bad argument (a throwing getter included) is an `Error` and leaves the world as it was.
 #[wasm_bindgen]
 pub struct Simulator {
-    session: Session,
+    session: RefCell<Session>,
+}
+
+impl Simulator {
+    fn new(session: Session) -> Simulator {
+        Simulator { session: RefCell::new(session) }
+    }
+
+    /// Runs `f` on the session. Arguments are already converted, so nothing re-enters; if something did, it gets an
+    /// `Error` instead of a panic.
+    fn with<T>(&self, f: impl FnOnce(&mut Session) -> T) -> Result<T, JsValue> {
+        let mut session = self
+            .session
+            .try_borrow_mut()
+            .map_err(|_| error(&Failure::new("the simulator is busy with another request")))?;
+        Ok(f(&mut session))
+    }
 }
 
 #[wasm_bindgen]
 impl Simulator {
-    /// Parses a scenario and builds its world. `seed` (a number, a BigInt or a decimal string) is used when the file
-    /// has no `seed`; when both are absent a random seed is drawn (Web Crypto in browsers, node's crypto in node).
-    /// Throws an `Error` whose `diagnostics` locate every problem in the scenario.
-    pub fn load(scenario: &str, seed: Option<SeedArg>) -> Result<Simulator, JsValue> {
+    /// Parses a scenario (its JSON text) and builds its world. `seed` (a number, a BigInt or a decimal string) is
+    /// used when the file has no `seed`; when both are absent a random seed is drawn (Web Crypto in browsers, node's
+    /// crypto in node). Throws an `Error` whose `diagnostics` locate every problem in the scenario.
+    pub fn load(
+        #[wasm_bindgen(unchecked_param_type = "string")] scenario: JsValue,
+        seed: Option<SeedArg>,
+    ) -> Result<Simulator, JsValue> {
+        let Some(text) = scenario.as_string() else {
+            let found = convert::kind(&scenario);
+            let message = format!(
+                "invalid scenario: expected the scenario's JSON text (a string), found {found}; pass the file's text, \
+                 or JSON.stringify a parsed scenario"
+            );
+            return Err(error(&Failure::new(message)));
+        };
         let seed = match seed.map(JsValue::from).filter(|s| !s.is_undefined() && !s.is_null()) {
-            Some(s) => api::seed(from_js(s, "seed")?),
-            None => api::random_seed(),
+            Some(s) => session::seed(from_js(&s, "seed")?),
+            None => random_seed(),
         }
         .map_err(|f| error(&f))?;
-        Session::load(scenario, seed).map(|session| Simulator { session }).map_err(|f| error(&f))
+        Session::load(&text, seed).map(Simulator::new).map_err(|f| error(&f))
     }
 
     /// A simulator over a world saved with `world()` (an object or its JSON text). It has no scenario steps.
     pub fn restore(
         #[wasm_bindgen(unchecked_param_type = "World | string")] world: JsValue,
     ) -> Result<Simulator, JsValue> {
-        let world = if let Some(text) = world.as_string() { J::String(text) } else { from_js(world, "world")? };
-        Session::restore(world).map(|session| Simulator { session }).map_err(|f| error(&f))
+        let world = if let Some(text) = world.as_string() { J::String(text) } else { from_js(&world, "world")? };
+        Session::restore(world).map(Simulator::new).map_err(|f| error(&f))
     }
 
     /// Runs every step from the start on a fresh world (same seed) and keeps the final world.
     #[wasm_bindgen(js_name = runAll, unchecked_return_type = "ScenarioRun")]
-    pub fn run_all(&mut self, trace: Option<bool>) -> Result<JsValue, JsValue> {
-        done(self.session.run_all(trace.unwrap_or(false)))
+    pub fn run_all(&self, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        done(self.with(|s| s.run_all(trace.unwrap_or(false)))?)
     }
 
     /// Runs the next step; `undefined` when every step has run.
     #[wasm_bindgen(unchecked_return_type = "StepResult | undefined")]
-    pub fn step(&mut self, trace: Option<bool>) -> Result<JsValue, JsValue> {
-        match self.session.step(trace.unwrap_or(false)) {
-            Ok(Some(r)) => Ok(to_js(&r)),
+    pub fn step(&self, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        match self.with(|s| s.step(trace.unwrap_or(false)))? {
+            Ok(Some(r)) => Ok(answer(&r)),
             Ok(None) => Ok(JsValue::UNDEFINED),
             Err(f) => Err(error(&f)),
         }
@@ -123,23 +169,23 @@ impl Simulator {
 
     /// Runs step `index` against the current world; the step after it becomes the next one.
     #[wasm_bindgen(js_name = runStep, unchecked_return_type = "StepResult")]
-    pub fn run_step(&mut self, index: usize, trace: Option<bool>) -> Result<JsValue, JsValue> {
-        done(self.session.run_step(index, trace.unwrap_or(false)))
+    pub fn run_step(&self, index: usize, trace: Option<bool>) -> Result<JsValue, JsValue> {
+        done(self.with(|s| s.run_step(index, trace.unwrap_or(false)))?)
     }
 
     /// Rebuilds the world as before the first step.
-    pub fn reset(&mut self) -> Result<(), JsValue> {
-        self.session.reset().map_err(|f| error(&f))
+    pub fn reset(&self) -> Result<(), JsValue> {
+        self.with(Session::reset)?.map_err(|f| error(&f))
     }
 
     #[wasm_bindgen(getter, js_name = stepCount)]
-    pub fn step_count(&self) -> usize {
-        self.session.step_count()
+    pub fn step_count(&self) -> Result<usize, JsValue> {
+        self.with(|s| s.step_count())
     }
 
     #[wasm_bindgen(getter, js_name = nextStep)]
-    pub fn next_step(&self) -> usize {
-        self.session.next_step()
+    pub fn next_step(&self) -> Result<usize, JsValue> {
+        self.with(|s| s.next_step())
     }
 
     /// One API call. `caller` is a principal (ARN, or a short form such as `role/App`) or a `Caller` object;
@@ -147,14 +193,15 @@ impl Simulator {
     /// (unknown operation, malformed parameters or caller).
     #[wasm_bindgen(unchecked_return_type = "CallOutcome")]
     pub fn call(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "string | Caller")] caller: JsValue,
-        operation: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] operation: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] params: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let caller = from_js(caller, "caller")?;
-        let params = from_js(params, "parameters")?;
-        done(self.session.call(caller, operation, params))
+        let caller = from_js(&caller, "caller")?;
+        let operation = string(&operation, "operation")?;
+        let params = from_js(&params, "parameters")?;
+        done(self.with(|s| s.call(caller, &operation, params))?)
     }
 
     /// Whether `caller` may perform `action` on `resource` (a key ARN, an alias ARN or `*`), without executing
@@ -163,46 +210,49 @@ impl Simulator {
     pub fn simulate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Caller")] caller: JsValue,
-        action: &str,
-        resource: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(js_name = encryptionContext)] encryption_context: Option<EncryptionContextArg>,
     ) -> Result<JsValue, JsValue> {
-        let caller = from_js(caller, "caller")?;
+        let caller = from_js(&caller, "caller")?;
+        let action = string(&action, "action")?;
+        let resource = string(&resource, "resource")?;
         let ec = match encryption_context {
-            Some(ec) => from_js(ec.into(), "encryption context")?,
+            Some(ec) => from_js(&ec.into(), "encryption context")?,
             None => J::Null,
         };
-        done(self.session.simulate(caller, action, resource, ec))
+        done(self.with(|s| s.simulate(caller, &action, &resource, ec))?)
     }
 
     /// Moves the clock forward. Returns the service events (automatic rotations, key deletions) it caused.
     #[wasm_bindgen(unchecked_return_type = "AuditRecord[]")]
-    pub fn advance(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Duration")] by: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        done(self.session.advance(from_js(by, "duration")?))
+    pub fn advance(&self, #[wasm_bindgen(unchecked_param_type = "Duration")] by: JsValue) -> Result<JsValue, JsValue> {
+        let by = from_js(&by, "duration")?;
+        done(self.with(|s| s.advance(by))?)
     }
 
     /// Every audit record (CloudTrail-shaped) so far.
     #[wasm_bindgen(unchecked_return_type = "AuditRecord[]")]
-    pub fn audit(&self) -> JsValue {
-        to_js(&self.session.audit())
+    pub fn audit(&self) -> Result<JsValue, JsValue> {
+        let records = self.with(|s| to_json(s.audit()))?;
+        Ok(to_js(&records))
     }
 
-    /// The world as JSON, for saving; `Simulator.restore` reads it back. Holds no key material or plaintext.
+    /// The world as JSON, for saving; `Simulator.restore` reads it back. Holds no key material or plaintext, but
+    /// its seed derives every key: anyone holding a saved world can recompute every key and ciphertext.
     #[wasm_bindgen(unchecked_return_type = "World")]
-    pub fn world(&self) -> JsValue {
-        to_js(&self.session.world())
+    pub fn world(&self) -> Result<JsValue, JsValue> {
+        let world = self.with(|s| to_json(s.world()))?;
+        Ok(to_js(&world))
     }
 
     /// The seed every key, ciphertext and id in this world derives from (exact, as a BigInt).
-    pub fn seed(&self) -> u64 {
-        self.session.seed()
+    pub fn seed(&self) -> Result<u64, JsValue> {
+        self.with(|s| s.seed())
     }
 
     /// The simulated clock (ISO 8601).
-    pub fn now(&self) -> String {
-        self.session.now()
+    pub fn now(&self) -> Result<String, JsValue> {
+        self.with(|s| s.now())
     }
 }

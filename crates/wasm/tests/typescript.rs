@@ -1,10 +1,10 @@
 //! Generates `types/kmsim.d.ts` from the Rust types themselves and checks that the file is up to date.
 //!
 //! The core crates derive `tsify::Tsify` on every type that crosses the JS boundary behind their `ts` feature, which
-//! this crate enables natively (Cargo.toml); `src/api.rs` derives it on the JS API's own inputs and answers. Each
-//! derive yields the type's TypeScript declaration as `DECL`; [`generate`] concatenates them in a fixed order. The only
-//! TypeScript written by hand is [`KMSIM_ERROR`] here and the `#[tsify(type = "...")]` strings in the core for types
-//! with hand-written serde impls or free-form JSON fields (listed in README.md).
+//! this crate enables natively (Cargo.toml), the protocol's own inputs and answers (`kmsim_kms::session`) included.
+//! Each derive yields the type's TypeScript declaration as `DECL`; [`generate`] concatenates them in a fixed order.
+//! The only TypeScript written by hand is [`KMSIM_ERROR`] here and the `#[tsify(type = "...")]` strings in the core
+//! for types with hand-written serde impls or free-form JSON fields (listed in README.md).
 //!
 //! `types_file_is_up_to_date` fails when a Rust type changes and the file was not regenerated:
 //! `KMSIM_BLESS=1 cargo test -p kmsim-wasm --test typescript`. `tsc --strict` of `js-tests/example.ts` and the node
@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use kmsim_kms::audit::{AuditResource, UserIdentity};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
+use kmsim_kms::session::{Diagnostic, EvaluateInput, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
     PolicyKind,
@@ -26,7 +27,6 @@ use kmsim_policy::{
     PolicyDecision, PolicyError, PolicyResult, PolicyTrace, PolicyType, Principal, PrincipalKind, PrincipalMatch,
     Request, SetResult, Span, StatementRef, StatementTrace, Value,
 };
-use kmsim_wasm::api::{Diagnostic, EvaluateInput, PolicyInput, ValidationResult};
 use tsify::Tsify;
 
 /// Written by hand: the error the API throws is a JS `Error`, not a Rust type.

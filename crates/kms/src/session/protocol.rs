@@ -1,0 +1,188 @@
+//! The protocol's error and number shapes, shared by the JS API (crates/wasm) and the CLI's `--format json`: a
+//! [`Failure`] is why a request could not be answered, made of [`Diagnostic`]s; [`to_json`] writes answers so that
+//! JavaScript reads every integer exactly.
+
+use kmsim_policy::{ErrorKind, PolicyError, PolicyErrors, Span};
+use serde::Serialize;
+use serde_json::Value as J;
+
+use crate::error::{ErrorCode, KmsError};
+use crate::hsm::Seed;
+use crate::scenario::ScenarioErrors;
+
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Why a request failed: a one-line message and every problem found, as [`Diagnostic`]s. The JS API throws it as an
+/// `Error` with a `diagnostics` property; the CLI prints it as JSON (`{ message, diagnostics }`) with
+/// `--format json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub message: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One problem: a message and, when known, where it is (`span`), what kind it is, and which input policy it is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct Diagnostic {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// For policy errors: the engine's error kind (`InvalidJson`, `UnknownElement`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ErrorKind>,
+    /// For `evaluate`: the 0-based index of the input policy the problem is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<usize>,
+    /// For a call that could not be made: the AWS error code (`ValidationException`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with only a message.
+    pub fn message(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { message: message.into(), help: None, span: None, kind: None, policy: None, code: None }
+    }
+
+    /// A policy error, in the input policy `policy` when there are several.
+    pub fn from_policy_error(e: PolicyError, policy: Option<usize>) -> Diagnostic {
+        Diagnostic { message: e.message, help: e.help, span: Some(e.span), kind: Some(e.kind), policy, code: None }
+    }
+}
+
+impl Failure {
+    /// A failure with a single diagnostic that repeats the message.
+    pub fn new(message: impl Into<String>) -> Failure {
+        let message = message.into();
+        Failure { diagnostics: vec![Diagnostic::message(message.clone())], message }
+    }
+
+    /// A JSON input that does not have the expected shape (`what`: the input in the user's words).
+    pub fn input(what: &str, e: impl std::fmt::Display) -> Failure {
+        Failure::new(format!("invalid {what}: {e}"))
+    }
+
+    /// The problems of several input policies (each diagnostic names its policy): "policies have N errors".
+    pub fn policies(diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure { message: count("policies have", diagnostics.len()), diagnostics }
+    }
+
+    /// The problems of one policy document: "policy has N errors".
+    pub fn policy(errors: PolicyErrors) -> Failure {
+        let diagnostics: Vec<Diagnostic> =
+            errors.errors.into_iter().map(|e| Diagnostic::from_policy_error(e, None)).collect();
+        Failure { message: count("policy has", diagnostics.len()), diagnostics }
+    }
+
+    /// The diagnostics as JSON.
+    pub fn diagnostics_json(&self) -> J {
+        to_json(&self.diagnostics)
+    }
+}
+
+fn count(what: &str, n: usize) -> String {
+    format!("{what} {n} error{}", if n == 1 { "" } else { "s" })
+}
+
+impl From<ScenarioErrors> for Failure {
+    /// Every problem of a scenario, located: "scenario has N errors".
+    fn from(errs: ScenarioErrors) -> Failure {
+        let message = count("scenario has", errs.errors.len());
+        let diagnostics = errs
+            .errors
+            .into_iter()
+            .map(|e| Diagnostic { help: e.help, span: Some(e.span), ..Diagnostic::message(e.message) })
+            .collect();
+        Failure { message, diagnostics }
+    }
+}
+
+impl From<KmsError> for Failure {
+    /// A call that could not be made, with its AWS error code.
+    fn from(e: KmsError) -> Failure {
+        Failure {
+            diagnostics: vec![Diagnostic { code: Some(e.code), ..Diagnostic::message(e.message.clone()) }],
+            message: e.message,
+        }
+    }
+}
+
+/// Serialises an answer for JavaScript: integers beyond 2^53 become decimal strings (seeds are any u64, and the
+/// core accepts seeds as strings), everything else is unchanged.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> J {
+    js_safe(serde_json::to_value(value).unwrap_or(J::Null))
+}
+
+fn js_safe(v: J) -> J {
+    match v {
+        J::Number(n) => {
+            let unsafe_int = n.as_u64().is_some_and(|u| u > MAX_SAFE_INTEGER)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() > MAX_SAFE_INTEGER);
+            if unsafe_int {
+                J::String(n.to_string())
+            } else {
+                J::Number(n)
+            }
+        }
+        J::Array(a) => J::Array(a.into_iter().map(js_safe).collect()),
+        J::Object(m) => J::Object(m.into_iter().map(|(k, v)| (k, js_safe(v))).collect()),
+        other => other,
+    }
+}
+
+/// Reads a seed given as a JSON number or a decimal string (what [`Seed`] accepts).
+pub fn seed(value: J) -> Result<u64, Failure> {
+    serde_json::from_value::<Seed>(value).map(|s| s.0).map_err(|e| Failure::input("seed", e))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests may fail loudly")]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn integers_beyond_2_pow_53_become_strings_and_others_stay_numbers() {
+        let v =
+            to_json(&json!({"a": [MAX_SAFE_INTEGER, MAX_SAFE_INTEGER + 1, u64::MAX], "b": -9_007_199_254_740_993_i64,
+            "c": 1.5, "d": -3}));
+        assert_eq!(
+            v,
+            json!({"a": [MAX_SAFE_INTEGER, "9007199254740992", "18446744073709551615"], "b": "-9007199254740993",
+                "c": 1.5, "d": -3})
+        );
+    }
+
+    #[test]
+    fn seeds_read_numbers_and_decimal_strings() {
+        assert_eq!(seed(json!(42)).unwrap(), 42);
+        assert_eq!(seed(json!("18446744073709551615")).unwrap(), u64::MAX);
+        assert!(seed(json!(-1)).is_err());
+        assert!(seed(json!(1.5)).is_err());
+        assert!(seed(json!("x")).unwrap_err().message.starts_with("invalid seed"));
+    }
+
+    #[test]
+    fn failures_count_their_problems_and_serialise_as_message_and_diagnostics() {
+        let one = Failure::new("cannot read `x`");
+        assert_eq!(
+            serde_json::to_value(&one).unwrap(),
+            json!({"message": "cannot read `x`",
+            "diagnostics": [{"message": "cannot read `x`"}]})
+        );
+        let errs = kmsim_policy::Policy::parse("{\"Version\": 1, \"Statement\": 2}", kmsim_policy::PolicyType::Scp)
+            .unwrap_err();
+        let n = errs.errors.len();
+        let f = Failure::policy(errs);
+        assert_eq!(f.message, format!("policy has {n} error{}", if n == 1 { "" } else { "s" }));
+        assert!(f.diagnostics.iter().all(|d| d.kind.is_some() && d.span.is_some() && d.policy.is_none()));
+        let k = Failure::from(KmsError::new(ErrorCode::NotFoundException, "no key `k`"));
+        assert_eq!(k.diagnostics_json(), json!([{"message": "no key `k`", "code": "NotFoundException"}]));
+    }
+}
