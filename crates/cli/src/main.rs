@@ -2,9 +2,13 @@
 //!
 //! Exit codes: 0 success (every expectation held, the policy is valid, ...); 1 an expectation did not hold (check,
 //! run) or the decision was not `Allow` (eval with `--expect-allow`); 2 invalid input (a scenario, policy or
-//! request with errors: every error is printed with its location); 3 a file could not be read or a usage error.
+//! request with errors: every error is printed with its location); 3 a file could not be read, the output could not
+//! be written, or a usage error. A closed output pipe (`kmsim run ... | head`) is not an error: the command stops
+//! writing and exits silently with the code it would have had (see `output`).
 
+mod output;
 mod render;
+mod snippet;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -13,13 +17,20 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use kmsim_kms::scenario::Scenario;
 use kmsim_policy::{EvalOptions, Policy, PolicyType, Request};
+use output::Out as Output;
 
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success: every expectation held / the policy is valid / the request was evaluated
   1  an expectation did not hold (check, run), or --expect-allow and the decision was a deny (eval)
   2  invalid input: the scenario, policy or request has errors (all are printed, with line and column)
-  3  a file could not be read, or the command line is wrong
+  3  a file could not be read, the output could not be written, or the command line is wrong
+A closed output pipe (`kmsim run x.json | head`) is not an error: kmsim stops writing and exits, silently, with
+the code the command would have had.
+
+Seeds: every key, data key and ciphertext of a run derives from the world's seed. `run --format json` prints
+the seed (and the world, which carries it): anyone holding it can recompute every key and decrypt every
+ciphertext of the run. Do not put real secrets in a scenario you share with its seed.
 
 Examples:
   kmsim run lessons/01-least-privilege.json          run a scenario and explain every step
@@ -60,9 +71,11 @@ enum Command {
     /// Run a scenario and print each step's result with its decision trace.
     Run {
         file: PathBuf,
+        /// text, or json: the whole report as data, with the seed and the world. Anyone holding the seed can
+        /// recompute every key, data key and ciphertext of the run: treat the JSON like the scenario's secrets.
         #[arg(long, default_value = "text")]
         format: Format,
-        /// Seed for a scenario that has none (default: random).
+        /// Seed for a scenario that has none (default: random). Every key derives from it.
         #[arg(long)]
         seed: Option<u64>,
         /// Show the policy engine's statement-by-statement trace for every policy.
@@ -73,6 +86,8 @@ enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// text, or json: per file whether it passed and the failed expectations. The JSON holds no seed, world or
+        /// key material; a scenario's own `seed` field does determine every key of its runs.
         #[arg(long, default_value = "text")]
         format: Format,
     },
@@ -105,32 +120,44 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` go to stdout and exit 0; a usage error goes to stderr and exits 3, as the
+            // help says (clap's own code is 2, which kmsim uses for invalid input). A closed pipe is ignored.
+            let _ = e.print();
+            return ExitCode::from(if e.exit_code() == 0 { 0 } else { USAGE_ERROR });
+        }
+    };
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let style = render::Style { color };
+    let mut out = Output::stdout();
     let code = match cli.command {
-        Command::Run { file, format, seed, verbose } => run(&file, format, seed, verbose, style),
-        Command::Check { files, format } => check(&files, format, style),
+        Command::Run { file, format, seed, verbose } => run(&mut out, &file, format, seed, verbose, style),
+        Command::Check { files, format } => check(&mut out, &files, format, style),
         Command::Eval { policies, request, format, expect_allow } => {
-            eval(&policies, &request, format, expect_allow, style)
+            eval(&mut out, &policies, &request, format, expect_allow, style)
         }
-        Command::Lint { policy_type, files, format } => lint(&policy_type, &files, format, style),
+        Command::Lint { policy_type, files, format } => lint(&mut out, &policy_type, &files, format, style),
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&kmsim_kms::scenario::json_schema()).unwrap_or_default());
+            out.println(&serde_json::to_string_pretty(&kmsim_kms::scenario::json_schema()).unwrap_or_default());
             0
         }
     };
-    ExitCode::from(code)
+    ExitCode::from(out.finish(code))
 }
+
+/// The exit code of a usage error and of a file that cannot be read.
+const USAGE_ERROR: u8 = 3;
 
 fn read(path: &Path) -> Result<String, u8> {
     std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        3
+        output::err(&format!("error: cannot read `{}`: {e}", path.display()));
+        USAGE_ERROR
     })
 }
 
@@ -145,31 +172,34 @@ fn random_seed() -> u64 {
 fn load(path: &Path, style: render::Style) -> Result<Scenario, u8> {
     let text = read(path)?;
     Scenario::parse(&text).map_err(|errs| {
+        let source = render::Source::new(&text);
+        let name = path.display().to_string();
         for e in &errs.errors {
-            eprint!(
-                "{}",
-                render::diagnostic(&text, &path.display().to_string(), &e.message, e.help.as_deref(), &e.span, style)
-            );
+            output::err_raw(&render::diagnostic(&source, &name, &e.message, e.help.as_deref(), &e.span, style));
         }
-        eprintln!("{}: {} error{}", path.display(), errs.errors.len(), if errs.errors.len() == 1 { "" } else { "s" });
+        output::err(&error_count(path, errs.errors.len()));
         2
     })
 }
 
-fn run(file: &Path, format: Format, seed: Option<u64>, verbose: bool, style: render::Style) -> u8 {
+fn error_count(path: &Path, n: usize) -> String {
+    format!("{}: {n} error{}", path.display(), if n == 1 { "" } else { "s" })
+}
+
+fn run(out: &mut Output, file: &Path, format: Format, seed: Option<u64>, verbose: bool, style: render::Style) -> u8 {
     let scenario = match load(file, style) {
         Ok(s) => s,
         Err(c) => return c,
     };
     let report = scenario.run(seed.unwrap_or_else(random_seed), true);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
-        Format::Text => print!("{}", render::run_report(&report, verbose, style)),
+        Format::Json => out.println(&serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Text => out.print(&render::run_report(&report, verbose, style)),
     }
     u8::from(!report.passed)
 }
 
-fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+fn check(out: &mut Output, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
     let mut worst = 0u8;
     let mut results = Vec::new();
     for f in files {
@@ -185,7 +215,7 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
             worst = worst.max(1);
         }
         match format {
-            Format::Text => print!("{}", render::check_report(&f.display().to_string(), &report, style)),
+            Format::Text => out.print(&render::check_report(&f.display().to_string(), &report, style)),
             Format::Json => results.push(serde_json::json!({
                 "file": f.display().to_string(),
                 "passed": report.passed,
@@ -197,24 +227,29 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        out.println(&serde_json::to_string_pretty(&results).unwrap_or_default());
     }
     worst
 }
 
-fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, style: render::Style) -> u8 {
+fn eval(
+    out: &mut Output,
+    specs: &[String],
+    request: &Path,
+    format: Format,
+    expect_allow: bool,
+    style: render::Style,
+) -> u8 {
     let mut policies = Vec::new();
     let mut bad = false;
     for spec in specs {
         let Some((ty, path)) = spec.split_once(':') else {
-            eprintln!("error: `--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json");
-            return 3;
+            output::err(&format!("error: `--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json"));
+            return USAGE_ERROR;
         };
         let Some(ty) = policy_type(ty) else {
-            eprintln!(
-                "error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session"
-            );
-            return 3;
+            output::err(&unknown_type(ty));
+            return USAGE_ERROR;
         };
         let path = PathBuf::from(path);
         let text = match read(&path) {
@@ -225,18 +260,10 @@ fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, st
             Ok(p) => policies.push((path.display().to_string(), text, p)),
             Err(errs) => {
                 bad = true;
+                let source = render::Source::new(&text);
+                let name = path.display().to_string();
                 for e in &errs.errors {
-                    eprint!(
-                        "{}",
-                        render::diagnostic(
-                            &text,
-                            &path.display().to_string(),
-                            &e.message,
-                            e.help.as_deref(),
-                            &e.span,
-                            style
-                        )
-                    );
+                    output::err_raw(&render::diagnostic(&source, &name, &e.message, e.help.as_deref(), &e.span, style));
                 }
             }
         }
@@ -248,7 +275,7 @@ fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, st
     let req: Request = match serde_json::from_str(&req_text) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}: invalid request: {e}", request.display());
+            output::err(&format!("error: {}: invalid request: {e}", request.display()));
             return 2;
         }
     };
@@ -258,22 +285,22 @@ fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, st
     let refs: Vec<&Policy> = policies.iter().map(|(_, _, p)| p).collect();
     let result = kmsim_policy::evaluate_all(&refs, &req, EvalOptions { trace: true });
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default()),
+        Format::Json => out.println(&serde_json::to_string_pretty(&result).unwrap_or_default()),
         Format::Text => {
             let named: Vec<(&str, &str)> = policies.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
-            print!("{}", render::eval_report(&req, &result, &named, style));
+            out.print(&render::eval_report(&req, &result, &named, style));
         }
     }
     u8::from(expect_allow && result.decision != kmsim_policy::Decision::Allow)
 }
 
-fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
     let Some(ty) = policy_type(ty) else {
-        eprintln!("error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session");
-        return 3;
+        output::err(&unknown_type(ty));
+        return USAGE_ERROR;
     };
     let mut worst = 0u8;
-    let mut out = Vec::new();
+    let mut reports = Vec::new();
     for f in files {
         let text = match read(f) {
             Ok(t) => t,
@@ -285,41 +312,32 @@ fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8
         match Policy::parse(&text, ty) {
             Ok(_) => {
                 if format == Format::Text {
-                    println!("{}: ok", f.display());
+                    out.println(&format!("{}: ok", f.display()));
                 }
-                out.push(serde_json::json!({ "file": f.display().to_string(), "errors": [] }));
+                reports.push(serde_json::json!({ "file": f.display().to_string(), "errors": [] }));
             }
             Err(errs) => {
                 worst = worst.max(2);
                 if format == Format::Text {
+                    let source = render::Source::new(&text);
+                    let name = f.display().to_string();
                     for e in &errs.errors {
-                        print!(
-                            "{}",
-                            render::diagnostic(
-                                &text,
-                                &f.display().to_string(),
-                                &e.message,
-                                e.help.as_deref(),
-                                &e.span,
-                                style
-                            )
-                        );
+                        out.print(&render::diagnostic(&source, &name, &e.message, e.help.as_deref(), &e.span, style));
                     }
-                    println!(
-                        "{}: {} error{}",
-                        f.display(),
-                        errs.errors.len(),
-                        if errs.errors.len() == 1 { "" } else { "s" }
-                    );
+                    out.println(&error_count(f, errs.errors.len()));
                 }
-                out.push(serde_json::json!({ "file": f.display().to_string(), "errors": errs.errors }));
+                reports.push(serde_json::json!({ "file": f.display().to_string(), "errors": errs.errors }));
             }
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        out.println(&serde_json::to_string_pretty(&reports).unwrap_or_default());
     }
     worst
+}
+
+fn unknown_type(ty: &str) -> String {
+    format!("error: unknown policy type `{ty}`: use identity, resource, scp, permissions-boundary or session")
 }
 
 fn policy_type(s: &str) -> Option<PolicyType> {
