@@ -134,8 +134,13 @@ enum Outcome {
     Rejected,
 }
 
-fn located(spans: &[&Span]) -> bool {
-    spans.iter().any(|s| s.line >= 1 && (!s.path.is_empty() || s.column >= 1))
+/// A rejection is fine when at least one error is located: line >= 1 and a JSON path or a column.
+fn rejected<'a>(mut spans: impl Iterator<Item = &'a Span>, errors: &dyn std::fmt::Display) -> Result<Outcome, String> {
+    if spans.any(|s| s.line >= 1 && (!s.path.is_empty() || s.column >= 1)) {
+        Ok(Outcome::Rejected)
+    } else {
+        Err(format!("rejected without a located error: {errors}"))
+    }
 }
 
 /// Runs one input; `Err` names a broken property (a panic is caught by the caller).
@@ -147,14 +152,7 @@ fn check(input: &Input) -> Result<Outcome, String> {
                 serde_json::to_string(&run).map_err(|e| format!("the run does not serialise: {e}"))?;
                 Ok(Outcome::Accepted)
             }
-            Err(errs) => {
-                let spans: Vec<&Span> = errs.errors.iter().map(|e| &e.span).collect();
-                if located(&spans) {
-                    Ok(Outcome::Rejected)
-                } else {
-                    Err(format!("rejected without a located error: {errs}"))
-                }
-            }
+            Err(errs) => rejected(errs.errors.iter().map(|e| &e.span), &errs),
         },
         Target::Policy { ty, request } => match Policy::parse(&input.text, *ty) {
             Ok(p) => {
@@ -169,14 +167,7 @@ fn check(input: &Input) -> Result<Outcome, String> {
                 serde_json::to_string(&traced).map_err(|e| format!("the result does not serialise: {e}"))?;
                 Ok(Outcome::Accepted)
             }
-            Err(errs) => {
-                let spans: Vec<&Span> = errs.errors.iter().map(|e| &e.span).collect();
-                if located(&spans) {
-                    Ok(Outcome::Rejected)
-                } else {
-                    Err(format!("rejected without a located error: {errs}"))
-                }
-            }
+            Err(errs) => rejected(errs.errors.iter().map(|e| &e.span), &errs),
         },
     }
 }
