@@ -10,6 +10,10 @@
 //!
 //! [`run_scenario_dir`] runs folders of KMS scenario files the same way (the lessons and the KMS conformance cases),
 //! with the same failure lines for both.
+//!
+//! [`mutate`] makes the deterministic mutation corpus of the robustness test (`tests/tests/mutations.rs`).
+
+pub mod mutate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

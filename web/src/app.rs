@@ -10,7 +10,7 @@ use crate::state::{self, Action, State, View, BACKUP_KEY, LINK_BACKUP_KEY, STORA
 
 fn initial_state() -> State {
     let stored = browser::load(STORAGE_KEY);
-    let boot = state::boot(&browser::fragment(), stored.as_deref());
+    let boot = state::boot(&browser::fragment(), stored.as_deref(), browser::random_seed());
     // Keep the saved text before the first save overwrites the main key.
     if let Some(text) = &stored {
         if boot.corrupt_stored {

@@ -4,6 +4,10 @@
 //! Old versions are decoded forever: add a `Snapshot` conversion for each new `v`, never remove one. v1 (the policy
 //! lab) is upgraded by `legacy::upgrade`; v2 is [`Snapshot`]. Snapshots hold scenario text and the user's steps,
 //! never a world: no key material, plaintext or ciphertext can end up in a link.
+//!
+//! The scenario's seed does travel in a link (it makes a replay show the same key ids and ciphertexts), and every
+//! key, data key and ciphertext derives from it: anyone holding a link can recompute them all. [`without_seed`] makes
+//! the snapshot for a link without it; such a link opens with a fresh seed (`state::boot`).
 
 use std::fmt;
 
@@ -72,6 +76,13 @@ pub fn from_json(json: &str) -> Result<Snapshot, ShareError> {
     };
     snapshot.v = Snapshot::VERSION;
     Ok(snapshot)
+}
+
+/// The snapshot with the scenario's seed removed, for a link that replays with a fresh seed when opened.
+pub fn without_seed(snapshot: &Snapshot) -> Snapshot {
+    let mut s = snapshot.clone();
+    s.scenario.seed = None;
+    s
 }
 
 /// The fragment payload (without `#s=`).
@@ -178,6 +189,26 @@ mod tests {
         assert!(!json.contains(&ciphertext), "no ciphertext in a snapshot");
         assert!(!json.contains("CiphertextBlob\":\""), "no response blobs");
         assert!(json.contains("\"seed\":101"), "the seed is what makes replays stable");
+    }
+
+    #[test]
+    fn a_link_carries_the_seed_unless_shared_without_it() {
+        let s = snapshot();
+        assert_eq!(s.scenario.seed, Some(101));
+        let with = decode(&encode(&s)).unwrap();
+        assert_eq!(with.scenario.seed, Some(101));
+        assert_eq!(with, s);
+
+        let bare = without_seed(&s);
+        let json = to_json(&bare);
+        assert!(!json.contains("\"seed\""), "{json}");
+        let decoded = decode(&encode(&bare)).unwrap();
+        assert_eq!(decoded.scenario.seed, None);
+        // Everything else is the same: the scenario, the user's steps, the selection.
+        let mut back = decoded.clone();
+        back.scenario.seed = s.scenario.seed;
+        assert_eq!(back, s);
+        assert_ne!(encode(&bare), encode(&s));
     }
 
     #[test]

@@ -530,16 +530,30 @@ pub struct Boot {
     pub replaced_stored: bool,
 }
 
-/// Builds the starting state from what the browser holds.
-pub fn boot(fragment: &str, stored: Option<&str>) -> Boot {
+/// Builds the starting state from what the browser holds. `fresh_seed` is the seed of a share link made without one
+/// (see `share::without_seed`): such a link replays with a new seed, so its key ids and ciphertexts are not the
+/// sharer's.
+pub fn boot(fragment: &str, stored: Option<&str>, fresh_seed: u64) -> Boot {
     let stored = stored.filter(|s| !s.trim().is_empty());
     let mut problems: Vec<String> = Vec::new();
     if let Some(payload) = share::payload_of_fragment(fragment) {
         match share::decode(payload) {
-            Ok(snapshot) => {
+            Ok(mut snapshot) => {
                 let replaced = stored.is_some_and(|s| share::from_json(s).ok().as_ref() != Some(&snapshot));
                 let corrupt = stored.is_some_and(|s| share::from_json(s).is_err());
+                let seedless = snapshot.scenario.seed.is_none();
+                snapshot.scenario.seed = snapshot.scenario.seed.or(Some(fresh_seed));
                 let mut state = State::from_snapshot(snapshot);
+                if seedless {
+                    state.banner = Some(Banner {
+                        error: false,
+                        text: format!(
+                            "the share link has no seed: this replay uses a fresh seed ({fresh_seed}), so key ids \
+                             and ciphertexts differ from the sharer's"
+                        ),
+                        restore: false,
+                    });
+                }
                 if replaced {
                     let key = if corrupt { BACKUP_KEY } else { LINK_BACKUP_KEY };
                     state.banner = Some(Banner {

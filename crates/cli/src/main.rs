@@ -2,10 +2,14 @@
 //!
 //! Exit codes: 0 success (every expectation held, the policy is valid, ...); 1 an expectation did not hold (check,
 //! run) or the decision was not `Allow` (eval with `--expect-allow`); 2 invalid input (a scenario, policy or
-//! request with errors: every error is printed with its location); 3 a file could not be read or a usage error.
-//! With `--format json` every error is the protocol's `Failure` (`kmsim_kms::session`) as JSON on stdout.
+//! request with errors: every error is printed with its location); 3 a file could not be read, the output could not
+//! be written, or a usage error. With `--format json` every error is the protocol's `Failure` (`kmsim_kms::session`)
+//! as JSON on stdout. A closed output pipe (`kmsim run ... | head`) is not an error: the command stops writing and
+//! exits silently with the code it would have had (see `output`).
 
+mod output;
 mod render;
+mod snippet;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -15,16 +19,23 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kmsim_kms::scenario::Scenario;
 use kmsim_kms::session::{Diagnostic, Failure};
 use kmsim_policy::{EvalOptions, Policy, PolicyType, Request, Span};
+use output::Out as Output;
 
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success: every expectation held / the policy is valid / the request was evaluated
   1  an expectation did not hold (check, run), or --expect-allow and the decision was a deny (eval)
   2  invalid input: the scenario, policy or request has errors (all are printed, with line and column)
-  3  a file could not be read, or the command line is wrong
+  3  a file could not be read, the output could not be written, or the command line is wrong
 With --format json, an error is JSON on stdout (nothing on stderr), the JS API's shape:
   { message, diagnostics: [{ message, help?, span?, kind?, policy?, code? }] }
   (check and lint: per file, { file, failure })
+A closed output pipe (`kmsim run x.json | head`) is not an error: kmsim stops writing and exits, silently, with
+the code the command would have had.
+
+Seeds: every key, data key and ciphertext of a run derives from the world's seed. `run --format json` prints
+the seed (and the world, which carries it): anyone holding it can recompute every key and decrypt every
+ciphertext of the run. Do not put real secrets in a scenario you share with its seed.
 
 Examples:
   kmsim run lessons/01-least-privilege.json          run a scenario and explain every step
@@ -65,9 +76,11 @@ enum Command {
     /// Run a scenario and print each step's result with its decision trace.
     Run {
         file: PathBuf,
+        /// text, or json: the whole report as data, with the seed and the world. Anyone holding the seed can
+        /// recompute every key, data key and ciphertext of the run: treat the JSON like the scenario's secrets.
         #[arg(long, default_value = "text")]
         format: Format,
-        /// Seed for a scenario that has none (default: random).
+        /// Seed for a scenario that has none (default: random). Every key derives from it.
         #[arg(long)]
         seed: Option<u64>,
         /// Show the policy engine's statement-by-statement trace for every policy.
@@ -78,6 +91,8 @@ enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// text, or json: per file whether it passed and the failed expectations. The JSON holds no seed, world or
+        /// key material; a scenario's own `seed` field does determine every key of its runs.
         #[arg(long, default_value = "text")]
         format: Format,
     },
@@ -110,26 +125,35 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` go to stdout and exit 0; a usage error goes to stderr and exits 3, as the
+            // help says (clap's own code is 2, which kmsim uses for invalid input). A closed pipe is ignored.
+            let _ = e.print();
+            return ExitCode::from(if e.exit_code() == 0 { 0 } else { USAGE_ERROR });
+        }
+    };
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let style = render::Style { color };
+    let mut out = Output::stdout();
     let code = match cli.command {
-        Command::Run { file, format, seed, verbose } => run(&file, format, seed, verbose, style),
-        Command::Check { files, format } => check(&files, format, style),
+        Command::Run { file, format, seed, verbose } => run(&mut out, &file, format, seed, verbose, style),
+        Command::Check { files, format } => check(&mut out, &files, format, style),
         Command::Eval { policies, request, format, expect_allow } => {
-            eval(&policies, &request, format, expect_allow, style)
+            eval(&mut out, &policies, &request, format, expect_allow, style)
         }
-        Command::Lint { policy_type, files, format } => lint(&policy_type, &files, format, style),
+        Command::Lint { policy_type, files, format } => lint(&mut out, &policy_type, &files, format, style),
         Command::Schema => {
-            println!("{}", json(&kmsim_kms::scenario::json_schema()));
+            out.println(&json(&kmsim_kms::scenario::json_schema()));
             0
         }
     };
-    ExitCode::from(code)
+    ExitCode::from(out.finish(code))
 }
 
 /// Why a command stopped before it had an answer: its exit code, the protocol's [`Failure`] (printed as JSON on
@@ -147,10 +171,10 @@ impl Stop {
     }
 
     /// Prints the stop in the command's format and returns its exit code.
-    fn report(self, format: Format) -> u8 {
+    fn report(self, out: &mut Output, format: Format) -> u8 {
         match format {
-            Format::Json => println!("{}", json(&self.failure)),
-            Format::Text => eprint!("{}", self.text),
+            Format::Json => out.println(&json(&self.failure)),
+            Format::Text => output::err_raw(&self.text),
         }
         self.code
     }
@@ -160,8 +184,11 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
+/// The exit code of a usage error and of a file that cannot be read.
+const USAGE_ERROR: u8 = 3;
+
 fn read(path: &Path) -> Result<String, Stop> {
-    std::fs::read_to_string(path).map_err(|e| Stop::new(3, format!("cannot read `{}`: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| Stop::new(USAGE_ERROR, format!("cannot read `{}`: {e}", path.display())))
 }
 
 fn random_seed() -> u64 {
@@ -181,7 +208,9 @@ fn snippets<'a>(
     style: render::Style,
 ) -> String {
     let n = errors.len();
-    let mut out: String = errors.map(|(m, help, span)| render::diagnostic(text, file, m, help, span, style)).collect();
+    let source = render::Source::new(text);
+    let mut out: String =
+        errors.map(|(m, help, span)| render::diagnostic(&source, file, m, help, span, style)).collect();
     if count {
         out.push_str(&format!("{file}: {n} error{}\n", if n == 1 { "" } else { "s" }));
     }
@@ -198,20 +227,20 @@ fn load(path: &Path, style: render::Style) -> Result<Scenario, Stop> {
     })
 }
 
-fn run(file: &Path, format: Format, seed: Option<u64>, verbose: bool, style: render::Style) -> u8 {
+fn run(out: &mut Output, file: &Path, format: Format, seed: Option<u64>, verbose: bool, style: render::Style) -> u8 {
     let scenario = match load(file, style) {
         Ok(s) => s,
-        Err(stop) => return stop.report(format),
+        Err(stop) => return stop.report(out, format),
     };
     let report = scenario.run(seed.unwrap_or_else(random_seed), true);
     match format {
-        Format::Json => println!("{}", json(&report)),
-        Format::Text => print!("{}", render::run_report(&report, verbose, style)),
+        Format::Json => out.println(&json(&report)),
+        Format::Text => out.print(&render::run_report(&report, verbose, style)),
     }
     u8::from(!report.passed)
 }
 
-fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+fn check(out: &mut Output, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
     let mut worst = 0u8;
     let mut results = Vec::new();
     for f in files {
@@ -220,7 +249,7 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
             Err(stop) => {
                 worst = worst.max(stop.code);
                 match format {
-                    Format::Text => eprint!("{}", stop.text),
+                    Format::Text => output::err_raw(&stop.text),
                     Format::Json => results.push(serde_json::json!({
                         "file": f.display().to_string(), "passed": false, "failure": stop.failure,
                     })),
@@ -233,7 +262,7 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
             worst = worst.max(1);
         }
         match format {
-            Format::Text => print!("{}", render::check_report(&f.display().to_string(), &report, style)),
+            Format::Text => out.print(&render::check_report(&f.display().to_string(), &report, style)),
             Format::Json => results.push(serde_json::json!({
                 "file": f.display().to_string(),
                 "passed": report.passed,
@@ -245,21 +274,29 @@ fn check(files: &[PathBuf], format: Format, style: render::Style) -> u8 {
         }
     }
     if format == Format::Json {
-        println!("{}", json(&results));
+        out.println(&json(&results));
     }
     worst
 }
 
-fn eval(specs: &[String], request: &Path, format: Format, expect_allow: bool, style: render::Style) -> u8 {
-    match evaluate(specs, request, format, style) {
+fn eval(
+    out: &mut Output,
+    specs: &[String],
+    request: &Path,
+    format: Format,
+    expect_allow: bool,
+    style: render::Style,
+) -> u8 {
+    match evaluate(out, specs, request, format, style) {
         Ok(decision) => u8::from(expect_allow && decision != kmsim_policy::Decision::Allow),
-        Err(stop) => stop.report(format),
+        Err(stop) => stop.report(out, format),
     }
 }
 
 /// `eval`'s work: parses every policy (all their errors are reported, each naming its policy by its index in
 /// `--policy` order) and the request, then prints the result.
 fn evaluate(
+    out: &mut Output,
     specs: &[String],
     request: &Path,
     format: Format,
@@ -276,7 +313,7 @@ fn evaluate(
     for (i, spec) in specs.iter().enumerate() {
         let Some((ty, path)) = spec.split_once(':') else {
             let message = format!("`--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json");
-            return Err(after(&text_out, Stop::new(3, message)));
+            return Err(after(&text_out, Stop::new(USAGE_ERROR, message)));
         };
         let ty = policy_type(ty).map_err(|stop| after(&text_out, stop))?;
         let path = PathBuf::from(path);
@@ -309,36 +346,36 @@ fn evaluate(
     let refs: Vec<&Policy> = policies.iter().map(|(_, _, p)| p).collect();
     let result = kmsim_policy::evaluate_all(&refs, &req, EvalOptions { trace: true });
     match format {
-        Format::Json => println!("{}", json(&result)),
+        Format::Json => out.println(&json(&result)),
         Format::Text => {
             let named: Vec<(&str, &str)> = policies.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
-            print!("{}", render::eval_report(&req, &result, &named, style));
+            out.print(&render::eval_report(&req, &result, &named, style));
         }
     }
     Ok(result.decision)
 }
 
-fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
     let ty = match policy_type(ty) {
         Ok(ty) => ty,
-        Err(stop) => return stop.report(format),
+        Err(stop) => return stop.report(out, format),
     };
     let mut worst = 0u8;
-    let mut out = Vec::new();
+    let mut reports = Vec::new();
     for f in files {
         let file = f.display().to_string();
         let failure = match read(f) {
             Err(stop) => {
                 worst = worst.max(stop.code);
                 if format == Format::Text {
-                    eprint!("{}", stop.text);
+                    output::err_raw(&stop.text);
                 }
                 Some(stop.failure)
             }
             Ok(text) => match Policy::parse(&text, ty) {
                 Ok(_) => {
                     if format == Format::Text {
-                        println!("{file}: ok");
+                        out.println(&format!("{file}: ok"));
                     }
                     None
                 }
@@ -346,25 +383,28 @@ fn lint(ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8
                     worst = worst.max(2);
                     if format == Format::Text {
                         let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
-                        print!("{}", snippets(&text, &file, list, true, style));
+                        out.print(&snippets(&text, &file, list, true, style));
                     }
                     Some(Failure::policy(errs))
                 }
             },
         };
-        out.push(match failure {
+        reports.push(match failure {
             Some(failure) => serde_json::json!({ "file": file, "failure": failure }),
             None => serde_json::json!({ "file": file }),
         });
     }
     if format == Format::Json {
-        println!("{}", json(&out));
+        out.println(&json(&reports));
     }
     worst
 }
 
 fn policy_type(s: &str) -> Result<PolicyType, Stop> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        Stop::new(3, format!("unknown policy type `{s}`: use identity, resource, scp, permissions-boundary or session"))
+        Stop::new(
+            USAGE_ERROR,
+            format!("unknown policy type `{s}`: use identity, resource, scp, permissions-boundary or session"),
+        )
     })
 }

@@ -7,6 +7,9 @@ use kmsim_kms::scenario::{ScenarioRun, StepResult};
 use kmsim_kms::trace::{AuthzTrace, CallTrace, DecidedBy};
 use kmsim_policy::{Decision, PolicyDecision, Request, SetResult, Span};
 
+use crate::snippet;
+pub use crate::snippet::Source;
+
 #[derive(Clone, Copy)]
 pub struct Style {
     pub color: bool,
@@ -37,7 +40,8 @@ impl Style {
     }
 }
 
-/// A diagnostic with a source snippet:
+/// A diagnostic with a source snippet (a window of the line around the column when the line is long, see
+/// [`snippet::window`]):
 /// ```text
 /// error: unknown field `Efect`
 ///  --> key-policy.json:4:7 (/Statement/0/Efect)
@@ -46,23 +50,28 @@ impl Style {
 ///   |       ^^^^^^^
 ///   = help: did you mean `Effect`?
 /// ```
-pub fn diagnostic(source: &str, file: &str, message: &str, help: Option<&str>, span: &Span, style: Style) -> String {
+pub fn diagnostic(
+    source: &Source<'_>,
+    file: &str,
+    message: &str,
+    help: Option<&str>,
+    span: &Span,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", style.red(&style.bold("error")), style.bold(message));
     let path = if span.path.is_empty() { String::new() } else { format!(" ({})", span.path) };
     let _ = writeln!(out, " --> {file}:{}:{}{path}", span.line, span.column);
-    let line_no = span.line as usize;
-    if let Some(line) = source.lines().nth(line_no.saturating_sub(1)) {
+    if let Some((start, line)) = source.line_at(span.line) {
+        let line_no = span.line;
         let gutter = " ".repeat(line_no.to_string().len());
+        let width = (span.end_line == span.line).then(|| (span.end_column.saturating_sub(span.column)) as usize);
+        let at = (span.offset as usize).checked_sub(start).filter(|&b| b <= line.len());
+        let shown = snippet::window(line, span.column, at, width);
         let _ = writeln!(out, "{gutter} |");
-        let _ = writeln!(out, "{line_no} | {line}");
-        let width = if span.end_line == span.line {
-            (span.end_column.saturating_sub(span.column)).max(1) as usize
-        } else {
-            line.chars().count().saturating_sub(span.column as usize - 1).max(1)
-        };
-        let pad = " ".repeat((span.column as usize).saturating_sub(1));
-        let _ = writeln!(out, "{gutter} | {pad}{}", style.red(&"^".repeat(width.min(120))));
+        let _ = writeln!(out, "{line_no} | {}", shown.text);
+        let pad = " ".repeat(shown.caret_pad);
+        let _ = writeln!(out, "{gutter} | {pad}{}", style.red(&"^".repeat(shown.caret_width.min(120))));
         if let Some(h) = help {
             let _ = writeln!(out, "{gutter} = help: {h}");
         }

@@ -1,4 +1,5 @@
-//! The top bar (lessons and samples, reset, share link, the right panel's views) and the message banner.
+//! The top bar (lessons and samples, reset, share link, the right panel's views) and the message banner. The share
+//! dialog says what the seed in a link gives away and offers a link without it.
 
 use yew::prelude::*;
 
@@ -32,17 +33,38 @@ pub fn Header() -> Html {
         let app = app.clone();
         Callback::from(move |_| app.dispatch(Action::Reset))
     };
+    let without_seed = use_state(|| false);
     let share_panel = app.share_open.then(|| {
-        let link = format!("{}#{}{}", browser::page_url(), share::FRAGMENT_KEY, share::encode(&app.snapshot()));
+        let snapshot = if *without_seed { share::without_seed(&app.snapshot()) } else { app.snapshot() };
+        let link = format!("{}#{}{}", browser::page_url(), share::FRAGMENT_KEY, share::encode(&snapshot));
         let onfocus = Callback::from(|e: FocusEvent| {
             if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 i.select();
             }
         });
+        let on_seed = {
+            let without_seed = without_seed.clone();
+            Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    without_seed.set(i.checked());
+                }
+            })
+        };
+        let seed_note = if *without_seed {
+            "Without the seed, the link replays with a fresh one: the same decisions, other key ids and ciphertexts."
+        } else {
+            "The link carries the scenario's seed. Every key, data key and ciphertext derives from it: anyone with \
+             the link can recompute them all. Fine for a simulation; never paste real secrets or plaintext."
+        };
         html! {
             <div class="share-panel">
                 <label for="share-link">{"Share link (the scenario, your edits and your calls; never keys or results):"}</label>
                 <input id="share-link" data-testid="share-link" readonly=true value={link} {onfocus} />
+                <label class="share-option">
+                    <input type="checkbox" data-testid="share-without-seed" checked={*without_seed} onchange={on_seed} />
+                    {" share without the seed"}
+                </label>
+                <p class="share-note" data-testid="share-seed-note">{seed_note}</p>
             </div>
         }
     });
