@@ -3,8 +3,8 @@
 use kmsim_policy::json;
 use kmsim_policy::PolicyType;
 
-use super::parse::parse_enum;
-use super::Scenario;
+use super::validate::parse_enum;
+use super::{KeyArns, Scenario};
 use crate::clock::Timestamp;
 use crate::grant::{Grant, GrantConstraints};
 use crate::hsm::{Hsm, Seed};
@@ -18,7 +18,13 @@ impl Scenario {
     /// Builds the world before the first step. `seed_if_missing` is used when the file has no seed (the outer layer
     /// draws it from the system's randomness).
     pub fn build_world(&self, seed_if_missing: u64) -> World {
+        self.build(seed_if_missing).0
+    }
+
+    /// Builds the world before the first step, and says which ARN each of the file's keys got in it.
+    pub fn build(&self, seed_if_missing: u64) -> (World, KeyArns) {
         let f = &self.file;
+        let mut arns = KeyArns::new();
         let config = WorldConfig {
             region: f.config.as_ref().and_then(|c| c.region.clone()).unwrap_or_else(|| "us-east-1".into()),
             grant_propagation_seconds: f.config.as_ref().and_then(|c| c.grant_propagation_seconds).unwrap_or(0),
@@ -73,6 +79,7 @@ impl Scenario {
                 None => w.with_hsm(Hsm::new_key_id),
             };
             let arn = key_arn(&partition, &region, &account, &key_id);
+            arns.insert(name.clone(), arn.clone());
             let policy = pol(format!("/keys/{}/policy", json::escape_pointer(name))).or_else(|| {
                 NamedPolicy::parse("default", &default_key_policy(&partition, &account), PolicyType::Resource).ok()
             });
@@ -118,7 +125,7 @@ impl Scenario {
             }
         }
         for g in &f.grants {
-            let Some(karn) = self.key_arn_in(&w, &g.key) else { continue };
+            let Some(karn) = arns.get(&g.key).cloned() else { continue };
             let Some(key) = w.key(&karn).cloned() else { continue };
             let (grant_id, _token) = w.with_hsm(|h| (h.new_grant_id(), h.new_token()));
             let c = g.constraints.clone().unwrap_or_default();
@@ -144,36 +151,7 @@ impl Scenario {
                 s.insert(grant);
             }
         }
-        w
-    }
-
-    pub(super) fn key_arn_in(&self, w: &World, name: &str) -> Option<String> {
-        let k = self.file.keys.get(name)?;
-        let account = k.account.clone().or_else(|| self.file.accounts.keys().next().cloned())?;
-        match &k.key_id {
-            Some(id) => Some(key_arn(&w.config.partition, &w.config.region, &account, id)),
-            None => {
-                // Generated ids are drawn first, in key-name order, when the world is built.
-                let pos = self.file.keys.iter().filter(|(_, s)| s.key_id.is_none()).position(|(n, _)| n == name)?;
-                self.generated_order(w).get(pos).cloned()
-            }
-        }
-    }
-
-    /// ARNs of generated keys in the order they were created (the world's HSM draws ids in key-name order).
-    fn generated_order(&self, w: &World) -> Vec<String> {
-        let mut hsm = Hsm::new(w.seed());
-        let mut out = Vec::new();
-        let region = &w.config.region;
-        let default_account = self.file.accounts.keys().next().cloned().unwrap_or_default();
-        for k in self.file.keys.values() {
-            if k.key_id.is_none() {
-                let id = hsm.new_key_id();
-                let account = k.account.clone().unwrap_or_else(|| default_account.clone());
-                out.push(key_arn(&w.config.partition, region, &account, &id));
-            }
-        }
-        out
+        (w, arns)
     }
 
     /// Resolves a short principal name (`user/alice`, `role/App`, `root`, `ACCOUNT:user/x`) to an ARN. Full ARNs and
@@ -196,11 +174,6 @@ impl Scenario {
             }
             _ => self.resolve_principal(p),
         }
-    }
-
-    /// The ARN of a key of the world by its local name.
-    pub fn key_arn(&self, w: &World, name: &str) -> Option<String> {
-        self.key_arn_in(w, name)
     }
 }
 

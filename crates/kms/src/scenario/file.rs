@@ -1,4 +1,6 @@
-//! The scenario file format: the types a scenario file is read into, and their JSON Schema.
+//! The scenario file format: the types a scenario file is read into, and their JSON Schema. Each field is named once,
+//! by its serde attributes, which serde's `Serialize`, schemars and `kmsim_de::Deserialize` (a compact `Deserialize`
+//! for a smaller browser bundle) all read.
 
 use std::collections::BTreeMap;
 
@@ -6,10 +8,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value as J;
 
-use crate::fields::fields;
-
 /// A scenario file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Editors' schema reference; ignored.
@@ -44,7 +44,7 @@ pub struct ScenarioFile {
     pub steps: Vec<StepSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,7 +57,7 @@ pub struct ConfigSpec {
 /// A policy document: the policy JSON itself (an object), or its text (a string).
 pub type PolicyDoc = J;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrincipalSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -69,7 +69,7 @@ pub struct PrincipalSpec {
     pub permissions_boundary: Option<PolicyDoc>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -83,7 +83,7 @@ pub struct AccountSpec {
     pub scps: BTreeMap<String, PolicyDoc>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeySpecFile {
     /// The owning account (default: the first account).
@@ -114,7 +114,7 @@ pub struct KeySpecFile {
     pub rotation_period_days: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantSpec {
     /// The key's local name.
@@ -129,7 +129,7 @@ pub struct GrantSpec {
     pub constraints: Option<GrantConstraintsSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct GrantConstraintsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +139,7 @@ pub struct GrantConstraintsSpec {
 }
 
 /// One step: exactly one of `call`, `authorize` or `advance`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     /// Lets later steps use this step's response: `{"$ref": "NAME.Field"}`.
@@ -186,7 +186,7 @@ pub struct StepSpec {
     pub expect: Option<ExpectSpec>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeSpec {
     #[serde(rename = "as")]
@@ -200,7 +200,7 @@ pub struct AuthorizeSpec {
     pub encryption_context: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvanceSpec {
     #[serde(default)]
@@ -214,7 +214,7 @@ pub struct AdvanceSpec {
 }
 
 /// What a step should produce.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     /// For calls: `success` or an AWS error code (`AccessDeniedException`, ...). For authorize steps: `allow`,
@@ -237,29 +237,6 @@ pub struct ExpectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
 }
-
-// The structs' `Deserialize` impls: serde_derive's, written once (see `fields`) for a smaller browser bundle.
-fields!(deny ScenarioFile { schema "$schema", title "title", description "description", exercise "exercise", seed "seed",
-    start_time "start_time", config "config", accounts "accounts", keys "keys", grants "grants", steps "steps" });
-fields!(deny ConfigSpec { region "region", grant_propagation_seconds "grant_propagation_seconds" });
-fields!(deny PrincipalSpec { tags "tags", policies "policies", permissions_boundary "permissions_boundary" });
-fields!(deny AccountSpec { name "name", users "users", roles "roles", scps "scps" });
-fields!(deny KeySpecFile { account "account", key_id "key_id", description "description", policy "policy",
-    aliases "aliases", tags "tags", state "state", key_spec "key_spec", key_usage "key_usage",
-    rotation_period_days "rotation_period_days" });
-fields!(deny GrantSpec { key "key", name "name", grantee "grantee", retiring_principal "retiring_principal",
-    operations "operations", constraints "constraints" } required [0, 2, 4]);
-fields!(deny GrantConstraintsSpec { encryption_context_subset "EncryptionContextSubset",
-    encryption_context_equals "EncryptionContextEquals" });
-fields!(deny StepSpec { name "name", note "note", call "call", params "params", authorize "authorize", advance "advance",
-    caller "as", via "via", mfa "mfa", mfa_age_seconds "mfa_age_seconds", credentials "credentials",
-    source_ip "source_ip", session_tags "session_tags", session_policy "session_policy", context "context",
-    expect "expect" });
-fields!(deny AuthorizeSpec { caller "as", action "action", resource "resource", encryption_context "encryption_context" }
-    required [0, 1, 2]);
-fields!(deny AdvanceSpec { days "days", hours "hours", minutes "minutes", seconds "seconds" });
-fields!(deny ExpectSpec { outcome "outcome", statement "statement", grant "grant", message_contains "message_contains",
-    response "response", events "events" });
 
 /// The JSON Schema of scenario files.
 pub fn json_schema() -> J {

@@ -25,8 +25,8 @@
 //! `{"$key": "NAME"}` by the ARN of a key of the world and `{"$keyId": "NAME"}` by its bare key id. A caller (`as`) is
 //! a full ARN, or a short form resolved in the first account: `user/NAME`, `role/NAME` (a session named `session`),
 //!
-//! The module's parts: [`file`] (the file format and its schema), [`error`] (located problems), `parse` (reading and
-//! validating a file), `build` (the world before the first step), `run` (steps, `$ref`/`$key` substitution),
+//! The module's parts: [`file`] (the file format and its schema), [`error`] (located problems), `parse` (reading a file
+//! from its located JSON tree, through `located`), `validate` (the checks), `build` (the world before the first step), `run` (steps, `$ref`/`$key` substitution),
 //! `expect` (expectations) and [`result`] (what a run returns).
 
 use std::collections::BTreeMap;
@@ -37,9 +37,11 @@ mod build;
 pub mod error;
 mod expect;
 pub mod file;
+mod located;
 mod parse;
 pub mod result;
 mod run;
+mod validate;
 
 pub use build::resolve_principal;
 pub use error::{ScenarioError, ScenarioErrors};
@@ -47,17 +49,16 @@ pub use expect::deciding_statements;
 pub use file::*;
 pub use result::{Expectation, ScenarioRun, StepResult};
 
+/// Each key of a scenario by its local name -> its ARN in the world built from it.
+pub type KeyArns = BTreeMap<String, String>;
+
 /// A parsed, validated scenario: the file and its compiled policies.
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub file: ScenarioFile,
-    source: String,
     /// Compiled policies by the JSON Pointer of their document in the file.
     policies: BTreeMap<String, NamedPolicy>,
 }
 
-impl Scenario {
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-}
+#[cfg(test)]
+mod tests;

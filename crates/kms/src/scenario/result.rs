@@ -7,6 +7,8 @@ use crate::ops::CallOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
 
+use super::KeyArns;
+
 /// The result of running a scenario.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -19,6 +21,9 @@ pub struct ScenarioRun {
     /// Every step ran and every expectation held.
     pub passed: bool,
     pub world: World,
+    /// Each key of the file by its local name -> its ARN in `world` (not serialised: the world's keys carry them).
+    #[serde(skip)]
+    pub key_arns: KeyArns,
 }
 
 /// One step's result.

@@ -6,29 +6,32 @@ use kmsim_policy::Context;
 use serde_json::Value as J;
 
 use super::expect::check_authz;
-use super::{Expectation, Scenario, ScenarioRun, StepResult, StepSpec};
+use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
 use crate::clock::Duration;
 use crate::principal::{Caller, Credentials};
 use crate::world::World;
 use crate::KmsRequest;
 
 impl Scenario {
+    /// Runs every step and checks the expectations.
     pub fn run(&self, seed_if_missing: u64, trace: bool) -> ScenarioRun {
-        let mut world = self.build_world(seed_if_missing);
+        let (mut world, key_arns) = self.build(seed_if_missing);
         let mut named: BTreeMap<String, J> = BTreeMap::new();
         let mut steps = Vec::new();
         for (i, s) in self.file.steps.iter().enumerate() {
-            let r = self.run_step(&mut world, &mut named, i, s, trace);
+            let r = self.run_step(&mut world, &key_arns, &mut named, i, s, trace);
             steps.push(r);
         }
         let passed = steps.iter().all(|s| s.error.is_none() && s.expectations.iter().all(|e| e.held));
-        ScenarioRun { title: self.file.title.clone(), seed: world.seed().0, steps, passed, world }
+        ScenarioRun { title: self.file.title.clone(), seed: world.seed().0, steps, passed, world, key_arns }
     }
 
-    /// Runs one step against a world (the playground runs steps one at a time).
+    /// Runs one step against a world (the playground runs steps one at a time). `key_arns` is the world's key
+    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`.
     pub fn run_step(
         &self,
         world: &mut World,
+        key_arns: &KeyArns,
         named: &mut BTreeMap<String, J>,
         index: usize,
         s: &StepSpec,
@@ -87,7 +90,7 @@ impl Scenario {
             }
         }
         if let Some(a) = &s.authorize {
-            let resource = match self.substitute(world, named, &a.resource) {
+            let resource = match self.substitute(key_arns, named, &a.resource) {
                 Ok(J::String(s)) => s,
                 Ok(other) => other.to_string(),
                 Err(e) => {
@@ -114,7 +117,7 @@ impl Scenario {
             r.error = Some("the step has no `call`, `authorize` or `advance`".into());
             return r;
         };
-        let params = match self.substitute(world, named, s.params.as_ref().unwrap_or(&J::Null)) {
+        let params = match self.substitute(key_arns, named, s.params.as_ref().unwrap_or(&J::Null)) {
             Ok(p) => p,
             Err(e) => {
                 r.error = Some(e);
@@ -153,7 +156,7 @@ impl Scenario {
         params
     }
 
-    fn substitute(&self, world: &World, named: &BTreeMap<String, J>, v: &J) -> Result<J, String> {
+    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J) -> Result<J, String> {
         Ok(match v {
             J::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
                 let path = m.get("$ref").and_then(J::as_str).unwrap_or("");
@@ -174,8 +177,9 @@ impl Scenario {
             J::Object(m) if m.len() == 1 && (m.contains_key("$key") || m.contains_key("$keyId")) => {
                 let (field, name) =
                     m.iter().next().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or(""))).unwrap_or(("", ""));
-                let arn = self
-                    .key_arn_in(world, name)
+                let arn = key_arns
+                    .get(name)
+                    .cloned()
                     .ok_or_else(|| format!("`{field}` names key `{name}`, which is not in `keys`"))?;
                 if field == "$keyId" {
                     J::String(arn.rsplit('/').next().unwrap_or("").to_string())
@@ -186,11 +190,11 @@ impl Scenario {
             J::Object(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in m {
-                    out.insert(k.clone(), self.substitute(world, named, v)?);
+                    out.insert(k.clone(), self.substitute(key_arns, named, v)?);
                 }
                 J::Object(out)
             }
-            J::Array(a) => J::Array(a.iter().map(|x| self.substitute(world, named, x)).collect::<Result<_, _>>()?),
+            J::Array(a) => J::Array(a.iter().map(|x| self.substitute(key_arns, named, x)).collect::<Result<_, _>>()?),
             other => other.clone(),
         })
     }
