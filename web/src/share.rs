@@ -196,6 +196,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-mod derived_tests;
