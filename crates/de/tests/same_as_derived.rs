@@ -9,6 +9,7 @@ use serde_json::{json, Value as J};
 
 macro_rules! twice {
     ($($item:item)*) => {
+        #[expect(dead_code, reason = "the fields are compared through `Debug`, which the lint does not count")]
         mod serde_side {
             use std::collections::BTreeMap;
             $( #[derive(Debug, Default, serde::Deserialize)] $item )*
