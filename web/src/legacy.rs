@@ -9,18 +9,19 @@ use serde_json::{json, Value as J};
 
 use crate::model::Snapshot;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, kmsim_de::Deserialize)]
 pub struct DocV1 {
     pub name: String,
-    /// `type`.
+    #[serde(rename = "type")]
     pub ty: PolicyType,
     pub source: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, kmsim_de::Deserialize)]
 pub struct ContextRowV1 {
     pub key: String,
     /// `string` if left out.
+    #[serde(rename = "type", default = "string_type")]
     pub ty: String,
     pub value: String,
 }
@@ -29,29 +30,23 @@ fn string_type() -> String {
     "string".to_string()
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, kmsim_de::Deserialize)]
 pub struct RequestV1 {
     pub principal: String,
     pub action: String,
     pub resource: String,
+    #[serde(default)]
     pub context: Vec<ContextRowV1>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, kmsim_de::Deserialize)]
 pub struct SnapshotV1 {
     pub docs: Vec<DocV1>,
     pub request: RequestV1,
 }
 
-// `Deserialize` as serde_derive's (no `deny_unknown_fields`; a field is required unless listed as defaulted), written
-// once in kmsim_kms for a smaller bundle; the tests below compare it with the derived impls. The `Default`s below
-// are what the fields left out become (required ones are never left out).
-kmsim_kms::fields!(allow DocV1 { name "name", ty "type", source "source" } required [0, 1, 2]);
-kmsim_kms::fields!(allow ContextRowV1 { key "key", ty "type", value "value" } required [0, 2]);
-kmsim_kms::fields!(allow RequestV1 { principal "principal", action "action", resource "resource", context "context" }
-    required [0, 1, 2]);
-kmsim_kms::fields!(allow SnapshotV1 { docs "docs", request "request" } required [0, 1]);
-
+// `Deserialize`: kmsim_de's (serde_derive's results, less code in the bundle). Fields without `default` are
+// required; the `Default`s below are the starting values (what the fields left out keep).
 impl Default for DocV1 {
     fn default() -> Self {
         DocV1 { name: String::new(), ty: PolicyType::Identity, source: String::new() }

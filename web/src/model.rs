@@ -175,14 +175,14 @@ pub fn splice(file: &mut ScenarioFile, docs: &[Doc]) {
 }
 
 /// One encryption-context row of the call console.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, kmsim_de::Deserialize)]
 pub struct EcRow {
     pub key: String,
     pub value: String,
 }
 
 /// The call console's fields, as typed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, kmsim_de::Deserialize)]
 pub struct CallForm {
     pub operation: String,
     /// A short form (`role/App`, `444455556666:user/bob`, `root`) or a full ARN.
@@ -204,7 +204,7 @@ pub struct CallForm {
 /// What is saved and shared (format version 2): the scenario with the edited documents spliced in (see the module
 /// docs), the user's own steps, and where the user was. Never a world: worlds are rebuilt from the scenario's seed
 /// and steps, so no key material, plaintext or ciphertext is ever saved or shared (only what the user typed).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize)]
 pub struct Snapshot {
     pub v: u32,
     /// The lesson or sample it started from (`starts::Start::id`).
@@ -223,14 +223,6 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallForm>,
 }
-
-// `Deserialize` as serde_derive's (no `deny_unknown_fields`), written once in kmsim_kms for a smaller bundle; the
-// tests in `share` compare it with the derived impl.
-kmsim_kms::fields!(allow EcRow { key "key", value "value" } required [0, 1]);
-kmsim_kms::fields!(allow CallForm { operation "operation", caller "caller", key "key", params "params",
-    context "context", mfa "mfa", via "via", source_ip "source_ip" } required [0, 1, 2, 3]);
-kmsim_kms::fields!(allow Snapshot { v "v", origin "origin", scenario "scenario", steps "steps", doc "doc", step "step",
-    call "call" } required [0, 2]);
 
 impl Snapshot {
     /// The current format version.

@@ -34,19 +34,21 @@ pub fn runnable(base: &ScenarioFile, docs: &[Doc], user_steps: &[StepSpec]) -> S
     file
 }
 
-/// Parses and runs `file` with the trace on. `file.seed` should be set (the playground always sets one).
+/// Checks and runs `file` with the trace on. `file.seed` should be set (the playground always sets one).
 pub fn run(file: &ScenarioFile) -> Result<RunView, RunErrors> {
-    let text = serde_json::to_string(file).map_err(|e| vec![e.to_string()])?;
-    let scenario = Scenario::parse(&text).map_err(|errs| {
+    let scenario = Scenario::from_file(file.clone()).map_err(|errs| {
         errs.errors
             .iter()
             .map(|e| if e.span.path.is_empty() { e.message.clone() } else { format!("{}: {}", e.span.path, e.message) })
             .collect::<Vec<String>>()
     })?;
     let run = scenario.run(file.seed.unwrap_or(0), true);
-    let key_arns =
-        file.keys.keys().filter_map(|name| scenario.key_arn(&run.world, name).map(|arn| (name.clone(), arn))).collect();
-    Ok(RunView { audit: run.world.audit().records().to_vec(), steps: run.steps, key_arns, passed: run.passed })
+    Ok(RunView {
+        audit: run.world.audit().records().to_vec(),
+        steps: run.steps,
+        key_arns: run.key_arns,
+        passed: run.passed,
+    })
 }
 
 /// `"Sid"` or `#index`, as the KMS trace names statements.

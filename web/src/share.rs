@@ -227,6 +227,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-mod derived_tests;

@@ -6,8 +6,6 @@ mod authz;
 pub mod clock;
 pub mod envelope;
 pub mod error;
-#[doc(hidden)]
-pub mod fields;
 pub mod grant;
 pub mod hsm;
 pub mod ids;

@@ -31,6 +31,8 @@ pub struct Session {
     seed_if_missing: u64,
     world: World,
     /// The responses of named steps, for `$ref`s in later steps.
+    /// The scenario's key ARNs in `world` (for `$key` in steps).
+    key_arns: crate::scenario::KeyArns,
     named: BTreeMap<String, J>,
     next_step: usize,
 }
@@ -39,8 +41,8 @@ impl Session {
     /// Parses a scenario and builds its world. `seed_if_missing` is used only when the file has no `seed`.
     pub fn load(text: &str, seed_if_missing: u64) -> Result<Session, Failure> {
         let scenario = Scenario::parse(text)?;
-        let world = scenario.build_world(seed_if_missing);
-        Ok(Session { scenario: Some(scenario), seed_if_missing, world, named: BTreeMap::new(), next_step: 0 })
+        let (world, key_arns) = scenario.build(seed_if_missing);
+        Ok(Session { scenario: Some(scenario), seed_if_missing, world, key_arns, named: BTreeMap::new(), next_step: 0 })
     }
 
     /// A session over a saved world (from [`Session::world`], as a value or as JSON text); it has no scenario
@@ -51,7 +53,15 @@ impl Session {
             other => serde_json::from_value::<World>(other),
         }
         .map_err(|e| Failure::input("world", e))?;
-        Ok(Session { scenario: None, seed_if_missing: world.seed().0, world, named: BTreeMap::new(), next_step: 0 })
+        let seed_if_missing = world.seed().0;
+        Ok(Session {
+            scenario: None,
+            seed_if_missing,
+            world,
+            key_arns: Default::default(),
+            named: BTreeMap::new(),
+            next_step: 0,
+        })
     }
 
     fn scenario(&self) -> Result<&Scenario, Failure> {
@@ -70,8 +80,9 @@ impl Session {
 
     /// Rebuilds the scenario's world as before the first step.
     pub fn reset(&mut self) -> Result<(), Failure> {
-        let world = self.scenario()?.build_world(self.seed_if_missing);
+        let (world, key_arns) = self.scenario()?.build(self.seed_if_missing);
         self.world = world;
+        self.key_arns = key_arns;
         self.named.clear();
         self.next_step = 0;
         Ok(())
@@ -96,7 +107,7 @@ impl Session {
             .steps
             .get(index)
             .ok_or_else(|| Failure::new(format!("step {index} does not exist: the scenario has {n} steps")))?;
-        let result = scenario.run_step(&mut self.world, &mut self.named, index, step, trace);
+        let result = scenario.run_step(&mut self.world, &self.key_arns, &mut self.named, index, step, trace);
         self.next_step = index.saturating_add(1);
         Ok(result)
     }

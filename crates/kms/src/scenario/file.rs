@@ -1,0 +1,244 @@
+//! The scenario file format: the types a scenario file is read into, and their JSON Schema. Each field is named once,
+//! by its serde attributes, which serde's `Serialize`, schemars and `kmsim_de::Deserialize` (a compact `Deserialize`
+//! for a smaller browser bundle) all read.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value as J;
+
+/// A scenario file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Editors' schema reference; ignored.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// What the scenario shows (Markdown).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// An exercise for the reader (Markdown), when the scenario is a lesson.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub exercise: String,
+    /// Fixes key ids, key material, ciphertexts and grant ids. Random when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The clock's start (ISO 8601). Default 2026-01-01T00:00:00Z.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigSpec>,
+    /// Accounts by 12-digit id. The first is the default account for short principal names.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountSpec>,
+    /// Keys by a local name (used by `{"$key": NAME}` and in grants).
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeySpecFile>,
+    /// Grants that exist before the first step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantSpec>,
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Seconds before a new grant works without its token (AWS: up to about 300). Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_propagation_seconds: Option<i64>,
+}
+
+/// A policy document: the policy JSON itself (an object), or its text (a string).
+pub type PolicyDoc = J;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalSpec {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Identity policies by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, PolicyDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<PolicyDoc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSpec {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub users: BTreeMap<String, PrincipalSpec>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, PrincipalSpec>,
+    /// Service control policies by name (the account is then governed by them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scps: BTreeMap<String, PolicyDoc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpecFile {
+    /// The owning account (default: the first account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// A fixed key id (UUID form); drawn from the seed when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The key policy; AWS's default key policy when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDoc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// `Enabled` (default), `Disabled`, `PendingDeletion`, `PendingImport`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `SYMMETRIC_DEFAULT` (default), `HMAC_256`, `RSA_2048`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<String>,
+    /// Automatic rotation period in days, when rotation is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_period_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantSpec {
+    /// The key's local name.
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub grantee: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retiring_principal: Option<String>,
+    pub operations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<GrantConstraintsSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct GrantConstraintsSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_subset: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_equals: Option<BTreeMap<String, String>>,
+}
+
+/// One step: exactly one of `call`, `authorize` or `advance`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// Lets later steps use this step's response: `{"$ref": "NAME.Field"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the step shows, for readers.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// An API call: the operation name (`Encrypt`, `CreateGrant`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+    /// The call's parameters, with AWS's names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<J>,
+    /// An authorization question, answered without executing anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize: Option<AuthorizeSpec>,
+    /// Moves the clock forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance: Option<AdvanceSpec>,
+    /// Who calls (see the module docs for short forms).
+    #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
+    /// The call is made by a service on the caller's behalf, e.g. `s3.us-east-1.amazonaws.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_age_seconds: Option<u64>,
+    /// `long-term` or `temporary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub session_tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_policy: Option<PolicyDoc>,
+    /// Extra condition keys (the policy engine's context JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<J>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<ExpectSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeSpec {
+    #[serde(rename = "as")]
+    pub caller: String,
+    /// e.g. `kms:Decrypt`.
+    pub action: String,
+    /// A key ARN (or `{"$key": NAME}`), an alias ARN, or `*`.
+    pub resource: J,
+    /// Encryption context to test `kms:EncryptionContext:*` conditions with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceSpec {
+    #[serde(default)]
+    pub days: i64,
+    #[serde(default)]
+    pub hours: i64,
+    #[serde(default)]
+    pub minutes: i64,
+    #[serde(default)]
+    pub seconds: i64,
+}
+
+/// What a step should produce.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// For calls: `success` or an AWS error code (`AccessDeniedException`, ...). For authorize steps: `allow`,
+    /// `deny` (explicit or implicit), `explicit-deny` or `implicit-deny`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The Sid (or `#N`) of the statement that decided (the first authorization's deciding statement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// The name (or id) of the grant that allowed the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
+    /// Text the error message must contain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_contains: Option<String>,
+    /// Response fields that must have these values (dotted paths, e.g. `{"KeyMetadata.KeyState": "Disabled"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub response: BTreeMap<String, J>,
+    /// For advance steps: the service events (eventName) that must occur, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+}
+
+/// The JSON Schema of scenario files.
+pub fn json_schema() -> J {
+    serde_json::to_value(schemars::schema_for!(ScenarioFile)).unwrap_or(J::Null)
+}

@@ -1,0 +1,294 @@
+//! A serde `Deserializer` over the located JSON tree ([`kmsim_policy::json::Node`]): the scenario's types are read
+//! from the same parse that gives every value its position, and an error carries the position and JSON Pointer of
+//! the value (or member name) it is about. Messages are worded as serde_json words them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use kmsim_policy::json::{escape_pointer, Json, Member, Node, Pos};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+/// Where a value is: the JSON Pointer segments from the root, built only when an error needs them.
+#[derive(Clone, Copy)]
+pub(super) enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    pub(super) fn pointer(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(parent, k) => format!("{}/{}", parent.pointer(), escape_pointer(k)),
+            Path::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+/// A typed-read error: serde's message, and once known, the position and pointer of what it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct LocatedError {
+    pub message: String,
+    pub at: Option<(Pos, String)>,
+}
+
+impl LocatedError {
+    fn locate(mut self, pos: Pos, path: &Path<'_>) -> LocatedError {
+        if self.at.is_none() {
+            self.at = Some((pos, path.pointer()));
+        }
+        self
+    }
+}
+
+impl fmt::Display for LocatedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LocatedError {}
+
+impl de::Error for LocatedError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        LocatedError { message: msg.to_string(), at: None }
+    }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!("invalid type: {}, expected {exp}", JsonUnexpected(unexp)))
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!("invalid value: {}, expected {exp}", JsonUnexpected(unexp)))
+    }
+}
+
+/// serde_json's wording of an unexpected value (`null`, floats as serde_json prints them).
+struct JsonUnexpected<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for JsonUnexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            de::Unexpected::Unit => f.write_str("null"),
+            de::Unexpected::Float(v) => match serde_json::Number::from_f64(v) {
+                Some(n) => write!(f, "floating point `{n}`"),
+                None => fmt::Display::fmt(&self.0, f),
+            },
+            other => fmt::Display::fmt(&other, f),
+        }
+    }
+}
+
+type R<T> = Result<T, LocatedError>;
+
+/// Nodes left out of their array or object (by [`address`]).
+pub(super) type Skip = BTreeSet<usize>;
+
+/// A node's identity in [`Skip`].
+pub(super) fn address(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// Reads `T` from `node` (at `path`) as serde_json would read the node's text, leaving out the nodes in `skip`.
+pub(super) fn from_node<'a, T: de::Deserialize<'a>>(node: &'a Node, path: &Path<'_>, skip: &Skip) -> R<T> {
+    T::deserialize(NodeDe { node, path, skip })
+}
+
+struct NodeDe<'a, 'p> {
+    node: &'a Node,
+    path: &'p Path<'p>,
+    skip: &'p Skip,
+}
+
+impl<'a> NodeDe<'a, '_> {
+    fn any<V: Visitor<'a>>(self, visitor: V) -> R<V::Value> {
+        match &self.node.value {
+            Json::Null => visitor.visit_unit(),
+            Json::Bool(b) => visitor.visit_bool(*b),
+            Json::Number(text) => number(text, visitor),
+            Json::String(s) => visitor.visit_borrowed_str(s),
+            Json::Array(items) => {
+                let skip = self.skip;
+                let kept = items.iter().enumerate().filter(move |(_, n)| !skip.contains(&address(n)));
+                let mut seq = Items { items: kept, path: self.path, skip };
+                let value = visitor.visit_seq(&mut seq)?;
+                match seq.items.next() {
+                    None => Ok(value),
+                    Some(_) => Err(de::Error::invalid_length(items.len(), &"fewer elements in array")),
+                }
+            }
+            Json::Object(members) => {
+                let mut map = Members { members: members.iter(), value: None, path: self.path, skip: self.skip };
+                let value = visitor.visit_map(&mut map)?;
+                match map.next_member() {
+                    None => Ok(value),
+                    Some(_) => Err(de::Error::invalid_length(members.len(), &"fewer elements in map")),
+                }
+            }
+        }
+    }
+}
+
+/// A number as serde_json reads it: an unsigned or negative integer when it is one and fits, else a float (with
+/// serde_json's own float parsing and its `number out of range`).
+fn number<'a, V: Visitor<'a>>(text: &str, visitor: V) -> R<V::Value> {
+    let n = serde_json::from_str::<serde_json::Number>(text).map_err(|e| {
+        let msg = e.to_string();
+        LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), at: None }
+    })?;
+    if let Some(u) = n.as_u64() {
+        visitor.visit_u64(u)
+    } else if let Some(i) = n.as_i64() {
+        visitor.visit_i64(i)
+    } else {
+        visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+    }
+}
+
+impl<'a> de::Deserializer<'a> for NodeDe<'a, '_> {
+    type Error = LocatedError;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> R<V::Value> {
+        let (pos, path) = (self.node.pos, self.path);
+        self.any(visitor).map_err(|e| e.locate(pos, path))
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> R<V::Value> {
+        let (pos, path) = (self.node.pos, self.path);
+        match self.node.value {
+            Json::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+        .map_err(|e| e.locate(pos, path))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'a>>(self, _: &'static str, visitor: V) -> R<V::Value> {
+        let (pos, path) = (self.node.pos, self.path);
+        visitor.visit_newtype_struct(self).map_err(|e| e.locate(pos, path))
+    }
+
+    fn deserialize_enum<V: Visitor<'a>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> R<V::Value> {
+        let (pos, path) = (self.node.pos, self.path);
+        match &self.node.value {
+            Json::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Json::Object(members) if members.len() == 1 => match members.first() {
+                Some(m) => visitor.visit_enum(Variant { member: m, path: self.path, skip: self.skip }),
+                None => Err(de::Error::custom("expected an enum")),
+            },
+            _ => Err(de::Error::invalid_type(unexpected(self.node), &"string or map")),
+        }
+        .map_err(|e| e.locate(pos, path))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> R<V::Value> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        <W: Visitor<'a>>
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq
+        tuple tuple_struct map struct identifier
+    }
+}
+
+fn unexpected(node: &Node) -> de::Unexpected<'_> {
+    match &node.value {
+        Json::Null => de::Unexpected::Unit,
+        Json::Bool(b) => de::Unexpected::Bool(*b),
+        Json::Number(_) => de::Unexpected::Other("number"),
+        Json::String(s) => de::Unexpected::Str(s),
+        Json::Array(_) => de::Unexpected::Seq,
+        Json::Object(_) => de::Unexpected::Map,
+    }
+}
+
+struct Items<'p, I> {
+    items: I,
+    path: &'p Path<'p>,
+    skip: &'p Skip,
+}
+
+impl<'a, I: Iterator<Item = (usize, &'a Node)>> de::SeqAccess<'a> for &mut Items<'_, I> {
+    type Error = LocatedError;
+
+    fn next_element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> R<Option<T::Value>> {
+        match self.items.next() {
+            Some((i, node)) => {
+                let path = Path::Index(self.path, i);
+                seed.deserialize(NodeDe { node, path: &path, skip: self.skip }).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+struct Members<'a, 'p> {
+    members: std::slice::Iter<'a, Member>,
+    value: Option<&'a Member>,
+    path: &'p Path<'p>,
+    skip: &'p Skip,
+}
+
+impl<'a> Members<'a, '_> {
+    fn next_member(&mut self) -> Option<&'a Member> {
+        let skip = self.skip;
+        self.members.find(|m| !skip.contains(&address(&m.value)))
+    }
+}
+
+impl<'a> de::MapAccess<'a> for &mut Members<'a, '_> {
+    type Error = LocatedError;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> R<Option<K::Value>> {
+        let Some(m) = self.next_member() else { return Ok(None) };
+        self.value = Some(m);
+        let key: de::value::BorrowedStrDeserializer<'a, LocatedError> = de::value::BorrowedStrDeserializer::new(&m.key);
+        seed.deserialize(key).map(Some).map_err(|e| e.locate(m.key_pos, &Path::Key(self.path, &m.key)))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> R<V::Value> {
+        let Some(m) = self.value.take() else { return Err(de::Error::custom("a value without its key")) };
+        let path = Path::Key(self.path, &m.key);
+        seed.deserialize(NodeDe { node: &m.value, path: &path, skip: self.skip })
+    }
+}
+
+/// `{"Variant": value}`.
+struct Variant<'a, 'p> {
+    member: &'a Member,
+    path: &'p Path<'p>,
+    skip: &'p Skip,
+}
+
+impl<'a, 'p> de::EnumAccess<'a> for Variant<'a, 'p> {
+    type Error = LocatedError;
+    type Variant = NodeDe<'a, 'p>;
+
+    fn variant_seed<V: DeserializeSeed<'a>>(self, seed: V) -> R<(V::Value, NodeDe<'a, 'p>)> {
+        let key: de::value::BorrowedStrDeserializer<'a, LocatedError> =
+            de::value::BorrowedStrDeserializer::new(&self.member.key);
+        let v = seed.deserialize(key)?;
+        Ok((v, NodeDe { node: &self.member.value, path: self.path, skip: self.skip }))
+    }
+}
+
+impl<'a> de::VariantAccess<'a> for NodeDe<'a, '_> {
+    type Error = LocatedError;
+
+    fn unit_variant(self) -> R<()> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, seed: T) -> R<T::Value> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'a>>(self, _: usize, visitor: V) -> R<V::Value> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'a>>(self, _: &'static [&'static str], visitor: V) -> R<V::Value> {
+        de::Deserializer::deserialize_map(self, visitor)
+    }
+}

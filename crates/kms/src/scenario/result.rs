@@ -1,0 +1,57 @@
+//! What running a scenario returns: each step's result and whether every expectation held.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::AuditRecord;
+use crate::ops::CallOutcome;
+use crate::trace::AuthzTrace;
+use crate::world::World;
+
+use super::KeyArns;
+
+/// The result of running a scenario.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct ScenarioRun {
+    pub title: String,
+    // The JS layer writes integers beyond 2^53 as decimal strings.
+    #[cfg_attr(feature = "ts", tsify(type = "number | string"))]
+    pub seed: u64,
+    pub steps: Vec<StepResult>,
+    /// Every step ran and every expectation held.
+    pub passed: bool,
+    pub world: World,
+    /// Each key of the file by its local name -> its ARN in `world` (not serialised: the world's keys carry them).
+    #[serde(skip)]
+    pub key_arns: KeyArns,
+}
+
+/// One step's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct StepResult {
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<CallOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<AuthzTrace>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<AuditRecord>,
+    pub expectations: Vec<Expectation>,
+    /// The step could not run (an unresolved `$ref`, bad parameters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One expectation and whether it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct Expectation {
+    pub what: String,
+    pub expected: String,
+    pub actual: String,
+    pub held: bool,
+}

@@ -1,0 +1,201 @@
+//! Running a scenario's steps against a world, with `$ref`, `$key` and `$keyId` substitution in parameters.
+
+use std::collections::BTreeMap;
+
+use kmsim_policy::Context;
+use serde_json::Value as J;
+
+use super::expect::check_authz;
+use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
+use crate::clock::Duration;
+use crate::principal::{Caller, Credentials};
+use crate::world::World;
+use crate::KmsRequest;
+
+impl Scenario {
+    /// Runs every step and checks the expectations.
+    pub fn run(&self, seed_if_missing: u64, trace: bool) -> ScenarioRun {
+        let (mut world, key_arns) = self.build(seed_if_missing);
+        let mut named: BTreeMap<String, J> = BTreeMap::new();
+        let mut steps = Vec::new();
+        for (i, s) in self.file.steps.iter().enumerate() {
+            let r = self.run_step(&mut world, &key_arns, &mut named, i, s, trace);
+            steps.push(r);
+        }
+        let passed = steps.iter().all(|s| s.error.is_none() && s.expectations.iter().all(|e| e.held));
+        ScenarioRun { title: self.file.title.clone(), seed: world.seed().0, steps, passed, world, key_arns }
+    }
+
+    /// Runs one step against a world (the playground runs steps one at a time). `key_arns` is the world's key
+    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`.
+    pub fn run_step(
+        &self,
+        world: &mut World,
+        key_arns: &KeyArns,
+        named: &mut BTreeMap<String, J>,
+        index: usize,
+        s: &StepSpec,
+        trace: bool,
+    ) -> StepResult {
+        let mut r = StepResult {
+            index,
+            name: s.name.clone(),
+            summary: String::new(),
+            call: None,
+            authorization: None,
+            events: Vec::new(),
+            expectations: Vec::new(),
+            error: None,
+        };
+        if let Some(adv) = &s.advance {
+            let d = Duration { days: adv.days, hours: adv.hours, minutes: adv.minutes, seconds: adv.seconds };
+            r.events = world.advance(d);
+            r.summary = format!("advance the clock to {}", world.now());
+            if let Some(want) = s.expect.as_ref().and_then(|e| e.events.clone()) {
+                let got: Vec<String> = r.events.iter().map(|e| e.event_name.clone()).collect();
+                r.expectations.push(Expectation {
+                    what: "service events".into(),
+                    expected: want.join(", "),
+                    actual: got.join(", "),
+                    held: got == want,
+                });
+            }
+            if let Some(n) = &s.name {
+                named.insert(n.clone(), serde_json::to_value(&r.events).unwrap_or(J::Null));
+            }
+            return r;
+        }
+        let caller_name =
+            s.caller.clone().or_else(|| s.authorize.as_ref().map(|a| a.caller.clone())).unwrap_or_default();
+        let mut caller = Caller::new(self.resolve_principal(&caller_name));
+        caller.trace = trace;
+        caller.via_service = s.via.clone();
+        caller.mfa = s.mfa.unwrap_or(false);
+        caller.mfa_age_seconds = s.mfa_age_seconds;
+        caller.credentials = match s.credentials.as_deref() {
+            Some("long-term") => Some(Credentials::LongTerm),
+            Some("temporary") => Some(Credentials::Temporary),
+            _ => None,
+        };
+        caller.source_ip = s.source_ip.clone();
+        caller.session_tags = s.session_tags.clone();
+        caller.session_policy = self.policies.get(&format!("/steps/{index}/session_policy")).cloned();
+        if let Some(c) = &s.context {
+            match serde_json::from_value::<Context>(c.clone()) {
+                Ok(c) => caller.context = c,
+                Err(e) => {
+                    r.error = Some(format!("invalid context: {e}"));
+                    return r;
+                }
+            }
+        }
+        if let Some(a) = &s.authorize {
+            let resource = match self.substitute(key_arns, named, &a.resource) {
+                Ok(J::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(e) => {
+                    r.error = Some(e);
+                    return r;
+                }
+            };
+            r.summary = format!("may {} perform {} on {}?", caller.principal, a.action, resource);
+            match world.simulate(&caller, &a.action, &resource, a.encryption_context.as_ref()) {
+                Ok(t) => {
+                    if let Some(e) = &s.expect {
+                        check_authz(e, &t, &mut r.expectations);
+                    }
+                    if let Some(n) = &s.name {
+                        named.insert(n.clone(), serde_json::json!({ "Decision": t.decision }));
+                    }
+                    r.authorization = Some(t);
+                }
+                Err(e) => r.error = Some(e.to_string()),
+            }
+            return r;
+        }
+        let Some(op) = &s.call else {
+            r.error = Some("the step has no `call`, `authorize` or `advance`".into());
+            return r;
+        };
+        let params = match self.substitute(key_arns, named, s.params.as_ref().unwrap_or(&J::Null)) {
+            Ok(p) => p,
+            Err(e) => {
+                r.error = Some(e);
+                return r;
+            }
+        };
+        let params = self.policy_params(index, params);
+        r.summary = format!("{} calls {op}", caller.principal);
+        let request = match KmsRequest::from_parts(op, params) {
+            Ok(req) => req,
+            Err(e) => {
+                r.error = Some(e.message);
+                return r;
+            }
+        };
+        let out = world.call(&caller, &request);
+        if let (Some(n), Ok(resp)) = (&s.name, &out.response) {
+            named.insert(n.clone(), resp.clone());
+        }
+        if let Some(e) = &s.expect {
+            self.check_call(e, &out, world, &mut r.expectations);
+        }
+        r.call = Some(out);
+        r
+    }
+
+    /// Policy parameters written as JSON objects become the policy text the API expects.
+    fn policy_params(&self, index: usize, mut params: J) -> J {
+        if let Some(J::Object(_)) = params.get("Policy") {
+            if let Some(p) = self.policies.get(&format!("/steps/{index}/params/Policy")) {
+                if let Some(o) = params.as_object_mut() {
+                    o.insert("Policy".into(), J::String(p.source().to_string()));
+                }
+            }
+        }
+        params
+    }
+
+    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J) -> Result<J, String> {
+        Ok(match v {
+            J::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
+                let path = m.get("$ref").and_then(J::as_str).unwrap_or("");
+                let mut parts = path.split('.');
+                let step = parts.next().unwrap_or("");
+                let mut cur = named
+                    .get(step)
+                    .ok_or_else(|| format!("`$ref` names step `{step}`, which has not run or has no response"))?;
+                for p in parts {
+                    cur = match cur {
+                        J::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
+                        other => other.get(p),
+                    }
+                    .ok_or_else(|| format!("`$ref` `{path}`: the response has no `{p}`"))?;
+                }
+                cur.clone()
+            }
+            J::Object(m) if m.len() == 1 && (m.contains_key("$key") || m.contains_key("$keyId")) => {
+                let (field, name) =
+                    m.iter().next().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or(""))).unwrap_or(("", ""));
+                let arn = key_arns
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| format!("`{field}` names key `{name}`, which is not in `keys`"))?;
+                if field == "$keyId" {
+                    J::String(arn.rsplit('/').next().unwrap_or("").to_string())
+                } else {
+                    J::String(arn)
+                }
+            }
+            J::Object(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in m {
+                    out.insert(k.clone(), self.substitute(key_arns, named, v)?);
+                }
+                J::Object(out)
+            }
+            J::Array(a) => J::Array(a.iter().map(|x| self.substitute(key_arns, named, x)).collect::<Result<_, _>>()?),
+            other => other.clone(),
+        })
+    }
+}

@@ -1,0 +1,304 @@
+//! The checks of a scenario once read: values the types cannot express (dates, account ids, operation names,
+//! outcomes, key states), cross references, and every policy compiled with the engine. Written once for a parsed
+//! text and for a file built in code; [`Locate`] says where a problem is in either.
+
+use std::collections::BTreeMap;
+
+use kmsim_policy::json::{self, escape_pointer as esc, Json, LineIndex, Node};
+use kmsim_policy::{PolicyError, PolicyType, Span};
+use serde_json::Value as J;
+
+use super::parse::unescape;
+use super::{ScenarioError, ScenarioFile, StepSpec};
+use crate::clock::Timestamp;
+use crate::error::ErrorCode;
+use crate::key::KeyState;
+use crate::policy::NamedPolicy;
+
+/// Where problems are: in a parsed text (line and column from the located tree), or by JSON Pointer only.
+pub(super) enum Locate<'a> {
+    Tree { root: &'a Node, lines: &'a LineIndex<'a>, source: &'a str },
+    Pointers,
+}
+
+/// What an error points at: the value at a pointer, or the name of the member at a pointer.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Value(&'a str),
+    Key(&'a str),
+}
+
+impl Locate<'_> {
+    /// The span of `at` (the file's start when it is not in the tree), reported with `path`.
+    fn span(&self, at: At<'_>, path: &str) -> Span {
+        match self {
+            Locate::Tree { root, lines, .. } => {
+                let pos = match at {
+                    At::Value(p) => node_at(root, p).map(|n| n.pos),
+                    At::Key(p) => {
+                        let (parent, key) = p.rsplit_once('/').unwrap_or(("", p));
+                        match node_at(root, parent).map(|n| &n.value) {
+                            Some(Json::Object(ms)) => {
+                                let key = unescape(key);
+                                ms.iter().find(|m| m.key == key).map(|m| m.key_pos)
+                            }
+                            _ => None,
+                        }
+                    }
+                };
+                lines.span(pos.unwrap_or_default(), path)
+            }
+            Locate::Pointers => Span { path: path.into(), ..Span::default() },
+        }
+    }
+
+    fn err(&self, at: At<'_>, path: &str, message: String, help: Option<String>) -> ScenarioError {
+        ScenarioError { message, help, span: self.span(at, path) }
+    }
+}
+
+/// Checks the file and compiles its policies (by the JSON Pointer of their document). `step_index[i]` is the index
+/// in the source of `file.steps[i]`.
+pub(super) fn check(
+    file: &ScenarioFile,
+    step_index: &[usize],
+    loc: &Locate<'_>,
+    errors: &mut Vec<ScenarioError>,
+) -> BTreeMap<String, NamedPolicy> {
+    for (s, i) in file.steps.iter().zip(step_index) {
+        validate_step(s, loc, &format!("/steps/{i}"), errors);
+    }
+    if let Some(t) = &file.start_time {
+        if Timestamp::parse(t).is_none() {
+            let message = format!("`{t}` is not an ISO 8601 date-time");
+            errors.push(loc.err(At::Value("/start_time"), "/start_time", message, None));
+        }
+    }
+    for id in file.accounts.keys() {
+        if !crate::ids::is_account_id(id) {
+            let message = format!("`{id}` is not a 12-digit account id");
+            errors.push(loc.err(At::Key(&format!("/accounts/{}", esc(id))), &format!("/accounts/{id}"), message, None));
+        }
+    }
+    let policies = compile_policies(file, step_index, loc, errors);
+    // Cross references.
+    let default_account = file.accounts.keys().next();
+    for (name, k) in &file.keys {
+        let key_ptr = format!("/keys/{}", esc(name));
+        if let Some(a) = k.account.as_ref().or(default_account) {
+            if !file.accounts.contains_key(a) {
+                let message = format!("key `{name}` names account `{a}`, which is not in `accounts`");
+                errors.push(loc.err(At::Value(&key_ptr), &format!("/keys/{name}/account"), message, None));
+            }
+        } else {
+            let message = format!("key `{name}` needs an account: add one to `accounts`");
+            errors.push(loc.err(At::Value(&key_ptr), &format!("/keys/{name}"), message, None));
+        }
+        if let Some(s) = &k.state {
+            if parse_enum::<KeyState>(s).is_none() {
+                let help = "one of Enabled, Disabled, PendingDeletion, PendingImport, PendingReplicaDeletion, \
+                            Unavailable, Creating, Updating";
+                errors.push(loc.err(
+                    At::Value(&format!("{key_ptr}/state")),
+                    &format!("/keys/{name}/state"),
+                    format!("unknown key state `{s}`"),
+                    Some(help.into()),
+                ));
+            }
+        }
+    }
+    for (i, g) in file.grants.iter().enumerate() {
+        if !file.keys.contains_key(&g.key) {
+            let message = format!("grant names key `{}`, which is not in `keys`", g.key);
+            errors.push(loc.err(At::Value(&format!("/grants/{i}")), &format!("/grants/{i}/key"), message, None));
+        }
+    }
+    policies
+}
+
+fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<ScenarioError>) {
+    let kinds = [s.call.is_some(), s.authorize.is_some(), s.advance.is_some()].iter().filter(|b| **b).count();
+    if kinds != 1 {
+        let message = "a step needs exactly one of `call`, `authorize` or `advance`".to_string();
+        errors.push(loc.err(At::Value(path), path, message, None));
+    }
+    if let Some(op) = &s.call {
+        if !crate::api::OPERATIONS.contains(&op.as_str()) {
+            let help = kmsim_policy::suggest(op, crate::api::OPERATIONS).map(|c| format!("did you mean `{c}`?"));
+            let at = format!("{path}/call");
+            errors.push(loc.err(At::Value(&at), &at, format!("unknown operation `{op}`"), help));
+        }
+        if s.caller.is_none() {
+            errors.push(loc.err(
+                At::Value(path),
+                path,
+                format!("the `{op}` call needs a caller: add `\"as\"`"),
+                Some("e.g. \"as\": \"role/App\"".into()),
+            ));
+        }
+    }
+    if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()) {
+        let ok = if s.authorize.is_some() {
+            ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o.as_str())
+        } else {
+            o == "success" || ErrorCode::parse(o).is_some()
+        };
+        if !ok {
+            let help = if s.authorize.is_some() {
+                "one of allow, deny, explicit-deny, implicit-deny".to_string()
+            } else {
+                "`success` or an AWS error code such as AccessDeniedException".to_string()
+            };
+            let at = format!("{path}/expect/outcome");
+            errors.push(loc.err(At::Value(&at), &at, format!("unknown outcome `{o}`"), Some(help)));
+        }
+    }
+}
+
+/// Every policy document of the file, as (JSON Pointer, policy name, type, document).
+fn policy_documents<'f>(file: &'f ScenarioFile, step_index: &[usize]) -> Vec<(String, String, PolicyType, &'f J)> {
+    let mut found = Vec::new();
+    for (id, a) in &file.accounts {
+        let ap = format!("/accounts/{}", esc(id));
+        for (kind, principals) in [("users", &a.users), ("roles", &a.roles)] {
+            for (name, p) in principals {
+                let pp = format!("{ap}/{kind}/{}", esc(name));
+                for (pn, doc) in &p.policies {
+                    found.push((format!("{pp}/policies/{}", esc(pn)), pn.clone(), PolicyType::Identity, doc));
+                }
+                if let Some(b) = &p.permissions_boundary {
+                    let path = format!("{pp}/permissions_boundary");
+                    found.push((path, "permissions-boundary".into(), PolicyType::PermissionsBoundary, b));
+                }
+            }
+        }
+        for (sn, doc) in &a.scps {
+            found.push((format!("{ap}/scps/{}", esc(sn)), sn.clone(), PolicyType::Scp, doc));
+        }
+    }
+    for (name, k) in &file.keys {
+        if let Some(p) = &k.policy {
+            found.push((format!("/keys/{}/policy", esc(name)), "default".into(), PolicyType::Resource, p));
+        }
+    }
+    for (s, i) in file.steps.iter().zip(step_index) {
+        if let Some(p) = &s.session_policy {
+            found.push((format!("/steps/{i}/session_policy"), "session".into(), PolicyType::Session, p));
+        }
+        if let Some(p @ J::Object(_)) = s.params.as_ref().and_then(|p| p.get("Policy")) {
+            found.push((format!("/steps/{i}/params/Policy"), "default".into(), PolicyType::Resource, p));
+        }
+    }
+    found
+}
+
+/// Where a policy's own spans are in the scenario.
+enum Base {
+    /// A JSON object in the parsed text, starting at this byte offset.
+    Offset(usize),
+    /// A JSON string: positions are in the string's text.
+    Text,
+    /// A JSON object of a file built in code: only the pointer inside the policy.
+    Detached,
+}
+
+/// Compiles every policy document, mapping its errors into the file. An object policy is compiled from its exact
+/// text in the source (or its compact JSON without one).
+fn compile_policies(
+    file: &ScenarioFile,
+    step_index: &[usize],
+    loc: &Locate<'_>,
+    errors: &mut Vec<ScenarioError>,
+) -> BTreeMap<String, NamedPolicy> {
+    let mut out = BTreeMap::new();
+    for (path, name, ty, doc) in policy_documents(file, step_index) {
+        let (text, base) = match (doc, loc) {
+            (J::String(s), _) => (s.clone(), Base::Text),
+            (J::Object(_), Locate::Tree { root, source, .. }) => match node_at(root, &path) {
+                Some(n) => (
+                    source.get(n.pos.offset..n.pos.offset + n.pos.len).unwrap_or("").to_string(),
+                    Base::Offset(n.pos.offset),
+                ),
+                None => (doc.to_string(), Base::Detached),
+            },
+            (J::Object(_), Locate::Pointers) => (doc.to_string(), Base::Detached),
+            (other, _) => {
+                let message = format!("a policy must be a JSON object or a string, found {}", type_name(other));
+                errors.push(loc.err(At::Value(&path), &path, message, None));
+                continue;
+            }
+        };
+        match NamedPolicy::parse(name, &text, ty) {
+            Ok(p) => {
+                out.insert(path, p);
+            }
+            Err(errs) => errors.extend(errs.errors.into_iter().map(|e| map_policy_error(e, &base, loc, &path))),
+        }
+    }
+    out
+}
+
+/// Moves a policy error's location from the policy's own text into the scenario file.
+fn map_policy_error(e: PolicyError, base: &Base, loc: &Locate<'_>, path: &str) -> ScenarioError {
+    let (span, message) = match (base, loc) {
+        (Base::Offset(b), Locate::Tree { lines, .. }) => {
+            let pos = json::Pos { offset: b + e.span.offset as usize, len: e.span.len as usize };
+            (lines.span(pos, &format!("{path}{}", e.span.path)), e.message)
+        }
+        (Base::Offset(_) | Base::Detached, _) => {
+            (loc.span(At::Value(path), &format!("{path}{}", e.span.path)), e.message)
+        }
+        // A policy written as a JSON string: point at the string.
+        (Base::Text, _) => (
+            loc.span(At::Value(path), path),
+            format!("in the policy text (line {}, column {}): {}", e.span.line, e.span.column, e.message),
+        ),
+    };
+    ScenarioError { message, help: e.help, span }
+}
+
+fn type_name(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "an array",
+        J::Object(_) => "an object",
+    }
+}
+
+/// The node at a JSON Pointer.
+fn node_at<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
+    let mut cur = root;
+    for seg in pointer.split('/').skip(1) {
+        cur = match &cur.value {
+            Json::Object(ms) => {
+                let key = unescape(seg);
+                &ms.iter().find(|m| m.key == key)?.value
+            }
+            Json::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The node at a path of member names.
+pub(super) fn find<'a>(node: &'a Node, keys: &[&str]) -> Option<&'a Node> {
+    let mut cur = node;
+    for k in keys {
+        let Json::Object(ms) = &cur.value else { return None };
+        cur = &ms.iter().find(|m| m.key == *k)?.value;
+    }
+    Some(cur)
+}
+
+pub(super) fn index(node: &Node, i: usize) -> Option<&Node> {
+    let Json::Array(a) = &node.value else { return None };
+    a.get(i)
+}
+
+pub(super) fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(J::String(s.to_string())).ok()
+}
