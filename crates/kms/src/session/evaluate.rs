@@ -102,7 +102,7 @@ pub fn request(request: J) -> Result<Request, Failure> {
     serde_json::from_value(request).map_err(|e| Failure::input("request", e))
 }
 
-/// The options of an evaluation on prepared policies or a loaded world.
+/// The options of `PreparedPolicies.evaluate`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]

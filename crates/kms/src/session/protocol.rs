@@ -180,6 +180,16 @@ impl serde_json::ser::Formatter for JsSafe {
     fn write_i64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: i64) -> std::io::Result<()> {
         self.int(w, &v.to_string(), v.unsigned_abs() <= MAX_SAFE_INTEGER)
     }
+    /// Integral values as JavaScript writes them (`1767225600`, not `1767225600.0`), so the text is what
+    /// `JSON.stringify` writes for the parsed answer.
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        if v.fract() == 0.0 && v.abs() < 1e21 {
+            let v = if v == 0.0 { 0.0 } else { v };
+            w.write_all(format!("{v:.0}").as_bytes())
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(w, v)
+        }
+    }
     fn write_u128<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: u128) -> std::io::Result<()> {
         self.int(w, &v.to_string(), v <= u128::from(MAX_SAFE_INTEGER))
     }
@@ -222,6 +232,7 @@ mod tests {
             keys: std::collections::BTreeMap<u64, i64>,
             small: Vec<u32>,
             f: f64,
+            whole: Vec<f64>,
             s: &'static str,
             n: Option<u8>,
         }
@@ -231,13 +242,23 @@ mod tests {
             keys: [(u64::MAX, 1), (7, i64::MIN)].into_iter().collect(),
             small: vec![0, 1, u32::MAX],
             f: 0.1,
+            whole: vec![1_767_225_600.0, -0.0, -3.0, 1e20, 2.5e-8],
             s: "\"q\" \u{e9}\n",
             n: None,
         };
         let text = to_json_text(&v);
         assert!(text.starts_with(r#"{"z":"18446744073709551615","a":"-9007199254740993","keys":{"7":"#), "{text}");
-        assert_eq!(serde_json::from_str::<J>(&text).unwrap(), to_json(&v));
-        assert_eq!(text, serde_json::to_string(&to_json(&v)).unwrap(), "same key order");
+        // The same values as JavaScript reads them (every number a double).
+        fn as_js(v: J) -> J {
+            match v {
+                J::Number(n) => json!(n.as_f64()),
+                J::Array(a) => J::Array(a.into_iter().map(as_js).collect()),
+                J::Object(m) => J::Object(m.into_iter().map(|(k, v)| (k, as_js(v))).collect()),
+                other => other,
+            }
+        }
+        assert_eq!(as_js(serde_json::from_str::<J>(&text).unwrap()), as_js(to_json(&v)));
+        assert!(text.contains(r#""f":0.1,"whole":[1767225600,0,-3,100000000000000000000,2.5e-8],"#), "{text}");
         assert_eq!(
             to_json_text(&json!({"b": MAX_SAFE_INTEGER, "a": [MAX_SAFE_INTEGER + 1]})),
             r#"{"b":9007199254740991,"a":["9007199254740992"]}"#
