@@ -2,12 +2,16 @@
 // generated declarations stay usable. It is not run.
 import {
   evaluate,
+  preparePolicies,
   validatePolicy,
   Simulator,
+  PreparedPolicies,
   type AuthzTrace,
   type Caller,
   type DecidedBy,
+  type EvaluateOptions,
   type KmsimError,
+  type Request,
   type SetResult,
   type StepResult,
 } from "../pkg/kmsim.js";
@@ -32,6 +36,20 @@ const result: SetResult = evaluate({
 });
 const deciding: string[] = result.policies.flatMap((p) => p.applied.map((s) => s.sid ?? `#${s.index}`));
 const firstLine: number | undefined = result.policies[0]?.trace?.statements[0]?.span.line;
+
+// Parse once, evaluate many: the same answers as `evaluate`, the trace as objects or as JSON text.
+const prepared: PreparedPolicies = preparePolicies([{ type: "identity", text: policy, name: "read" }]);
+const request: Request = {
+  principal: { arn: "arn:aws:iam::111122223333:user/bob", kind: "user" },
+  action: "kms:Decrypt",
+  resource: "*",
+};
+const options: EvaluateOptions = { trace: true };
+const traced: SetResult = prepared.evaluate(request, options);
+const quick: SetResult = prepared.evaluate(request);
+const text: string = prepared.evaluateJson(request, { trace: true });
+show(traced.decision, quick.policies.length, (JSON.parse(text) as SetResult).decision, prepared.length);
+prepared.free();
 
 const check = validatePolicy(policy, "resource");
 if (!check.ok) {
@@ -74,6 +92,8 @@ if (sim instanceof Simulator) {
     show(enc.response.Err.code, enc.response.Err.message);
   }
   const traces: AuthzTrace[] = enc.trace.authorizations;
+  const asked: string = sim.simulateJson("role/App", "kms:Decrypt", "alias/app", { purpose: "test" });
+  show((JSON.parse(asked) as AuthzTrace).decided_by.by);
   show(traces.map((t) => explain(t.decided_by)).join("\n"));
   const step: StepResult | undefined = sim.step(true);
   show(step?.summary, sim.stepCount, sim.nextStep, sim.now());

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use kmsim_kms::audit::{AuditResource, UserIdentity};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
-use kmsim_kms::session::{Diagnostic, EvaluateInput, PolicyInput, ValidationResult};
+use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
     PolicyKind,
@@ -67,6 +67,7 @@ fn generate() -> String {
         // The JS API's own inputs and answers.
         PolicyInput::DECL,
         EvaluateInput::DECL,
+        EvaluateOptions::DECL,
         ValidationResult::DECL,
         Diagnostic::DECL,
         KMSIM_ERROR,

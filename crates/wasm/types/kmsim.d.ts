@@ -293,6 +293,16 @@ export interface EvaluateInput {
 }
 
 /**
+ * The options of `PreparedPolicies.evaluate`.
+ */
+export interface EvaluateOptions {
+    /**
+     * Record the full trace: every statement, element and condition entry with its outcome (default `false`).
+     */
+    trace?: boolean;
+}
+
+/**
  * `validatePolicy`'s answer.
  */
 export type ValidationResult = { ok: true } | { ok: false; errors: PolicyError[] };

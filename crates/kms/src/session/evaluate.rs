@@ -58,9 +58,69 @@ pub fn parse_policies(policies: &[PolicyInput]) -> Result<Vec<Policy>, Failure> 
 
 /// Evaluates policies of one kind against a request. Every policy that does not parse is reported.
 pub fn evaluate(input: &EvaluateInput) -> Result<SetResult, Failure> {
-    let policies = parse_policies(&input.policies)?;
-    let refs: Vec<&Policy> = policies.iter().collect();
-    Ok(evaluate_all(&refs, &input.request, EvalOptions { trace: input.trace }))
+    Ok(PreparedPolicies::parse(&input.policies)?.evaluate(&input.request, input.trace))
+}
+
+/// Policies parsed once, to evaluate against many requests: what `evaluate` does with each request, without
+/// parsing the policies again.
+#[derive(Debug, Clone)]
+pub struct PreparedPolicies {
+    policies: Vec<Policy>,
+}
+
+impl PreparedPolicies {
+    /// Parses every policy; fails as `evaluate` does, with every problem of every policy, each naming its policy.
+    pub fn parse(policies: &[PolicyInput]) -> Result<PreparedPolicies, Failure> {
+        parse_policies(policies).map(|policies| PreparedPolicies { policies })
+    }
+
+    /// Reads and parses `[{ type, text, name? }]`.
+    pub fn from_json(policies: J) -> Result<PreparedPolicies, Failure> {
+        let policies: Vec<PolicyInput> = serde_json::from_value(policies).map_err(|e| Failure::input("policies", e))?;
+        PreparedPolicies::parse(&policies)
+    }
+
+    /// The number of policies.
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+
+    /// Whether there are no policies (every request is then implicitly denied).
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    /// The same answer as `evaluate` with these policies, this request and this `trace`.
+    pub fn evaluate(&self, request: &Request, trace: bool) -> SetResult {
+        let refs: Vec<&Policy> = self.policies.iter().collect();
+        evaluate_all(&refs, request, EvalOptions { trace })
+    }
+}
+
+/// Reads a request (`{ principal, action, resource, context? }`).
+pub fn request(request: J) -> Result<Request, Failure> {
+    serde_json::from_value(request).map_err(|e| Failure::input("request", e))
+}
+
+/// The options of `PreparedPolicies.evaluate`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct EvaluateOptions {
+    /// Record the full trace: every statement, element and condition entry with its outcome (default `false`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub trace: bool,
+}
+
+impl EvaluateOptions {
+    /// Reads `{ trace? }`; `null` (an omitted argument) is the defaults.
+    pub fn from_json(options: J) -> Result<EvaluateOptions, Failure> {
+        match options {
+            J::Null => Ok(EvaluateOptions::default()),
+            other => serde_json::from_value(other).map_err(|e| Failure::input("options", e)),
+        }
+    }
 }
 
 /// Parses a policy type as the protocol writes it (`identity`, `resource`, `scp`, `permissions-boundary`,
@@ -137,6 +197,45 @@ mod tests {
         let f = run(json!({"policies": [], "request": request, "extra": 1})).unwrap_err();
         assert!(f.message.starts_with("invalid evaluate input: unknown field `extra`"), "{}", f.message);
         assert_eq!(f.diagnostics_json(), json!([{"message": f.message}]));
+    }
+
+    #[test]
+    fn prepared_policies_answer_as_evaluate_does_for_every_request() {
+        const DENY_MFA: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "NoMfa", "Effect": "Deny",
+            "Action": "kms:Decrypt", "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}"#;
+        let policies =
+            json!([{"type": "identity", "text": ALLOW_ALL, "name": "all"}, {"type": "identity", "text": DENY_MFA}]);
+        let prepared = PreparedPolicies::from_json(policies.clone()).unwrap();
+        assert_eq!((prepared.len(), prepared.is_empty()), (2, false));
+        let principal = json!({"arn": "arn:aws:iam::111122223333:user/a", "kind": "user"});
+        let mut decisions = Vec::new();
+        for mfa in [true, false] {
+            for action in ["kms:Decrypt", "kms:Encrypt"] {
+                for trace in [false, true] {
+                    let r = json!({"principal": principal, "action": action, "resource": "*",
+                        "context": {"aws:MultiFactorAuthPresent": mfa}});
+                    let want = run(json!({"policies": policies, "request": r, "trace": trace})).unwrap();
+                    let options = EvaluateOptions::from_json(json!({"trace": trace})).unwrap();
+                    let have = to_json(&prepared.evaluate(&request(r).unwrap(), options.trace));
+                    assert_eq!(have, want);
+                    decisions.push(have["decision"].clone());
+                }
+            }
+        }
+        assert_eq!(decisions.iter().filter(|d| *d == "ExplicitDeny").count(), 2, "{decisions:?}");
+        assert!(decisions.contains(&json!("Allow")));
+
+        let f = PreparedPolicies::from_json(json!([{"type": "scp", "text": ALLOW_ALL}, {"type": "scp", "text": "{"}]));
+        let f = f.unwrap_err();
+        assert_eq!(f.message, "policies have 1 error");
+        assert_eq!(f.diagnostics[0].policy, Some(1));
+        let f = PreparedPolicies::from_json(json!({"type": "scp"})).unwrap_err();
+        assert!(f.message.starts_with("invalid policies: "), "{}", f.message);
+        assert!(request(json!({"action": "kms:Decrypt"})).unwrap_err().message.starts_with("invalid request: "));
+        assert_eq!(EvaluateOptions::from_json(J::Null).unwrap(), EvaluateOptions { trace: false });
+        let f = EvaluateOptions::from_json(json!({"trace": true, "x": 1})).unwrap_err();
+        assert!(f.message.starts_with("invalid options: unknown field `x`"), "{}", f.message);
     }
 
     #[test]

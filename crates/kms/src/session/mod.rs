@@ -1,10 +1,12 @@
 //! The protocol that the JS API (crates/wasm) speaks, as plain Rust over JSON values so that it is tested natively
 //! and the CLI shares its error shapes: [`Failure`] and [`Diagnostic`] (`protocol.rs`), the stateless requests
-//! `evaluate` and `validate_policy` (`evaluate.rs`), and the stateful [`Session`] (here): a world, loaded from a
-//! scenario or restored from a saved world, that takes calls, steps and clock moves one at a time.
+//! `evaluate` and `validate_policy` and the [`PreparedPolicies`] that evaluate many requests on policies parsed once
+//! (`evaluate.rs`), and the stateful [`Session`] (here): a world, loaded from a scenario or restored from a saved
+//! world, that takes calls, steps and clock moves one at a time.
 //!
 //! Inputs are JSON values in the protocol's shapes (a caller as a principal or an object, AWS parameters, a
-//! duration); answers are the core's own types, which a binding writes with [`to_json`].
+//! duration); answers are the core's own types, which a binding writes with [`to_json`] (a tree)
+//! or [`to_json_text`] (JSON text, for a JS engine's `JSON.parse`).
 
 mod evaluate;
 mod protocol;
@@ -14,9 +16,10 @@ use std::collections::BTreeMap;
 use serde_json::Value as J;
 
 pub use self::evaluate::{
-    evaluate, parse_policies, policy_type, validate_policy, EvaluateInput, PolicyInput, ValidationResult,
+    evaluate, parse_policies, policy_type, request, validate_policy, EvaluateInput, EvaluateOptions, PolicyInput,
+    PreparedPolicies, ValidationResult,
 };
-pub use self::protocol::{seed, to_json, Diagnostic, Failure, MAX_SAFE_INTEGER};
+pub use self::protocol::{seed, to_json, to_json_text, Diagnostic, Failure, MAX_SAFE_INTEGER};
 use crate::audit::AuditRecord;
 use crate::clock::Duration;
 use crate::scenario::{self, Scenario, ScenarioRun, StepResult};
