@@ -284,3 +284,28 @@ test("a syntax error shows an inline diagnostic at its line and blocks the run",
   await expect(page.getByTestId("editor")).toBeFocused();
   await page.screenshot({ path: path.join(ARTIFACTS, "diagnostic.png"), fullPage: true });
 });
+
+test("the share dialog says what the seed gives away, and a link without it replays with a fresh seed", async ({ page, browser }) => {
+  await open(page);
+  await openLesson(page, "lesson:01-least-privilege");
+  const outcomes = await stepOutcomes(page);
+  await page.getByTestId("share-button").click();
+  await expect(page.getByTestId("share-seed-note")).toContainText("anyone with");
+  const withSeed = await page.getByTestId("share-link").inputValue();
+  await page.getByTestId("share-without-seed").check();
+  await expect(page.getByTestId("share-seed-note")).toContainText("fresh one");
+  const withoutSeed = await page.getByTestId("share-link").inputValue();
+  expect(withoutSeed).toMatch(/#s=[A-Za-z0-9_-]+$/);
+  expect(withoutSeed).not.toBe(withSeed);
+  await page.screenshot({ path: path.join(ARTIFACTS, "share-dialog-without-seed.png"), fullPage: true });
+
+  const fresh: BrowserContext = await browser.newContext();
+  try {
+    const other = await fresh.newPage();
+    await open(other, "#" + withoutSeed.split("#")[1]);
+    await expect(other.getByTestId("banner")).toContainText("no seed");
+    expect(await stepOutcomes(other)).toEqual(outcomes);
+  } finally {
+    await fresh.close();
+  }
+});
