@@ -164,6 +164,11 @@ pub struct RotationRecord {
     pub rotation_type: String,
 }
 
+/// The automatic rotation periods KMS accepts, in days (API reference, *EnableKeyRotation*: `RotationPeriodInDays`,
+/// "Minimum value of 90. Maximum value of 2560"). Checked wherever a period enters: the call, a scenario's keys and a
+/// restored world, so `advance` never meets a period it cannot step through.
+pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<u32> = 90..=2560;
+
 /// Rotation settings and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rotation {

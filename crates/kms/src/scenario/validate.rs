@@ -12,7 +12,7 @@ use super::parse::unescape;
 use super::{ScenarioError, ScenarioFile, StepSpec};
 use crate::clock::Timestamp;
 use crate::error::ErrorCode;
-use crate::key::KeyState;
+use crate::key::{KeyState, ROTATION_PERIOD_DAYS};
 use crate::policy::NamedPolicy;
 
 /// Where problems are: in a parsed text (line and column from the located tree), or by JSON Pointer only.
@@ -93,6 +93,22 @@ pub(super) fn check(
         } else {
             let message = format!("key `{name}` needs an account: add one to `accounts`");
             errors.push(loc.err(At::Value(&key_ptr), &format!("/keys/{name}"), message, None));
+        }
+        if let Some(days) = k.rotation_period_days {
+            if !ROTATION_PERIOD_DAYS.contains(&days) {
+                let message = format!(
+                    "rotation period `{days}` days is out of range: automatic rotation takes {} to {} days",
+                    ROTATION_PERIOD_DAYS.start(),
+                    ROTATION_PERIOD_DAYS.end()
+                );
+                let help = "AWS's EnableKeyRotation accepts RotationPeriodInDays from 90 to 2560 (365 by default)";
+                errors.push(loc.err(
+                    At::Value(&format!("{key_ptr}/rotation_period_days")),
+                    &format!("/keys/{name}/rotation_period_days"),
+                    message,
+                    Some(help.into()),
+                ));
+            }
         }
         if let Some(s) = &k.state {
             if parse_enum::<KeyState>(s).is_none() {

@@ -56,6 +56,13 @@ impl Session {
             other => serde_json::from_value::<World>(other),
         }
         .map_err(|e| Failure::input("world", e))?;
+        if let Some(k) = world.keys().find(|k| !crate::key::ROTATION_PERIOD_DAYS.contains(&k.rotation.period_days)) {
+            let (min, max) = (crate::key::ROTATION_PERIOD_DAYS.start(), crate::key::ROTATION_PERIOD_DAYS.end());
+            return Err(Failure::new(format!(
+                "invalid world: key `{}` has a rotation period of {} days; automatic rotation takes {min} to {max} days",
+                k.arn, k.rotation.period_days
+            )));
+        }
         let seed_if_missing = world.seed().0;
         Ok(Session {
             scenario: None,
