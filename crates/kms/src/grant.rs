@@ -1,44 +1,12 @@
 //! Grants: per-key, allow-only delegations of a list of operations to a grantee, with optional encryption-context
-//! constraints.
+//! constraints. Which operations a grant can allow, and which take an encryption context, is in the operation table
+//! ([`crate::Operation::facts`], [`crate::operation::grant_operations`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
-
-/// The operations a grant can allow (`GrantOperation`).
-pub const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
-
-/// Operations that take an encryption context, and so are subject to grant constraints.
-pub const EC_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-];
 
 /// `GrantConstraints`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

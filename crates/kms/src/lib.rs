@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit;
 mod authz;
 pub mod clock;
+mod context;
 pub mod envelope;
 pub mod error;
 #[doc(hidden)]
@@ -13,6 +14,7 @@ pub mod hsm;
 pub mod ids;
 pub mod key;
 pub mod keystate;
+pub mod operation;
 mod ops;
 pub mod policy;
 pub mod principal;
@@ -22,11 +24,11 @@ pub mod world;
 
 pub use api::{Blob, KmsRequest, OPERATIONS};
 pub use audit::{AuditLog, AuditQuery, AuditRecord};
-pub use authz::CROSS_ACCOUNT_ACTIONS;
 pub use clock::{Duration, Timestamp};
 pub use error::{ErrorCode, KmsError};
 pub use hsm::Seed;
 pub use key::{Key, KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+pub use operation::Operation;
 pub use ops::CallOutcome;
 pub use policy::NamedPolicy;
 pub use principal::{Account, Caller, Credentials, Role, User};

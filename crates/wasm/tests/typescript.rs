@@ -17,7 +17,7 @@ use kmsim_kms::audit::{AuditResource, UserIdentity};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
-    PolicyKind,
+    PolicyKind, StatementId,
 };
 use kmsim_kms::{AuditRecord, CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
 use kmsim_kms::{Timestamp, World};
@@ -87,6 +87,7 @@ fn generate() -> String {
         PolicyKind::DECL,
         PolicyEval::DECL,
         GrantEval::DECL,
+        StatementId::DECL,
         DecidedBy::DECL,
         Missing::DECL,
         AuthzTrace::DECL,
