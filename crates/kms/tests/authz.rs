@@ -388,7 +388,7 @@ fn key_property_and_request_condition_keys() {
     );
     ok(&mut w, BOB, "ScheduleKeyDeletion", json!({"KeyId": k, "PendingWindowInDays": 30}));
     let k2 = key_with(&mut w, BOB, json!({}));
-    w.advance(Duration { days: 200, ..Default::default() });
+    w.advance(Duration { days: 200, ..Default::default() }).unwrap();
     let out = call(&mut w, BOB, "Encrypt", enc(&k2));
     assert_eq!(out.error_code(), Some(ErrorCode::AccessDeniedException), "aws:CurrentTime follows the simulated clock");
     // aws:PrincipalArn of a session is the role ARN; aws:PrincipalAccount the account.

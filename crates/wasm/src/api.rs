@@ -318,7 +318,8 @@ impl Session {
         if by.millis() < 0 {
             return Err(Failure::new("the clock only moves forward: the duration must not be negative"));
         }
-        Ok(to_json(&self.world.advance(by)))
+        let events = self.world.advance(by).map_err(|e| Failure::new(e.message))?;
+        Ok(to_json(&events))
     }
 
     /// Every audit record so far.

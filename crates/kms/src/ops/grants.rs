@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use kmsim_policy::{Principal, PrincipalKind};
 use serde_json::Value as Json;
 
-use super::json::{paginate, ToJson};
+use super::json::{page_limit, paginate, ToJson};
 use super::steps::{token_hash, KeyAuthz};
 use super::Cx;
 use crate::api::*;
@@ -13,7 +13,7 @@ use crate::authz::{authorize, AuthzInput, Target};
 use crate::clock::SECOND;
 use crate::context;
 use crate::error::{ErrorCode, KmsError};
-use crate::grant::Grant;
+use crate::grant::{Grant, GrantStore, PageQuery};
 use crate::hsm::{EncryptionContext, Hsm};
 use crate::key::{Key, KeyManager, KeyUsage};
 use crate::operation::{grant_operations, Operation};
@@ -184,17 +184,24 @@ impl World {
             context::grant_for_aws_resource(c, via_aws)
         })?;
         self.state(cx, Operation::ListGrants, &key)?;
-        let items: Vec<Json> = self
-            .grants(&key.arn)
-            .map(|s| {
-                s.iter()
-                    .filter(|g| r.grant_id.as_ref().is_none_or(|id| &g.grant_id == id))
-                    .filter(|g| r.grantee_principal.as_ref().is_none_or(|p| &g.grantee_principal == p))
-                    .map(|g| Self::grant_json(g, &key.key_id))
-                    .collect()
-            })
-            .unwrap_or_default();
-        paginate(items, "Grants", r.limit, r.marker.as_deref())
+        // The marker is the id of the next page's first grant, so a page seeks instead of skipping.
+        if let Some(m) = r.marker.as_deref().filter(|m| !is_grant_id(m)) {
+            return Err(KmsError::new(ErrorCode::InvalidMarkerException, format!("Invalid marker `{m}`")));
+        }
+        let query = PageQuery {
+            grant_id: r.grant_id.as_deref(),
+            grantee: r.grantee_principal.as_deref(),
+            from: r.marker.as_deref(),
+            limit: page_limit(r.limit),
+        };
+        let no_grants = GrantStore::default();
+        let (page, next) = self.grants(&key.arn).unwrap_or(&no_grants).page(&query);
+        let grants: Vec<Json> = page.into_iter().map(|g| Self::grant_json(g, &key.key_id)).collect();
+        let mut out = obj!({ "Grants": grants, "Truncated": next.is_some() });
+        if let (Some(next), Some(o)) = (next, out.as_object_mut()) {
+            o.insert("NextMarker".into(), ToJson::to_json(next));
+        }
+        Ok(out)
     }
 
     pub(super) fn list_retirable_grants(
@@ -369,7 +376,7 @@ impl World {
 /// The error for a grant id that names no grant: `InvalidGrantIdException` when the id cannot be a grant id at all
 /// (AWS's are 64 hex digits), `NotFoundException` otherwise. [verify] AWS does not document where it draws the line.
 fn missing_grant(grant_id: &str) -> KmsError {
-    if grant_id.len() == 64 && grant_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if is_grant_id(grant_id) {
         KmsError::not_found(format!("Grant ID {grant_id} not found"))
     } else {
         KmsError::new(ErrorCode::InvalidGrantIdException, format!("Invalid grant ID `{grant_id}`"))
@@ -418,4 +425,9 @@ fn validate_grant(r: &CreateGrant, constraints: &crate::grant::GrantConstraints)
         }
     }
     Ok(ops)
+}
+
+/// Whether `s` can be a grant id (AWS's are 64 hex digits).
+fn is_grant_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

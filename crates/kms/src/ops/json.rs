@@ -16,7 +16,7 @@ macro_rules! obj {
         #[allow(unused_mut)]
         let mut m = serde_json::Map::new();
         $(m.insert($k.to_string(), $crate::ops::json::ToJson::to_json(&$v));)*
-        Json::Object(m)
+        serde_json::Value::Object(m)
     }};
 }
 
@@ -126,7 +126,7 @@ pub(crate) fn paginate(
     limit: Option<u32>,
     marker: Option<&str>,
 ) -> Result<Json, KmsError> {
-    let limit = limit.unwrap_or(100).clamp(1, 1000) as usize;
+    let limit = page_limit(limit);
     let start = match marker {
         None => 0,
         Some(m) => m
@@ -142,4 +142,9 @@ pub(crate) fn paginate(
         out.insert("NextMarker".into(), ToJson::to_json(&(start + limit).to_string()));
     }
     Ok(Json::Object(out))
+}
+
+/// A list call's `Limit`: 100 unless given, between 1 and 1000.
+pub(crate) fn page_limit(limit: Option<u32>) -> usize {
+    limit.unwrap_or(100).clamp(1, 1000) as usize
 }

@@ -8,7 +8,7 @@ use super::Cx;
 use crate::api::*;
 use crate::context;
 use crate::error::{ErrorCode, KmsError};
-use crate::key::{Key, Origin};
+use crate::key::{validate_rotation_period, Key, Origin};
 use crate::operation::Operation;
 use crate::principal::Caller;
 use crate::trace::CheckKind;
@@ -38,9 +38,7 @@ impl World {
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "keyId": r.key_id, "rotationPeriodInDays": r.rotation_period_in_days }));
         let days = r.rotation_period_in_days.unwrap_or(365);
-        if !(90..=2560).contains(&days) {
-            return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560"))));
-        }
+        let period = self.param(cx, validate_rotation_period(days))?;
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::EnableKeyRotation, &key), |c| {
             context::rotation_period(c, days);
@@ -51,7 +49,7 @@ impl World {
         let now = self.clock;
         if let Some(k) = self.key_mut(&key.arn) {
             k.rotation.enabled = true;
-            k.rotation.period_days = u32::try_from(days).unwrap_or(365);
+            k.rotation.period_days = period;
             k.rotation.next_rotation = Some(now.plus_days(days));
         }
         Ok(obj!({}))
