@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use kmsim_kms::audit::AuditRecord;
 use kmsim_kms::scenario::{Scenario, ScenarioFile, StepResult, StepSpec};
-use kmsim_kms::trace::{AuthzTrace, DecidedBy, PolicyEval, PolicyKind};
+use kmsim_kms::trace::{AuthzTrace, PolicyEval, PolicyKind};
+use kmsim_kms::Operation;
 use serde_json::{json, Value as J};
 
 use crate::model::{Doc, DocLoc};
@@ -51,27 +52,9 @@ pub fn run(file: &ScenarioFile) -> Result<RunView, RunErrors> {
     })
 }
 
-/// `"Sid"` or `#index`, as the KMS trace names statements.
-pub fn statement_label(index: usize, sid: Option<&str>) -> String {
-    sid.map_or_else(|| format!("#{index}"), str::to_string)
-}
-
-/// Whether statement `label` of the policy `p` decided the authorization `a`.
-pub fn is_deciding(a: &AuthzTrace, p: &PolicyEval, label: &str) -> bool {
-    match &a.decided_by {
-        DecidedBy::ExplicitDeny { policy, name, statement } => {
-            p.kind == *policy && &p.name == name && statement == label
-        }
-        DecidedBy::KeyPolicy { statement } => p.kind == PolicyKind::KeyPolicy && statement == label,
-        DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
-            (p.kind == PolicyKind::KeyPolicy && key_policy_statement == label)
-                || (p.kind == PolicyKind::Identity && &p.name == identity_policy && identity_statement == label)
-        }
-        DecidedBy::Identity { policy, statement } => {
-            p.kind == PolicyKind::Identity && &p.name == policy && statement == label
-        }
-        DecidedBy::Grant { .. } | DecidedBy::ImplicitDeny { .. } => false,
-    }
+/// Whether statement `index` of the policy `p` decided the authorization `a`.
+pub fn is_deciding(a: &AuthzTrace, p: &PolicyEval, index: usize) -> bool {
+    a.decided_by.statements().any(|s| s.policy == p.kind && s.name == p.name && s.index == index)
 }
 
 /// The document a traced policy came from, if it is one of the scenario's documents.
@@ -126,32 +109,8 @@ pub fn key_param(choice: &str) -> J {
 
 /// The parameters template for `operation`, using `key` (a key choice) and the last step that made a ciphertext.
 pub fn template(operation: &str, key: &str, ciphertext_step: Option<&str>) -> J {
-    // JSON text (smaller in the bundle than `json!`); the members `"KEY"` and `"CT"` are replaced below.
-    let text = match operation {
-        "Encrypt" => r#"{"KeyId":"KEY","Plaintext":{"Text":"hello"},"EncryptionContext":{}}"#,
-        "Decrypt" => r#"{"CiphertextBlob":"CT","EncryptionContext":{}}"#,
-        "ReEncrypt" => r#"{"CiphertextBlob":"CT","DestinationKeyId":"KEY"}"#,
-        "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            r#"{"KeyId":"KEY","KeySpec":"AES_256","EncryptionContext":{}}"#
-        }
-        "GenerateRandom" => r#"{"NumberOfBytes":32}"#,
-        "CreateKey" => r#"{"Description":"a new key"}"#,
-        "ListKeys" | "ListAliases" => "{}",
-        "ScheduleKeyDeletion" => r#"{"KeyId":"KEY","PendingWindowInDays":7}"#,
-        "CreateAlias" | "UpdateAlias" => r#"{"AliasName":"alias/new","TargetKeyId":"KEY"}"#,
-        "DeleteAlias" => r#"{"AliasName":"alias/new"}"#,
-        "UpdateKeyDescription" => r#"{"KeyId":"KEY","Description":"updated"}"#,
-        "PutKeyPolicy" => r#"{"KeyId":"KEY","Policy":{"Version":"2012-10-17","Statement":[]}}"#,
-        "TagResource" => r#"{"KeyId":"KEY","Tags":[{"TagKey":"team","TagValue":"a"}]}"#,
-        "UntagResource" => r#"{"KeyId":"KEY","TagKeys":["team"]}"#,
-        "EnableKeyRotation" => r#"{"KeyId":"KEY","RotationPeriodInDays":365}"#,
-        "CreateGrant" => {
-            r#"{"KeyId":"KEY","GranteePrincipal":"arn:aws:iam::111122223333:role/NAME","Operations":["Decrypt"]}"#
-        }
-        "ListRetirableGrants" => r#"{"RetiringPrincipal":"arn:aws:iam::111122223333:role/NAME"}"#,
-        "RetireGrant" | "RevokeGrant" => r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#,
-        _ => r#"{"KeyId":"KEY"}"#,
-    };
+    // The operation table's example (JSON text); the members `"KEY"` and `"CT"` are replaced below.
+    let text = Operation::parse(operation).map_or(r#"{"KeyId":"KEY"}"#, |op| op.facts().example);
     let mut out: J = serde_json::from_str(text).unwrap_or_default();
     if let J::Object(members) = &mut out {
         for v in members.values_mut() {
@@ -168,9 +127,9 @@ pub fn template(operation: &str, key: &str, ciphertext_step: Option<&str>) -> J 
     out
 }
 
-/// The operations whose response holds a `CiphertextBlob`.
+/// Whether the operation's response holds a `CiphertextBlob` (the operation table says).
 pub fn makes_ciphertext(operation: &str) -> bool {
-    matches!(operation, "Encrypt" | "ReEncrypt" | "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext")
+    Operation::parse(operation).is_some_and(|op| op.facts().makes_ciphertext)
 }
 
 #[cfg(test)]
@@ -253,7 +212,7 @@ mod tests {
         let mut found = Vec::new();
         for p in &a.policies {
             for s in &p.result.trace.as_ref().unwrap().statements {
-                if is_deciding(a, p, &statement_label(s.index, s.sid.as_deref())) {
+                if is_deciding(a, p, s.index) {
                     found.push((doc_of(&docs, &view.key_arns, p), s.sid.as_deref().map(str::to_string)));
                 }
             }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
-use kmsim_kms::trace::{AuthzTrace, CallTrace, DecidedBy};
+use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
 use kmsim_policy::{Decision, PolicyDecision, Request, SetResult, Span};
 
 use crate::snippet;
@@ -106,14 +106,21 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
         decision_text(t.decision, style)
     );
     let decided = match &t.decided_by {
-        DecidedBy::ExplicitDeny { policy, name, statement } => {
-            format!("explicit deny by statement `{statement}` of {} `{name}`", policy.label())
+        DecidedBy::ExplicitDeny { statement: s } => {
+            format!("explicit deny by statement `{}` of {} `{}`", s.label(), s.policy.label(), s.name)
         }
-        DecidedBy::KeyPolicy { statement } => format!("key policy statement `{statement}`"),
-        DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => {
-            format!("key policy statement `{key_policy_statement}` + identity policy `{identity_policy}` statement `{identity_statement}`")
+        DecidedBy::KeyPolicy { statement } => format!("key policy statement `{}`", statement.label()),
+        DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => {
+            let (policy, statement) = identity_label(identity.as_ref());
+            format!(
+                "key policy statement `{}` + identity policy `{policy}` statement `{statement}`",
+                key_policy.label()
+            )
         }
-        DecidedBy::Identity { policy, statement } => format!("identity policy `{policy}` statement `{statement}`"),
+        DecidedBy::Identity { statement } => {
+            let (policy, statement) = identity_label(statement.as_ref());
+            format!("identity policy `{policy}` statement `{statement}`")
+        }
         DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
         DecidedBy::ImplicitDeny { missing } => format!("implicit deny ({missing:?})"),
     };

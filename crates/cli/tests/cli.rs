@@ -30,7 +30,9 @@ fn run_json_is_the_same_report_as_data() {
     assert_eq!(v["passed"], true);
     assert_eq!(v["steps"].as_array().map(Vec::len), Some(5));
     assert_eq!(v["steps"][2]["call"]["response"]["Err"]["code"], "AccessDeniedException");
-    assert_eq!(v["steps"][0]["call"]["trace"]["authorizations"][0]["decided_by"]["statement"], "AppUse");
+    let statement = &v["steps"][0]["call"]["trace"]["authorizations"][0]["decided_by"]["statement"];
+    assert_eq!(statement["sid"], "AppUse");
+    assert_eq!(statement["policy"], "key-policy");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::KmsError;
 use crate::grant::GrantConstraints;
+use crate::operation::Operation;
 
 /// Binary data: base64 on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,9 +75,13 @@ macro_rules! requests {
         pub enum KmsRequest { $( $op($op) ),* }
 
         impl KmsRequest {
+            /// The operation, e.g. [`Operation::Encrypt`] (each request type is named after its operation).
+            pub fn op(&self) -> Operation {
+                match self { $( KmsRequest::$op(_) => Operation::$op ),* }
+            }
             /// The operation name, e.g. `Encrypt`.
             pub fn operation(&self) -> &'static str {
-                match self { $( KmsRequest::$op(_) => stringify!($op) ),* }
+                self.op().name()
             }
             /// Builds a request from an operation name and its parameters (AWS JSON names).
             ///
@@ -93,8 +98,13 @@ macro_rules! requests {
             }
         }
 
-        /// Every supported operation name.
-        pub const OPERATIONS: &[&str] = &[ $( stringify!($op) ),* ];
+        /// Every implemented operation's name, in declaration order.
+        pub const OPERATIONS: &[&str] = &[ $( Operation::$op.name() ),* ];
+
+        /// Whether an operation has a request type (is implemented).
+        pub(crate) fn has_request(op: Operation) -> bool {
+            matches!(op, $( Operation::$op )|*)
+        }
     };
 }
 

@@ -11,39 +11,19 @@
 
 use kmsim_policy::{
     evaluate, Context, Decision, Effect, EvalOptions, PolicyDecision, PrincipalKind, PrincipalMatch, Request,
+    StatementRef,
 };
 
 use crate::clock::Timestamp;
 use crate::grant::{Grant, GrantStore};
 use crate::hsm::EncryptionContext;
 use crate::key::Key;
+use crate::operation::is_cross_account_action;
 use crate::policy::NamedPolicy;
 use crate::principal::ResolvedCaller;
-use crate::trace::{AuthzTrace, CombiningRule, DecidedBy, GrantEval, Missing, PolicyEval, PolicyKind};
-
-/// Operations that can be called on a key in another account (reference 1c).
-pub const CROSS_ACCOUNT_ACTIONS: &[&str] = &[
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-    "kms:CreateGrant",
-    "kms:DescribeKey",
-    "kms:GetKeyRotationStatus",
-    "kms:GetPublicKey",
-    "kms:ListGrants",
-    "kms:RetireGrant",
-    "kms:RevokeGrant",
-];
+use crate::trace::{
+    statement_label, AuthzTrace, CombiningRule, DecidedBy, GrantEval, Missing, PolicyEval, PolicyKind, StatementId,
+};
 
 /// What is being authorized.
 pub(crate) enum Target<'a> {
@@ -131,15 +111,16 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
 
     // 1. An explicit deny anywhere wins.
     if let Some(p) = policies.iter().find(|p| p.result.decision == PolicyDecision::ExplicitDeny) {
-        let statement = p.result.deciding().next().map(statement_label).unwrap_or_default();
+        let statement = deciding_statement(p);
         explanation.push(format!(
-            "explicit deny: statement {statement} of the {} `{}` denies {}; an explicit deny overrides every allow and grant",
+            "explicit deny: statement {} of the {} `{}` denies {}; an explicit deny overrides every allow and grant",
+            statement.label(),
             p.kind.label(),
             p.name,
             input.action
         ));
-        let decided_by = DecidedBy::ExplicitDeny { policy: p.kind, name: p.name.clone(), statement };
-        return finish(request, rule, policies, Vec::new(), 0, Decision::ExplicitDeny, decided_by, explanation);
+        let decided_by = DecidedBy::ExplicitDeny { statement };
+        return finish(request, rule, policies, (Vec::new(), 0), (Decision::ExplicitDeny, decided_by), explanation);
     }
     explanation.push("no explicit deny in any policy".to_string());
 
@@ -161,10 +142,10 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         });
     }
     let root = rc.kind() == PrincipalKind::Root;
-    let identity_allow = allows(PolicyKind::Identity)
-        .next()
-        .map(|p| (p.name.clone(), p.result.deciding().next().map(statement_label).unwrap_or_default()));
+    let identity_allow: Option<StatementId> = allows(PolicyKind::Identity).next().map(deciding_statement);
     let identity_ok = root || identity_allow.is_some();
+    // How explanations name the identity policy that allows (the root user needs none).
+    let identity_name = identity_allow.as_ref().map_or("(root user)", |s| s.name.as_str()).to_string();
 
     // Grants (evaluated only for the caller's own grants: the index makes the cost independent of other grants).
     let (grant_evals, grants_skipped, grant_ok) = match (&input.target, &input.grant) {
@@ -184,20 +165,24 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
             } else if !session_ok {
                 Err(Missing::SessionAllow)
             } else {
-                let (policy, statement) =
-                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
-                explanation.push(format!("identity policy `{policy}` allows {}", input.action));
-                Ok(DecidedBy::Identity { policy, statement })
+                explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
+                Ok(DecidedBy::Identity { statement: identity_allow.clone() })
             }
         }
         (rule, Some(k)) => {
-            let kp = policies.iter().find(|p| p.kind == PolicyKind::KeyPolicy).map(|p| &p.result);
+            let kp = policies.iter().find(|p| p.kind == PolicyKind::KeyPolicy);
             let kp_allows: Vec<_> =
-                kp.map(|r| r.deciding().filter(|s| s.effect == Effect::Allow).collect()).unwrap_or_default();
+                kp.map(|p| p.result.deciding().filter(|s| s.effect == Effect::Allow).collect()).unwrap_or_default();
+            let kp_statement = |s: &StatementRef| StatementId {
+                policy: PolicyKind::KeyPolicy,
+                name: kp.map(|p| p.name.clone()).unwrap_or_default(),
+                index: s.index,
+                sid: s.sid.as_deref().map(str::to_string),
+            };
             let direct = kp_allows.iter().find(|s| matches!(s.principal, Some(m) if m != PrincipalMatch::Account));
             let via_account = kp_allows.iter().find(|s| s.principal == Some(PrincipalMatch::Account));
             let cross = rule == CombiningRule::CrossAccount;
-            if cross && !CROSS_ACCOUNT_ACTIONS.contains(&input.action.as_str()) {
+            if cross && !is_cross_account_action(&input.action) {
                 explanation.push(format!(
                     "{} cannot be used on a key in another account (only cryptographic operations, CreateGrant, DescribeKey, GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and RevokeGrant can)",
                     input.action
@@ -213,14 +198,14 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                         if exact || (boundary_ok && session_ok) {
                             explanation.push(format!(
                                 "same account: key policy statement {} allows the caller directly{}",
-                                statement_label(s),
+                                label(s),
                                 if exact { " (by its own ARN)" } else { "" }
                             ));
-                            result = Some(DecidedBy::KeyPolicy { statement: statement_label(s) });
+                            result = Some(DecidedBy::KeyPolicy { statement: kp_statement(s) });
                         } else {
                             explanation.push(format!(
                                 "key policy statement {} allows the caller, but an implicit deny in its {} still applies",
-                                statement_label(s),
+                                label(s),
                                 if boundary_ok { "session policy" } else { "permissions boundary" }
                             ));
                         }
@@ -229,16 +214,13 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                         if let Some(s) = via_account {
                             explanation.push(format!(
                                 "same account: key policy statement {} allows the account, which delegates to IAM policies",
-                                statement_label(s)
+                                label(s)
                             ));
                             if identity_ok && boundary_ok && session_ok {
-                                let (policy, statement) =
-                                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
-                                explanation.push(format!("identity policy `{policy}` allows {}", input.action));
+                                explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
                                 result = Some(DecidedBy::KeyPolicyAndIdentity {
-                                    key_policy_statement: statement_label(s),
-                                    identity_policy: policy,
-                                    identity_statement: statement,
+                                    key_policy: kp_statement(s),
+                                    identity: identity_allow.clone(),
                                 });
                             } else if !identity_ok {
                                 explanation.push(format!("no identity policy of the caller allows {}", input.action));
@@ -253,21 +235,18 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                         Some(s) => {
                             explanation.push(format!(
                                 "cross account: key policy statement {} in account {} allows the caller{}",
-                                statement_label(s),
+                                label(s),
                                 k.account,
                                 if s.principal == Some(PrincipalMatch::Account) { "'s account" } else { "" }
                             ));
                             if identity_ok && boundary_ok && session_ok {
-                                let (policy, statement) =
-                                    identity_allow.clone().unwrap_or_else(|| ("(root user)".into(), String::new()));
                                 explanation.push(format!(
-                                    "cross account: identity policy `{policy}` in account {caller_account} allows {} on the key",
+                                    "cross account: identity policy `{identity_name}` in account {caller_account} allows {} on the key",
                                     input.action
                                 ));
                                 result = Some(DecidedBy::KeyPolicyAndIdentity {
-                                    key_policy_statement: statement_label(s),
-                                    identity_policy: policy,
-                                    identity_statement: statement,
+                                    key_policy: kp_statement(s),
+                                    identity: identity_allow.clone(),
                                 });
                             } else if !identity_ok {
                                 explanation.push(format!(
@@ -310,25 +289,23 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
             }
         }
     };
-    match decided {
-        Ok(d) => finish(request, rule, policies, grant_evals, grants_skipped, Decision::Allow, d, explanation),
+    let verdict = match decided {
+        Ok(d) => (Decision::Allow, d),
         Err(missing) => {
             explanation.push(format!("implicit deny: {}", missing_text(missing)));
-            let d = DecidedBy::ImplicitDeny { missing };
-            finish(request, rule, policies, grant_evals, grants_skipped, Decision::ImplicitDeny, d, explanation)
+            (Decision::ImplicitDeny, DecidedBy::ImplicitDeny { missing })
         }
-    }
+    };
+    finish(request, rule, policies, (grant_evals, grants_skipped), verdict, explanation)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The trace of an authorization: the grants seen (those evaluated and how many were skipped) and the verdict.
 fn finish(
     request: Request,
     rule: CombiningRule,
     policies: Vec<PolicyEval>,
-    grants: Vec<GrantEval>,
-    grants_skipped: usize,
-    decision: Decision,
-    decided_by: DecidedBy,
+    (grants, grants_skipped): (Vec<GrantEval>, usize),
+    (decision, decided_by): (Decision, DecidedBy),
     explanation: Vec<String>,
 ) -> AuthzTrace {
     AuthzTrace {
@@ -355,11 +332,20 @@ fn eval_one(
     PolicyEval { kind, name: p.name.clone(), attached_to, result: evaluate(&p.policy, request, opts) }
 }
 
-/// `"Sid"` or `#index` for a statement without a Sid.
-pub(crate) fn statement_label(s: &kmsim_policy::StatementRef) -> String {
-    match &s.sid {
-        Some(sid) => sid.to_string(),
-        None => format!("#{}", s.index),
+/// How explanations name a statement ([`statement_label`]).
+fn label(s: &StatementRef) -> String {
+    statement_label(s.index, s.sid.as_deref())
+}
+
+/// The statement that decided a policy's Deny or Allow (its first applying statement of that effect). A decision
+/// always comes from an applying statement; index 0 without a Sid stands in should the result have none.
+fn deciding_statement(p: &PolicyEval) -> StatementId {
+    let s = p.result.deciding().next();
+    StatementId {
+        policy: p.kind,
+        name: p.name.clone(),
+        index: s.map_or(0, |s| s.index),
+        sid: s.and_then(|s| s.sid.as_deref()).map(str::to_string),
     }
 }
 
@@ -378,8 +364,8 @@ fn missing_text(m: Missing) -> &'static str {
 pub(crate) fn access_denied_message(caller: &str, trace: &AuthzTrace) -> String {
     let base = format!("User: {caller} is not authorized to perform: {} on resource: {}", trace.action, trace.resource);
     match &trace.decided_by {
-        DecidedBy::ExplicitDeny { policy, .. } => {
-            let where_ = match policy {
+        DecidedBy::ExplicitDeny { statement } => {
+            let where_ = match statement.policy {
                 PolicyKind::KeyPolicy => "a resource-based policy",
                 PolicyKind::Identity => "an identity-based policy",
                 PolicyKind::Scp => "a service control policy",

@@ -17,12 +17,16 @@ pub const DAY: i64 = 24 * HOUR;
 impl Timestamp {
     /// The default start of a world's clock: 2026-01-01T00:00:00Z.
     pub const DEFAULT_START: Timestamp = Timestamp(1_767_225_600_000);
+    /// The last instant ISO 8601 text with a four-digit year can write, 9999-12-31T23:59:59.999Z: the clock never
+    /// passes it ([`crate::World::advance`] refuses to), and times computed from it (next rotations) stop there.
+    pub const MAX: Timestamp = Timestamp(253_402_300_799_999);
 
     pub fn millis(self) -> i64 {
         self.0
     }
+    /// `ms` later, at most [`Timestamp::MAX`].
     pub fn plus_millis(self, ms: i64) -> Timestamp {
-        Timestamp(self.0.saturating_add(ms))
+        Timestamp(self.0.saturating_add(ms).min(Timestamp::MAX.0))
     }
     pub fn plus_days(self, days: i64) -> Timestamp {
         self.plus_millis(days.saturating_mul(DAY))

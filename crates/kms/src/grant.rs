@@ -1,44 +1,12 @@
 //! Grants: per-key, allow-only delegations of a list of operations to a grantee, with optional encryption-context
-//! constraints.
+//! constraints. Which operations a grant can allow, and which take an encryption context, is in the operation table
+//! ([`crate::Operation::facts`], [`crate::operation::grant_operations`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
-
-/// The operations a grant can allow (`GrantOperation`).
-pub const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
-
-/// Operations that take an encryption context, and so are subject to grant constraints.
-pub const EC_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-];
 
 /// `GrantConstraints`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -235,10 +203,45 @@ impl GrantStore {
     pub fn iter(&self) -> impl Iterator<Item = &Grant> {
         self.grants.values()
     }
+    /// One page of grants in grant-id order: those with id `from` or after (all without `from`), only `grant_id`
+    /// and only `grantee`'s when given, at most `limit`; and the id the next page starts from, if there are more.
+    /// Costs a seek and the page, whatever the number of grants on the key.
+    pub fn page<'a>(&'a self, q: &PageQuery<'_>) -> (Vec<&'a Grant>, Option<&'a str>) {
+        use std::ops::Bound::{Included, Unbounded};
+        let from = q.from.map_or(Unbounded, Included);
+        let ids: Box<dyn Iterator<Item = &'a String> + 'a> = match (q.grant_id, q.grantee) {
+            (Some(id), _) => Box::new(self.grants.get_key_value(id).map(|(k, _)| k).into_iter()),
+            (None, Some(p)) => match self.by_grantee.get(p) {
+                Some(ids) => Box::new(ids.range::<str, _>((from, Unbounded))),
+                None => Box::new(std::iter::empty()),
+            },
+            (None, None) => Box::new(self.grants.range::<str, _>((from, Unbounded)).map(|(k, _)| k)),
+        };
+        let mut page: Vec<&Grant> = ids
+            .filter(|id| q.from.is_none_or(|f| id.as_str() >= f))
+            .filter_map(|id| self.grants.get(id))
+            .filter(|g| q.grantee.is_none_or(|p| g.grantee_principal == p))
+            .take(q.limit.saturating_add(1))
+            .collect();
+        let next = if page.len() > q.limit { page.pop().map(|g| g.grant_id.as_str()) } else { None };
+        (page, next)
+    }
     pub fn len(&self) -> usize {
         self.grants.len()
     }
     pub fn is_empty(&self) -> bool {
         self.grants.is_empty()
     }
+}
+
+/// What a page of [`GrantStore::page`] asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery<'a> {
+    /// Only this grant.
+    pub grant_id: Option<&'a str>,
+    /// Only this grantee's grants.
+    pub grantee: Option<&'a str>,
+    /// The first grant id of the page (a previous page's next marker).
+    pub from: Option<&'a str>,
+    pub limit: usize,
 }

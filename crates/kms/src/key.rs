@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
+use crate::error::KmsError;
 use crate::policy::NamedPolicy;
 
 /// The key states of the KMS API (`KeyState`).
@@ -164,13 +165,22 @@ pub struct RotationRecord {
     pub rotation_type: String,
 }
 
-/// The automatic rotation periods KMS accepts, in days (API reference, *EnableKeyRotation*: `RotationPeriodInDays`,
-/// "Minimum value of 90. Maximum value of 2560"). Checked wherever a period enters: the call, a scenario's keys and a
-/// restored world, so `advance` never meets a period it cannot step through.
-pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<u32> = 90..=2560;
+/// AWS's range for a rotation period (API reference, *EnableKeyRotation*: `RotationPeriodInDays`, "Minimum value of
+/// 90. Maximum value of 2560").
+pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 90..=2560;
 
-/// Rotation settings and history.
+/// Checks a rotation period wherever one enters (EnableKeyRotation, scenario keys, restored worlds), with AWS's
+/// message for EnableKeyRotation. A period outside the range would let the clock rotate a key endlessly.
+pub fn validate_rotation_period(days: i64) -> Result<u32, KmsError> {
+    match u32::try_from(days) {
+        Ok(d) if ROTATION_PERIOD_DAYS.contains(&days) => Ok(d),
+        _ => Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560"))),
+    }
+}
+
+/// Rotation settings and history. A restored rotation's period is checked ([`validate_rotation_period`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RotationData")]
 pub struct Rotation {
     pub enabled: bool,
     pub period_days: u32,
@@ -183,6 +193,28 @@ pub struct Rotation {
     /// How many on-demand rotations were used (limit 25 per key).
     #[serde(default)]
     pub on_demand_count: u32,
+}
+
+/// [`Rotation`] as written, before its period is checked.
+#[derive(Deserialize)]
+struct RotationData {
+    enabled: bool,
+    period_days: u32,
+    #[serde(default)]
+    next_rotation: Option<Timestamp>,
+    #[serde(default)]
+    history: Vec<RotationRecord>,
+    #[serde(default)]
+    on_demand_count: u32,
+}
+
+impl TryFrom<RotationData> for Rotation {
+    type Error = String;
+    fn try_from(d: RotationData) -> Result<Rotation, String> {
+        validate_rotation_period(i64::from(d.period_days)).map_err(|e| e.message)?;
+        let RotationData { enabled, period_days, next_rotation, history, on_demand_count } = d;
+        Ok(Rotation { enabled, period_days, next_rotation, history, on_demand_count })
+    }
 }
 
 impl Default for Rotation {

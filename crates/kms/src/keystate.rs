@@ -1,5 +1,6 @@
-//! The key-state table (AWS KMS Developer Guide, "Key states of AWS KMS keys"), as data: for each operation and
-//! each key state, whether the call proceeds and, if not, the error code and message.
+//! The key-state table (AWS KMS Developer Guide, "Key states of AWS KMS keys"), as data: its rows, for each key
+//! state whether the call proceeds and, if not, the error code and message. Which operation has which row is in
+//! the operation table ([`crate::Operation::facts`]), so every operation has one.
 //!
 //! Modelling choices, marked [verify] in the reference:
 //! - Cryptographic calls, CreateGrant and others on a key pending deletion answer `KMSInvalidStateException`
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::error::{ErrorCode, KmsError};
 use crate::key::KeyState;
+use crate::operation::Operation;
 
 /// One cell of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,66 +42,63 @@ const UPDATING: Cell = Fail(Inv, " is updating.");
 const EXTERNAL: Cell = Fail(Uns, " origin is EXTERNAL which is not valid for this operation.");
 const CUSTOM_STORE: Cell = Fail(Uns, " is in a custom key store, which is not valid for this operation.");
 
-/// Columns in [`KeyState::ALL`] order: Creating, Enabled, Disabled, PendingDeletion, PendingImport,
-/// PendingReplicaDeletion, Unavailable, Updating.
-pub const TABLE: &[(&[&str], [Cell; 8])] = &[
-    (&["CancelKeyDeletion"], [NOT_PENDING, NOT_PENDING, NOT_PENDING, Y, NOT_PENDING, Y, NOT_PENDING, NOT_PENDING]),
-    (&["CreateAlias"], [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y]),
-    (&["CreateGrant"], [CREATING, Y, DISABLED, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, Y, Y]),
-    (
-        &[
-            "Decrypt",
-            "Encrypt",
-            "ReEncrypt",
-            "GenerateDataKey",
-            "GenerateDataKeyWithoutPlaintext",
-            "GenerateDataKeyPair",
-            "GenerateDataKeyPairWithoutPlaintext",
-        ],
-        [CREATING, Y, DISABLED, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, UNAVAILABLE, Y],
-    ),
-    (
-        &[
-            "DeleteAlias",
-            "DescribeKey",
-            "GetKeyPolicy",
-            "ListAliases",
-            "ListGrants",
-            "ListKeyPolicies",
-            "ListResourceTags",
-            "PutKeyPolicy",
-            "RetireGrant",
-            "RevokeGrant",
-        ],
-        [Y, Y, Y, Y, Y, Y, Y, Y],
-    ),
-    (
-        &["DisableKey", "EnableKey"],
-        [CREATING, Y, Y, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, OkNoChange, UPDATING],
-    ),
-    (
-        &["EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand"],
-        [CREATING, Dep, DISABLED, PENDING_DELETION, EXTERNAL, PENDING_DELETION, CUSTOM_STORE, Dep],
-    ),
-    (&["GetKeyRotationStatus", "ListKeyRotations"], [Dep, Dep, Dep, Dep, EXTERNAL, Dep, CUSTOM_STORE, Dep]),
-    (&["ScheduleKeyDeletion"], [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, UPDATING]),
-    (&["TagResource", "UntagResource", "UpdateKeyDescription"], [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y]),
-    // UpdateAlias: the source key may be pending deletion; the destination may not (footnote 10). This row is
-    // the destination key's; the source key is not checked.
-    (&["UpdateAlias"], [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y]),
-];
+// The rows, in [`KeyState::ALL`] order: Creating, Enabled, Disabled, PendingDeletion, PendingImport,
+// PendingReplicaDeletion, Unavailable, Updating. Each operation names its row in [`crate::Operation::facts`].
 
-/// The cell for an operation and a state, or `None` when the operation does not depend on key state.
-pub fn cell(operation: &str, state: KeyState) -> Option<Cell> {
-    let col = KeyState::ALL.iter().position(|s| *s == state)?;
-    TABLE.iter().find(|(ops, _)| ops.contains(&operation)).and_then(|(_, row)| row.get(col).copied())
+/// CancelKeyDeletion.
+pub const CANCEL_DELETION: [Cell; 8] =
+    [NOT_PENDING, NOT_PENDING, NOT_PENDING, Y, NOT_PENDING, Y, NOT_PENDING, NOT_PENDING];
+/// CreateAlias.
+pub const CREATE_ALIAS: [Cell; 8] = [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y];
+/// CreateGrant.
+pub const CREATE_GRANT: [Cell; 8] = [CREATING, Y, DISABLED, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, Y, Y];
+/// Decrypt, Encrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateDataKeyPair,
+/// GenerateDataKeyPairWithoutPlaintext.
+pub const CRYPTO: [Cell; 8] =
+    [CREATING, Y, DISABLED, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, UNAVAILABLE, Y];
+/// DeleteAlias, DescribeKey, GetKeyPolicy, ListAliases, ListGrants, ListKeyPolicies, ListResourceTags,
+/// PutKeyPolicy, RetireGrant, RevokeGrant.
+pub const ALWAYS: [Cell; 8] = [Y, Y, Y, Y, Y, Y, Y, Y];
+/// DisableKey, EnableKey.
+pub const ENABLE_DISABLE: [Cell; 8] =
+    [CREATING, Y, Y, PENDING_DELETION, PENDING_IMPORT, PENDING_DELETION, OkNoChange, UPDATING];
+/// EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand.
+pub const ROTATION: [Cell; 8] =
+    [CREATING, Dep, DISABLED, PENDING_DELETION, EXTERNAL, PENDING_DELETION, CUSTOM_STORE, Dep];
+/// GetKeyRotationStatus, ListKeyRotations.
+pub const ROTATION_STATUS: [Cell; 8] = [Dep, Dep, Dep, Dep, EXTERNAL, Dep, CUSTOM_STORE, Dep];
+/// ScheduleKeyDeletion.
+pub const SCHEDULE_DELETION: [Cell; 8] = [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, UPDATING];
+/// TagResource, UntagResource, UpdateKeyDescription.
+pub const KEY_UPDATE: [Cell; 8] = [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y];
+/// UpdateAlias: the source key may be pending deletion; the destination may not (footnote 10). This row is the
+/// destination key's; the source key is not checked.
+pub const UPDATE_ALIAS: [Cell; 8] = [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELETION, Y, Y];
+/// Operations without a key (CreateKey, ListKeys, GenerateRandom, ListRetirableGrants): not in the table; they do
+/// not depend on a key's state.
+pub const NO_KEY: [Cell; 8] = [Y, Y, Y, Y, Y, Y, Y, Y];
+
+/// The cell for an operation and a state.
+pub fn cell(operation: Operation, state: KeyState) -> Cell {
+    let [creating, enabled, disabled, pending_deletion, pending_import, pending_replica, unavailable, updating] =
+        operation.facts().key_states;
+    match state {
+        KeyState::Creating => creating,
+        KeyState::Enabled => enabled,
+        KeyState::Disabled => disabled,
+        KeyState::PendingDeletion => pending_deletion,
+        KeyState::PendingImport => pending_import,
+        KeyState::PendingReplicaDeletion => pending_replica,
+        KeyState::Unavailable => unavailable,
+        KeyState::Updating => updating,
+    }
 }
 
 /// Checks the key state for an operation; `Ok(true)` means "proceed", `Ok(false)` means "succeed without change".
-pub fn check(operation: &str, state: KeyState, key_arn: &str) -> Result<bool, KmsError> {
+pub fn check(operation: Operation, state: KeyState, key_arn: &str) -> Result<bool, KmsError> {
     match cell(operation, state) {
-        None | Some(Cell::Ok) | Some(Cell::DependsOnKey) => Ok(true),
-        Some(Cell::OkNoChange) => Ok(false),
-        Some(Cell::Fail(code, text)) => Err(KmsError::new(code, format!("{key_arn}{text}"))),
+        Cell::Ok | Cell::DependsOnKey => Ok(true),
+        Cell::OkNoChange => Ok(false),
+        Cell::Fail(code, text) => Err(KmsError::new(code, format!("{key_arn}{text}"))),
     }
 }

@@ -117,23 +117,78 @@ pub struct GrantEval {
     pub reason: String,
 }
 
+/// A statement of a policy that took part in an authorization: which policy (kind and name), the statement's
+/// 0-based index in its `Statement` list, and its Sid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct StatementId {
+    pub policy: PolicyKind,
+    /// The policy's name (`default` for a key policy).
+    pub name: String,
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub sid: Option<String>,
+}
+
+impl StatementId {
+    /// How renderers name the statement: see [`statement_label`].
+    pub fn label(&self) -> String {
+        statement_label(self.index, self.sid.as_deref())
+    }
+}
+
+/// How every renderer (explanations, the CLI, the playground) names a statement: its Sid, or `#index` without one.
+pub fn statement_label(index: usize, sid: Option<&str>) -> String {
+    sid.map_or_else(|| format!("#{index}"), str::to_string)
+}
+
+/// The identity policy of an allow and its statement's label, as renderers show them: the root user, which needs
+/// no identity policy, shows as `(root user)` with an empty label.
+pub fn identity_label(s: Option<&StatementId>) -> (&str, String) {
+    s.map_or(("(root user)", String::new()), |s| (s.name.as_str(), s.label()))
+}
+
 /// What decided an authorization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "kebab-case")]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum DecidedBy {
-    /// An explicit Deny in some policy.
-    ExplicitDeny { policy: PolicyKind, name: String, statement: String },
-    /// The key policy allows the caller directly.
-    KeyPolicy { statement: String },
-    /// The key policy allows the caller's account and an identity policy allows the action.
-    KeyPolicyAndIdentity { key_policy_statement: String, identity_policy: String, identity_statement: String },
-    /// Identity policies alone (operations without a key resource).
-    Identity { policy: String, statement: String },
+    /// An explicit Deny statement in some policy.
+    ExplicitDeny { statement: StatementId },
+    /// A key policy statement allows the caller directly.
+    KeyPolicy { statement: StatementId },
+    /// A key policy statement allows the caller's account and an identity policy statement allows the action
+    /// (`identity` is absent for the account's root user, which needs no identity policy).
+    KeyPolicyAndIdentity {
+        key_policy: StatementId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", tsify(optional))]
+        identity: Option<StatementId>,
+    },
+    /// Identity policies alone (operations without a key resource); `statement` is absent for the root user.
+    Identity {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", tsify(optional))]
+        statement: Option<StatementId>,
+    },
     /// A grant allows the operation.
     Grant { grant_id: String },
     /// Nothing allows: an implicit deny.
     ImplicitDeny { missing: Missing },
+}
+
+impl DecidedBy {
+    /// The deciding policy statements, in order (none for a grant or an implicit deny).
+    pub fn statements(&self) -> impl Iterator<Item = &StatementId> {
+        let (a, b) = match self {
+            DecidedBy::ExplicitDeny { statement } | DecidedBy::KeyPolicy { statement } => (Some(statement), None),
+            DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => (Some(key_policy), identity.as_ref()),
+            DecidedBy::Identity { statement } => (statement.as_ref(), None),
+            DecidedBy::Grant { .. } | DecidedBy::ImplicitDeny { .. } => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
 }
 
 /// What an implicit deny was missing, which picks AWS's message variant.

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use kmsim_kms::trace::{CombiningRule, DecidedBy, Missing, PolicyKind};
+use kmsim_kms::trace::{CombiningRule, DecidedBy, Missing, PolicyKind, StatementId};
 use kmsim_kms::*;
 use kmsim_policy::PolicyType;
 use serde_json::{json, Value as Json};
@@ -35,7 +35,9 @@ fn same_account_key_policy_directly_or_delegation_plus_iam() {
     );
     ok(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": k, "Policy": p}));
     let out = call(&mut w, ALICE, "Encrypt", enc(&k));
-    assert_eq!(out.trace.authorizations[0].decided_by, DecidedBy::KeyPolicy { statement: "alice".into() });
+    let statement =
+        StatementId { policy: PolicyKind::KeyPolicy, name: "default".into(), index: 1, sid: Some("alice".into()) };
+    assert_eq!(out.trace.authorizations[0].decided_by, DecidedBy::KeyPolicy { statement });
     // Without the account statement IAM allows have no effect.
     let only_alice = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": [ALICE, ADMIN]}, "Action": "kms:PutKeyPolicy", "Resource": "*"}]}).to_string();
     ok(&mut w, ADMIN, "PutKeyPolicy", json!({"KeyId": k, "Policy": only_alice}));
@@ -54,7 +56,7 @@ fn an_iam_deny_still_applies_without_the_account_statement() {
     let out = call(&mut w, ALICE, "Encrypt", enc(&k));
     assert!(matches!(
         out.trace.authorizations[0].decided_by,
-        DecidedBy::ExplicitDeny { policy: PolicyKind::Identity, .. }
+        DecidedBy::ExplicitDeny { statement: StatementId { policy: PolicyKind::Identity, .. } }
     ));
 }
 
@@ -386,7 +388,7 @@ fn key_property_and_request_condition_keys() {
     );
     ok(&mut w, BOB, "ScheduleKeyDeletion", json!({"KeyId": k, "PendingWindowInDays": 30}));
     let k2 = key_with(&mut w, BOB, json!({}));
-    w.advance(Duration { days: 200, ..Default::default() });
+    w.advance(Duration { days: 200, ..Default::default() }).unwrap();
     let out = call(&mut w, BOB, "Encrypt", enc(&k2));
     assert_eq!(out.error_code(), Some(ErrorCode::AccessDeniedException), "aws:CurrentTime follows the simulated clock");
     // aws:PrincipalArn of a session is the role ARN; aws:PrincipalAccount the account.

@@ -216,9 +216,9 @@ fn eventual_consistency_tokens_make_a_grant_usable_at_once() {
     let mut bad = enc.clone();
     bad["GrantTokens"] = json!(["bm90LWEtdG9rZW4"]);
     assert_eq!(call(&mut w, ALICE, "Encrypt", bad).error_code(), Some(ErrorCode::AccessDeniedException));
-    w.advance(Duration { seconds: 299, ..Default::default() });
+    w.advance(Duration { seconds: 299, ..Default::default() }).unwrap();
     assert_eq!(call(&mut w, ALICE, "Encrypt", enc.clone()).error_code(), Some(ErrorCode::AccessDeniedException));
-    w.advance(Duration { seconds: 1, ..Default::default() });
+    w.advance(Duration { seconds: 1, ..Default::default() }).unwrap();
     ok(&mut w, ALICE, "Encrypt", enc);
 }
 

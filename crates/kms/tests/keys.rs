@@ -132,10 +132,10 @@ fn enable_disable_schedule_cancel_and_deletion() {
 
     // Schedule with 7 days; nothing happens at 6 days; at 7 days the key and its aliases are gone.
     ok(&mut w, ADMIN, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
-    let events = w.advance(Duration { days: 6, ..Default::default() });
+    let events = w.advance(Duration { days: 6, ..Default::default() }).unwrap();
     assert!(events.is_empty());
     assert!(w.key(&key).is_some());
-    let events = w.advance(Duration { days: 1, ..Default::default() });
+    let events = w.advance(Duration { days: 1, ..Default::default() }).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_name, "DeleteKey");
     assert_eq!(events[0].event_type, "AwsServiceEvent");
@@ -446,13 +446,13 @@ fn rotation_enable_disable_status_and_automatic_rotation() {
     assert_eq!(s["NextRotationDate"], json!(start.plus_days(365).epoch_seconds()));
     ok(&mut w, ADMIN, "EnableKeyRotation", json!({"KeyId": k, "RotationPeriodInDays": 90}));
     assert_eq!(ok(&mut w, ADMIN, "GetKeyRotationStatus", json!({"KeyId": k}))["RotationPeriodInDays"], 90);
-    assert!(w.advance(Duration { days: 89, ..Default::default() }).is_empty());
-    let ev = w.advance(Duration { days: 1, ..Default::default() });
+    assert!(w.advance(Duration { days: 89, ..Default::default() }).unwrap().is_empty());
+    let ev = w.advance(Duration { days: 1, ..Default::default() }).unwrap();
     assert_eq!(ev.len(), 1);
     assert_eq!((ev[0].event_name.as_str(), ev[0].event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
     assert_eq!(ev[0].event_time, start.plus_days(90));
     // Two more periods in one advance: two rotations.
-    let ev = w.advance(Duration { days: 180, ..Default::default() });
+    let ev = w.advance(Duration { days: 180, ..Default::default() }).unwrap();
     assert_eq!(ev.len(), 2);
     let rot = ok(&mut w, ADMIN, "ListKeyRotations", json!({"KeyId": k}));
     assert_eq!(rot["Rotations"].as_array().unwrap().len(), 3);
@@ -464,7 +464,7 @@ fn rotation_enable_disable_status_and_automatic_rotation() {
     assert_ne!(unb64(&new)[..], unb64(&old)[..]);
     ok(&mut w, ADMIN, "Decrypt", json!({"CiphertextBlob": new}));
     ok(&mut w, ADMIN, "DisableKeyRotation", json!({"KeyId": k}));
-    assert!(w.advance(Duration { days: 1000, ..Default::default() }).is_empty());
+    assert!(w.advance(Duration { days: 1000, ..Default::default() }).unwrap().is_empty());
     assert_eq!(ok(&mut w, ADMIN, "GetKeyRotationStatus", json!({"KeyId": k}))["KeyRotationEnabled"], false);
 }
 

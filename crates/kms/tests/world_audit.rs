@@ -33,7 +33,7 @@ fn scenario(w: &mut World, steps: std::ops::Range<usize>) -> Vec<CallOutcome> {
             (3, Some(k)) => call(w, ALICE, "GenerateDataKey", json!({"KeyId": k, "KeySpec": "AES_256"})),
             (4, Some(k)) => call(w, ADMIN, "EnableKeyRotation", json!({"KeyId": k, "RotationPeriodInDays": 90})),
             (5, _) => {
-                w.advance(Duration { days: 91, ..Default::default() });
+                w.advance(Duration { days: 91, ..Default::default() }).unwrap();
                 call(w, ADMIN, "GenerateRandom", json!({"NumberOfBytes": 16}))
             }
             (6, Some(k)) => call(w, BOB, "Encrypt", json!({"KeyId": k, "Plaintext": {"Text": SECRET}})),
@@ -213,7 +213,7 @@ fn audit_queries_by_key_principal_event_outcome_time_and_context() {
     ok(&mut w, ADMIN, "CreateGrant", json!({"KeyId": k1, "GranteePrincipal": APP_ROLE, "Operations": ["Encrypt"]}));
     let t0 = w.now();
     encrypt(&mut w, APP, &k1, "a", json!({"tenant": "t1"}));
-    w.advance(Duration { hours: 1, ..Default::default() });
+    w.advance(Duration { hours: 1, ..Default::default() }).unwrap();
     let t1 = w.now();
     encrypt(&mut w, ADMIN, &k2, "b", json!({"tenant": "t2"}));
     call(&mut w, ALICE, "Encrypt", json!({"KeyId": k1, "Plaintext": {"Text": "x"}}));
@@ -252,11 +252,11 @@ fn service_events_for_rotation_and_deletion() {
     ok(&mut w, ADMIN, "EnableKeyRotation", json!({"KeyId": k, "RotationPeriodInDays": 90}));
     ok(&mut w, ADMIN, "ScheduleKeyDeletion", json!({"KeyId": k, "PendingWindowInDays": 30}));
     // Pending deletion: no rotation; the deletion arrives.
-    let ev = w.advance(Duration { days: 100, ..Default::default() });
+    let ev = w.advance(Duration { days: 100, ..Default::default() }).unwrap();
     assert_eq!(ev.iter().map(|e| e.event_name.as_str()).collect::<Vec<_>>(), vec!["DeleteKey"]);
     let k2 = new_key(&mut w);
     ok(&mut w, ADMIN, "EnableKeyRotation", json!({"KeyId": k2, "RotationPeriodInDays": 90}));
-    let ev = w.advance(Duration { days: 90, ..Default::default() });
+    let ev = w.advance(Duration { days: 90, ..Default::default() }).unwrap();
     let r = &ev[0];
     assert_eq!((r.event_name.as_str(), r.event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
     assert_eq!(r.user_identity.kind, "AWSService");

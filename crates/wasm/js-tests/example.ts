@@ -10,6 +10,7 @@ import {
   type Caller,
   type DecidedBy,
   type EvaluateOptions,
+  type StatementId,
   type KmsimError,
   type Request,
   type SetResult,
@@ -56,16 +57,19 @@ if (!check.ok) {
   for (const e of check.errors) show(`${e.span.line}:${e.span.column} ${e.kind} ${e.message}`);
 }
 
+// A statement is data ({policy, name, index, sid}); kmsim labels it by its Sid, or `#index` without one.
+const label = (s: StatementId): string => s.sid ?? `#${s.index}`;
+
 function explain(d: DecidedBy): string {
   switch (d.by) {
     case "explicit-deny":
-      return `denied by ${d.policy} ${d.name} ${d.statement}`;
+      return `denied by ${d.statement.policy} ${d.statement.name} ${label(d.statement)}`;
     case "key-policy":
-      return `key policy ${d.statement}`;
+      return `key policy ${label(d.statement)}`;
     case "key-policy-and-identity":
-      return `${d.key_policy_statement} + ${d.identity_policy}/${d.identity_statement}`;
+      return `${label(d.key_policy)} + ${d.identity ? `${d.identity.name}/${label(d.identity)}` : "(root user)"}`;
     case "identity":
-      return `${d.policy}/${d.statement}`;
+      return d.statement ? `${d.statement.name}/${label(d.statement)}` : "(root user)";
     case "grant":
       return `grant ${d.grant_id}`;
     case "implicit-deny":

@@ -18,7 +18,7 @@ use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
-    PolicyKind,
+    PolicyKind, StatementId,
 };
 use kmsim_kms::{AuditRecord, CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
 use kmsim_kms::{Timestamp, World};
@@ -88,6 +88,7 @@ fn generate() -> String {
         PolicyKind::DECL,
         PolicyEval::DECL,
         GrantEval::DECL,
+        StatementId::DECL,
         DecidedBy::DECL,
         Missing::DECL,
         AuthzTrace::DECL,

@@ -514,9 +514,23 @@ export interface GrantEval {
 }
 
 /**
+ * A statement of a policy that took part in an authorization: which policy (kind and name), the statement's
+ * 0-based index in its `Statement` list, and its Sid.
+ */
+export interface StatementId {
+    policy: PolicyKind;
+    /**
+     * The policy's name (`default` for a key policy).
+     */
+    name: string;
+    index: number;
+    sid?: string;
+}
+
+/**
  * What decided an authorization.
  */
-export type DecidedBy = { by: "explicit-deny"; policy: PolicyKind; name: string; statement: string } | { by: "key-policy"; statement: string } | { by: "key-policy-and-identity"; key_policy_statement: string; identity_policy: string; identity_statement: string } | { by: "identity"; policy: string; statement: string } | { by: "grant"; grant_id: string } | { by: "implicit-deny"; missing: Missing };
+export type DecidedBy = { by: "explicit-deny"; statement: StatementId } | { by: "key-policy"; statement: StatementId } | { by: "key-policy-and-identity"; key_policy: StatementId; identity?: StatementId } | { by: "identity"; statement?: StatementId } | { by: "grant"; grant_id: string } | { by: "implicit-deny"; missing: Missing };
 
 /**
  * What an implicit deny was missing, which picks AWS's message variant.

@@ -4,7 +4,7 @@
 //! deciding statements carry the class `deciding`; "show" highlights a statement's lines in its document.
 
 use kmsim_kms::scenario::StepResult;
-use kmsim_kms::trace::{AuthzTrace, Check, DecidedBy, PolicyEval};
+use kmsim_kms::trace::{identity_label, AuthzTrace, Check, DecidedBy, PolicyEval};
 use kmsim_policy::{ConditionTrace, Decision, ElementTrace, EntryTrace, PolicyDecision, StatementTrace};
 use yew::prelude::*;
 
@@ -30,14 +30,18 @@ fn policy_decision_text(d: PolicyDecision) -> &'static str {
 
 fn decided_by_text(d: &DecidedBy) -> String {
     match d {
-        DecidedBy::ExplicitDeny { policy, name, statement } => {
-            format!("explicit deny: statement {statement} of the {} `{name}`", policy.label())
+        DecidedBy::ExplicitDeny { statement: s } => {
+            format!("explicit deny: statement {} of the {} `{}`", s.label(), s.policy.label(), s.name)
         }
-        DecidedBy::KeyPolicy { statement } => format!("the key policy's statement {statement}"),
-        DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_policy, identity_statement } => format!(
-            "the key policy's statement {key_policy_statement} and statement {identity_statement} of `{identity_policy}`"
-        ),
-        DecidedBy::Identity { policy, statement } => format!("statement {statement} of `{policy}`"),
+        DecidedBy::KeyPolicy { statement } => format!("the key policy's statement {}", statement.label()),
+        DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => {
+            let (policy, statement) = identity_label(identity.as_ref());
+            format!("the key policy's statement {} and statement {statement} of `{policy}`", key_policy.label())
+        }
+        DecidedBy::Identity { statement } => {
+            let (policy, statement) = identity_label(statement.as_ref());
+            format!("statement {statement} of `{policy}`")
+        }
         DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
         DecidedBy::ImplicitDeny { missing } => format!("nothing allows it (missing: {missing:?})"),
     }
@@ -198,8 +202,7 @@ fn render_policy(app: &AppContext, run: &RunView, a: &AuthzTrace, p: &PolicyEval
 }
 
 fn render_statement(app: &AppContext, a: &AuthzTrace, p: &PolicyEval, doc: Option<usize>, s: &StatementTrace) -> Html {
-    let label = run::statement_label(s.index, s.sid.as_deref());
-    let deciding = run::is_deciding(a, p, &label);
+    let deciding = run::is_deciding(a, p, s.index);
     let (line, end_line) = (s.span.line.max(1), s.span.end_line.max(s.span.line).max(1));
     let show = doc.map(|doc| {
         let app = app.clone();

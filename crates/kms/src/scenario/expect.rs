@@ -109,20 +109,13 @@ pub(super) fn check_authz(e: &ExpectSpec, t: &AuthzTrace, ex: &mut Vec<Expectati
 
 /// The Sids (or `#N`) of the statements that decided each authorization.
 pub fn deciding_statements(auths: &[AuthzTrace]) -> Vec<String> {
-    use crate::trace::DecidedBy;
+    use crate::trace::{DecidedBy, StatementId};
     let mut out = Vec::new();
     for a in auths {
         match &a.decided_by {
-            DecidedBy::ExplicitDeny { statement, .. }
-            | DecidedBy::KeyPolicy { statement }
-            | DecidedBy::Identity { statement, .. } => out.push(statement.clone()),
-            DecidedBy::KeyPolicyAndIdentity { key_policy_statement, identity_statement, .. } => {
-                out.push(key_policy_statement.clone());
-                if !identity_statement.is_empty() {
-                    out.push(identity_statement.clone());
-                }
-            }
-            _ => {}
+            // The root user's allow has no identity statement: an empty label, as before statements were data.
+            DecidedBy::Identity { statement: None } => out.push(String::new()),
+            d => out.extend(d.statements().map(StatementId::label)),
         }
     }
     out

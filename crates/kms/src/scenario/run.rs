@@ -49,7 +49,10 @@ impl Scenario {
         };
         if let Some(adv) = &s.advance {
             let d = Duration { days: adv.days, hours: adv.hours, minutes: adv.minutes, seconds: adv.seconds };
-            r.events = world.advance(d);
+            match world.advance(d) {
+                Ok(events) => r.events = events,
+                Err(e) => r.error = Some(e.message),
+            }
             r.summary = format!("advance the clock to {}", world.now());
             if let Some(want) = s.expect.as_ref().and_then(|e| e.events.clone()) {
                 let got: Vec<String> = r.events.iter().map(|e| e.event_name.clone()).collect();

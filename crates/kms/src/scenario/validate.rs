@@ -95,7 +95,7 @@ pub(super) fn check(
             errors.push(loc.err(At::Value(&key_ptr), &format!("/keys/{name}"), message, None));
         }
         if let Some(days) = k.rotation_period_days {
-            if !ROTATION_PERIOD_DAYS.contains(&days) {
+            if !ROTATION_PERIOD_DAYS.contains(&i64::from(days)) {
                 let message = format!(
                     "rotation period `{days}` days is out of range: automatic rotation takes {} to {} days",
                     ROTATION_PERIOD_DAYS.start(),

@@ -56,13 +56,6 @@ impl Session {
             other => serde_json::from_value::<World>(other),
         }
         .map_err(|e| Failure::input("world", e))?;
-        if let Some(k) = world.keys().find(|k| !crate::key::ROTATION_PERIOD_DAYS.contains(&k.rotation.period_days)) {
-            let (min, max) = (crate::key::ROTATION_PERIOD_DAYS.start(), crate::key::ROTATION_PERIOD_DAYS.end());
-            return Err(Failure::new(format!(
-                "invalid world: key `{}` has a rotation period of {} days; automatic rotation takes {min} to {max} days",
-                k.arn, k.rotation.period_days
-            )));
-        }
         let seed_if_missing = world.seed().0;
         Ok(Session {
             scenario: None,
@@ -178,7 +171,7 @@ impl Session {
         if by.millis() < 0 {
             return Err(Failure::new("the clock only moves forward: the duration must not be negative"));
         }
-        Ok(self.world.advance(by))
+        self.world.advance(by).map_err(|e| Failure::new(e.message))
     }
 
     /// Every audit record so far.
