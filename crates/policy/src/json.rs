@@ -1,5 +1,13 @@
 //! A small JSON parser that keeps the position of every value and key, reports duplicate keys and never recurses
 //! deeper than [`MAX_DEPTH`]. Numbers are kept as their source text.
+//!
+//! The JSON Pointer of a value is not built while parsing: the parser keeps only the key positions and indexes of
+//! the containers it is in, and writes a pointer out when it reports a duplicate key. Duplicates are found by
+//! comparing with the earlier keys of small objects and through a hash index of the keys of larger ones, so an
+//! object of n members costs O(n).
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use crate::error::Span;
 
@@ -75,22 +83,42 @@ pub struct Parsed {
 }
 
 pub fn parse(source: &str) -> Parsed {
-    let mut p = Parser { s: source, b: source.as_bytes(), i: 0, duplicates: Vec::new(), path: Vec::new() };
+    let mut p = Parser::new(source, 0);
     let root = p.document();
     Parsed { root, duplicates: p.duplicates }
 }
+
+/// One step of the path to the value being parsed.
+#[derive(Debug, Clone, Copy)]
+enum Seg {
+    /// The member whose key (a JSON string) starts at this offset.
+    Key(usize),
+    /// The item at this index of an array.
+    Index(usize),
+}
+
+/// Objects with more members than this find duplicates through a hash index of their keys (smaller ones compare
+/// with each earlier key, which is cheaper for them).
+const LINEAR_KEYS: usize = 8;
+
+/// A deterministic hasher for the key index (SipHash with fixed keys: no global randomness in the core).
+type KeyHasher = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
 
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
     duplicates: Vec<DuplicateKey>,
-    path: Vec<String>,
+    path: Vec<Seg>,
 }
 
 type R<T> = Result<T, SyntaxError>;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(source: &'a str, at: usize) -> Parser<'a> {
+        Parser { s: source, b: source.as_bytes(), i: at, duplicates: Vec::new(), path: Vec::new() }
+    }
+
     fn err<T>(&self, at: usize, len: usize, message: impl Into<String>, help: Option<&str>) -> R<T> {
         Err(SyntaxError { message: message.into(), help: help.map(str::to_string), pos: Pos { offset: at, len } })
     }
@@ -241,20 +269,22 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.i;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            out.push_str(self.s.get(run_start..self.i).unwrap_or(""));
+            let rest = self.b.get(run_start..).unwrap_or(&[]);
+            self.i += rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
+            let run = self.s.get(run_start..self.i).unwrap_or("");
             match self.peek() {
                 None => return self.err(start, self.i - start, "unterminated string", Some("add the closing `\"`")),
                 Some(b'"') => {
                     self.i += 1;
+                    if out.is_empty() {
+                        // Most strings have no escape: one allocation of the exact size.
+                        return Ok(run.to_string());
+                    }
+                    out.push_str(run);
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     let esc_at = self.i;
                     self.i += 1;
                     let Some(e) = self.peek() else {
@@ -310,6 +340,24 @@ impl Parser<'_> {
         }
     }
 
+    /// The JSON Pointer of the container being parsed, written from the path (only for reports: the keys are
+    /// decoded again from the source).
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            out.push('/');
+            match *seg {
+                Seg::Index(i) => out.push_str(&i.to_string()),
+                Seg::Key(at) => {
+                    let mut key = Parser::new(self.s, at);
+                    // The key was read successfully before, so reading it again cannot fail.
+                    out.push_str(&escape_pointer(&key.string().unwrap_or_default()));
+                }
+            }
+        }
+        out
+    }
+
     fn array(&mut self, depth: usize) -> R<Json> {
         let open = self.i;
         self.i += 1;
@@ -321,7 +369,7 @@ impl Parser<'_> {
         }
         loop {
             self.ws();
-            self.path.push(items.len().to_string());
+            self.path.push(Seg::Index(items.len()));
             let v = self.value(depth + 1);
             self.path.pop();
             items.push(v?);
@@ -351,6 +399,8 @@ impl Parser<'_> {
         let open = self.i;
         self.i += 1;
         let mut members: Vec<Member> = Vec::new();
+        // Built when the object grows past `LINEAR_KEYS` members: key -> index in `members`.
+        let mut index: Option<HashMap<String, usize, KeyHasher>> = None;
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -381,18 +431,30 @@ impl Parser<'_> {
             }
             self.i += 1;
             self.ws();
-            self.path.push(escape_pointer(&key));
+            self.path.push(Seg::Key(key_start));
             let value = self.value(depth + 1);
             self.path.pop();
             let value = value?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
-                let mut path = String::new();
-                for seg in &self.path {
-                    path.push('/');
-                    path.push_str(seg);
-                }
-                self.duplicates.push(DuplicateKey { key, pos: key_pos, first: first.key_pos, path });
+            let first = match &index {
+                Some(index) => index.get(&key).and_then(|&i| members.get(i)),
+                None => members.iter().find(|m| m.key == key),
+            };
+            if let Some(first) = first {
+                let first = first.key_pos;
+                let path = self.pointer();
+                self.duplicates.push(DuplicateKey { key, pos: key_pos, first, path });
             } else {
+                let n = members.len();
+                if let Some(index) = &mut index {
+                    index.insert(key.clone(), n);
+                } else if n == LINEAR_KEYS {
+                    let mut built = HashMap::with_capacity_and_hasher(4 * LINEAR_KEYS, KeyHasher::default());
+                    for (i, m) in members.iter().enumerate() {
+                        built.insert(m.key.clone(), i);
+                    }
+                    built.insert(key.clone(), n);
+                    index = Some(built);
+                }
                 members.push(Member { key, key_pos, value });
             }
             self.ws();
@@ -530,6 +592,61 @@ mod tests {
         assert_eq!(p.duplicates[0].key, "b");
         assert_eq!(p.duplicates[0].path, "/a");
         assert_eq!(p.duplicates[0].pos.offset, 15);
+    }
+
+    #[test]
+    fn a_big_object_parses_and_reports_its_duplicates() {
+        // 50,000 members (far past `LINEAR_KEYS`), then three repeated keys, one of them written with an escape,
+        // inside an array under a key that needs escaping in a JSON Pointer.
+        let mut src = String::from("{\"a/b~c\": [{");
+        for i in 0..50_000 {
+            src.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        let repeats = ["\"k7\"", "\"k49999\"", "\"k\\u0031\""];
+        let mut at = Vec::new();
+        for r in repeats {
+            at.push(src.len());
+            src.push_str(&format!("{r}: -1, "));
+        }
+        src.push_str("\"last\": 0}]}");
+
+        let p = parse(&src);
+        let root = p.root.unwrap();
+        let Json::Object(top) = &root.value else { panic!() };
+        let Json::Array(items) = &top[0].value.value else { panic!() };
+        let Json::Object(members) = &items[0].value else { panic!() };
+        assert_eq!(members.len(), 50_001);
+        // The first value of a repeated key is kept.
+        assert_eq!(members[7].value.value, Json::Number("7".into()));
+        assert_eq!(members[50_000].key, "last");
+
+        let first = |k: &str| src.find(&format!("\"{k}\":")).unwrap();
+        let found: Vec<_> = p.duplicates.iter().map(|d| (&*d.key, d.pos.offset, d.first.offset, &*d.path)).collect();
+        assert_eq!(
+            found,
+            [
+                ("k7", at[0], first("k7"), "/a~1b~0c/0"),
+                ("k49999", at[1], first("k49999"), "/a~1b~0c/0"),
+                ("k1", at[2], first("k1"), "/a~1b~0c/0"),
+            ]
+        );
+        assert_eq!(p.duplicates[2].pos.len, repeats[2].len());
+    }
+
+    #[test]
+    fn duplicates_below_and_above_the_index_threshold_are_the_same() {
+        for n in [1, LINEAR_KEYS - 1, LINEAR_KEYS, LINEAR_KEYS + 1, 3 * LINEAR_KEYS] {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {{\"x\": 1, \"x\": 2}}")).collect();
+            let src = format!("{{{}, \"k0\": 0, \"k{}\": 0}}", keys.join(", "), n - 1);
+            let p = parse(&src);
+            let Json::Object(m) = &p.root.unwrap().value else { panic!() };
+            assert_eq!(m.len(), n, "{n}");
+            let found: Vec<_> = p.duplicates.iter().map(|d| (d.key.clone(), d.path.clone())).collect();
+            let mut want: Vec<_> = (0..n).map(|i| ("x".to_string(), format!("/k{i}"))).collect();
+            want.push(("k0".into(), String::new()));
+            want.push((format!("k{}", n - 1), String::new()));
+            assert_eq!(found, want, "{n}");
+        }
     }
 
     #[test]

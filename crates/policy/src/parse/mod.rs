@@ -46,8 +46,36 @@ fn member_pos(m: &Member) -> Pos {
     Pos { offset: m.key_pos.offset, len: end.saturating_sub(m.key_pos.offset) }
 }
 
+/// The JSON Pointer of member `seg` of the value at `path`.
 fn join(path: &str, seg: &str) -> String {
-    format!("{path}/{}", escape_pointer(seg))
+    let mut out = String::with_capacity(path.len() + 1 + seg.len());
+    out.push_str(path);
+    out.push('/');
+    if seg.contains(['~', '/']) {
+        out.push_str(&escape_pointer(seg));
+    } else {
+        out.push_str(seg);
+    }
+    out
+}
+
+/// Writes the JSON Pointer of item `index` of the value at `path` (the value itself for `None`) into `buf`, which
+/// callers reuse for every item of an element (a span copies it once, into its shared path).
+fn item_path<'b>(buf: &'b mut String, path: &str, index: Option<usize>) -> &'b str {
+    buf.clear();
+    buf.push_str(path);
+    if let Some(i) = index {
+        buf.push('/');
+        push_decimal(buf, i);
+    }
+    buf
+}
+
+fn push_decimal(buf: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(buf, n / 10);
+    }
+    buf.push(char::from_digit(u32::try_from(n % 10).unwrap_or(0), 10).unwrap_or('0'));
 }
 
 fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
@@ -178,9 +206,10 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                         "/Statement",
                     );
                 }
+                let mut path = String::new();
                 for (i, item) in items.iter().enumerate() {
-                    let path = format!("/Statement/{i}");
-                    if let Some(s) = statement(&mut cx, item, i, &path) {
+                    let path = item_path(&mut path, "/Statement", Some(i));
+                    if let Some(s) = statement(&mut cx, item, i, path) {
                         statements.push(s);
                     }
                 }
@@ -395,10 +424,16 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions, texts })
 }
 
-/// The strings of an element that takes one string or an array of strings (non-empty).
-fn string_list<'n>(cx: &mut Cx<'_>, node: &'n Node, name: &str, path: &str) -> Option<Vec<(&'n str, Pos, String)>> {
+/// The strings of an element that takes one string or an array of strings (non-empty), each with its index in the
+/// array (see [`item_path`]).
+fn string_list<'n>(
+    cx: &mut Cx<'_>,
+    node: &'n Node,
+    name: &str,
+    path: &str,
+) -> Option<Vec<(&'n str, Pos, Option<usize>)>> {
     match &node.value {
-        Json::String(s) => Some(vec![(s.as_str(), node.pos, path.to_string())]),
+        Json::String(s) => Some(vec![(s.as_str(), node.pos, None)]),
         Json::Array(items) => {
             if items.is_empty() {
                 cx.err(
@@ -410,13 +445,13 @@ fn string_list<'n>(cx: &mut Cx<'_>, node: &'n Node, name: &str, path: &str) -> O
                 );
                 return None;
             }
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(items.len());
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
-                let p = format!("{path}/{i}");
                 match &it.value {
-                    Json::String(s) => out.push((s.as_str(), it.pos, p)),
+                    Json::String(s) => out.push((s.as_str(), it.pos, Some(i))),
                     _ => {
+                        let p = item_path(&mut String::new(), path, Some(i)).to_string();
                         type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
                         ok = false;
                     }
@@ -435,25 +470,29 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
     let name = if negated { "NotAction" } else { "Action" };
     let p = join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    for (text, pos, vp) in values {
+    let (mut vp, mut lower) = (String::new(), String::new());
+    for (text, pos, index) in values {
+        let vp = item_path(&mut vp, &p, index);
         if text.contains("${") {
             cx.err(
                 ErrorKind::InvalidVariable,
                 format!("policy variables are not allowed in `{name}`: `{text}`"),
                 Some("variables may be used in `Resource` and in condition values".into()),
                 pos,
-                &vp,
+                vp,
             );
             ok = false;
             continue;
         }
-        let lower = text.to_ascii_lowercase();
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
         if lower == "*" {
             entries.push(ActionEntry {
                 text: text.into(),
-                span: cx.span(pos, &vp),
+                span: cx.span(pos, vp),
                 any: true,
                 service: Glob::new("*"),
                 name: Glob::new("*"),
@@ -466,7 +505,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
                 entries.push(ActionEntry {
                     text: text.into(),
-                    span: cx.span(pos, &vp),
+                    span: cx.span(pos, vp),
                     any: false,
                     service: Glob::new(svc),
                     name: Glob::new(act),
@@ -478,7 +517,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
                     format!("action `{text}` must be `*` or `service:action`"),
                     Some("write actions with their service prefix, e.g. `kms:Decrypt` or `kms:*`".into()),
                     pos,
-                    &vp,
+                    vp,
                 );
                 ok = false;
             }
@@ -504,21 +543,23 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option
     let name = if negated { "NotResource" } else { "Resource" };
     let p = join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    for (text, pos, vp) in values {
+    let mut vp = String::new();
+    for (text, pos, index) in values {
+        let vp = item_path(&mut vp, &p, index);
         if text != "*" && !text.starts_with("arn:") && !text.starts_with("${") {
             cx.err(
                 ErrorKind::InvalidValue,
                 format!("resource `{text}` must be an ARN or `*`"),
                 Some("e.g. `arn:aws:kms:us-east-1:111122223333:key/*`".into()),
                 pos,
-                &vp,
+                vp,
             );
             ok = false;
             continue;
         }
-        let pat = match template_or_err(cx, text, pos, &vp) {
+        let pat = match template_or_err(cx, text, pos, vp) {
             Err(()) => {
                 ok = false;
                 continue;
@@ -527,7 +568,7 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option
             Ok(Some(t)) => ResPat::Static(ArnPat::from_tokens(&t.static_tokens())),
             Ok(None) => ResPat::Static(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
         };
-        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, &vp), pat });
+        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, vp), pat });
     }
     ok.then(|| ResourceEl { negated, span: cx.span(member_pos(m), &p), entries })
 }
