@@ -3,11 +3,12 @@
 //!
 //! Size limits are checked before anything else (see [`PolicyType::size_limit`]).
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{ErrorKind, PolicyError, PolicyErrors, Span};
 use crate::glob::{tokens, Glob};
-use crate::json::{self, escape_pointer, Json, LineIndex, Member, Node, Pos};
+use crate::json::{self, escape_pointer, LineIndex, Pos};
 use crate::model::*;
 use crate::policy_type::PolicyType;
 use crate::result::Effect;
@@ -24,31 +25,59 @@ const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT: &[&str] =
     &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
 
+/// The document as the grammar reads it: text borrowed from the source (see [`json::parse_borrowed`]).
+type Json<'s> = json::Json<Cow<'s, str>>;
+type Node<'s> = json::Node<Cow<'s, str>>;
+type Member<'s> = json::Member<Cow<'s, str>>;
+
+/// A JSON Pointer as spans hold it: made once, shared by the spans of an element and of its single value.
+type Ptr = Arc<str>;
+
 struct Cx<'a> {
     li: LineIndex<'a>,
     ty: PolicyType,
     variables: bool,
     errors: Vec<PolicyError>,
+    /// Where pointers are written before they are copied into their [`Ptr`].
+    scratch: String,
 }
 
 impl Cx<'_> {
-    fn span(&self, pos: Pos, path: &str) -> Span {
-        self.li.span(pos, path)
+    fn span(&self, pos: Pos, path: &Ptr) -> Span {
+        self.li.span_shared(pos, Arc::clone(path))
     }
     fn err(&mut self, kind: ErrorKind, message: String, help: Option<String>, pos: Pos, path: &str) {
-        let span = self.span(pos, path);
+        let span = self.li.span(pos, path);
         self.errors.push(PolicyError { kind, message, help, span });
+    }
+    /// The pointer of member `seg` of the value at `path`.
+    fn join(&mut self, path: &str, seg: &str) -> Ptr {
+        self.scratch.clear();
+        push_member(&mut self.scratch, path, seg);
+        Arc::from(self.scratch.as_str())
+    }
+    /// The pointer of item `index` of the value at `path`; the value's own for a single value (`None`).
+    fn item(&mut self, path: &Ptr, index: Option<usize>) -> Ptr {
+        match index {
+            None => Arc::clone(path),
+            Some(i) => Arc::from(item_path(&mut self.scratch, path, Some(i))),
+        }
     }
 }
 
-fn member_pos(m: &Member) -> Pos {
+fn member_pos(m: &Member<'_>) -> Pos {
     let end = m.value.pos.offset + m.value.pos.len;
     Pos { offset: m.key_pos.offset, len: end.saturating_sub(m.key_pos.offset) }
 }
 
-/// The JSON Pointer of member `seg` of the value at `path`.
+/// The JSON Pointer of member `seg` of the value at `path` (for messages; spans use [`Cx::join`]).
 fn join(path: &str, seg: &str) -> String {
     let mut out = String::with_capacity(path.len() + 1 + seg.len());
+    push_member(&mut out, path, seg);
+    out
+}
+
+fn push_member(out: &mut String, path: &str, seg: &str) {
     out.push_str(path);
     out.push('/');
     if seg.contains(['~', '/']) {
@@ -56,11 +85,9 @@ fn join(path: &str, seg: &str) -> String {
     } else {
         out.push_str(seg);
     }
-    out
 }
 
-/// Writes the JSON Pointer of item `index` of the value at `path` (the value itself for `None`) into `buf`, which
-/// callers reuse for every item of an element (a span copies it once, into its shared path).
+/// Writes the JSON Pointer of item `index` of the value at `path` (the value itself for `None`) into `buf`.
 fn item_path<'b>(buf: &'b mut String, path: &str, index: Option<usize>) -> &'b str {
     buf.clear();
     buf.push_str(path);
@@ -85,7 +112,7 @@ fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
 type EntryErr = (ErrorKind, String, String);
 
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
-    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new() };
+    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new(), scratch: String::new() };
 
     let (limit, unit) = ty.size_limit();
     let size = ty.measure(source);
@@ -102,24 +129,9 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
         return Err(PolicyErrors { errors: cx.errors });
     }
 
-    let mut bad_chars = 0;
-    for (i, c) in source.char_indices() {
-        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}') || (i == 0 && c == '\u{feff}');
-        if !ok {
-            bad_chars += 1;
-            if bad_chars <= 20 {
-                cx.err(
-                    ErrorKind::InvalidCharacter,
-                    format!("character `{}` (U+{:04X}) is not allowed in a policy", c.escape_default(), u32::from(c)),
-                    Some("policies accept tab, line feed, carriage return and characters U+0020 to U+00FF".into()),
-                    Pos { offset: i, len: c.len_utf8() },
-                    "",
-                );
-            }
-        }
-    }
+    check_characters(&mut cx, source);
 
-    let parsed = json::parse(source);
+    let parsed = json::parse_borrowed(source);
     for d in &parsed.duplicates {
         let (l, c) = cx.li.line_col(d.first.offset);
         cx.err(
@@ -152,22 +164,22 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
     let mut id = None;
     let mut statement_node = None;
     for m in members {
-        let path = join("", &m.key);
-        match m.key.as_str() {
+        let path = || join("", &m.key);
+        match &*m.key {
             "Version" => match &m.value.value {
-                Json::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.clone()),
+                Json::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.to_string()),
                 Json::String(v) => cx.err(
                     ErrorKind::InvalidValue,
                     format!("unsupported policy version `{v}`"),
                     Some("use `2012-10-17`".into()),
                     m.value.pos,
-                    &path,
+                    &path(),
                 ),
-                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path),
+                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path()),
             },
             "Id" => match &m.value.value {
-                Json::String(v) => id = Some(v.as_str().into()),
-                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path),
+                Json::String(v) => id = Some(Arc::from(&**v)),
+                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path()),
             },
             "Statement" => statement_node = Some(m),
             other => cx.err(
@@ -175,7 +187,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                 format!("unknown policy element `{other}`"),
                 did_you_mean(other, TOP_LEVEL).or_else(|| Some("a policy has `Version`, `Id` and `Statement`".into())),
                 m.key_pos,
-                &path,
+                &path(),
             ),
         }
     }
@@ -192,7 +204,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
         ),
         Some(m) => match &m.value.value {
             Json::Object(_) => {
-                if let Some(s) = statement(&mut cx, &m.value, 0, "/Statement") {
+                if let Some(s) = statement(&mut cx, &m.value, 0, &Ptr::from("/Statement")) {
                     statements.push(s);
                 }
             }
@@ -206,10 +218,9 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                         "/Statement",
                     );
                 }
-                let mut path = String::new();
                 for (i, item) in items.iter().enumerate() {
-                    let path = item_path(&mut path, "/Statement", Some(i));
-                    if let Some(s) = statement(&mut cx, item, i, path) {
+                    let path = Ptr::from(item_path(&mut cx.scratch, "/Statement", Some(i)));
+                    if let Some(s) = statement(&mut cx, item, i, &path) {
                         statements.push(s);
                     }
                 }
@@ -242,11 +253,36 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
     Ok(Policy { source: source.to_string(), ty, version, variables, id, statements })
 }
 
-fn type_err(cx: &mut Cx<'_>, node: &Node, what: &str, want: &str, path: &str) {
+/// Reports the characters AWS does not accept in policies (the first 20).
+fn check_characters(cx: &mut Cx<'_>, source: &str) {
+    // Most policies are plain ASCII: checked a block at a time, without decoding characters.
+    let plain = |b: u8| (0x20..=0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    if source.as_bytes().chunks(64).all(|block| block.iter().fold(true, |ok, &b| ok & plain(b))) {
+        return;
+    }
+    let mut bad_chars = 0;
+    for (i, c) in source.char_indices() {
+        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}') || (i == 0 && c == '\u{feff}');
+        if !ok {
+            bad_chars += 1;
+            if bad_chars <= 20 {
+                cx.err(
+                    ErrorKind::InvalidCharacter,
+                    format!("character `{}` (U+{:04X}) is not allowed in a policy", c.escape_default(), u32::from(c)),
+                    Some("policies accept tab, line feed, carriage return and characters U+0020 to U+00FF".into()),
+                    Pos { offset: i, len: c.len_utf8() },
+                    "",
+                );
+            }
+        }
+    }
+}
+
+fn type_err(cx: &mut Cx<'_>, node: &Node<'_>, what: &str, want: &str, path: &str) {
     cx.err(ErrorKind::InvalidType, format!("{what} must be {want}, found {}", node.type_name()), None, node.pos, path);
 }
 
-fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<Statement> {
+fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Option<Statement> {
     let Json::Object(members) = &node.value else {
         type_err(cx, node, "a statement", "an object", path);
         return None;
@@ -256,7 +292,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     let mut ok = true;
 
     for m in members {
-        if !STATEMENT.contains(&m.key.as_str()) {
+        if !STATEMENT.contains(&&*m.key) {
             cx.err(
                 ErrorKind::UnknownElement,
                 format!("unknown statement element `{}`", m.key),
@@ -286,7 +322,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     // Sid
     let mut sid = None;
     if let Some(m) = find("Sid") {
-        let p = join(path, "Sid");
+        let p = || join(path, "Sid");
         match &m.value.value {
             Json::String(s) => {
                 let iam = matches!(cx.ty, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session);
@@ -296,14 +332,14 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
                         format!("statement id `{s}` may only contain letters and digits in this policy type"),
                         Some("IAM policies allow `A-Z`, `a-z` and `0-9` in `Sid`; spaces are allowed only in resource-based policies".into()),
                         m.value.pos,
-                        &p,
+                        &p(),
                     );
                     ok = false;
                 }
-                sid = Some(s.as_str().into());
+                sid = Some(Arc::from(&**s));
             }
             _ => {
-                type_err(cx, &m.value, "`Sid`", "a string", &p);
+                type_err(cx, &m.value, "`Sid`", "a string", &p());
                 ok = false;
             }
         }
@@ -323,7 +359,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
             ok = false;
         }
         Some(m) => {
-            let p = join(path, "Effect");
+            let p = || join(path, "Effect");
             match &m.value.value {
                 Json::String(s) if s == "Allow" => effect = Effect::Allow,
                 Json::String(s) if s == "Deny" => effect = Effect::Deny,
@@ -333,12 +369,12 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
                         format!("invalid effect `{s}`"),
                         did_you_mean(s, &["Allow", "Deny"]).or_else(|| Some("use `Allow` or `Deny`".into())),
                         m.value.pos,
-                        &p,
+                        &p(),
                     );
                     ok = false;
                 }
                 _ => {
-                    type_err(cx, &m.value, "`Effect`", "a string", &p);
+                    type_err(cx, &m.value, "`Effect`", "a string", &p());
                     ok = false;
                 }
             }
@@ -428,12 +464,12 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
 /// array (see [`item_path`]).
 fn string_list<'n>(
     cx: &mut Cx<'_>,
-    node: &'n Node,
+    node: &'n Node<'_>,
     name: &str,
     path: &str,
 ) -> Option<Vec<(&'n str, Pos, Option<usize>)>> {
     match &node.value {
-        Json::String(s) => Some(vec![(s.as_str(), node.pos, None)]),
+        Json::String(s) => Some(vec![(&**s, node.pos, None)]),
         Json::Array(items) => {
             if items.is_empty() {
                 cx.err(
@@ -449,7 +485,7 @@ fn string_list<'n>(
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
                 match &it.value {
-                    Json::String(s) => out.push((s.as_str(), it.pos, Some(i))),
+                    Json::String(s) => out.push((&**s, it.pos, Some(i))),
                     _ => {
                         let p = item_path(&mut String::new(), path, Some(i)).to_string();
                         type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
@@ -466,22 +502,22 @@ fn string_list<'n>(
     }
 }
 
-fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<ActionEl> {
+fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ActionEl> {
     let name = if negated { "NotAction" } else { "Action" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    let (mut vp, mut lower) = (String::new(), String::new());
+    let mut lower = String::new();
     for (text, pos, index) in values {
-        let vp = item_path(&mut vp, &p, index);
+        let vp = cx.item(&p, index);
         if text.contains("${") {
             cx.err(
                 ErrorKind::InvalidVariable,
                 format!("policy variables are not allowed in `{name}`: `{text}`"),
                 Some("variables may be used in `Resource` and in condition values".into()),
                 pos,
-                vp,
+                &vp,
             );
             ok = false;
             continue;
@@ -492,7 +528,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
         if lower == "*" {
             entries.push(ActionEntry {
                 text: text.into(),
-                span: cx.span(pos, vp),
+                span: cx.span(pos, &vp),
                 any: true,
                 service: Glob::new("*"),
                 name: Glob::new("*"),
@@ -505,7 +541,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
                 entries.push(ActionEntry {
                     text: text.into(),
-                    span: cx.span(pos, vp),
+                    span: cx.span(pos, &vp),
                     any: false,
                     service: Glob::new(svc),
                     name: Glob::new(act),
@@ -517,7 +553,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
                     format!("action `{text}` must be `*` or `service:action`"),
                     Some("write actions with their service prefix, e.g. `kms:Decrypt` or `kms:*`".into()),
                     pos,
-                    vp,
+                    &vp,
                 );
                 ok = false;
             }
@@ -539,27 +575,26 @@ fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &str) -> Result<
     }
 }
 
-fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<ResourceEl> {
+fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ResourceEl> {
     let name = if negated { "NotResource" } else { "Resource" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    let mut vp = String::new();
     for (text, pos, index) in values {
-        let vp = item_path(&mut vp, &p, index);
+        let vp = cx.item(&p, index);
         if text != "*" && !text.starts_with("arn:") && !text.starts_with("${") {
             cx.err(
                 ErrorKind::InvalidValue,
                 format!("resource `{text}` must be an ARN or `*`"),
                 Some("e.g. `arn:aws:kms:us-east-1:111122223333:key/*`".into()),
                 pos,
-                vp,
+                &vp,
             );
             ok = false;
             continue;
         }
-        let pat = match template_or_err(cx, text, pos, vp) {
+        let pat = match template_or_err(cx, text, pos, &vp) {
             Err(()) => {
                 ok = false;
                 continue;
@@ -568,7 +603,7 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option
             Ok(Some(t)) => ResPat::Static(ArnPat::from_tokens(&t.static_tokens())),
             Ok(None) => ResPat::Static(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
         };
-        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, vp), pat });
+        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, &vp), pat });
     }
     ok.then(|| ResourceEl { negated, span: cx.span(member_pos(m), &p), entries })
 }

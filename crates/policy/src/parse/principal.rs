@@ -1,10 +1,9 @@
 //! `Principal` and `NotPrincipal`: principal types and each entry compiled to the pattern it matches.
 
-use super::{did_you_mean, item_path, join, member_pos, string_list, type_err, Cx, EntryErr};
 use std::sync::Arc;
 
+use super::{did_you_mean, member_pos, string_list, type_err, Cx, EntryErr, Json, Member};
 use crate::error::ErrorKind;
-use crate::json::{Json, Member};
 use crate::model::{split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat};
 
 const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
@@ -13,9 +12,9 @@ fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<PrincipalEl> {
+pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<PrincipalEl> {
     let name = if negated { "NotPrincipal" } else { "Principal" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let mut entries = Vec::new();
     let mut ok = true;
     match &m.value.value {
@@ -50,9 +49,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &st
                 );
                 return None;
             }
-            let mut vp = String::new();
             for t in types {
-                let tp = join(&p, &t.key);
+                let tp = cx.join(&p, &t.key);
                 let Some(&ptype) = PRINCIPAL_TYPES.iter().find(|k| **k == t.key) else {
                     cx.err(
                         ErrorKind::UnknownElement,
@@ -70,7 +68,7 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &st
                     continue;
                 };
                 for (v, pos, index) in values {
-                    let vp = item_path(&mut vp, &tp, index);
+                    let vp = cx.item(&tp, index);
                     match principal_entry(ptype, v) {
                         Ok(kind) => {
                             let text: Arc<str> = v.into();
@@ -78,12 +76,12 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &st
                                 ptype,
                                 shown: if ptype == "AWS" { Arc::clone(&text) } else { format!("{ptype}: {v}").into() },
                                 text,
-                                span: cx.span(pos, vp),
+                                span: cx.span(pos, &vp),
                                 kind,
                             });
                         }
                         Err((kind, message, help)) => {
-                            cx.err(kind, message, Some(help), pos, vp);
+                            cx.err(kind, message, Some(help), pos, &vp);
                             ok = false;
                         }
                     }
