@@ -145,8 +145,8 @@ pub(crate) struct ActionEntry {
     pub span: Span,
     /// `*` alone.
     pub any: bool,
-    /// Lower-cased service prefix and action name patterns.
-    pub service: Glob,
+    /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it).
+    pub service: Arc<Glob>,
     pub name: Glob,
 }
 

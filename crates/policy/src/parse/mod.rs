@@ -40,6 +40,8 @@ struct Cx<'a> {
     errors: Vec<PolicyError>,
     /// Where pointers are written before they are copied into their [`Ptr`].
     scratch: String,
+    /// The last service prefix compiled (lower case), shared by the actions that name it (most name one).
+    service: Option<(String, Arc<Glob>)>,
 }
 
 impl Cx<'_> {
@@ -49,6 +51,17 @@ impl Cx<'_> {
     fn err(&mut self, kind: ErrorKind, message: String, help: Option<String>, pos: Pos, path: &str) {
         let span = self.li.span(pos, path);
         self.errors.push(PolicyError { kind, message, help, span });
+    }
+    /// The pattern of an action's service prefix (lower case).
+    fn service(&mut self, svc: &str) -> Arc<Glob> {
+        match &self.service {
+            Some((text, glob)) if text == svc => Arc::clone(glob),
+            _ => {
+                let glob = Arc::new(Glob::new(svc));
+                self.service = Some((svc.to_string(), Arc::clone(&glob)));
+                glob
+            }
+        }
     }
     /// The pointer of member `seg` of the value at `path`.
     fn join(&mut self, path: &str, seg: &str) -> Ptr {
@@ -112,7 +125,14 @@ fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
 type EntryErr = (ErrorKind, String, String);
 
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
-    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new(), scratch: String::new() };
+    let mut cx = Cx {
+        li: LineIndex::new(source),
+        ty,
+        variables: false,
+        errors: Vec::new(),
+        scratch: String::new(),
+        service: None,
+    };
 
     let (limit, unit) = ty.size_limit();
     let size = ty.measure(source);
@@ -209,6 +229,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                 }
             }
             Json::Array(items) => {
+                statements.reserve_exact(items.len());
                 if items.is_empty() {
                     cx.err(
                         ErrorKind::InvalidValue,
@@ -460,16 +481,30 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
     ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions, texts })
 }
 
-/// The strings of an element that takes one string or an array of strings (non-empty), each with its index in the
-/// array (see [`item_path`]).
-fn string_list<'n>(
-    cx: &mut Cx<'_>,
-    node: &'n Node<'_>,
-    name: &str,
-    path: &str,
-) -> Option<Vec<(&'n str, Pos, Option<usize>)>> {
+/// The strings of an element that takes one string or an array of strings (non-empty): every node is a string.
+struct Strings<'n, 's> {
+    nodes: &'n [Node<'s>],
+    /// Whether the strings are items of an array (each has an index) or the element's single value.
+    listed: bool,
+}
+
+impl<'n> Strings<'n, '_> {
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    /// Each string, its position and its index in the array (see [`item_path`]).
+    fn iter(&self) -> impl Iterator<Item = (&'n str, Pos, Option<usize>)> + '_ {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| match &n.value {
+            Json::String(s) => Some((&**s, n.pos, self.listed.then_some(i))),
+            _ => None,
+        })
+    }
+}
+
+/// The strings of an element that takes one string or an array of strings (non-empty).
+fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &str) -> Option<Strings<'n, 's>> {
     match &node.value {
-        Json::String(s) => Some(vec![(&**s, node.pos, None)]),
+        Json::String(_) => Some(Strings { nodes: std::slice::from_ref(node), listed: false }),
         Json::Array(items) => {
             if items.is_empty() {
                 cx.err(
@@ -481,19 +516,15 @@ fn string_list<'n>(
                 );
                 return None;
             }
-            let mut out = Vec::with_capacity(items.len());
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
-                match &it.value {
-                    Json::String(s) => out.push((&**s, it.pos, Some(i))),
-                    _ => {
-                        let p = item_path(&mut String::new(), path, Some(i)).to_string();
-                        type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
-                        ok = false;
-                    }
+                if !matches!(it.value, Json::String(_)) {
+                    let p = item_path(&mut String::new(), path, Some(i)).to_string();
+                    type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
+                    ok = false;
                 }
             }
-            ok.then_some(out)
+            ok.then_some(Strings { nodes: items, listed: true })
         }
         _ => {
             type_err(cx, node, &format!("`{name}`"), "a string or an array of strings", path);
@@ -509,7 +540,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
     let mut lower = String::new();
-    for (text, pos, index) in values {
+    for (text, pos, index) in values.iter() {
         let vp = cx.item(&p, index);
         if text.contains("${") {
             cx.err(
@@ -530,7 +561,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
                 text: text.into(),
                 span: cx.span(pos, &vp),
                 any: true,
-                service: Glob::new("*"),
+                service: cx.service("*"),
                 name: Glob::new("*"),
             });
             continue;
@@ -543,7 +574,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
                     text: text.into(),
                     span: cx.span(pos, &vp),
                     any: false,
-                    service: Glob::new(svc),
+                    service: cx.service(svc),
                     name: Glob::new(act),
                 });
             }
@@ -581,7 +612,7 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Op
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    for (text, pos, index) in values {
+    for (text, pos, index) in values.iter() {
         let vp = cx.item(&p, index);
         if text != "*" && !text.starts_with("arn:") && !text.starts_with("${") {
             cx.err(

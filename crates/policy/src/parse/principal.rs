@@ -67,7 +67,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                     ok = false;
                     continue;
                 };
-                for (v, pos, index) in values {
+                entries.reserve(values.len());
+                for (v, pos, index) in values.iter() {
                     let vp = cx.item(&tp, index);
                     match principal_entry(ptype, v) {
                         Ok(kind) => {
