@@ -14,7 +14,8 @@ use kmsim_policy::{
 };
 
 const KEY_POLICY: &str = include_str!("key-policy.json");
-/// The key policy of /work/shared/bench/kms-case.mjs as `JSON.stringify` writes it (what the JS benchmarks parse).
+/// The key policy of the shared KMS benchmark case (`keyPolicy` in `kms-case.mjs`) as `JSON.stringify` writes it,
+/// which is what the JS benchmarks parse.
 const KMS_CASE_KEY_POLICY: &str = include_str!("kms-case-key-policy.json");
 
 const IDENTITY_1: &str = r#"{

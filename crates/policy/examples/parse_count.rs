@@ -5,9 +5,9 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out target/release/examples/parse_count kms-case 1000
 //! ```
 //!
-//! The instructions per parse are (total with N - total with 0) / N. `kms-case` is the key policy of
-//! /work/shared/bench/kms-case.mjs as `JSON.stringify` writes it (`benches/kms-case-key-policy.json`); `bench` is
-//! the pretty-printed key policy of `benches/evaluate.rs`.
+//! The instructions per parse are (total with N - total with 0) / N. `kms-case` is the key policy of the shared
+//! KMS benchmark case (`keyPolicy` in `kms-case.mjs`, as `JSON.stringify` writes it: `benches/kms-case-key-policy.json`);
+//! `bench` is the pretty-printed key policy of `benches/evaluate.rs` (`benches/key-policy.json`).
 
 use std::hint::black_box;
 use std::process::ExitCode;
