@@ -13,35 +13,10 @@ use kmsim_policy::{
     evaluate, evaluate_all, Context, ContextValue, EvalOptions, Policy, PolicyType, Principal, Request, Value,
 };
 
-const KEY_POLICY: &str = r#"{
-  "Version": "2012-10-17",
-  "Id": "key-consolepolicy-3",
-  "Statement": [
-    {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-     "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
-    {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
-     "Principal": {"AWS": ["arn:aws:iam::111122223333:role/KeyAdmin", "arn:aws:iam::111122223333:user/ops"]},
-     "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-                "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
-     "Resource": "*"},
-    {"Sid": "Allow use of the key", "Effect": "Allow",
-     "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"},
-     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-     "Resource": "*",
-     "Condition": {"StringEquals": {"kms:ViaService": ["ec2.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"],
-                                    "kms:EncryptionContext:tenant": "t-42"}}},
-    {"Sid": "Allow attachment of persistent resources", "Effect": "Allow",
-     "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"},
-     "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
-     "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}},
-    {"Sid": "Deny deletion without MFA", "Effect": "Deny", "Principal": "*",
-     "Action": "kms:ScheduleKeyDeletion", "Resource": "*",
-     "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
-    {"Sid": "Deny other accounts", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
-     "Condition": {"StringNotEquals": {"kms:CallerAccount": "111122223333"}}}
-  ]
-}"#;
+const KEY_POLICY: &str = include_str!("key-policy.json");
+/// The key policy of the shared KMS benchmark case (`keyPolicy` in `kms-case.mjs`) as `JSON.stringify` writes it,
+/// which is what the JS benchmarks parse.
+const KMS_CASE_KEY_POLICY: &str = include_str!("kms-case-key-policy.json");
 
 const IDENTITY_1: &str = r#"{
   "Version": "2012-10-17",
@@ -140,6 +115,9 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     c.bench_function("parse_key_policy", |b| b.iter(|| Policy::parse(black_box(KEY_POLICY), PolicyType::Resource)));
+    c.bench_function("parse_key_policy_kms_case", |b| {
+        b.iter(|| Policy::parse(black_box(KMS_CASE_KEY_POLICY), PolicyType::Resource))
+    });
 
     let mut g = c.benchmark_group("long_line");
     let oversized = one_line_policy("kms:Decrypt", 12_400_000 / 15);

@@ -46,7 +46,41 @@ pub struct Glob {
 impl Glob {
     /// Compiles text in which `*` and `?` are wildcards.
     pub fn new(text: &str) -> Glob {
-        Glob::from_tokens(tokens(text))
+        // The same pattern as `from_tokens(tokens(text))`, with the common shapes recognised without tokens.
+        let Some(first) = text.find(['*', '?']) else { return Glob { shape: Shape::Exact(text.to_string()) } };
+        let last = text.rfind(['*', '?']).unwrap_or(first);
+        let (head, stars, tail) = (text.get(..first), text.get(first..=last), text.get(last + 1..));
+        if let (Some(head), Some(stars), Some(tail)) = (head, stars, tail) {
+            if stars.bytes().all(|b| b == b'*') {
+                match (head.is_empty(), tail.is_empty()) {
+                    (true, true) => return Glob { shape: Shape::Any },
+                    (false, true) => return Glob { shape: Shape::Prefix(head.to_string()) },
+                    (true, false) => return Glob { shape: Shape::Suffix(tail.to_string()) },
+                    (false, false) => {}
+                }
+            }
+        }
+        // Literal runs are cut straight out of the text.
+        let mut out: Vec<Tok> = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find(['*', '?']) {
+            let (lit, wild) = rest.split_at(at);
+            if !lit.is_empty() {
+                out.push(Tok::Lit(lit.to_string()));
+            }
+            if wild.starts_with('*') {
+                if out.last() != Some(&Tok::Star) {
+                    out.push(Tok::Star);
+                }
+            } else {
+                out.push(Tok::Quest);
+            }
+            rest = wild.get(1..).unwrap_or("");
+        }
+        if !rest.is_empty() {
+            out.push(Tok::Lit(rest.to_string()));
+        }
+        Glob::from_toks(out)
     }
 
     pub fn from_tokens(toks: impl IntoIterator<Item = PTok>) -> Glob {
@@ -68,12 +102,16 @@ impl Glob {
                 PTok::Quest => out.push(Tok::Quest),
             }
         }
-        let shape = match out.as_slice() {
+        Glob::from_toks(out)
+    }
+
+    fn from_toks(mut out: Vec<Tok>) -> Glob {
+        let shape = match out.as_mut_slice() {
             [] => Shape::Exact(String::new()),
             [Tok::Star] => Shape::Any,
-            [Tok::Lit(s)] => Shape::Exact(s.clone()),
-            [Tok::Lit(s), Tok::Star] => Shape::Prefix(s.clone()),
-            [Tok::Star, Tok::Lit(s)] => Shape::Suffix(s.clone()),
+            [Tok::Lit(s)] => Shape::Exact(std::mem::take(s)),
+            [Tok::Lit(s), Tok::Star] => Shape::Prefix(std::mem::take(s)),
+            [Tok::Star, Tok::Lit(s)] => Shape::Suffix(std::mem::take(s)),
             _ => Shape::General(out),
         };
         Glob { shape }
@@ -194,6 +232,37 @@ mod tests {
         ];
         for (p, t, want) in cases {
             assert_eq!(Glob::new(p).matches(t), want, "{p} vs {t}");
+        }
+    }
+
+    #[test]
+    fn new_is_from_tokens() {
+        for p in [
+            "",
+            "*",
+            "**",
+            "?",
+            "a",
+            "abc",
+            "ab*",
+            "*ef",
+            "a*c*e",
+            "a?c",
+            "a**b",
+            "*?*",
+            "?a?",
+            "\u{e9}*\u{e9}",
+            "k*",
+            "*k",
+            "a**",
+            "**a",
+            "*a*",
+            "?*",
+            "*?",
+            "a*?",
+            "a?*",
+        ] {
+            assert_eq!(Glob::new(p), Glob::from_tokens(tokens(p)), "{p}");
         }
     }
 

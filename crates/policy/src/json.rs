@@ -1,5 +1,20 @@
 //! A small JSON parser that keeps the position of every value and key, reports duplicate keys and never recurses
 //! deeper than [`MAX_DEPTH`]. Numbers are kept as their source text.
+//!
+//! The JSON Pointer of a value is not built while parsing: the parser keeps only the key positions and indexes of
+//! the containers it is in, and writes a pointer out when it reports a duplicate key. Duplicates are found by
+//! comparing with the earlier keys of small objects and through a hash index of the keys of larger ones, so an
+//! object of n members costs O(n).
+//!
+//! The tree's text is `String` by default ([`parse`]); the policy parser reads a tree of `Cow<str>` that borrows
+//! every string written without escapes from the source ([`parse_borrowed`]), so reading a policy does not
+//! allocate per string.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::error::Span;
 
@@ -13,31 +28,32 @@ pub struct Pos {
     pub len: usize,
 }
 
+/// A JSON value; `S` holds its text (`String`, or `Cow<str>` for a tree that borrows from the source).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub enum Json<S = String> {
     Null,
     Bool(bool),
     /// The number's source text.
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
+    Number(S),
+    String(S),
+    Array(Vec<Node<S>>),
+    Object(Vec<Member<S>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub value: Json,
+pub struct Node<S = String> {
+    pub value: Json<S>,
     pub pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    pub key: String,
+pub struct Member<S = String> {
+    pub key: S,
     pub key_pos: Pos,
-    pub value: Node,
+    pub value: Node<S>,
 }
 
-impl Node {
+impl<S> Node<S> {
     pub fn type_name(&self) -> &'static str {
         match self.value {
             Json::Null => "null",
@@ -69,28 +85,100 @@ pub struct DuplicateKey {
 }
 
 /// The outcome of parsing: a document or the first syntax error, plus every duplicate key seen.
-pub struct Parsed {
-    pub root: Result<Node, SyntaxError>,
+pub struct Parsed<S = String> {
+    pub root: Result<Node<S>, SyntaxError>,
     pub duplicates: Vec<DuplicateKey>,
 }
 
+/// Parses a document into an owned tree.
 pub fn parse(source: &str) -> Parsed {
-    let mut p = Parser { s: source, b: source.as_bytes(), i: 0, duplicates: Vec::new(), path: Vec::new() };
+    parse_as(source)
+}
+
+/// Parses a document into a tree that borrows the text of strings and numbers from `source` (only strings with
+/// escapes are copied). Positions, errors and duplicates are the same as [`parse`]'s.
+pub fn parse_borrowed(source: &str) -> Parsed<Cow<'_, str>> {
+    parse_as(source)
+}
+
+fn parse_as<'a, S: Text<'a>>(source: &'a str) -> Parsed<S> {
+    let mut p = Parser::new(source, 0);
     let root = p.document();
     Parsed { root, duplicates: p.duplicates }
 }
 
-struct Parser<'a> {
+/// How a tree holds its text.
+pub trait Text<'a>: Sized {
+    /// Text as it is in the source.
+    fn borrowed(text: &'a str) -> Self;
+    /// Text decoded from escapes.
+    fn owned(text: String) -> Self;
+    fn as_str(&self) -> &str;
+    fn into_string(self) -> String;
+}
+
+impl<'a> Text<'a> for String {
+    fn borrowed(text: &'a str) -> String {
+        text.to_string()
+    }
+    fn owned(text: String) -> String {
+        text
+    }
+    fn as_str(&self) -> &str {
+        self
+    }
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+impl<'a> Text<'a> for Cow<'a, str> {
+    fn borrowed(text: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(text)
+    }
+    fn owned(text: String) -> Cow<'a, str> {
+        Cow::Owned(text)
+    }
+    fn as_str(&self) -> &str {
+        self
+    }
+    fn into_string(self) -> String {
+        self.into_owned()
+    }
+}
+
+/// One step of the path to the value being parsed.
+#[derive(Debug, Clone, Copy)]
+enum Seg {
+    /// The member whose key (a JSON string) starts at this offset.
+    Key(usize),
+    /// The item at this index of an array.
+    Index(usize),
+}
+
+/// Objects with more members than this find duplicates through a hash index of their keys (smaller ones compare
+/// with each earlier key, which is cheaper for them).
+const LINEAR_KEYS: usize = 8;
+
+/// A deterministic hasher for the key index (SipHash with fixed keys: no global randomness in the core).
+type KeyHasher = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+
+struct Parser<'a, S> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
     duplicates: Vec<DuplicateKey>,
-    path: Vec<String>,
+    path: Vec<Seg>,
+    text: PhantomData<S>,
 }
 
 type R<T> = Result<T, SyntaxError>;
 
-impl Parser<'_> {
+impl<'a, S: Text<'a>> Parser<'a, S> {
+    fn new(source: &'a str, at: usize) -> Parser<'a, S> {
+        Parser { s: source, b: source.as_bytes(), i: at, duplicates: Vec::new(), path: Vec::new(), text: PhantomData }
+    }
+
     fn err<T>(&self, at: usize, len: usize, message: impl Into<String>, help: Option<&str>) -> R<T> {
         Err(SyntaxError { message: message.into(), help: help.map(str::to_string), pos: Pos { offset: at, len } })
     }
@@ -105,7 +193,7 @@ impl Parser<'_> {
         }
     }
 
-    fn document(&mut self) -> R<Node> {
+    fn document(&mut self) -> R<Node<S>> {
         // A UTF-8 byte-order mark is tolerated.
         if self.s.starts_with('\u{feff}') {
             self.i = 3;
@@ -139,7 +227,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> R<Node> {
+    fn value(&mut self, depth: usize) -> R<Node<S>> {
         if depth > MAX_DEPTH {
             return self.err(self.i, 1, format!("nesting deeper than {MAX_DEPTH} levels"), None);
         }
@@ -163,7 +251,7 @@ impl Parser<'_> {
         Ok(Node { value, pos: Pos { offset: start, len: self.i - start } })
     }
 
-    fn literal(&mut self, word: &str, v: Json) -> R<Json> {
+    fn literal(&mut self, word: &str, v: Json<S>) -> R<Json<S>> {
         if self.s.get(self.i..).is_some_and(|r| r.starts_with(word)) {
             self.i += word.len();
             Ok(v)
@@ -182,7 +270,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> R<Json> {
+    fn number(&mut self) -> R<Json<S>> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -217,7 +305,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
         }
-        Ok(Json::Number(self.s.get(start..self.i).unwrap_or("").to_string()))
+        Ok(Json::Number(S::borrowed(self.s.get(start..self.i).unwrap_or(""))))
     }
 
     fn hex4(&mut self) -> R<u32> {
@@ -235,26 +323,28 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> R<String> {
+    fn string(&mut self) -> R<S> {
         let start = self.i;
         self.i += 1; // opening quote
         let mut out = String::new();
         loop {
             let run_start = self.i;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            out.push_str(self.s.get(run_start..self.i).unwrap_or(""));
+            let rest = self.b.get(run_start..).unwrap_or(&[]);
+            self.i += rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
+            let run = self.s.get(run_start..self.i).unwrap_or("");
             match self.peek() {
                 None => return self.err(start, self.i - start, "unterminated string", Some("add the closing `\"`")),
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    if out.is_empty() {
+                        // Most strings have no escape: the text as it is in the source.
+                        return Ok(S::borrowed(run));
+                    }
+                    out.push_str(run);
+                    return Ok(S::owned(out));
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     let esc_at = self.i;
                     self.i += 1;
                     let Some(e) = self.peek() else {
@@ -310,7 +400,25 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> R<Json> {
+    /// The JSON Pointer of the container being parsed, written from the path (only for reports: the keys are
+    /// decoded again from the source).
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            out.push('/');
+            match *seg {
+                Seg::Index(i) => out.push_str(&i.to_string()),
+                Seg::Key(at) => {
+                    let mut key = Parser::<String>::new(self.s, at);
+                    // The key was read successfully before, so reading it again cannot fail.
+                    out.push_str(&escape_pointer(&key.string().unwrap_or_default()));
+                }
+            }
+        }
+        out
+    }
+
+    fn array(&mut self, depth: usize) -> R<Json<S>> {
         let open = self.i;
         self.i += 1;
         let mut items = Vec::new();
@@ -321,7 +429,7 @@ impl Parser<'_> {
         }
         loop {
             self.ws();
-            self.path.push(items.len().to_string());
+            self.path.push(Seg::Index(items.len()));
             let v = self.value(depth + 1);
             self.path.pop();
             items.push(v?);
@@ -347,10 +455,12 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> R<Json> {
+    fn object(&mut self, depth: usize) -> R<Json<S>> {
         let open = self.i;
         self.i += 1;
-        let mut members: Vec<Member> = Vec::new();
+        let mut members: Vec<Member<S>> = Vec::new();
+        // Built when the object grows past `LINEAR_KEYS` members: key -> index in `members`.
+        let mut index: Option<HashMap<String, usize, KeyHasher>> = None;
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -381,18 +491,30 @@ impl Parser<'_> {
             }
             self.i += 1;
             self.ws();
-            self.path.push(escape_pointer(&key));
+            self.path.push(Seg::Key(key_start));
             let value = self.value(depth + 1);
             self.path.pop();
             let value = value?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
-                let mut path = String::new();
-                for seg in &self.path {
-                    path.push('/');
-                    path.push_str(seg);
-                }
-                self.duplicates.push(DuplicateKey { key, pos: key_pos, first: first.key_pos, path });
+            let first = match &index {
+                Some(index) => index.get(key.as_str()).and_then(|&i| members.get(i)),
+                None => members.iter().find(|m| m.key.as_str() == key.as_str()),
+            };
+            if let Some(first) = first {
+                let first = first.key_pos;
+                let path = self.pointer();
+                self.duplicates.push(DuplicateKey { key: key.into_string(), pos: key_pos, first, path });
             } else {
+                let n = members.len();
+                if let Some(index) = &mut index {
+                    index.insert(key.as_str().to_string(), n);
+                } else if n == LINEAR_KEYS {
+                    let mut built = HashMap::with_capacity_and_hasher(4 * LINEAR_KEYS, KeyHasher::default());
+                    for (i, m) in members.iter().enumerate() {
+                        built.insert(m.key.as_str().to_string(), i);
+                    }
+                    built.insert(key.as_str().to_string(), n);
+                    index = Some(built);
+                }
                 members.push(Member { key, key_pos, value });
             }
             self.ws();
@@ -451,7 +573,13 @@ fn starts_char(b: u8) -> bool {
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
-        starts.extend(source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        // Blocks without a line break (most of a minified document) are skipped after one comparison pass.
+        for (k, block) in source.as_bytes().chunks(32).enumerate() {
+            if block.iter().fold(false, |found, &b| found | (b == b'\n')) {
+                let base = k * 32 + 1;
+                starts.extend(block.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| base + i));
+            }
+        }
         let mut chars_before_block = Vec::new();
         if !source.is_ascii() {
             let mut total = 0;
@@ -494,9 +622,14 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn span(&self, pos: Pos, path: &str) -> Span {
+        self.span_shared(pos, path.into())
+    }
+
+    /// [`LineIndex::span`] with a path that other spans share.
+    pub fn span_shared(&self, pos: Pos, path: Arc<str>) -> Span {
         let (line, column) = self.line_col(pos.offset);
         let (end_line, end_column) = self.line_col(pos.offset + pos.len);
-        Span { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len), path: path.into() }
+        Span { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len), path }
     }
 }
 
@@ -530,6 +663,94 @@ mod tests {
         assert_eq!(p.duplicates[0].key, "b");
         assert_eq!(p.duplicates[0].path, "/a");
         assert_eq!(p.duplicates[0].pos.offset, 15);
+    }
+
+    #[test]
+    fn a_big_object_parses_and_reports_its_duplicates() {
+        // 50,000 members (far past `LINEAR_KEYS`), then three repeated keys, one of them written with an escape,
+        // inside an array under a key that needs escaping in a JSON Pointer.
+        let mut src = String::from("{\"a/b~c\": [{");
+        for i in 0..50_000 {
+            src.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        let repeats = ["\"k7\"", "\"k49999\"", "\"k\\u0031\""];
+        let mut at = Vec::new();
+        for r in repeats {
+            at.push(src.len());
+            src.push_str(&format!("{r}: -1, "));
+        }
+        src.push_str("\"last\": 0}]}");
+
+        let p = parse(&src);
+        let root = p.root.unwrap();
+        let Json::Object(top) = &root.value else { panic!() };
+        let Json::Array(items) = &top[0].value.value else { panic!() };
+        let Json::Object(members) = &items[0].value else { panic!() };
+        assert_eq!(members.len(), 50_001);
+        // The first value of a repeated key is kept.
+        assert_eq!(members[7].value.value, Json::Number("7".into()));
+        assert_eq!(members[50_000].key, "last");
+
+        let first = |k: &str| src.find(&format!("\"{k}\":")).unwrap();
+        let found: Vec<_> = p.duplicates.iter().map(|d| (&*d.key, d.pos.offset, d.first.offset, &*d.path)).collect();
+        assert_eq!(
+            found,
+            [
+                ("k7", at[0], first("k7"), "/a~1b~0c/0"),
+                ("k49999", at[1], first("k49999"), "/a~1b~0c/0"),
+                ("k1", at[2], first("k1"), "/a~1b~0c/0"),
+            ]
+        );
+        assert_eq!(p.duplicates[2].pos.len, repeats[2].len());
+    }
+
+    #[test]
+    fn duplicates_below_and_above_the_index_threshold_are_the_same() {
+        for n in [1, LINEAR_KEYS - 1, LINEAR_KEYS, LINEAR_KEYS + 1, 3 * LINEAR_KEYS] {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {{\"x\": 1, \"x\": 2}}")).collect();
+            let src = format!("{{{}, \"k0\": 0, \"k{}\": 0}}", keys.join(", "), n - 1);
+            let p = parse(&src);
+            let Json::Object(m) = &p.root.unwrap().value else { panic!() };
+            assert_eq!(m.len(), n, "{n}");
+            let found: Vec<_> = p.duplicates.iter().map(|d| (d.key.clone(), d.path.clone())).collect();
+            let mut want: Vec<_> = (0..n).map(|i| ("x".to_string(), format!("/k{i}"))).collect();
+            want.push(("k0".into(), String::new()));
+            want.push((format!("k{}", n - 1), String::new()));
+            assert_eq!(found, want, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_borrowed_tree_is_the_owned_tree() {
+        fn owned(n: Node<Cow<'_, str>>) -> Node {
+            let value = match n.value {
+                Json::Null => Json::Null,
+                Json::Bool(b) => Json::Bool(b),
+                Json::Number(t) => Json::Number(t.into_owned()),
+                Json::String(t) => Json::String(t.into_owned()),
+                Json::Array(items) => Json::Array(items.into_iter().map(owned).collect()),
+                Json::Object(ms) => Json::Object(
+                    ms.into_iter()
+                        .map(|m| Member { key: m.key.into_owned(), key_pos: m.key_pos, value: owned(m.value) })
+                        .collect(),
+                ),
+            };
+            Node { value, pos: n.pos }
+        }
+        for src in [
+            r#"{"a": [1, -2.5e3, true, null, "x\u00e9\n", "plain"], "b\"q": {"c": {}, "c": []}, "\u0062\"q": 0}"#,
+            r#"["\ud83d\ude00", "tab\tend", "", {"": ""}]"#,
+            "[1, 2",
+            "{\"a\": \"\\x\"}",
+        ] {
+            let (a, b) = (parse(src), parse_borrowed(src));
+            assert_eq!(a.root, b.root.map(owned), "{src}");
+            assert_eq!(a.duplicates, b.duplicates, "{src}");
+        }
+        let b = parse_borrowed(r#"["plain", "esc\n"]"#).root.unwrap();
+        let Json::Array(items) = b.value else { panic!() };
+        assert!(matches!(&items[0].value, Json::String(Cow::Borrowed("plain"))));
+        assert!(matches!(&items[1].value, Json::String(Cow::Owned(s)) if s == "esc\n"));
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Statement {
     }
     /// The `Principal`/`NotPrincipal` values as written, as (type, value) pairs (`("*", "*")` for a bare `*`).
     pub fn principals(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.principal.iter().flat_map(|p| p.entries.iter().map(|e| (e.ptype.as_str(), &*e.text)))
+        self.principal.iter().flat_map(|p| p.entries.iter().map(|e| (e.ptype, &*e.text)))
     }
     /// Whether the statement uses `NotAction`.
     pub fn has_not_action(&self) -> bool {
@@ -93,7 +93,7 @@ pub(crate) struct PrincipalEl {
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalEntry {
     /// `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the bare wildcard.
-    pub ptype: String,
+    pub ptype: &'static str,
     pub text: Arc<str>,
     /// The value as a trace shows it: the text, prefixed with the type for other types than `AWS` and `*`.
     pub shown: Arc<str>,
@@ -145,8 +145,8 @@ pub(crate) struct ActionEntry {
     pub span: Span,
     /// `*` alone.
     pub any: bool,
-    /// Lower-cased service prefix and action name patterns.
-    pub service: Glob,
+    /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it).
+    pub service: Arc<Glob>,
     pub name: Glob,
 }
 

@@ -1,10 +1,13 @@
 //! The `Condition` block: operators (with `ForAnyValue:`/`ForAllValues:` and `…IfExists`), keys, and values
 //! compiled for the operator's family.
 
-use super::{join, member_pos, template_or_err, type_err, Cx, EntryErr};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::{join, member_pos, template_or_err, type_err, Cx, EntryErr, Json, Member, Node, Ptr};
 use crate::error::ErrorKind;
 use crate::glob::Glob;
-use crate::json::{Json, Member, Node, Pos};
+use crate::json::Pos;
 use crate::model::{ArnPat, CVal, CondValue, Condition, Family, Op, SetOp, OPERATORS};
 use crate::suggest::suggest;
 use crate::values::{compile_value, family_help};
@@ -61,7 +64,7 @@ fn parse_operator(text: &str) -> Result<Op, EntryErr> {
     Ok(Op { set, base: name, family, cmp, negated, if_exists })
 }
 
-pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option<Vec<Condition>> {
+pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Option<Vec<Condition>> {
     let p = join(path, "Condition");
     let Json::Object(ops) = &m.value.value else {
         type_err(cx, &m.value, "`Condition`", "an object such as `{\"StringEquals\": {...}}`", &p);
@@ -71,6 +74,7 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option
     let mut ok = true;
     for o in ops {
         let op_path = join(&p, &o.key);
+        let op_text: Arc<str> = Arc::from(&*o.key);
         let op = match parse_operator(&o.key) {
             Ok(op) => op,
             Err((kind, message, help)) => {
@@ -85,14 +89,13 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option
             continue;
         };
         for k in keys {
-            let kp = join(&op_path, &k.key);
             if k.key.contains("${") {
                 cx.err(
                     ErrorKind::InvalidVariable,
                     format!("policy variables are not allowed in condition keys: `{}`", k.key),
                     Some("variables may be used in condition values".into()),
                     k.key_pos,
-                    &kp,
+                    &join(&op_path, &k.key),
                 );
                 ok = false;
                 continue;
@@ -103,12 +106,13 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option
                     "empty condition key".into(),
                     Some("name a condition key, e.g. `aws:SourceIp`".into()),
                     k.key_pos,
-                    &kp,
+                    &join(&op_path, &k.key),
                 );
                 ok = false;
                 continue;
             }
-            match condition(cx, op, &o.key, k, &kp) {
+            let kp = cx.join(&op_path, &k.key);
+            match condition(cx, op, &op_text, k, &kp) {
                 Some(c) => out.push(c),
                 None => ok = false,
             }
@@ -117,8 +121,8 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member, path: &str) -> Option
     ok.then_some(out)
 }
 
-fn condition(cx: &mut Cx<'_>, op: Op, op_text: &str, k: &Member, kp: &str) -> Option<Condition> {
-    let raw: Vec<(&Node, String)> = match &k.value.value {
+fn condition(cx: &mut Cx<'_>, op: Op, op_text: &Arc<str>, k: &Member<'_>, kp: &Ptr) -> Option<Condition> {
+    let (nodes, listed): (&[Node<'_>], bool) = match &k.value.value {
         Json::Array(items) => {
             if items.is_empty() {
                 cx.err(
@@ -130,17 +134,17 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &str, k: &Member, kp: &str) -> Op
                 );
                 return None;
             }
-            items.iter().enumerate().map(|(i, n)| (n, format!("{kp}/{i}"))).collect()
+            (items, true)
         }
-        _ => vec![(&k.value, kp.to_string())],
+        _ => (std::slice::from_ref(&k.value), false),
     };
-    let mut values = Vec::new();
+    let mut values = Vec::with_capacity(nodes.len());
     let mut ok = true;
-    for (node, vp) in raw {
-        let text = match &node.value {
-            Json::String(s) => s.clone(),
-            Json::Number(n) => n.clone(),
-            Json::Bool(b) => b.to_string(),
+    for (i, node) in nodes.iter().enumerate() {
+        let vp = cx.item(kp, listed.then_some(i));
+        let text: Cow<'_, str> = match &node.value {
+            Json::String(s) | Json::Number(s) => Cow::Borrowed(s),
+            Json::Bool(b) => Cow::Owned(b.to_string()),
             _ => {
                 type_err(cx, node, "a condition value", "a string, number or boolean", &vp);
                 ok = false;
@@ -148,15 +152,15 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &str, k: &Member, kp: &str) -> Op
             }
         };
         match cond_value(cx, op, op_text, &text, node.pos, &vp) {
-            Some(val) => values.push(CondValue { text: text.into(), span: cx.span(node.pos, &vp), val }),
+            Some(val) => values.push(CondValue { text: Arc::from(&*text), span: cx.span(node.pos, &vp), val }),
             None => ok = false,
         }
     }
     let span = cx.span(member_pos(k), kp);
     ok.then(|| Condition {
-        op_text: op_text.into(),
+        op_text: Arc::clone(op_text),
         op,
-        key_text: k.key.as_str().into(),
+        key_text: Arc::from(&*k.key),
         key_lower: k.key.to_ascii_lowercase(),
         span,
         values,

@@ -3,11 +3,12 @@
 //!
 //! Size limits are checked before anything else (see [`PolicyType::size_limit`]).
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{ErrorKind, PolicyError, PolicyErrors, Span};
 use crate::glob::{tokens, Glob};
-use crate::json::{self, escape_pointer, Json, LineIndex, Member, Node, Pos};
+use crate::json::{self, escape_pointer, LineIndex, Pos};
 use crate::model::*;
 use crate::policy_type::PolicyType;
 use crate::result::Effect;
@@ -24,30 +25,97 @@ const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT: &[&str] =
     &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
 
+/// The document as the grammar reads it: text borrowed from the source (see [`json::parse_borrowed`]).
+type Json<'s> = json::Json<Cow<'s, str>>;
+type Node<'s> = json::Node<Cow<'s, str>>;
+type Member<'s> = json::Member<Cow<'s, str>>;
+
+/// A JSON Pointer as spans hold it: made once, shared by the spans of an element and of its single value.
+type Ptr = Arc<str>;
+
 struct Cx<'a> {
     li: LineIndex<'a>,
     ty: PolicyType,
     variables: bool,
     errors: Vec<PolicyError>,
+    /// Where pointers are written before they are copied into their [`Ptr`].
+    scratch: String,
+    /// The last service prefix compiled (lower case), shared by the actions that name it (most name one).
+    service: Option<(String, Arc<Glob>)>,
 }
 
 impl Cx<'_> {
-    fn span(&self, pos: Pos, path: &str) -> Span {
-        self.li.span(pos, path)
+    fn span(&self, pos: Pos, path: &Ptr) -> Span {
+        self.li.span_shared(pos, Arc::clone(path))
     }
     fn err(&mut self, kind: ErrorKind, message: String, help: Option<String>, pos: Pos, path: &str) {
-        let span = self.span(pos, path);
+        let span = self.li.span(pos, path);
         self.errors.push(PolicyError { kind, message, help, span });
+    }
+    /// The pattern of an action's service prefix (lower case).
+    fn service(&mut self, svc: &str) -> Arc<Glob> {
+        match &self.service {
+            Some((text, glob)) if text == svc => Arc::clone(glob),
+            _ => {
+                let glob = Arc::new(Glob::new(svc));
+                self.service = Some((svc.to_string(), Arc::clone(&glob)));
+                glob
+            }
+        }
+    }
+    /// The pointer of member `seg` of the value at `path`.
+    fn join(&mut self, path: &str, seg: &str) -> Ptr {
+        self.scratch.clear();
+        push_member(&mut self.scratch, path, seg);
+        Arc::from(self.scratch.as_str())
+    }
+    /// The pointer of item `index` of the value at `path`; the value's own for a single value (`None`).
+    fn item(&mut self, path: &Ptr, index: Option<usize>) -> Ptr {
+        match index {
+            None => Arc::clone(path),
+            Some(i) => Arc::from(item_path(&mut self.scratch, path, Some(i))),
+        }
     }
 }
 
-fn member_pos(m: &Member) -> Pos {
+fn member_pos(m: &Member<'_>) -> Pos {
     let end = m.value.pos.offset + m.value.pos.len;
     Pos { offset: m.key_pos.offset, len: end.saturating_sub(m.key_pos.offset) }
 }
 
+/// The JSON Pointer of member `seg` of the value at `path` (for messages; spans use [`Cx::join`]).
 fn join(path: &str, seg: &str) -> String {
-    format!("{path}/{}", escape_pointer(seg))
+    let mut out = String::with_capacity(path.len() + 1 + seg.len());
+    push_member(&mut out, path, seg);
+    out
+}
+
+fn push_member(out: &mut String, path: &str, seg: &str) {
+    out.push_str(path);
+    out.push('/');
+    if seg.contains(['~', '/']) {
+        out.push_str(&escape_pointer(seg));
+    } else {
+        out.push_str(seg);
+    }
+}
+
+/// Writes the JSON Pointer of item `index` of the value at `path` (the value itself for `None`) into `buf`.
+fn item_path<'b>(buf: &'b mut String, path: &str, index: Option<usize>) -> &'b str {
+    buf.clear();
+    buf.push_str(path);
+    if let Some(i) = index {
+        buf.push('/');
+        push_decimal(buf, i);
+    }
+    buf
+}
+
+fn push_decimal(buf: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(buf, n / 10);
+    }
+    buf.push(char::from_digit(u32::try_from(n % 10).unwrap_or(0), 10).unwrap_or('0'));
 }
 
 fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
@@ -57,7 +125,14 @@ fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
 type EntryErr = (ErrorKind, String, String);
 
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
-    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new() };
+    let mut cx = Cx {
+        li: LineIndex::new(source),
+        ty,
+        variables: false,
+        errors: Vec::new(),
+        scratch: String::new(),
+        service: None,
+    };
 
     let (limit, unit) = ty.size_limit();
     let size = ty.measure(source);
@@ -74,24 +149,9 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
         return Err(PolicyErrors { errors: cx.errors });
     }
 
-    let mut bad_chars = 0;
-    for (i, c) in source.char_indices() {
-        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}') || (i == 0 && c == '\u{feff}');
-        if !ok {
-            bad_chars += 1;
-            if bad_chars <= 20 {
-                cx.err(
-                    ErrorKind::InvalidCharacter,
-                    format!("character `{}` (U+{:04X}) is not allowed in a policy", c.escape_default(), u32::from(c)),
-                    Some("policies accept tab, line feed, carriage return and characters U+0020 to U+00FF".into()),
-                    Pos { offset: i, len: c.len_utf8() },
-                    "",
-                );
-            }
-        }
-    }
+    check_characters(&mut cx, source);
 
-    let parsed = json::parse(source);
+    let parsed = json::parse_borrowed(source);
     for d in &parsed.duplicates {
         let (l, c) = cx.li.line_col(d.first.offset);
         cx.err(
@@ -124,22 +184,22 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
     let mut id = None;
     let mut statement_node = None;
     for m in members {
-        let path = join("", &m.key);
-        match m.key.as_str() {
+        let path = || join("", &m.key);
+        match &*m.key {
             "Version" => match &m.value.value {
-                Json::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.clone()),
+                Json::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.to_string()),
                 Json::String(v) => cx.err(
                     ErrorKind::InvalidValue,
                     format!("unsupported policy version `{v}`"),
                     Some("use `2012-10-17`".into()),
                     m.value.pos,
-                    &path,
+                    &path(),
                 ),
-                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path),
+                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path()),
             },
             "Id" => match &m.value.value {
-                Json::String(v) => id = Some(v.as_str().into()),
-                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path),
+                Json::String(v) => id = Some(Arc::from(&**v)),
+                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path()),
             },
             "Statement" => statement_node = Some(m),
             other => cx.err(
@@ -147,7 +207,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                 format!("unknown policy element `{other}`"),
                 did_you_mean(other, TOP_LEVEL).or_else(|| Some("a policy has `Version`, `Id` and `Statement`".into())),
                 m.key_pos,
-                &path,
+                &path(),
             ),
         }
     }
@@ -164,11 +224,12 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
         ),
         Some(m) => match &m.value.value {
             Json::Object(_) => {
-                if let Some(s) = statement(&mut cx, &m.value, 0, "/Statement") {
+                if let Some(s) = statement(&mut cx, &m.value, 0, &Ptr::from("/Statement")) {
                     statements.push(s);
                 }
             }
             Json::Array(items) => {
+                statements.reserve_exact(items.len());
                 if items.is_empty() {
                     cx.err(
                         ErrorKind::InvalidValue,
@@ -179,7 +240,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                     );
                 }
                 for (i, item) in items.iter().enumerate() {
-                    let path = format!("/Statement/{i}");
+                    let path = Ptr::from(item_path(&mut cx.scratch, "/Statement", Some(i)));
                     if let Some(s) = statement(&mut cx, item, i, &path) {
                         statements.push(s);
                     }
@@ -213,11 +274,36 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
     Ok(Policy { source: source.to_string(), ty, version, variables, id, statements })
 }
 
-fn type_err(cx: &mut Cx<'_>, node: &Node, what: &str, want: &str, path: &str) {
+/// Reports the characters AWS does not accept in policies (the first 20).
+fn check_characters(cx: &mut Cx<'_>, source: &str) {
+    // Most policies are plain ASCII: checked a block at a time, without decoding characters.
+    let plain = |b: u8| (0x20..=0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    if source.as_bytes().chunks(64).all(|block| block.iter().fold(true, |ok, &b| ok & plain(b))) {
+        return;
+    }
+    let mut bad_chars = 0;
+    for (i, c) in source.char_indices() {
+        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}') || (i == 0 && c == '\u{feff}');
+        if !ok {
+            bad_chars += 1;
+            if bad_chars <= 20 {
+                cx.err(
+                    ErrorKind::InvalidCharacter,
+                    format!("character `{}` (U+{:04X}) is not allowed in a policy", c.escape_default(), u32::from(c)),
+                    Some("policies accept tab, line feed, carriage return and characters U+0020 to U+00FF".into()),
+                    Pos { offset: i, len: c.len_utf8() },
+                    "",
+                );
+            }
+        }
+    }
+}
+
+fn type_err(cx: &mut Cx<'_>, node: &Node<'_>, what: &str, want: &str, path: &str) {
     cx.err(ErrorKind::InvalidType, format!("{what} must be {want}, found {}", node.type_name()), None, node.pos, path);
 }
 
-fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<Statement> {
+fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Option<Statement> {
     let Json::Object(members) = &node.value else {
         type_err(cx, node, "a statement", "an object", path);
         return None;
@@ -227,7 +313,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     let mut ok = true;
 
     for m in members {
-        if !STATEMENT.contains(&m.key.as_str()) {
+        if !STATEMENT.contains(&&*m.key) {
             cx.err(
                 ErrorKind::UnknownElement,
                 format!("unknown statement element `{}`", m.key),
@@ -257,7 +343,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     // Sid
     let mut sid = None;
     if let Some(m) = find("Sid") {
-        let p = join(path, "Sid");
+        let p = || join(path, "Sid");
         match &m.value.value {
             Json::String(s) => {
                 let iam = matches!(cx.ty, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session);
@@ -267,14 +353,14 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
                         format!("statement id `{s}` may only contain letters and digits in this policy type"),
                         Some("IAM policies allow `A-Z`, `a-z` and `0-9` in `Sid`; spaces are allowed only in resource-based policies".into()),
                         m.value.pos,
-                        &p,
+                        &p(),
                     );
                     ok = false;
                 }
-                sid = Some(s.as_str().into());
+                sid = Some(Arc::from(&**s));
             }
             _ => {
-                type_err(cx, &m.value, "`Sid`", "a string", &p);
+                type_err(cx, &m.value, "`Sid`", "a string", &p());
                 ok = false;
             }
         }
@@ -294,7 +380,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
             ok = false;
         }
         Some(m) => {
-            let p = join(path, "Effect");
+            let p = || join(path, "Effect");
             match &m.value.value {
                 Json::String(s) if s == "Allow" => effect = Effect::Allow,
                 Json::String(s) if s == "Deny" => effect = Effect::Deny,
@@ -304,12 +390,12 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
                         format!("invalid effect `{s}`"),
                         did_you_mean(s, &["Allow", "Deny"]).or_else(|| Some("use `Allow` or `Deny`".into())),
                         m.value.pos,
-                        &p,
+                        &p(),
                     );
                     ok = false;
                 }
                 _ => {
-                    type_err(cx, &m.value, "`Effect`", "a string", &p);
+                    type_err(cx, &m.value, "`Effect`", "a string", &p());
                     ok = false;
                 }
             }
@@ -395,10 +481,30 @@ fn statement(cx: &mut Cx<'_>, node: &Node, index: usize, path: &str) -> Option<S
     ok.then_some(Statement { index, sid, effect, span, principal, action, resource, conditions, texts })
 }
 
+/// The strings of an element that takes one string or an array of strings (non-empty): every node is a string.
+struct Strings<'n, 's> {
+    nodes: &'n [Node<'s>],
+    /// Whether the strings are items of an array (each has an index) or the element's single value.
+    listed: bool,
+}
+
+impl<'n> Strings<'n, '_> {
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    /// Each string, its position and its index in the array (see [`item_path`]).
+    fn iter(&self) -> impl Iterator<Item = (&'n str, Pos, Option<usize>)> + '_ {
+        self.nodes.iter().enumerate().filter_map(|(i, n)| match &n.value {
+            Json::String(s) => Some((&**s, n.pos, self.listed.then_some(i))),
+            _ => None,
+        })
+    }
+}
+
 /// The strings of an element that takes one string or an array of strings (non-empty).
-fn string_list<'n>(cx: &mut Cx<'_>, node: &'n Node, name: &str, path: &str) -> Option<Vec<(&'n str, Pos, String)>> {
+fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &str) -> Option<Strings<'n, 's>> {
     match &node.value {
-        Json::String(s) => Some(vec![(s.as_str(), node.pos, path.to_string())]),
+        Json::String(_) => Some(Strings { nodes: std::slice::from_ref(node), listed: false }),
         Json::Array(items) => {
             if items.is_empty() {
                 cx.err(
@@ -410,19 +516,15 @@ fn string_list<'n>(cx: &mut Cx<'_>, node: &'n Node, name: &str, path: &str) -> O
                 );
                 return None;
             }
-            let mut out = Vec::new();
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
-                let p = format!("{path}/{i}");
-                match &it.value {
-                    Json::String(s) => out.push((s.as_str(), it.pos, p)),
-                    _ => {
-                        type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
-                        ok = false;
-                    }
+                if !matches!(it.value, Json::String(_)) {
+                    let p = item_path(&mut String::new(), path, Some(i)).to_string();
+                    type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
+                    ok = false;
                 }
             }
-            ok.then_some(out)
+            ok.then_some(Strings { nodes: items, listed: true })
         }
         _ => {
             type_err(cx, node, &format!("`{name}`"), "a string or an array of strings", path);
@@ -431,13 +533,15 @@ fn string_list<'n>(cx: &mut Cx<'_>, node: &'n Node, name: &str, path: &str) -> O
     }
 }
 
-fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<ActionEl> {
+fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ActionEl> {
     let name = if negated { "NotAction" } else { "Action" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    for (text, pos, vp) in values {
+    let mut lower = String::new();
+    for (text, pos, index) in values.iter() {
+        let vp = cx.item(&p, index);
         if text.contains("${") {
             cx.err(
                 ErrorKind::InvalidVariable,
@@ -449,13 +553,15 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
             ok = false;
             continue;
         }
-        let lower = text.to_ascii_lowercase();
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
         if lower == "*" {
             entries.push(ActionEntry {
                 text: text.into(),
                 span: cx.span(pos, &vp),
                 any: true,
-                service: Glob::new("*"),
+                service: cx.service("*"),
                 name: Glob::new("*"),
             });
             continue;
@@ -468,7 +574,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<A
                     text: text.into(),
                     span: cx.span(pos, &vp),
                     any: false,
-                    service: Glob::new(svc),
+                    service: cx.service(svc),
                     name: Glob::new(act),
                 });
             }
@@ -500,13 +606,14 @@ fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &str) -> Result<
     }
 }
 
-fn resource_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<ResourceEl> {
+fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ResourceEl> {
     let name = if negated { "NotResource" } else { "Resource" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
-    for (text, pos, vp) in values {
+    for (text, pos, index) in values.iter() {
+        let vp = cx.item(&p, index);
         if text != "*" && !text.starts_with("arn:") && !text.starts_with("${") {
             cx.err(
                 ErrorKind::InvalidValue,

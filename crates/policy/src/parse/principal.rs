@@ -1,8 +1,9 @@
 //! `Principal` and `NotPrincipal`: principal types and each entry compiled to the pattern it matches.
 
-use super::{did_you_mean, join, member_pos, string_list, type_err, Cx, EntryErr};
+use std::sync::Arc;
+
+use super::{did_you_mean, member_pos, string_list, type_err, Cx, EntryErr, Json, Member};
 use crate::error::ErrorKind;
-use crate::json::{Json, Member};
 use crate::model::{split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat};
 
 const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
@@ -11,19 +12,22 @@ fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &str) -> Option<PrincipalEl> {
+pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<PrincipalEl> {
     let name = if negated { "NotPrincipal" } else { "Principal" };
-    let p = join(path, name);
+    let p = cx.join(path, name);
     let mut entries = Vec::new();
     let mut ok = true;
     match &m.value.value {
-        Json::String(s) if s == "*" => entries.push(PrincipalEntry {
-            ptype: "*".into(),
-            text: "*".into(),
-            shown: "*".into(),
-            span: cx.span(m.value.pos, &p),
-            kind: PrincipalKindPat::Wildcard,
-        }),
+        Json::String(s) if s == "*" => {
+            let star: Arc<str> = "*".into();
+            entries.push(PrincipalEntry {
+                ptype: "*",
+                text: Arc::clone(&star),
+                shown: star,
+                span: cx.span(m.value.pos, &p),
+                kind: PrincipalKindPat::Wildcard,
+            });
+        }
         Json::String(s) => {
             cx.err(
                 ErrorKind::InvalidValue,
@@ -46,8 +50,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &st
                 return None;
             }
             for t in types {
-                let tp = join(&p, &t.key);
-                if !PRINCIPAL_TYPES.contains(&t.key.as_str()) {
+                let tp = cx.join(&p, &t.key);
+                let Some(&ptype) = PRINCIPAL_TYPES.iter().find(|k| **k == t.key) else {
                     cx.err(
                         ErrorKind::UnknownElement,
                         format!("unknown principal type `{}`", t.key),
@@ -58,24 +62,25 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member, negated: bool, path: &st
                     );
                     ok = false;
                     continue;
-                }
+                };
                 let Some(values) = string_list(cx, &t.value, &t.key, &tp) else {
                     ok = false;
                     continue;
                 };
-                for (v, pos, vp) in values {
-                    match principal_entry(&t.key, v) {
-                        Ok(kind) => entries.push(PrincipalEntry {
-                            ptype: t.key.clone(),
-                            text: v.into(),
-                            shown: if t.key == "AWS" || t.key == "*" {
-                                v.into()
-                            } else {
-                                format!("{}: {v}", t.key).into()
-                            },
-                            span: cx.span(pos, &vp),
-                            kind,
-                        }),
+                entries.reserve(values.len());
+                for (v, pos, index) in values.iter() {
+                    let vp = cx.item(&tp, index);
+                    match principal_entry(ptype, v) {
+                        Ok(kind) => {
+                            let text: Arc<str> = v.into();
+                            entries.push(PrincipalEntry {
+                                ptype,
+                                shown: if ptype == "AWS" { Arc::clone(&text) } else { format!("{ptype}: {v}").into() },
+                                text,
+                                span: cx.span(pos, &vp),
+                                kind,
+                            });
+                        }
                         Err((kind, message, help)) => {
                             cx.err(kind, message, Some(help), pos, &vp);
                             ok = false;
