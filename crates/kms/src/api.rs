@@ -101,9 +101,11 @@ macro_rules! requests {
         /// Every implemented operation's name, in declaration order.
         pub const OPERATIONS: &[&str] = &[ $( Operation::$op.name() ),* ];
 
-        /// Whether an operation has a request type (is implemented).
-        pub(crate) fn has_request(op: Operation) -> bool {
-            matches!(op, $( Operation::$op )|*)
+        impl Operation {
+            /// Whether the simulator implements the operation (it has a request type here).
+            pub fn implemented(self) -> bool {
+                matches!(self, $( Operation::$op )|*)
+            }
         }
     };
 }

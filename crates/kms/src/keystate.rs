@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::error::{ErrorCode, KmsError};
 use crate::key::KeyState;
-use crate::operation::Operation;
 
 /// One cell of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,10 +77,9 @@ pub const UPDATE_ALIAS: [Cell; 8] = [Y, Y, Y, PENDING_DELETION, Y, PENDING_DELET
 /// not depend on a key's state.
 pub const NO_KEY: [Cell; 8] = [Y, Y, Y, Y, Y, Y, Y, Y];
 
-/// The cell for an operation and a state.
-pub fn cell(operation: Operation, state: KeyState) -> Cell {
-    let [creating, enabled, disabled, pending_deletion, pending_import, pending_replica, unavailable, updating] =
-        operation.facts().key_states;
+/// The cell of a row (an operation's, from [`crate::Operation::key_state`]) for a state.
+pub fn cell(row: [Cell; 8], state: KeyState) -> Cell {
+    let [creating, enabled, disabled, pending_deletion, pending_import, pending_replica, unavailable, updating] = row;
     match state {
         KeyState::Creating => creating,
         KeyState::Enabled => enabled,
@@ -94,9 +92,9 @@ pub fn cell(operation: Operation, state: KeyState) -> Cell {
     }
 }
 
-/// Checks the key state for an operation; `Ok(true)` means "proceed", `Ok(false)` means "succeed without change".
-pub fn check(operation: Operation, state: KeyState, key_arn: &str) -> Result<bool, KmsError> {
-    match cell(operation, state) {
+/// Checks a key state against a row; `Ok(true)` means "proceed", `Ok(false)` means "succeed without change".
+pub fn check(row: [Cell; 8], state: KeyState, key_arn: &str) -> Result<bool, KmsError> {
+    match cell(row, state) {
         Cell::Ok | Cell::DependsOnKey => Ok(true),
         Cell::OkNoChange => Ok(false),
         Cell::Fail(code, text) => Err(KmsError::new(code, format!("{key_arn}{text}"))),

@@ -298,9 +298,9 @@ impl Operation {
         Operation::ALL.iter().copied().find(|op| op.name() == name)
     }
 
-    /// Whether the simulator implements the operation (it has a request type in [`crate::api`]).
-    pub fn implemented(self) -> bool {
-        crate::api::has_request(self)
+    /// The key-state cell of the operation for `state` (its row of [`crate::keystate`]).
+    pub fn key_state(self, state: crate::key::KeyState) -> Cell {
+        keystate::cell(self.facts().key_states, state)
     }
 
     /// The operation's (first) IAM action, e.g. `kms:Encrypt`.

@@ -119,7 +119,7 @@ fn operations_outside_the_table_do_not_depend_on_key_state() {
     for op in NO_KEY {
         assert_eq!(op.facts().key_states, keystate::NO_KEY, "{op:?}");
         for state in KeyState::ALL {
-            assert_eq!(keystate::cell(*op, state), Cell::Ok, "{op:?}");
+            assert_eq!(op.key_state(state), Cell::Ok, "{op:?}");
         }
     }
     // Every implemented operation with a key is called above; the others are the table's not-implemented rows.

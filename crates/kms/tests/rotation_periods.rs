@@ -49,8 +49,8 @@ fn a_restored_world_with_a_period_out_of_range_is_refused() {
     let edited: serde_json::Value =
         serde_json::from_str(&text.replace("\"period_days\":365", "\"period_days\":0")).unwrap();
     let Err(failure) = Session::restore(edited) else { panic!("a period of 0 days must be refused") };
-    let text = format!("{failure:?}");
-    assert!(text.contains("Value '0' at 'rotationPeriodInDays'"), "{text}");
+    let said = format!("{failure:?}");
+    assert!(said.contains("Value '0' at 'rotationPeriodInDays'"), "{said}");
     world = serde_json::from_str(&text).unwrap();
     assert!(Session::restore(world).is_ok(), "the unedited world restores");
 }

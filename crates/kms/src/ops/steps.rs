@@ -206,7 +206,7 @@ impl World {
     }
 
     pub(super) fn state(&self, cx: &mut Cx, op: Operation, key: &Key) -> Result<bool, KmsError> {
-        match keystate::check(op, key.state, &key.arn) {
+        match keystate::check(op.facts().key_states, key.state, &key.arn) {
             Ok(proceed) => {
                 cx.check(CheckKind::KeyState, true, format!("key state {} allows {}", key.state.as_str(), op.name()));
                 Ok(proceed)

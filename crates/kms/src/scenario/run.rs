@@ -7,10 +7,10 @@ use serde_json::Value as J;
 
 use super::expect::check_authz;
 use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
+use crate::api::KmsRequest;
 use crate::clock::Duration;
 use crate::principal::{Caller, Credentials};
 use crate::world::World;
-use crate::KmsRequest;
 
 impl Scenario {
     /// Runs every step and checks the expectations.

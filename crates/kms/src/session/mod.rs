@@ -20,11 +20,14 @@ pub use self::evaluate::{
     PreparedPolicies, ValidationResult,
 };
 pub use self::protocol::{seed, to_json, to_json_text, Diagnostic, Failure, MAX_SAFE_INTEGER};
+use crate::api::KmsRequest;
 use crate::audit::AuditRecord;
 use crate::clock::Duration;
+use crate::ops::CallOutcome;
+use crate::principal::Caller;
 use crate::scenario::{self, Scenario, ScenarioRun, StepResult};
 use crate::trace::AuthzTrace;
-use crate::{CallOutcome, Caller, KmsRequest, World};
+use crate::world::World;
 
 /// A world and, when loaded from a scenario, the scenario and how far its steps have run.
 #[derive(Debug, Clone)]

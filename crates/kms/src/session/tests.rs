@@ -73,7 +73,7 @@ fn callers_resolve_short_forms_in_the_first_account_and_trace_by_default() {
 
     assert!(s.call(json!(5), "ListKeys", J::Null).unwrap_err().message.starts_with("invalid caller"));
     let f = s.call(json!("user/admin"), "Nope", J::Null).unwrap_err();
-    assert_eq!(f.diagnostics.first().and_then(|d| d.code), Some(crate::ErrorCode::ValidationException));
+    assert_eq!(f.diagnostics.first().and_then(|d| d.code), Some(crate::error::ErrorCode::ValidationException));
 }
 
 #[test]
