@@ -3,6 +3,7 @@
 pub mod api;
 pub mod audit;
 mod authz;
+pub mod catalogue;
 pub mod clock;
 pub mod envelope;
 pub mod error;
