@@ -3,6 +3,7 @@
 pub mod api;
 pub mod audit;
 mod authz;
+pub mod catalogue;
 pub mod clock;
 mod context;
 pub mod envelope;
