@@ -65,8 +65,6 @@ pub struct Facts {
     pub grant: Option<u8>,
     /// Takes an encryption context, so grant constraints apply to it.
     pub takes_ec: bool,
-    /// May be called on a key in another account (reference 1c).
-    pub cross_account: bool,
     pub authorized_by: AuthorizedBy,
     /// Its row of the key-state table, in [`crate::KeyState::ALL`] order ([`keystate::NO_KEY`] without a key).
     pub key_states: [Cell; 8],
@@ -86,7 +84,6 @@ const KEY_OP: Facts = Facts {
     actions: &[],
     grant: None,
     takes_ec: false,
-    cross_account: false,
     authorized_by: Kp,
     key_states: keystate::ALWAYS,
     makes_ciphertext: false,
@@ -95,8 +92,7 @@ const KEY_OP: Facts = Facts {
 };
 
 /// The facts of a cryptographic operation on a key (encryption context, grants, cross account).
-const CRYPTO: Facts =
-    Facts { grant: None, takes_ec: true, cross_account: true, key_states: keystate::CRYPTO, read_only: true, ..KEY_OP };
+const CRYPTO: Facts = Facts { grant: None, takes_ec: true, key_states: keystate::CRYPTO, read_only: true, ..KEY_OP };
 
 /// Operations without a key resource.
 const NO_KEY: Facts = Facts { authorized_by: Iam, key_states: keystate::NO_KEY, read_only: true, ..KEY_OP };
@@ -112,13 +108,7 @@ impl Operation {
                 example: r#"{"Description":"a new key"}"#,
                 ..NO_KEY
             },
-            O::DescribeKey => &Facts {
-                actions: &["kms:DescribeKey"],
-                grant: Some(11),
-                cross_account: true,
-                read_only: true,
-                ..KEY_OP
-            },
+            O::DescribeKey => &Facts { actions: &["kms:DescribeKey"], grant: Some(11), read_only: true, ..KEY_OP },
             O::ListKeys => &Facts { actions: &["kms:ListKeys"], example: "{}", ..NO_KEY },
             O::UpdateKeyDescription => &Facts {
                 actions: &["kms:UpdateKeyDescription"],
@@ -192,7 +182,6 @@ impl Operation {
             }
             O::GetKeyRotationStatus => &Facts {
                 actions: &["kms:GetKeyRotationStatus"],
-                cross_account: true,
                 key_states: keystate::ROTATION_STATUS,
                 read_only: true,
                 ..KEY_OP
@@ -246,12 +235,11 @@ impl Operation {
             O::CreateGrant => &Facts {
                 actions: &["kms:CreateGrant"],
                 grant: Some(9),
-                cross_account: true,
                 key_states: keystate::CREATE_GRANT,
                 example: r#"{"KeyId":"KEY","GranteePrincipal":"arn:aws:iam::111122223333:role/NAME","Operations":["Decrypt"]}"#,
                 ..KEY_OP
             },
-            O::ListGrants => &Facts { actions: &["kms:ListGrants"], cross_account: true, read_only: true, ..KEY_OP },
+            O::ListGrants => &Facts { actions: &["kms:ListGrants"], read_only: true, ..KEY_OP },
             O::ListRetirableGrants => &Facts {
                 actions: &["kms:ListRetirableGrants"],
                 example: r#"{"RetiringPrincipal":"arn:aws:iam::111122223333:role/NAME"}"#,
@@ -260,17 +248,13 @@ impl Operation {
             O::RetireGrant => &Facts {
                 actions: &["kms:RetireGrant"],
                 grant: Some(10),
-                cross_account: true,
                 authorized_by: Grant,
                 example: r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#,
                 ..KEY_OP
             },
-            O::RevokeGrant => &Facts {
-                actions: &["kms:RevokeGrant"],
-                cross_account: true,
-                example: r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#,
-                ..KEY_OP
-            },
+            O::RevokeGrant => {
+                &Facts { actions: &["kms:RevokeGrant"], example: r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#, ..KEY_OP }
+            }
             O::GenerateDataKeyPair => {
                 &Facts { actions: &["kms:GenerateDataKeyPair"], grant: Some(12), makes_ciphertext: true, ..CRYPTO }
             }
@@ -319,9 +303,10 @@ impl Operation {
     }
 }
 
-/// Whether the IAM action can be used on a key in another account.
+/// Whether the IAM action can be used on a key in another account: the catalogue's "Cross-account use" (one fact,
+/// kept per IAM action in [`crate::catalogue`]).
 pub fn is_cross_account_action(action: &str) -> bool {
-    Operation::of_action(action).is_some_and(|op| op.facts().cross_account)
+    crate::catalogue::action(action).is_some_and(|a| a.cross_account)
 }
 
 /// The operations a grant can allow (AWS's `GrantOperation` enum), in AWS's order.
@@ -455,7 +440,7 @@ mod tests {
             assert!(serde_json::from_str::<serde_json::Value>(f.example).is_ok_and(|v| v.is_object()), "{op:?}");
             if f.authorized_by == Iam {
                 assert!(f.key_states.iter().all(|c| *c == Cell::Ok), "{op:?}: no key, so no key state");
-                assert!(!f.cross_account && f.grant.is_none(), "{op:?}");
+                assert!(f.grant.is_none(), "{op:?}");
             }
         }
         assert_eq!(Operation::parse("encrypt"), None);

@@ -5,7 +5,8 @@
 //! ([`super::DG_CUSTOMER_POLICIES`], [`super::DG_CUSTOM_KEY_STORE`]); RetireGrant, "not effective in a key policy"
 //! ([`super::DG_GRANT_MANAGE`]); the alias half of the alias operations ("You must provide the alias permission in
 //! an IAM policy", [`super::DG_CUSTOMER_POLICIES`]). `cross_account`: the permissions table's "Cross-account use"
-//! column, as the authorizer's `CROSS_ACCOUNT_ACTIONS` has it (a test keeps them equal).
+//! column, which the authorizer reads (`operation::is_cross_account_action`; a test in operation.rs keeps it equal to the
+//! list the authorizer had before).
 //!
 //! SynchronizeMultiRegionKey is not in the permissions table: KMS's service-linked role uses it; its placement here
 //! (key policy) only says that it is authorized on a key. GetKeyLastUsage is newer than the Developer Guide source
