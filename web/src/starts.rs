@@ -149,6 +149,9 @@ mod tests {
     fn every_start_parses_and_passes() {
         for s in all() {
             let scenario = kmsim_kms::scenario::Scenario::parse(s.text).unwrap_or_else(|e| panic!("{}: {e}", s.id));
+            // `State::open` reads starts with plain serde_json (one deserializer in the bundle): the same file.
+            let plain: kmsim_kms::scenario::ScenarioFile = serde_json::from_str(s.text).unwrap();
+            assert_eq!(plain, scenario.file, "{}", s.id);
             let run = scenario.run(7, false);
             let failing: Vec<String> = run
                 .steps
