@@ -66,6 +66,22 @@ pub enum KeySpec {
 }
 
 impl KeySpec {
+    /// Every spec the simulator knows, in AWS's order.
+    pub const ALL: [KeySpec; 12] = [
+        KeySpec::SYMMETRIC_DEFAULT,
+        KeySpec::HMAC_224,
+        KeySpec::HMAC_256,
+        KeySpec::HMAC_384,
+        KeySpec::HMAC_512,
+        KeySpec::RSA_2048,
+        KeySpec::RSA_3072,
+        KeySpec::RSA_4096,
+        KeySpec::ECC_NIST_P256,
+        KeySpec::ECC_NIST_P384,
+        KeySpec::ECC_NIST_P521,
+        KeySpec::ECC_SECG_P256K1,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             KeySpec::SYMMETRIC_DEFAULT => "SYMMETRIC_DEFAULT",
@@ -117,6 +133,10 @@ pub enum KeyUsage {
 }
 
 impl KeyUsage {
+    /// Every key usage, in AWS's order.
+    pub const ALL: [KeyUsage; 4] =
+        [KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY, KeyUsage::GENERATE_VERIFY_MAC, KeyUsage::KEY_AGREEMENT];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             KeyUsage::ENCRYPT_DECRYPT => "ENCRYPT_DECRYPT",

@@ -12,7 +12,7 @@ use super::parse::unescape;
 use super::{ScenarioError, ScenarioFile, StepSpec};
 use crate::clock::Timestamp;
 use crate::error::ErrorCode;
-use crate::key::{KeyState, ROTATION_PERIOD_DAYS};
+use crate::key::{KeySpec, KeyState, KeyUsage, ROTATION_PERIOD_DAYS};
 use crate::policy::NamedPolicy;
 
 /// Where problems are: in a parsed text (line and column from the located tree), or by JSON Pointer only.
@@ -110,6 +110,52 @@ pub(super) fn check(
                 ));
             }
         }
+        let spec = match k.key_spec.as_deref() {
+            None => Some(KeySpec::SYMMETRIC_DEFAULT),
+            Some(s) => {
+                let spec = parse_enum::<KeySpec>(s);
+                if spec.is_none() {
+                    let names: Vec<&str> = KeySpec::ALL.iter().map(KeySpec::as_str).collect();
+                    let help = kmsim_policy::suggest(s, &names)
+                        .map_or_else(|| format!("one of {}", names.join(", ")), |c| format!("did you mean `{c}`?"));
+                    let at = format!("{key_ptr}/key_spec");
+                    errors.push(loc.err(
+                        At::Value(&at),
+                        &format!("/keys/{name}/key_spec"),
+                        format!("unknown key spec `{s}`"),
+                        Some(help),
+                    ));
+                }
+                spec
+            }
+        };
+        if let Some(u) = k.key_usage.as_deref() {
+            let at = format!("{key_ptr}/key_usage");
+            let path = format!("/keys/{name}/key_usage");
+            match parse_enum::<KeyUsage>(u) {
+                None => {
+                    let names: Vec<&str> = KeyUsage::ALL.iter().map(KeyUsage::as_str).collect();
+                    let help = kmsim_policy::suggest(u, &names)
+                        .map_or_else(|| format!("one of {}", names.join(", ")), |c| format!("did you mean `{c}`?"));
+                    errors.push(loc.err(At::Value(&at), &path, format!("unknown key usage `{u}`"), Some(help)));
+                }
+                Some(usage) => {
+                    if let Some(spec) = spec.filter(|s| !s.allowed_usages().contains(&usage)) {
+                        let allowed: Vec<&str> = spec.allowed_usages().iter().map(KeyUsage::as_str).collect();
+                        let message = format!("key usage `{u}` is not valid for key spec `{}`", spec.as_str());
+                        let help = format!("a {} key is used for {}", spec.as_str(), allowed.join(" or "));
+                        errors.push(loc.err(At::Value(&at), &path, message, Some(help)));
+                    }
+                }
+            }
+        }
+        if let Some(id) = &k.key_id {
+            if let Some((other, _)) = file.keys.iter().find(|(n, o)| *n < name && o.key_id.as_ref() == Some(id)) {
+                let at = format!("{key_ptr}/key_id");
+                let message = format!("keys `{other}` and `{name}` have the same key_id `{id}`");
+                errors.push(loc.err(At::Value(&at), &format!("/keys/{name}/key_id"), message, None));
+            }
+        }
         if let Some(s) = &k.state {
             if parse_enum::<KeyState>(s).is_none() {
                 let help = "one of Enabled, Disabled, PendingDeletion, PendingImport, PendingReplicaDeletion, \
@@ -128,6 +174,15 @@ pub(super) fn check(
             let message = format!("grant names key `{}`, which is not in `keys`", g.key);
             errors.push(loc.err(At::Value(&format!("/grants/{i}")), &format!("/grants/{i}/key"), message, None));
         }
+        let known = crate::operation::grant_operations();
+        for (j, op) in g.operations.iter().enumerate() {
+            if !known.contains(&op.as_str()) {
+                let help = kmsim_policy::suggest(op, &known)
+                    .map_or_else(|| format!("one of {}", known.join(", ")), |c| format!("did you mean `{c}`?"));
+                let at = format!("/grants/{i}/operations/{j}");
+                errors.push(loc.err(At::Value(&at), &at, format!("unknown grant operation `{op}`"), Some(help)));
+            }
+        }
     }
     policies
 }
@@ -137,6 +192,13 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
     if kinds != 1 {
         let message = "a step needs exactly one of `call`, `authorize` or `advance`".to_string();
         errors.push(loc.err(At::Value(path), path, message, None));
+    }
+    if let Some(a) = &s.advance {
+        if [a.days, a.hours, a.minutes, a.seconds].iter().any(|n| *n < 0) {
+            let at = format!("{path}/advance");
+            let message = "the clock only moves forward: `advance` takes no negative amounts".to_string();
+            errors.push(loc.err(At::Value(&at), &at, message, None));
+        }
     }
     if let Some(op) = &s.call {
         if !crate::api::OPERATIONS.contains(&op.as_str()) {
