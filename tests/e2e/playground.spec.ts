@@ -87,7 +87,8 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await expect(result.locator(".result .message")).toContainText("is not authorized to perform: kms:Encrypt");
   // An implicit deny: no statement decides, and the trace says nothing allows.
   await expect(result.getByTestId("authz-decision")).toHaveText("ImplicitDeny");
-  await expect(result.getByTestId("decided-by")).toContainText("nothing allows it");
+  await expect(result.getByTestId("decided-by")).toContainText("an implicit deny: no identity-based policy allows the action");
+  await expect(result.getByTestId("decided-by")).not.toContainText("IdentityPolicy"); // never a Rust name
   await expect(result.getByTestId("explanation")).toContainText("no identity policy of the caller allows kms:Encrypt");
   await expect(result.locator('[data-testid="trace-statement"][data-deciding="true"]')).toHaveCount(0);
   // AllowAppCrypto no longer applies, and its Action element shows why.

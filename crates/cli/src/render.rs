@@ -122,7 +122,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
             format!("identity policy `{policy}` statement `{statement}`")
         }
         DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
-        DecidedBy::ImplicitDeny { missing } => format!("implicit deny ({missing:?})"),
+        DecidedBy::ImplicitDeny { missing } => format!("implicit deny: {}", missing.text()),
     };
     let _ = writeln!(out, "{indent}  decided by: {decided}");
     for p in &t.policies {

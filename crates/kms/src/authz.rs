@@ -292,7 +292,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
     let verdict = match decided {
         Ok(d) => (Decision::Allow, d),
         Err(missing) => {
-            explanation.push(format!("implicit deny: {}", missing_text(missing)));
+            explanation.push(format!("implicit deny: {}", missing.text()));
             (Decision::ImplicitDeny, DecidedBy::ImplicitDeny { missing })
         }
     };
@@ -346,17 +346,6 @@ fn deciding_statement(p: &PolicyEval) -> StatementId {
         name: p.name.clone(),
         index: s.map_or(0, |s| s.index),
         sid: s.and_then(|s| s.sid.as_deref()).map(str::to_string),
-    }
-}
-
-fn missing_text(m: Missing) -> &'static str {
-    match m {
-        Missing::ResourcePolicy => "no statement in the key policy allows the caller (or its account)",
-        Missing::IdentityPolicy => "no identity-based policy allows the action",
-        Missing::ScpAllow => "no service control policy allows the action",
-        Missing::BoundaryAllow => "the permissions boundary does not allow the action",
-        Missing::SessionAllow => "the session policy does not allow the action",
-        Missing::CrossAccountNotSupported => "the operation cannot be called on a key in another account",
     }
 }
 

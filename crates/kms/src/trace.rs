@@ -204,6 +204,20 @@ pub enum Missing {
     CrossAccountNotSupported,
 }
 
+impl Missing {
+    /// What was missing, in words (the trace's explanation, the CLI and the playground say it the same way).
+    pub fn text(self) -> &'static str {
+        match self {
+            Missing::ResourcePolicy => "no statement in the key policy allows the caller (or its account)",
+            Missing::IdentityPolicy => "no identity-based policy allows the action",
+            Missing::ScpAllow => "no service control policy allows the action",
+            Missing::BoundaryAllow => "the permissions boundary does not allow the action",
+            Missing::SessionAllow => "the session policy does not allow the action",
+            Missing::CrossAccountNotSupported => "the operation cannot be called on a key in another account",
+        }
+    }
+}
+
 /// One authorization: an action on a resource, its derived context, every policy and grant considered, and the
 /// combining rule's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -43,7 +43,7 @@ fn decided_by_text(d: &DecidedBy) -> String {
             format!("statement {statement} of `{policy}`")
         }
         DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
-        DecidedBy::ImplicitDeny { missing } => format!("nothing allows it (missing: {missing:?})"),
+        DecidedBy::ImplicitDeny { missing } => format!("an implicit deny: {}", missing.text()),
     }
 }
 
