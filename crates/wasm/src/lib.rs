@@ -276,13 +276,7 @@ impl Simulator {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(js_name = encryptionContext)] encryption_context: Option<EncryptionContextArg>,
     ) -> Result<JsValue, JsValue> {
-        let caller = from_js(&caller, "caller")?;
-        let action = string(&action, "action")?;
-        let resource = string(&resource, "resource")?;
-        let ec = match encryption_context {
-            Some(ec) => from_js(&ec.into(), "encryption context")?,
-            None => J::Null,
-        };
+        let (caller, action, resource, ec) = simulate_args(&caller, &action, &resource, encryption_context)?;
         done(self.with(|s| s.simulate(caller, &action, &resource, ec))?)
     }
 
@@ -295,13 +289,7 @@ impl Simulator {
         #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(js_name = encryptionContext)] encryption_context: Option<EncryptionContextArg>,
     ) -> Result<String, JsValue> {
-        let caller = from_js(&caller, "caller")?;
-        let action = string(&action, "action")?;
-        let resource = string(&resource, "resource")?;
-        let ec = match encryption_context {
-            Some(ec) => from_js(&ec.into(), "encryption context")?,
-            None => J::Null,
-        };
+        let (caller, action, resource, ec) = simulate_args(&caller, &action, &resource, encryption_context)?;
         let trace = self.with(|s| s.simulate(caller, &action, &resource, ec))?.map_err(|f| error(&f))?;
         Ok(to_json_text(&trace))
     }
@@ -335,4 +323,20 @@ impl Simulator {
     pub fn now(&self) -> Result<String, JsValue> {
         self.with(|s| s.now())
     }
+}
+
+/// `simulate`'s arguments, converted (and type-checked) before the session is borrowed.
+fn simulate_args(
+    caller: &JsValue,
+    action: &JsValue,
+    resource: &JsValue,
+    encryption_context: Option<EncryptionContextArg>,
+) -> Result<(J, String, String, J), JsValue> {
+    let (caller, action, resource) =
+        (from_js(caller, "caller")?, string(action, "action")?, string(resource, "resource")?);
+    let ec = match encryption_context {
+        Some(ec) => from_js(&ec.into(), "encryption context")?,
+        None => J::Null,
+    };
+    Ok((caller, action, resource, ec))
 }

@@ -8,7 +8,7 @@ use super::Cx;
 use crate::api::*;
 use crate::error::{ErrorCode, KmsError};
 use crate::ids::{alias_arn, key_arn, validate_alias_name};
-use crate::key::KeyManager;
+use crate::key::{Key, KeyManager};
 use crate::operation::Operation;
 use crate::principal::Caller;
 use crate::world::World;
@@ -56,20 +56,22 @@ impl World {
         Ok(obj!({}))
     }
 
+    /// The key an existing alias points to (UpdateAlias, DeleteAlias); NotFoundException for a missing alias.
+    fn alias_target(&self, cx: &mut Cx, aarn: &str) -> Result<Key, KmsError> {
+        let Some(alias) = self.aliases.get(aarn) else {
+            return self.param(cx, Err(KmsError::not_found(format!("Alias {aarn} is not found."))));
+        };
+        let karn = key_arn(&self.config.partition, &alias.region, &alias.account, &alias.target_key_id);
+        self.key(&karn).cloned().ok_or_else(|| KmsError::not_found(format!("Key '{karn}' does not exist")))
+    }
+
     pub(super) fn update_alias(&mut self, cx: &mut Cx, caller: &Caller, r: &UpdateAlias) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
         let v = validate_alias_name(&r.alias_name, false);
         self.param(cx, v)?;
         let account = caller_account(caller);
         let aarn = alias_arn(&self.config.partition, &self.config.region, &account, &r.alias_name);
-        let Some(alias) = self.aliases.get(&aarn).cloned() else {
-            return self.param(cx, Err(KmsError::not_found(format!("Alias {aarn} is not found."))));
-        };
-        let old_arn = key_arn(&self.config.partition, &alias.region, &alias.account, &alias.target_key_id);
-        let old = self
-            .key(&old_arn)
-            .cloned()
-            .ok_or_else(|| KmsError::not_found(format!("Key '{old_arn}' does not exist")))?;
+        let old = self.alias_target(cx, &aarn)?;
         let (new, _) = self.lookup_for(cx, caller, &r.target_key_id, false)?;
         cx.resource(&old);
         self.authorize_identity(cx, caller, Operation::UpdateAlias, &aarn, |_| {})?;
@@ -98,12 +100,7 @@ impl World {
         self.param(cx, v)?;
         let account = caller_account(caller);
         let aarn = alias_arn(&self.config.partition, &self.config.region, &account, &r.alias_name);
-        let Some(alias) = self.aliases.get(&aarn).cloned() else {
-            return self.param(cx, Err(KmsError::not_found(format!("Alias {aarn} is not found."))));
-        };
-        let karn = key_arn(&self.config.partition, &alias.region, &alias.account, &alias.target_key_id);
-        let key =
-            self.key(&karn).cloned().ok_or_else(|| KmsError::not_found(format!("Key '{karn}' does not exist")))?;
+        let key = self.alias_target(cx, &aarn)?;
         cx.resource(&key);
         self.authorize_identity(cx, caller, Operation::DeleteAlias, &aarn, |_| {})?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::DeleteAlias, &key), |_| {})?;

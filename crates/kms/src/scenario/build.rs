@@ -15,13 +15,8 @@ use crate::principal::{Account, Role, User};
 use crate::world::{World, WorldConfig};
 
 impl Scenario {
-    /// Builds the world before the first step. `seed_if_missing` is used when the file has no seed (the outer layer
-    /// draws it from the system's randomness).
-    pub fn build_world(&self, seed_if_missing: u64) -> World {
-        self.build(seed_if_missing).0
-    }
-
     /// Builds the world before the first step, and says which ARN each of the file's keys got in it.
+    /// `seed_if_missing` is used when the file has no seed (the outer layer draws it from the system's randomness).
     pub fn build(&self, seed_if_missing: u64) -> (World, KeyArns) {
         let f = &self.file;
         let mut arns = KeyArns::new();
