@@ -113,7 +113,7 @@ fn show_lesson() {
             None => st.authorization.as_ref().map(|a| format!("{:?}", a.decision)).unwrap_or_default(),
         };
         let auths = st.call.as_ref().map(|c| c.trace.authorizations.clone()).unwrap_or_default();
-        let auths = if auths.is_empty() { st.authorization.iter().cloned().collect() } else { auths };
+        let auths = if auths.is_empty() { st.authorization.iter().map(|a| (**a).clone()).collect() } else { auths };
         let stmts = kmsim_kms::scenario::deciding_statements(&auths);
         println!("#{} {:?} {} -> {outcome} {stmts:?}", st.index, st.name, st.summary);
         for a in &auths {

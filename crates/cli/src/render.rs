@@ -213,7 +213,7 @@ fn step(s: &StepResult, verbose: bool, style: Style) -> String {
             out,
             "  service event: {} on {}",
             e.event_name,
-            e.resources.first().map(|r| r.arn.as_str()).unwrap_or("")
+            e.resources.first().map(|r| &*r.arn).unwrap_or("")
         );
     }
     if let Some(e) = &s.error {

@@ -31,6 +31,18 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The `errorCode` CloudTrail writes for a call that failed with this error: `AccessDenied` for a denial (the
+    /// API answers `AccessDeniedException`), the exception's name otherwise. Sources: the KMS Developer Guide's
+    /// CloudTrail examples (https://docs.aws.amazon.com/kms/latest/developerguide/ct-decrypt.html) and real records
+    /// of denied KMS calls (docs/research/issue-9-fidelity.md, A6); how CloudTrail writes ValidationException and
+    /// throttling is not documented, so they keep the exception's name.
+    pub fn cloudtrail_name(&self) -> &'static str {
+        match self {
+            ErrorCode::AccessDeniedException => "AccessDenied",
+            other => other.as_str(),
+        }
+    }
+
     /// The code as AWS writes it.
     pub fn as_str(&self) -> &'static str {
         match self {

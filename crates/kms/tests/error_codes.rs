@@ -55,7 +55,7 @@ fn every_returnable_error_code_is_produced() {
             kmsim_kms::trace::Outcome::Error { code, message: out.response.clone().unwrap_err().message }
         );
         let rec = w.audit().records().iter().find(|r| r.event_id == out.event_id).unwrap();
-        assert_eq!(rec.error_code.as_deref(), Some(code.as_str()));
+        assert_eq!(rec.error_code.as_deref(), Some(code.cloudtrail_name()));
         seen.insert(code);
     }
     let want: BTreeSet<_> = ALL_CODES.iter().copied().filter(|c| !NEVER_RETURNED.contains(c)).collect();

@@ -290,7 +290,7 @@ fn retire_by_retiring_principal_grantee_key_account_and_token() {
     let out = call(&mut w, BOB, "RetireGrant", json!({"GrantToken": t3}));
     assert!(out.is_success());
     let rec = w.audit().records().iter().find(|r| r.event_id == out.event_id).unwrap();
-    assert_eq!(rec.additional_event_data.as_ref().unwrap()["grantId"], g3.as_str());
+    assert_eq!(rec.additional_event_data.as_ref().unwrap().value()["grantId"], g3.as_str());
     let e = err(&mut w, BOB, "RetireGrant", json!({"GrantToken": t3}));
     assert_eq!(e.code, ErrorCode::InvalidGrantTokenException);
     let (g4, _) = grant(&mut w, ADMIN, json!({"KeyId": k, "GranteePrincipal": ALICE, "Operations": ["Decrypt"]}));

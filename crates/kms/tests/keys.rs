@@ -138,7 +138,7 @@ fn enable_disable_schedule_cancel_and_deletion() {
     let events = w.advance(Duration { days: 1, ..Default::default() }).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_name, "DeleteKey");
-    assert_eq!(events[0].event_type, "AwsServiceEvent");
+    assert_eq!(events[0].event_type.as_str(), "AwsServiceEvent");
     assert_eq!(events[0].event_time, start.plus_days(7));
     assert!(w.key(&key).is_none());
     assert_eq!(w.aliases().count(), 0, "aliases of a deleted key are deleted");
@@ -449,7 +449,7 @@ fn rotation_enable_disable_status_and_automatic_rotation() {
     assert!(w.advance(Duration { days: 89, ..Default::default() }).unwrap().is_empty());
     let ev = w.advance(Duration { days: 1, ..Default::default() }).unwrap();
     assert_eq!(ev.len(), 1);
-    assert_eq!((ev[0].event_name.as_str(), ev[0].event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
+    assert_eq!((&*ev[0].event_name, ev[0].event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
     assert_eq!(ev[0].event_time, start.plus_days(90));
     // Two more periods in one advance: two rotations.
     let ev = w.advance(Duration { days: 180, ..Default::default() }).unwrap();

@@ -100,7 +100,7 @@ fn rotations_and_deletions_run_in_time_then_arn_order() {
     ok(&mut w, ADMIN, "ScheduleKeyDeletion", json!({"KeyId": keys[5], "PendingWindowInDays": 7}));
     let events = w.advance(days(400)).unwrap();
     let got: Vec<(Timestamp, String, String)> =
-        events.iter().map(|e| (e.event_time, e.resources[0].arn.clone(), e.event_name.clone())).collect();
+        events.iter().map(|e| (e.event_time, e.resources[0].arn.to_string(), e.event_name.to_string())).collect();
     let mut sorted = got.clone();
     sorted.sort();
     assert_eq!(got, sorted, "time order, then ARN order");

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use kmsim_kms::audit::EventType;
 use kmsim_kms::*;
 use serde_json::{json, Value as Json};
 
@@ -98,6 +99,66 @@ fn serialise_mid_scenario_restore_and_continue() {
     assert!(decrypt_all(&mut restored, &all).iter().all(|r| !r.is_null()));
 }
 
+/// A saved world keeps its audit log compactly (each caller once, per record only what differs) and reads it back
+/// record for record; a log saved as an array of CloudTrail records (worlds saved before) reads back too.
+#[test]
+fn the_saved_audit_log_is_compact_and_reads_back_in_both_forms() {
+    let mut w = world_seeded(5);
+    scenario(&mut w, 0..10);
+    let k = w.keys().next().unwrap().arn.clone();
+    ok(&mut w, ADMIN, "EnableKeyRotation", json!({"KeyId": k, "RotationPeriodInDays": 90}));
+    w.advance(Duration { days: 91, ..Default::default() }).unwrap();
+    let saved = serde_json::to_value(&w).unwrap();
+    let log = &saved["audit"];
+    let callers = log["callers"].as_array().unwrap();
+    let records = log["records"].as_array().unwrap();
+    assert_eq!(records.len(), w.audit().len());
+    assert!(callers.len() < records.len() / 2, "{} callers for {} records", callers.len(), records.len());
+    assert!(records.iter().all(|r| r.get("eventSource").is_none() && r.get("userIdentity").is_none()));
+    assert!(records.iter().any(|r| r["eventType"] == "AwsServiceEvent"), "service events say so");
+    let back: World = serde_json::from_value(saved.clone()).unwrap();
+    assert_eq!(back.audit(), w.audit());
+    assert_eq!(serde_json::to_value(&back).unwrap(), saved);
+    // The CloudTrail form of every record is the same after the round trip.
+    assert_eq!(
+        serde_json::to_value(back.audit().records()).unwrap(),
+        serde_json::to_value(w.audit().records()).unwrap()
+    );
+
+    let mut old = saved.clone();
+    old["audit"] = serde_json::to_value(w.audit().records()).unwrap();
+    let from_old: World = serde_json::from_value(old).unwrap();
+    assert_eq!(from_old.audit(), w.audit());
+    assert_eq!(serde_json::to_value(&from_old).unwrap(), saved);
+}
+
+#[test]
+fn a_broken_saved_audit_log_is_refused_with_what_is_wrong() {
+    let mut w = world_seeded(5);
+    scenario(&mut w, 0..3);
+    let saved = serde_json::to_value(&w).unwrap();
+    let with = |path: &str, value: Json| {
+        let mut v = saved.clone();
+        *v.pointer_mut(path).unwrap() = value;
+        serde_json::from_value::<World>(v).unwrap_err().to_string()
+    };
+    let e = with("/audit/records/1/caller", json!(99));
+    assert!(e.contains("audit record 1 names caller 99, but the log has"), "{e}");
+    let e = with("/audit/records/0/eventID", json!("not-an-id"));
+    assert!(e.contains("`not-an-id` is not an event id"), "{e}");
+    let e = with("/audit", json!(5));
+    assert!(
+        e.contains("an audit log: an object with `callers` and `records`, or an array of CloudTrail records"),
+        "{e}"
+    );
+    let mut v = saved.clone();
+    let first_with_key = v["audit"]["records"].as_array().unwrap().iter().position(|r| r.get("resources").is_some());
+    let i = first_with_key.unwrap();
+    v["audit"]["records"][i]["resources"] = json!(["alias/x"]);
+    let e = serde_json::from_value::<World>(v).unwrap_err().to_string();
+    assert!(e.contains(&format!("audit record {i}: resource `alias/x` is not a key ARN")), "{e}");
+}
+
 #[test]
 fn no_key_material_or_plaintext_in_the_world_traces_or_audit_log() {
     let mut w = world();
@@ -113,9 +174,11 @@ fn no_key_material_or_plaintext_in_the_world_traces_or_audit_log() {
     let world_json = serde_json::to_string(&w).unwrap();
     let traces: Vec<String> = outs.iter().chain([&dec]).map(|o| serde_json::to_string(&o.trace).unwrap()).collect();
     let audit = serde_json::to_string(w.audit()).unwrap();
+    let cloudtrail = serde_json::to_string(w.audit().records()).unwrap();
     let secret_b64 = b64(SECRET.as_bytes());
-    for (name, hay) in
-        [("world", &world_json), ("audit", &audit)].into_iter().chain(traces.iter().map(|t| ("trace", t)))
+    for (name, hay) in [("world", &world_json), ("audit", &audit), ("cloudtrail", &cloudtrail)]
+        .into_iter()
+        .chain(traces.iter().map(|t| ("trace", t)))
     {
         for needle in [SECRET, secret_b64.as_str(), dk_b64.as_str(), random.as_str()] {
             assert!(!hay.contains(needle), "{name} contains `{needle}`");
@@ -153,20 +216,28 @@ fn every_call_is_audited_including_denied_ones() {
     let recs = w.audit().records();
     let e = recs.iter().find(|r| r.event_id == out.event_id).unwrap();
     assert_eq!(e.event_name, "Encrypt");
-    assert_eq!(e.event_source, "kms.amazonaws.com");
-    assert_eq!(e.event_type, "AwsApiCall");
+    // The CloudTrail JSON has every field CloudTrail writes, the ones all KMS records share included.
+    let j = serde_json::to_value(e).unwrap();
+    assert_eq!(j["eventSource"], "kms.amazonaws.com");
+    assert_eq!(j["eventVersion"], "1.11");
+    assert_eq!(j["eventType"], "AwsApiCall");
+    assert_eq!((j["managementEvent"].clone(), j["eventCategory"].clone()), (json!(true), json!("Management")));
+    assert_eq!(j["requestID"].as_str().unwrap().len(), 36);
+    assert_eq!(j["resources"], json!([{ "accountId": A, "type": "AWS::KMS::Key", "ARN": k }]));
+    assert_eq!(e.event_type, EventType::AwsApiCall);
     assert_eq!(e.event_time, w.now());
     assert!(e.read_only);
     assert_eq!(e.user_identity.kind, "IAMUser");
     assert_eq!(e.user_identity.arn.as_deref(), Some(ADMIN));
     assert_eq!(e.user_identity.user_name.as_deref(), Some("admin"));
-    assert_eq!(e.request_parameters.as_ref().unwrap()["encryptionContext"], json!({"dept": "eng"}));
-    assert_eq!(e.request_parameters.as_ref().unwrap()["keyId"], k.as_str());
-    assert_eq!(e.resources[0].arn, k);
-    assert_eq!(e.resources[0].kind, "AWS::KMS::Key");
+    assert_eq!(e.request_parameters.as_ref().unwrap().value()["encryptionContext"], json!({"dept": "eng"}));
+    assert_eq!(j["requestParameters"]["keyId"], k.as_str());
+    assert_eq!(&*e.resources[0].arn, k.as_str());
     assert!(e.error_code.is_none());
     let d = recs.iter().find(|r| r.event_id == denied.event_id).unwrap();
-    assert_eq!(d.error_code.as_deref(), Some("AccessDeniedException"));
+    // CloudTrail writes a denial as `AccessDenied` (the API's exception is AccessDeniedException).
+    assert_eq!(d.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(denied.error_code(), Some(kmsim_kms::ErrorCode::AccessDeniedException));
     assert!(d.error_message.as_deref().unwrap().contains("kms:Decrypt"));
     assert_eq!(d.user_identity.arn.as_deref(), Some(ALICE));
     let n = recs.iter().find(|r| r.event_id == bad.event_id).unwrap();
@@ -178,7 +249,8 @@ fn every_call_is_audited_including_denied_ones() {
     let out = call(&mut w, APP, "DescribeKey", json!({"KeyId": k}));
     let r = w.audit().records().iter().find(|r| r.event_id == out.event_id).unwrap();
     assert_eq!(r.user_identity.kind, "AssumedRole");
-    assert_eq!(r.user_identity.session_context.as_ref().unwrap()["sessionIssuer"]["arn"], APP_ROLE);
+    assert_eq!(r.user_identity.session_context.as_ref().unwrap().session_issuer.arn, APP_ROLE);
+    assert_eq!(serde_json::to_value(r).unwrap()["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"], APP_ROLE);
 }
 
 #[test]
@@ -193,7 +265,7 @@ fn cross_account_calls_are_recorded_in_both_accounts() {
     let q = AuditQuery { principal: Some(EXT.into()), event_name: Some("Encrypt".into()), ..Default::default() };
     let recs: Vec<_> = w.audit().query(&q).collect();
     assert_eq!(recs.len(), 2);
-    let mut accounts: Vec<_> = recs.iter().map(|r| r.recipient_account_id.as_str()).collect();
+    let mut accounts: Vec<_> = recs.iter().map(|r| &*r.recipient_account_id).collect();
     accounts.sort();
     assert_eq!(accounts, vec![A, B]);
     assert!(recs.iter().all(|r| r.user_identity.account_id.as_deref() == Some(B)));
@@ -236,6 +308,7 @@ fn audit_queries_by_key_principal_event_outcome_time_and_context() {
         2
     );
     assert_eq!(count(AuditQuery { error_code: Some("AccessDeniedException".into()), ..Default::default() }), 1);
+    assert_eq!(count(AuditQuery { error_code: Some("AccessDenied".into()), ..Default::default() }), 1);
     assert_eq!(count(AuditQuery { event_name: Some("Encrypt".into()), from: Some(t1), ..Default::default() }), 2);
     assert_eq!(
         count(AuditQuery { event_name: Some("Encrypt".into()), from: Some(t0), to: Some(t0), ..Default::default() }),
@@ -253,13 +326,13 @@ fn service_events_for_rotation_and_deletion() {
     ok(&mut w, ADMIN, "ScheduleKeyDeletion", json!({"KeyId": k, "PendingWindowInDays": 30}));
     // Pending deletion: no rotation; the deletion arrives.
     let ev = w.advance(Duration { days: 100, ..Default::default() }).unwrap();
-    assert_eq!(ev.iter().map(|e| e.event_name.as_str()).collect::<Vec<_>>(), vec!["DeleteKey"]);
+    assert_eq!(ev.iter().map(|e| &*e.event_name).collect::<Vec<_>>(), vec!["DeleteKey"]);
     let k2 = new_key(&mut w);
     ok(&mut w, ADMIN, "EnableKeyRotation", json!({"KeyId": k2, "RotationPeriodInDays": 90}));
     let ev = w.advance(Duration { days: 90, ..Default::default() }).unwrap();
     let r = &ev[0];
-    assert_eq!((r.event_name.as_str(), r.event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
+    assert_eq!((&*r.event_name, r.event_type.as_str()), ("RotateKey", "AwsServiceEvent"));
     assert_eq!(r.user_identity.kind, "AWSService");
-    assert_eq!(r.resources[0].arn, k2);
+    assert_eq!(&*r.resources[0].arn, k2.as_str());
     assert!(w.audit().records().contains(r));
 }

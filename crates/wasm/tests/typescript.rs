@@ -13,14 +13,14 @@
 
 use std::collections::BTreeSet;
 
-use kmsim_kms::audit::{AuditResource, UserIdentity};
+use kmsim_kms::audit::{cloudtrail, EventType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
     PolicyKind, StatementId,
 };
-use kmsim_kms::{AuditRecord, CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
+use kmsim_kms::{CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
 use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
     ConditionTrace, Context, ContextValue, Decision, Effect, ElementName, ElementTrace, EntryTrace, ErrorKind,
@@ -92,9 +92,13 @@ fn generate() -> String {
         DecidedBy::DECL,
         Missing::DECL,
         AuthzTrace::DECL,
+        SessionIssuer::DECL,
+        SessionAttributes::DECL,
+        SessionContext::DECL,
         UserIdentity::DECL,
-        AuditResource::DECL,
-        AuditRecord::DECL,
+        cloudtrail::AuditResource::DECL,
+        EventType::DECL,
+        cloudtrail::AuditRecord::DECL,
         Expectation::DECL,
         StepResult::DECL,
         ScenarioRun::DECL,

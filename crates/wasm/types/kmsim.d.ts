@@ -564,6 +564,36 @@ export interface AuthzTrace {
 }
 
 /**
+ * `sessionContext.sessionIssuer`: the role.
+ */
+export interface SessionIssuer {
+    /**
+     * `Role`.
+     */
+    type: string;
+    arn: string;
+    accountId?: string;
+}
+
+/**
+ * `sessionContext.attributes`.
+ */
+export interface SessionAttributes {
+    /**
+     * `"true"` or `"false"` (CloudTrail writes a string).
+     */
+    mfaAuthenticated: string;
+}
+
+/**
+ * `userIdentity.sessionContext` of a role session.
+ */
+export interface SessionContext {
+    sessionIssuer: SessionIssuer;
+    attributes: SessionAttributes;
+}
+
+/**
  * `userIdentity`.
  */
 export interface UserIdentity {
@@ -575,20 +605,29 @@ export interface UserIdentity {
     accountId?: string;
     userName?: string;
     invokedBy?: string;
-    sessionContext?: Record<string, unknown>;
+    sessionContext?: SessionContext;
 }
 
 /**
- * `resources[]`.
+ * `resources[]` as JSON has it.
  */
 export interface AuditResource {
     accountId: string;
+    /**
+     * `AWS::KMS::Key`.
+     */
     type: string;
     ARN: string;
 }
 
 /**
- * One CloudTrail event.
+ * `eventType`.
+ */
+export type EventType = "AwsApiCall" | "AwsServiceEvent";
+
+/**
+ * One CloudTrail event, as kmsim writes it and reads it back (kmsim keeps records compactly; the fields every KMS
+ * record has alike are read here and not kept).
  */
 export interface AuditRecord {
     eventVersion: string;
@@ -608,10 +647,7 @@ export interface AuditRecord {
     eventID: string;
     readOnly: boolean;
     resources: AuditResource[];
-    /**
-     * `AwsApiCall` or `AwsServiceEvent`.
-     */
-    eventType: string;
+    eventType: EventType;
     managementEvent: boolean;
     recipientAccountId: string;
     eventCategory: string;

@@ -22,10 +22,10 @@ pub fn AuditLog() -> Html {
                 <summary>
                     <span class="n">{i + 1}</span>
                     <span class="time" title={time.clone()}>{time.get(5..19).unwrap_or(&time).replace('T', " ")}</span>
-                    <span class="event" data-testid="audit-event">{r.event_name.clone()}</span>
+                    <span class="event" data-testid="audit-event">{r.event_name.to_string()}</span>
                     <span class="caller" title={caller.clone()}>{short_caller(&caller)}</span>
                     <span class="key" title={key.clone()}>{key.chars().take(8).collect::<String>()}</span>
-                    <span class="code" data-testid="audit-error">{r.error_code.clone().unwrap_or_default()}</span>
+                    <span class="code" data-testid="audit-error">{r.error_code.as_deref().unwrap_or_default().to_string()}</span>
                 </summary>
                 <pre>{json}</pre>
             </details>

@@ -88,7 +88,7 @@ pub fn StepDetail(props: &StepOutcomeProps) -> Html {
     let events = (!step.events.is_empty()).then(|| {
         html! {
             <ul class="events">
-                { for step.events.iter().map(|e| html! { <li><code>{e.event_name.clone()}</code>{" at "}{e.event_time.to_string()}</li> }) }
+                { for step.events.iter().map(|e| html! { <li><code>{e.event_name.to_string()}</code>{" at "}{e.event_time.to_string()}</li> }) }
             </ul>
         }
     });

@@ -59,7 +59,7 @@ fn a_console_call_is_appended_run_and_selected() {
     assert_eq!(out.response.as_ref().unwrap()["Plaintext"], "aGVsbG8=");
     // ... and the audit log has both calls.
     let audit = &s.view_of_run().unwrap().audit;
-    let names: Vec<&str> = audit.iter().rev().take(2).map(|r| r.event_name.as_str()).collect();
+    let names: Vec<&str> = audit.iter().rev().take(2).map(|r| &*r.event_name).collect();
     assert_eq!(names, vec!["Decrypt", "Encrypt"]);
 }
 
@@ -173,7 +173,7 @@ fn opening_a_sample_draws_the_given_seed_and_keeps_it() {
     let again = State::from_snapshot(share::decode(&share::encode(&s.snapshot())).unwrap());
     assert_eq!(again.base.seed, Some(4242));
     // Same seed, same world: the same key ARN and the same audit event ids.
-    let ids = |s: &State| s.view_of_run().unwrap().audit.iter().map(|r| r.event_id.clone()).collect::<Vec<_>>();
+    let ids = |s: &State| s.view_of_run().unwrap().audit.iter().map(|r| r.event_id).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&s));
     let other = reduce(State::default(), Action::Open { id: "sample:mfa".into(), seed: 7 });
     assert_ne!(ids(&other), ids(&s));

@@ -200,6 +200,8 @@ pub struct Hsm {
     seed: Seed,
     counter: u64,
     master: Secret,
+    /// The DRBG keyed by the master (its HKDF extract done once).
+    drbg: derive::Drbg,
 }
 
 impl fmt::Debug for Hsm {
@@ -229,7 +231,9 @@ impl Hsm {
 
     /// An HSM in a saved state: it continues the saved random stream exactly.
     pub fn restore(state: &HsmState) -> Hsm {
-        Hsm { seed: state.seed, counter: state.counter, master: derive::master(state.seed.0) }
+        let master = derive::master(state.seed.0);
+        let drbg = derive::Drbg::new(master.as_slice());
+        Hsm { seed: state.seed, counter: state.counter, master, drbg }
     }
 
     /// The public state to save.
@@ -240,7 +244,7 @@ impl Hsm {
     /// Fills `out` from the DRBG, one block per counter value.
     fn fill(&mut self, purpose: Purpose, out: &mut [u8]) {
         for chunk in out.chunks_mut(SECRET_LEN) {
-            let block = derive::drbg_block(self.master.as_slice(), purpose.label(), self.counter);
+            let block = self.drbg.block(purpose.label(), self.counter);
             // The counter would need 2^64 draws to wrap.
             self.counter = self.counter.wrapping_add(1);
             for (dst, src) in chunk.iter_mut().zip(block.iter()) {
@@ -285,7 +289,13 @@ impl Hsm {
 
     /// A new request id for an audit record: a UUID v4.
     pub fn new_request_id(&mut self) -> String {
-        ids::uuid_v4(*self.draw::<16>(Purpose::RequestId))
+        ids::uuid_v4(self.new_request_id_bytes())
+    }
+
+    /// The 16 random bytes of the next request id (the record keeps them as bytes; [`Hsm::new_request_id`] is
+    /// their text).
+    pub fn new_request_id_bytes(&mut self) -> [u8; 16] {
+        *self.draw::<16>(Purpose::RequestId)
     }
 
     /// Encrypts `plaintext` under version `version` of key `key_id`, binding `context` as AAD.

@@ -13,8 +13,9 @@ use crate::error::{ErrorCode, KmsError};
 /// makes the browser bundle smaller.
 macro_rules! obj {
     ({ $($k:literal: $v:expr),* $(,)? }) => {{
+        // Sized for its members: a map grown one insert at a time keeps room for four.
         #[allow(unused_mut)]
-        let mut m = serde_json::Map::new();
+        let mut m = serde_json::Map::with_capacity(<[&str]>::len(&[$($k),*]));
         $(m.insert($k.to_string(), $crate::ops::json::ToJson::to_json(&$v));)*
         serde_json::Value::Object(m)
     }};

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::api::KmsRequest;
+use crate::audit::EventId;
 use crate::authz::{authorize, AuthzInput, GrantCheck, Target};
 use crate::context;
 use crate::error::{ErrorCode, KmsError};
@@ -40,7 +41,8 @@ pub struct CallOutcome {
     pub response: Result<Json, KmsError>,
     pub trace: CallTrace,
     /// The audit record's event id.
-    pub event_id: String,
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
+    pub event_id: EventId,
 }
 
 impl CallOutcome {
@@ -94,6 +96,9 @@ impl World {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Error { code: e.code, message: e.message.clone() },
         };
+        // A call needs one to three authorizations and a few checks: no room kept for more.
+        cx.authorizations.shrink_to_fit();
+        cx.checks.shrink_to_fit();
         CallOutcome {
             response: result,
             trace: CallTrace {

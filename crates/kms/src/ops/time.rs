@@ -2,10 +2,11 @@
 //! ended, each recorded as an `AwsServiceEvent`. The due events wait in a priority queue ordered by (time, key
 //! ARN), so each event costs a queue operation, not a scan of every key.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::audit::{AuditRecord, AuditResource, UserIdentity};
+use crate::audit::{AuditRecord, AuditResource, EventId, EventType, JsonText, UserIdentity};
 use crate::clock::{Duration, Timestamp, DAY};
 use crate::error::KmsError;
 use crate::hsm::Hsm;
@@ -102,41 +103,37 @@ impl World {
         Ok(events)
     }
 
-    fn service_event(&mut self, hsm: &mut Hsm, name: &str, key: &EventKey) -> AuditRecord {
-        let (request_id, event_id) = (hsm.new_request_id(), hsm.new_request_id());
+    fn service_event(&mut self, hsm: &mut Hsm, name: &'static str, key: &EventKey) -> AuditRecord {
+        let request_id = EventId::from_random(hsm.new_request_id_bytes());
+        let event_id = EventId::from_random(hsm.new_request_id_bytes());
+        let kms = self.audit.intern("kms.amazonaws.com");
         let r = AuditRecord {
-            event_version: "1.11".into(),
-            user_identity: UserIdentity {
+            user_identity: self.audit.intern_identity(UserIdentity {
                 kind: "AWSService".into(),
                 arn: None,
                 account_id: None,
                 user_name: None,
                 invoked_by: Some("kms.amazonaws.com".into()),
                 session_context: None,
-            },
+            }),
             event_time: self.clock,
-            event_source: "kms.amazonaws.com".into(),
-            event_name: name.into(),
-            aws_region: key.region.clone(),
-            source_ip_address: "kms.amazonaws.com".into(),
-            user_agent: "kms.amazonaws.com".into(),
+            event_name: Cow::Borrowed(name),
+            aws_region: self.audit.intern(&key.region),
+            source_ip_address: kms,
             error_code: None,
             error_message: None,
             request_parameters: None,
             response_elements: None,
-            additional_event_data: Some(obj!({ "keyId": key.arn })),
+            additional_event_data: Some(JsonText::new(&obj!({ "keyId": key.arn }))),
             request_id,
             event_id,
             read_only: false,
             resources: vec![AuditResource {
-                account_id: key.account.clone(),
-                kind: "AWS::KMS::Key".into(),
-                arn: key.arn.clone(),
+                account_id: self.audit.intern(&key.account),
+                arn: self.audit.intern(&key.arn),
             }],
-            event_type: "AwsServiceEvent".into(),
-            management_event: true,
-            recipient_account_id: key.account.clone(),
-            event_category: "Management".into(),
+            event_type: EventType::AwsServiceEvent,
+            recipient_account_id: self.audit.intern(&key.account),
         };
         self.audit.push(r.clone());
         r

@@ -36,8 +36,10 @@ pub struct StepResult {
     pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallOutcome>,
+    // Boxed: most steps are calls, and a trace inline would make every step 280 bytes larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<AuthzTrace>,
+    #[cfg_attr(feature = "ts", tsify(type = "AuthzTrace"))]
+    pub authorization: Option<Box<AuthzTrace>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<AuditRecord>,
     pub expectations: Vec<Expectation>,

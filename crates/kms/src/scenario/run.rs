@@ -13,7 +13,10 @@ use crate::principal::{Caller, Credentials};
 use crate::world::World;
 
 impl Scenario {
-    /// Runs every step and checks the expectations.
+    /// Runs every step and checks the expectations. With `trace`, each authorization keeps its whole trace (the
+    /// request context, every policy's and grant's evaluation, the explanation); without it, a call step keeps its
+    /// outcome ([`crate::trace::CallTrace::keep_outcome_only`]) and an `authorize` step its verdict
+    /// ([`crate::trace::AuthzTrace::keep_verdict_only`]): the outcomes and expectations are the same either way.
     pub fn run(&self, seed_if_missing: u64, trace: bool) -> ScenarioRun {
         let (mut world, key_arns) = self.build(seed_if_missing);
         let mut named: BTreeMap<String, J> = BTreeMap::new();
@@ -55,7 +58,7 @@ impl Scenario {
             }
             r.summary = format!("advance the clock to {}", world.now());
             if let Some(want) = s.expect.as_ref().and_then(|e| e.events.clone()) {
-                let got: Vec<String> = r.events.iter().map(|e| e.event_name.clone()).collect();
+                let got: Vec<String> = r.events.iter().map(|e| e.event_name.to_string()).collect();
                 r.expectations.push(Expectation {
                     what: "service events".into(),
                     expected: want.join(", "),
@@ -110,7 +113,11 @@ impl Scenario {
                     if let Some(n) = &s.name {
                         named.insert(n.clone(), serde_json::json!({ "Decision": t.decision }));
                     }
-                    r.authorization = Some(t);
+                    let mut t = t;
+                    if !trace {
+                        t.keep_verdict_only();
+                    }
+                    r.authorization = Some(Box::new(t));
                 }
                 Err(e) => r.error = Some(e.to_string()),
             }
@@ -129,6 +136,7 @@ impl Scenario {
         };
         let params = self.policy_params(index, params);
         r.summary = format!("{} calls {op}", caller.principal);
+        r.summary.shrink_to_fit();
         let request = match KmsRequest::from_parts(op, params) {
             Ok(req) => req,
             Err(e) => {
@@ -142,6 +150,11 @@ impl Scenario {
         }
         if let Some(e) = &s.expect {
             self.check_call(e, &out, world, &mut r.expectations);
+        }
+        // Without the trace, a call step keeps its outcome, not the evidence (expectations are checked by now).
+        let mut out = out;
+        if !trace {
+            out.trace.keep_outcome_only();
         }
         r.call = Some(out);
         r
