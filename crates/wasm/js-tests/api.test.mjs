@@ -194,6 +194,9 @@ test("save the world, restore it: same decisions, same plaintext, same next ciph
   const enc = sim.call("role/App", "Encrypt", { KeyId: "alias/app", Plaintext: { Text: "kept" } });
   const blob = enc.response.Ok.CiphertextBlob;
   const saved = JSON.stringify(sim.world());
+  // worldJson() is the same world as text, without building the objects.
+  assert.equal(sim.worldJson(), saved);
+  assert.equal(typeof JSON.parse(saved).audit.callers[0].userIdentity.type, "string", "the saved log is compact");
 
   const restored = Simulator.restore(JSON.parse(saved));
   const fromText = Simulator.restore(saved);

@@ -236,6 +236,11 @@ impl AuditLog {
         let r = self.interner.share(r);
         self.records.push(r);
     }
+    /// [`AuditLog::push`] for a record whose shared parts came from this log's [`AuditLog::intern`] and
+    /// [`AuditLog::intern_identity`] (the simulator's own records): no second lookup.
+    pub(crate) fn push_interned(&mut self, r: AuditRecord) {
+        self.records.push(r);
+    }
     pub fn records(&self) -> &[AuditRecord] {
         &self.records
     }

@@ -105,6 +105,11 @@ impl JsonText {
     pub fn new(value: &Json) -> JsonText {
         JsonText(value.to_string().into_boxed_str())
     }
+    /// `{"<key>": "<value>"}` without building the value first.
+    pub fn string_member(key: &str, value: &str) -> JsonText {
+        let (k, v) = (Json::from(key), Json::from(value));
+        JsonText(format!("{{{k}:{v}}}").into_boxed_str())
+    }
     /// The value (parsed from the text this type wrote, so it cannot fail; `null` if it somehow did).
     pub fn value(&self) -> Json {
         serde_json::from_str(&self.0).unwrap_or(Json::Null)
@@ -170,5 +175,7 @@ mod tests {
         assert_eq!(t.get("keyId"), Some(Json::String("k".into())));
         let back: JsonText = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
         assert_eq!(back, t);
+        let member = JsonText::string_member("keyId", "a\"b");
+        assert_eq!(member, JsonText::new(&serde_json::json!({ "keyId": "a\"b" })));
     }
 }

@@ -74,7 +74,7 @@ impl World {
             let event_id = EventId::from_random(hsm.new_request_id_bytes());
             first_event.get_or_insert(event_id);
             let recipient_account_id = self.audit.intern(recipient);
-            self.audit.push(AuditRecord {
+            self.audit.push_interned(AuditRecord {
                 user_identity: identity.clone(),
                 event_time: self.clock,
                 event_name: Cow::Borrowed(op.name()),

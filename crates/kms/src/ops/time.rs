@@ -5,24 +5,25 @@
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
-use crate::audit::{AuditRecord, AuditResource, EventId, EventType, JsonText, UserIdentity};
+use crate::audit::{AuditLog, AuditRecord, AuditResource, EventId, EventType, JsonText, UserIdentity};
 use crate::clock::{Duration, Timestamp, DAY};
 use crate::error::KmsError;
 use crate::hsm::Hsm;
 use crate::key::{validate_rotation_period, Key, KeyState, RotationRecord};
 use crate::world::World;
 
-/// The key a service event is about.
+/// The key a service event is about (its strings shared with the audit log's).
 struct EventKey {
-    arn: String,
-    account: String,
-    region: String,
+    arn: Arc<str>,
+    account: Arc<str>,
+    region: Arc<str>,
 }
 
 impl EventKey {
-    fn of(key: &Key) -> EventKey {
-        EventKey { arn: key.arn.clone(), account: key.account.clone(), region: key.region.clone() }
+    fn of(key: &Key, log: &mut AuditLog) -> EventKey {
+        EventKey { arn: log.intern(&key.arn), account: log.intern(&key.account), region: log.intern(&key.region) }
     }
 }
 
@@ -68,6 +69,7 @@ impl World {
             .filter_map(|e| next_event(&e.key).filter(|t| *t <= target).map(|t| Reverse((t, e.key.arn.clone()))))
             .collect();
         let mut hsm = self.hsm();
+        let kms = self.kms_itself();
         let mut events = Vec::new();
         while let Some(Reverse((when, arn))) = queue.pop() {
             self.clock = when.max(self.clock);
@@ -80,7 +82,8 @@ impl World {
                     !(a.account == key.account && a.region == key.region && a.target_key_id == key.key_id)
                 });
                 self.deleted.push(arn);
-                events.push(self.service_event(&mut hsm, "DeleteKey", &EventKey::of(&key)));
+                let who = EventKey::of(&key, &mut self.audit);
+                events.push(self.service_event(&mut hsm, &kms, "DeleteKey", &who));
             } else {
                 k.current_version = k.current_version.saturating_add(1);
                 let version = k.current_version;
@@ -90,12 +93,12 @@ impl World {
                     rotation_type: "AUTOMATIC".into(),
                 });
                 k.rotation.next_rotation = Some(when.plus_millis(i64::from(k.rotation.period_days) * DAY));
-                let who = EventKey::of(k);
+                let who = EventKey::of(k, &mut self.audit);
                 // Strictly later: at the end of the clock the next rotation stops at `Timestamp::MAX`.
                 if let Some(next) = next_event(k).filter(|t| *t <= target && *t > when) {
                     queue.push(Reverse((next, arn)));
                 }
-                events.push(self.service_event(&mut hsm, "RotateKey", &who));
+                events.push(self.service_event(&mut hsm, &kms, "RotateKey", &who));
             }
         }
         self.hsm = hsm.state();
@@ -103,39 +106,47 @@ impl World {
         Ok(events)
     }
 
-    fn service_event(&mut self, hsm: &mut Hsm, name: &'static str, key: &EventKey) -> AuditRecord {
+    /// KMS itself as the audit log records it (`userIdentity` and source address of every service event).
+    fn kms_itself(&mut self) -> (Arc<UserIdentity>, Arc<str>) {
+        let identity = self.audit.intern_identity(UserIdentity {
+            kind: "AWSService".into(),
+            arn: None,
+            account_id: None,
+            user_name: None,
+            invoked_by: Some("kms.amazonaws.com".into()),
+            session_context: None,
+        });
+        (identity, self.audit.intern("kms.amazonaws.com"))
+    }
+
+    fn service_event(
+        &mut self,
+        hsm: &mut Hsm,
+        (identity, kms): &(Arc<UserIdentity>, Arc<str>),
+        name: &'static str,
+        key: &EventKey,
+    ) -> AuditRecord {
         let request_id = EventId::from_random(hsm.new_request_id_bytes());
         let event_id = EventId::from_random(hsm.new_request_id_bytes());
-        let kms = self.audit.intern("kms.amazonaws.com");
         let r = AuditRecord {
-            user_identity: self.audit.intern_identity(UserIdentity {
-                kind: "AWSService".into(),
-                arn: None,
-                account_id: None,
-                user_name: None,
-                invoked_by: Some("kms.amazonaws.com".into()),
-                session_context: None,
-            }),
+            user_identity: identity.clone(),
             event_time: self.clock,
             event_name: Cow::Borrowed(name),
-            aws_region: self.audit.intern(&key.region),
-            source_ip_address: kms,
+            aws_region: key.region.clone(),
+            source_ip_address: kms.clone(),
             error_code: None,
             error_message: None,
             request_parameters: None,
             response_elements: None,
-            additional_event_data: Some(JsonText::new(&obj!({ "keyId": key.arn }))),
+            additional_event_data: Some(JsonText::string_member("keyId", &key.arn)),
             request_id,
             event_id,
             read_only: false,
-            resources: vec![AuditResource {
-                account_id: self.audit.intern(&key.account),
-                arn: self.audit.intern(&key.arn),
-            }],
+            resources: vec![AuditResource { account_id: key.account.clone(), arn: key.arn.clone() }],
             event_type: EventType::AwsServiceEvent,
-            recipient_account_id: self.audit.intern(&key.account),
+            recipient_account_id: key.account.clone(),
         };
-        self.audit.push(r.clone());
+        self.audit.push_interned(r.clone());
         r
     }
 }
