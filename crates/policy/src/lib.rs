@@ -18,7 +18,7 @@ mod time;
 mod values;
 mod vars;
 
-pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};
+pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
 pub use policy_type::PolicyType;
 pub use render::render_text;
@@ -66,6 +66,23 @@ impl Policy {
     /// The statements, in order.
     pub fn statements(&self) -> &[Statement] {
         &self.statements
+    }
+
+    /// What the policy's author should know although AWS accepts the policy: today, each statement without
+    /// `Resource` or `NotResource` (accepted in key policies, where it has no effect).
+    pub fn warnings(&self) -> Vec<PolicyWarning> {
+        self.statements
+            .iter()
+            .filter(|st| st.lacks_resource())
+            .map(|st| PolicyWarning {
+                message: match st.sid() {
+                    Some(sid) => format!("statement `{sid}`: {}", texts::NO_RESOURCE),
+                    None => format!("statement #{}: {}", st.index, texts::NO_RESOURCE),
+                },
+                help: Some("add e.g. `\"Resource\": \"*\"` (in a key policy `*` means this key)".into()),
+                span: st.span.clone(),
+            })
+            .collect()
     }
 
     /// The size limit applied to this policy type and its unit (see the parser docs for how it is measured).

@@ -30,7 +30,7 @@ impl Statement {
                 })
                 .collect(),
             action: self.action.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
-            resource: self.resource.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
+            resource: self.resource.iter().flat_map(|r| &r.entries).map(|e| source(&e.text, &e.span)).collect(),
             conditions: self
                 .conditions
                 .iter()
@@ -246,6 +246,10 @@ fn match_word(m: Option<PrincipalMatch>) -> &'static str {
         None => "nothing",
     }
 }
+
+/// Why a statement without `Resource` or `NotResource` (accepted in key policies) never applies; also the warning
+/// [`crate::Policy::warnings`] gives for it.
+pub(crate) const NO_RESOURCE: &str = "no Resource element: the statement has no effect";
 
 /// The note of a `Resource` entry whose variable has no value.
 pub(crate) fn resource_missing_var_note(var: &str) -> String {
