@@ -119,13 +119,12 @@ impl World {
         let rc = self.resolve_caller(caller)?;
         let action = if action.contains(':') { action.to_string() } else { format!("kms:{action}") };
         let op = action.split(':').nth(1).unwrap_or("");
-        let (mut context, target) = match self.keys.get(resource) {
-            Some(entry) => (context::of_key(self, &rc, caller, &entry.key), Target::Key(&entry.key, &entry.grants)),
-            None => (context::base(self, &rc, caller), Target::Resource(resource.to_string())),
+        let entry = self.keys.get(resource);
+        let context = context::question(self, &rc, caller, entry.map(|e| &e.key), ec, Operation::of_action(&action));
+        let target = match entry {
+            Some(entry) => Target::Key(&entry.key, &entry.grants),
+            None => Target::Resource(resource.to_string()),
         };
-        if let Some(ec) = ec {
-            context::encryption_context(&mut context, ec);
-        }
         let grant_op = Operation::of_grant_operation(op).map(|_| op);
         let trace = authorize(
             &rc,
