@@ -27,7 +27,7 @@ use crate::error::{ErrorCode, KmsError};
 use crate::hsm::EncryptionContext;
 use crate::key::Key;
 use crate::operation::Operation;
-use crate::principal::Caller;
+use crate::principal::{acting_through, Caller};
 use crate::trace::{AuthzTrace, CallTrace, Check, CheckKind, Outcome};
 use crate::world::World;
 
@@ -76,6 +76,10 @@ impl Cx {
 impl World {
     /// Runs one API call as `caller`.
     pub fn call(&mut self, caller: &Caller, request: &KmsRequest) -> CallOutcome {
+        // A role named as the caller acts through a session of the role, as every request to AWS does.
+        let session = caller.role_session();
+        let role = session.as_ref().map(|_| caller.principal.as_str());
+        let caller = session.as_ref().unwrap_or(caller);
         let mut cx = Cx {
             authorizations: Vec::new(),
             checks: Vec::new(),
@@ -90,6 +94,11 @@ impl World {
             Ok(_) => self.dispatch(&mut cx, caller, request),
         };
         let event_id = self.record_call(caller, op, &cx, result.as_ref().err());
+        if let Some(role) = role {
+            for a in &mut cx.authorizations {
+                a.explanation.insert(0, acting_through(role, &caller.principal));
+            }
+        }
         let outcome = match &result {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Error { code: e.code, message: e.message.clone() },
@@ -116,6 +125,9 @@ impl World {
         resource: &str,
         ec: Option<&EncryptionContext>,
     ) -> Result<AuthzTrace, KmsError> {
+        let session = caller.role_session();
+        let role = session.as_ref().map(|_| caller.principal.as_str());
+        let caller = session.as_ref().unwrap_or(caller);
         let rc = self.resolve_caller(caller)?;
         let action = if action.contains(':') { action.to_string() } else { format!("kms:{action}") };
         let op = action.split(':').nth(1).unwrap_or("");
@@ -126,7 +138,7 @@ impl World {
             None => Target::Resource(resource.to_string()),
         };
         let grant_op = Operation::of_grant_operation(op).map(|_| op);
-        let trace = authorize(
+        let mut trace = authorize(
             &rc,
             AuthzInput {
                 action: action.clone(),
@@ -138,6 +150,9 @@ impl World {
                 trace: caller.trace,
             },
         );
+        if let Some(role) = role {
+            trace.explanation.insert(0, acting_through(role, &caller.principal));
+        }
         Ok(trace)
     }
 
