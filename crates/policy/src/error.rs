@@ -82,7 +82,7 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 /// Something in a policy that AWS accepts but that does not do what it seems to (for example a key policy statement
-/// without `Resource`, which has no effect). See [`crate::Policy::warnings`].
+/// without `Resource`, which has no effect), as `Policy::warnings` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PolicyWarning {

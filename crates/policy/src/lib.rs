@@ -68,23 +68,6 @@ impl Policy {
         &self.statements
     }
 
-    /// What the policy's author should know although AWS accepts the policy: today, each statement without
-    /// `Resource` or `NotResource` (accepted in key policies, where it has no effect).
-    pub fn warnings(&self) -> Vec<PolicyWarning> {
-        self.statements
-            .iter()
-            .filter(|st| st.lacks_resource())
-            .map(|st| PolicyWarning {
-                message: match st.sid() {
-                    Some(sid) => format!("statement `{sid}`: {}", texts::NO_RESOURCE),
-                    None => format!("statement #{}: {}", st.index, texts::NO_RESOURCE),
-                },
-                help: Some("add e.g. `\"Resource\": \"*\"` (in a key policy `*` means this key)".into()),
-                span: st.span.clone(),
-            })
-            .collect()
-    }
-
     /// The size limit applied to this policy type and its unit (see the parser docs for how it is measured).
     pub fn size_limit(ty: PolicyType) -> (usize, &'static str) {
         ty.size_limit()

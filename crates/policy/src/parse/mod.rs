@@ -461,7 +461,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
             cx.err(
                 ErrorKind::MissingElement,
                 "the statement has no `Resource` or `NotResource`".into(),
-                Some("add e.g. `\"Resource\": \"*\"` (in a key policy `*` means this key)".into()),
+                Some(crate::texts::RESOURCE_HELP.into()),
                 node.pos,
                 path,
             );
