@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use kmsim_kms::scenario::{PrincipalSpec, ScenarioFile, StepSpec};
-use kmsim_policy::{Policy, PolicyError, PolicyType};
+use kmsim_policy::{Policy, PolicyError, PolicyType, PolicyWarning};
 use serde::Serialize;
 use serde_json::Value as J;
 
@@ -82,21 +82,23 @@ pub struct Doc {
     pub source: String,
     /// The engine's diagnostics for `source` (recomputed on every edit, never stored).
     pub errors: Vec<PolicyError>,
+    /// What AWS accepts but ignores in `source` (a key policy statement without `Resource`), when it parses.
+    pub warnings: Vec<PolicyWarning>,
 }
 
 impl Doc {
     /// A document with its diagnostics computed.
     pub fn new(loc: DocLoc, source: impl Into<String>) -> Doc {
-        let mut doc = Doc { loc, source: source.into(), errors: Vec::new() };
+        let mut doc = Doc { loc, source: source.into(), errors: Vec::new(), warnings: Vec::new() };
         doc.reparse();
         doc
     }
 
     /// Re-runs the parser and keeps its diagnostics.
     pub fn reparse(&mut self) {
-        self.errors = match Policy::parse(&self.source, self.loc.policy_type()) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.errors,
+        (self.errors, self.warnings) = match Policy::parse(&self.source, self.loc.policy_type()) {
+            Ok(policy) => (Vec::new(), policy.warnings()),
+            Err(e) => (e.errors, Vec::new()),
         };
     }
 }
@@ -277,6 +279,22 @@ mod tests {
         splice(&mut file, &docs);
         let back = extract(&file);
         assert_eq!(back, docs);
+    }
+
+    #[test]
+    fn a_key_policy_statement_without_resource_is_a_warning() {
+        let mut docs = extract(&lesson(0));
+        docs[0].source =
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}]}"#
+                .into();
+        docs[0].reparse();
+        assert!(docs[0].errors.is_empty());
+        assert_eq!(docs[0].warnings.len(), 1);
+        assert!(docs[0].warnings[0].message.ends_with("no Resource element: the statement has no effect"));
+        // The same statement in an identity policy is an error.
+        docs[2].source = docs[0].source.replace("\"Principal\": \"*\", ", "");
+        docs[2].reparse();
+        assert!(!docs[2].errors.is_empty() && docs[2].warnings.is_empty());
     }
 
     #[test]

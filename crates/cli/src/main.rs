@@ -364,20 +364,30 @@ fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: Format, style: re
     let mut reports = Vec::new();
     for f in files {
         let file = f.display().to_string();
-        let failure = match read(f) {
+        let report = match read(f) {
             Err(stop) => {
                 worst = worst.max(stop.code);
                 if format == Format::Text {
                     output::err_raw(&stop.text);
                 }
-                Some(stop.failure)
+                serde_json::json!({ "file": file, "failure": stop.failure })
             }
             Ok(text) => match Policy::parse(&text, ty) {
-                Ok(_) => {
+                // Accepted; what AWS accepts but ignores (a key policy statement without `Resource`) is a warning.
+                Ok(policy) => {
+                    let warnings = policy.warnings();
                     if format == Format::Text {
+                        let source = render::Source::new(&text);
+                        for w in &warnings {
+                            out.print(&render::warning(&source, &file, &w.message, w.help.as_deref(), &w.span, style));
+                        }
                         out.println(&format!("{file}: ok"));
                     }
-                    None
+                    if warnings.is_empty() {
+                        serde_json::json!({ "file": file })
+                    } else {
+                        serde_json::json!({ "file": file, "warnings": warnings })
+                    }
                 }
                 Err(errs) => {
                     worst = worst.max(2);
@@ -385,14 +395,11 @@ fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: Format, style: re
                         let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
                         out.print(&snippets(&text, &file, list, true, style));
                     }
-                    Some(Failure::policy(errs))
+                    serde_json::json!({ "file": file, "failure": Failure::policy(errs) })
                 }
             },
         };
-        reports.push(match failure {
-            Some(failure) => serde_json::json!({ "file": file, "failure": failure }),
-            None => serde_json::json!({ "file": file }),
-        });
+        reports.push(report);
     }
     if format == Format::Json {
         out.println(&json(&reports));

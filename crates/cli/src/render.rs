@@ -58,8 +58,31 @@ pub fn diagnostic(
     span: &Span,
     style: Style,
 ) -> String {
+    labelled(source, file, (&style.red(&style.bold("error")), message), help, span, style)
+}
+
+/// The same as [`diagnostic`] for something AWS accepts but that does not do what it seems to (`warning: ...`).
+pub fn warning(
+    source: &Source<'_>,
+    file: &str,
+    message: &str,
+    help: Option<&str>,
+    span: &Span,
+    style: Style,
+) -> String {
+    labelled(source, file, (&style.yellow(&style.bold("warning")), message), help, span, style)
+}
+
+fn labelled(
+    source: &Source<'_>,
+    file: &str,
+    (label, message): (&str, &str),
+    help: Option<&str>,
+    span: &Span,
+    style: Style,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}: {}", style.red(&style.bold("error")), style.bold(message));
+    let _ = writeln!(out, "{label}: {}", style.bold(message));
     let path = if span.path.is_empty() { String::new() } else { format!(" ({})", span.path) };
     let _ = writeln!(out, " --> {file}:{}:{}{path}", span.line, span.column);
     if let Some((start, line)) = source.line_at(span.line) {

@@ -99,6 +99,27 @@ fn lint_shows_source_snippets_and_exits_2() {
 }
 
 #[test]
+fn lint_warns_about_a_key_policy_statement_without_resource() {
+    // AWS accepts the policy (CreateKey and PutKeyPolicy succeed) and the statement has no effect: exit 0, a warning.
+    let (code, out, _) = kmsim(&["lint", "--type", "resource", &fixture("key-policy-no-resource.json")]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!("lint_no_resource", out);
+    let (code, out, _) =
+        kmsim(&["lint", "--type", "resource", &fixture("key-policy-no-resource.json"), "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v[0]["warnings"][0]["message"],
+        "statement `Forgot the resource`: no Resource element: the statement has no effect"
+    );
+    assert_eq!(v[0]["warnings"][0]["span"]["path"], "/Statement/1");
+    assert!(v[0].get("failure").is_none());
+    // An identity policy needs `Resource`: the same statement is an error there.
+    let (code, _, _) = kmsim(&["lint", "--type", "identity", &fixture("key-policy-no-resource.json")]);
+    assert_eq!(code, 2);
+}
+
+#[test]
 fn missing_file_exits_3() {
     let (code, _, err) = kmsim(&["run", "/nonexistent/scenario.json"]);
     assert_eq!(code, 3);

@@ -9,6 +9,7 @@ use kmsim_policy::{Context, ContextValue, PrincipalKind, Value};
 
 use crate::hsm::EncryptionContext;
 use crate::key::{Key, KeySpec, KeyUsage, Origin};
+use crate::operation::Operation;
 use crate::principal::{Caller, Credentials, ResolvedCaller};
 use crate::world::World;
 
@@ -149,7 +150,53 @@ pub(crate) fn on_resource(
     c
 }
 
-/// [`base`] and the key's keys, nothing of the request (the policy-lockout check, grant retirement, `simulate`).
+/// The context of an authorization question ([`World::simulate`]): what the call of `op` would see with only its
+/// required parameters and this encryption context: [`base`], the key's keys, the encryption context, the keys the
+/// operation sets from its parameters' defaults and from how it is called ([`request_defaults`]), then the caller's
+/// keys. A call can see more (the keys of the parameters it sends); `tests/context_agreement.rs` lists them.
+pub(crate) fn question(
+    world: &World,
+    rc: &ResolvedCaller<'_>,
+    caller: &Caller,
+    key: Option<&Key>,
+    ec: Option<&EncryptionContext>,
+    op: Option<Operation>,
+) -> Context {
+    let defaults = |c: &mut Context| {
+        if let Some(op) = op {
+            request_defaults(c, op, caller);
+        }
+    };
+    match key {
+        Some(key) => on_key(world, rc, caller, OnKey { key, alias: None, ec }, defaults),
+        None => on_resource(world, rc, caller, |c| {
+            if let Some(ec) = ec {
+                encryption_context(c, ec);
+            }
+            defaults(c);
+        }),
+    }
+}
+
+/// The keys a call of `op` sets without any optional parameter: the defaults of its parameters (the KMS Developer
+/// Guide: conditions on request parameters work "even when the parameter doesn't appear in the request, such as when
+/// you use the parameter's default value") and what follows from how it is called (`kms:GrantIsForAWSResource`).
+/// The handlers set the same keys from the parameters actually sent; `tests/context_agreement.rs` checks that both
+/// agree for every operation.
+fn request_defaults(c: &mut Context, op: Operation, caller: &Caller) {
+    use Operation as O;
+    match op {
+        O::CreateKey => new_key(c, KeySpec::SYMMETRIC_DEFAULT, KeyUsage::ENCRYPT_DECRYPT, Origin::AWS_KMS, false),
+        O::Encrypt | O::Decrypt | O::GenerateDataKey | O::GenerateDataKeyWithoutPlaintext | O::ReEncrypt => {
+            symmetric_algorithm(c)
+        }
+        O::GetKeyPolicy | O::PutKeyPolicy => policy_name(c, None),
+        O::CreateGrant | O::ListGrants | O::RevokeGrant => grant_for_aws_resource(c, caller.via_service.is_some()),
+        _ => {}
+    }
+}
+
+/// [`base`] and the key's keys, nothing of the request (the policy-lockout check, grant retirement).
 pub(crate) fn of_key(world: &World, rc: &ResolvedCaller<'_>, caller: &Caller, k: &Key) -> Context {
     let mut c = base(world, rc, caller);
     key(world, &mut c, k);
@@ -202,9 +249,13 @@ pub(crate) fn new_key(c: &mut Context, spec: KeySpec, usage: KeyUsage, origin: O
     c.insert_bool("kms:MultiRegion", multi_region);
 }
 
-/// `kms:BypassPolicyLockoutSafetyCheck` (CreateKey, PutKeyPolicy).
-pub(crate) fn bypass_lockout(c: &mut Context, bypass: bool) {
-    c.insert_bool("kms:BypassPolicyLockoutSafetyCheck", bypass);
+/// `kms:BypassPolicyLockoutSafetyCheck` (CreateKey, PutKeyPolicy): present only when the request has the
+/// parameter, so the documented `"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}` allows exactly the requests
+/// without it (KMS Developer Guide, AWS KMS condition keys).
+pub(crate) fn bypass_lockout(c: &mut Context, bypass: Option<bool>) {
+    if let Some(bypass) = bypass {
+        c.insert_bool("kms:BypassPolicyLockoutSafetyCheck", bypass);
+    }
 }
 
 /// `kms:PolicyName` (GetKeyPolicy, PutKeyPolicy).

@@ -147,6 +147,43 @@ impl KeyUsage {
     }
 }
 
+/// The kinds of KMS key of the KMS Developer Guide's *Key type reference*, which decides the operations a key
+/// supports (and so the operations a grant for it may allow: [`crate::operation::GrantOp::keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// `SYMMETRIC_DEFAULT`, `ENCRYPT_DECRYPT`.
+    SymmetricEncryption,
+    /// RSA (or SM2) with `ENCRYPT_DECRYPT`.
+    AsymmetricEncryption,
+    /// `SIGN_VERIFY` (RSA, ECC).
+    Signing,
+    /// `GENERATE_VERIFY_MAC` (HMAC).
+    Hmac,
+    /// `KEY_AGREEMENT` (ECC).
+    KeyAgreement,
+}
+
+impl KeyKind {
+    pub const ALL: [KeyKind; 5] = [
+        KeyKind::SymmetricEncryption,
+        KeyKind::AsymmetricEncryption,
+        KeyKind::Signing,
+        KeyKind::Hmac,
+        KeyKind::KeyAgreement,
+    ];
+
+    /// The kind of a key with this spec and usage.
+    pub fn of(spec: KeySpec, usage: KeyUsage) -> KeyKind {
+        match usage {
+            KeyUsage::ENCRYPT_DECRYPT if spec.is_symmetric() => KeyKind::SymmetricEncryption,
+            KeyUsage::ENCRYPT_DECRYPT => KeyKind::AsymmetricEncryption,
+            KeyUsage::SIGN_VERIFY => KeyKind::Signing,
+            KeyUsage::GENERATE_VERIFY_MAC => KeyKind::Hmac,
+            KeyUsage::KEY_AGREEMENT => KeyKind::KeyAgreement,
+        }
+    }
+}
+
 /// `Origin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(non_camel_case_types)]

@@ -9,6 +9,7 @@
 //! compile. The table also holds operations the simulator does not implement yet (asymmetric and HMAC keys): grants,
 //! cross-account checks and the IAM simulator already know their names.
 
+use crate::key::KeyKind;
 use crate::keystate::{self, Cell};
 
 macro_rules! operations {
@@ -60,9 +61,8 @@ pub enum AuthorizedBy {
 pub struct Facts {
     /// The IAM actions the call authorizes on its key, in order (ReEncrypt: `kms:ReEncryptFrom`, `kms:ReEncryptTo`).
     pub actions: &'static [&'static str],
-    /// When grants can allow the operation: the position of its (first) action in AWS's `GrantOperation` enum,
-    /// whose order AWS's validation messages follow. The grant operation names are the actions without `kms:`.
-    pub grant: Option<u8>,
+    /// When grants can allow the operation: its place in AWS's `GrantOperation` enum and the keys it suits.
+    pub grant: Option<GrantOp>,
     /// Takes an encryption context, so grant constraints apply to it.
     pub takes_ec: bool,
     pub authorized_by: AuthorizedBy,
@@ -76,6 +76,32 @@ pub struct Facts {
     /// ciphertext of an earlier step.
     pub example: &'static str,
 }
+
+/// What a grant operation is to AWS: where it stands in the `GrantOperation` enum and which keys it suits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantOp {
+    /// The position of the operation's (first) action in AWS's `GrantOperation` enum, whose order AWS's validation
+    /// messages follow. The grant operation names are the actions without `kms:`.
+    pub position: u8,
+    /// The kinds of key the operation is supported on (KMS Developer Guide, *Key type reference*). "The grant
+    /// operations that you allow must be supported by the KMS key in the grant. If you specify an unsupported
+    /// operation, the CreateGrant request fails with a ValidationError exception" (KMS Developer Guide, *Grants in
+    /// AWS KMS*, Grant operations).
+    pub keys: &'static [KeyKind],
+}
+
+/// DescribeKey, CreateGrant, RetireGrant: every key.
+const ANY_KEY: &[KeyKind] = &KeyKind::ALL;
+/// Encrypt, Decrypt, ReEncrypt: symmetric and asymmetric (RSA, SM2) encryption keys.
+const ENCRYPTION: &[KeyKind] = &[KeyKind::SymmetricEncryption, KeyKind::AsymmetricEncryption];
+/// Data keys and data key pairs: symmetric encryption keys only ("Grants for asymmetric KMS keys cannot allow any
+/// operations that generate data keys or data key pairs").
+const SYMMETRIC: &[KeyKind] = &[KeyKind::SymmetricEncryption];
+const SIGNING: &[KeyKind] = &[KeyKind::Signing];
+const HMAC: &[KeyKind] = &[KeyKind::Hmac];
+const AGREEMENT: &[KeyKind] = &[KeyKind::KeyAgreement];
+/// GetPublicKey: every asymmetric key.
+const PUBLIC_KEY: &[KeyKind] = &[KeyKind::AsymmetricEncryption, KeyKind::Signing, KeyKind::KeyAgreement];
 
 use AuthorizedBy::{AliasAndKeyPolicy as Alias, Grant, Iam, KeyPolicy as Kp};
 
@@ -108,7 +134,12 @@ impl Operation {
                 example: r#"{"Description":"a new key"}"#,
                 ..NO_KEY
             },
-            O::DescribeKey => &Facts { actions: &["kms:DescribeKey"], grant: Some(11), read_only: true, ..KEY_OP },
+            O::DescribeKey => &Facts {
+                actions: &["kms:DescribeKey"],
+                grant: Some(GrantOp { position: 11, keys: ANY_KEY }),
+                read_only: true,
+                ..KEY_OP
+            },
             O::ListKeys => &Facts { actions: &["kms:ListKeys"], example: "{}", ..NO_KEY },
             O::UpdateKeyDescription => &Facts {
                 actions: &["kms:UpdateKeyDescription"],
@@ -197,34 +228,34 @@ impl Operation {
             },
             O::Encrypt => &Facts {
                 actions: &["kms:Encrypt"],
-                grant: Some(1),
+                grant: Some(GrantOp { position: 1, keys: ENCRYPTION }),
                 makes_ciphertext: true,
                 example: r#"{"KeyId":"KEY","Plaintext":{"Text":"hello"},"EncryptionContext":{}}"#,
                 ..CRYPTO
             },
             O::Decrypt => &Facts {
                 actions: &["kms:Decrypt"],
-                grant: Some(0),
+                grant: Some(GrantOp { position: 0, keys: ENCRYPTION }),
                 example: r#"{"CiphertextBlob":"CT","EncryptionContext":{}}"#,
                 ..CRYPTO
             },
             O::ReEncrypt => &Facts {
                 actions: &["kms:ReEncryptFrom", "kms:ReEncryptTo"],
-                grant: Some(4),
+                grant: Some(GrantOp { position: 4, keys: ENCRYPTION }),
                 makes_ciphertext: true,
                 example: r#"{"CiphertextBlob":"CT","DestinationKeyId":"KEY"}"#,
                 ..CRYPTO
             },
             O::GenerateDataKey => &Facts {
                 actions: &["kms:GenerateDataKey"],
-                grant: Some(2),
+                grant: Some(GrantOp { position: 2, keys: SYMMETRIC }),
                 makes_ciphertext: true,
                 example: r#"{"KeyId":"KEY","KeySpec":"AES_256","EncryptionContext":{}}"#,
                 ..CRYPTO
             },
             O::GenerateDataKeyWithoutPlaintext => &Facts {
                 actions: &["kms:GenerateDataKeyWithoutPlaintext"],
-                grant: Some(3),
+                grant: Some(GrantOp { position: 3, keys: SYMMETRIC }),
                 makes_ciphertext: true,
                 example: r#"{"KeyId":"KEY","KeySpec":"AES_256","EncryptionContext":{}}"#,
                 ..CRYPTO
@@ -234,7 +265,7 @@ impl Operation {
             }
             O::CreateGrant => &Facts {
                 actions: &["kms:CreateGrant"],
-                grant: Some(9),
+                grant: Some(GrantOp { position: 9, keys: ANY_KEY }),
                 key_states: keystate::CREATE_GRANT,
                 example: r#"{"KeyId":"KEY","GranteePrincipal":"arn:aws:iam::111122223333:role/NAME","Operations":["Decrypt"]}"#,
                 ..KEY_OP
@@ -247,7 +278,7 @@ impl Operation {
             },
             O::RetireGrant => &Facts {
                 actions: &["kms:RetireGrant"],
-                grant: Some(10),
+                grant: Some(GrantOp { position: 10, keys: ANY_KEY }),
                 authorized_by: Grant,
                 example: r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#,
                 ..KEY_OP
@@ -255,25 +286,56 @@ impl Operation {
             O::RevokeGrant => {
                 &Facts { actions: &["kms:RevokeGrant"], example: r#"{"KeyId":"KEY","GrantId":"GRANT_ID"}"#, ..KEY_OP }
             }
-            O::GenerateDataKeyPair => {
-                &Facts { actions: &["kms:GenerateDataKeyPair"], grant: Some(12), makes_ciphertext: true, ..CRYPTO }
-            }
+            O::GenerateDataKeyPair => &Facts {
+                actions: &["kms:GenerateDataKeyPair"],
+                grant: Some(GrantOp { position: 12, keys: SYMMETRIC }),
+                makes_ciphertext: true,
+                ..CRYPTO
+            },
             O::GenerateDataKeyPairWithoutPlaintext => &Facts {
                 actions: &["kms:GenerateDataKeyPairWithoutPlaintext"],
-                grant: Some(13),
+                grant: Some(GrantOp { position: 13, keys: SYMMETRIC }),
                 makes_ciphertext: true,
                 ..CRYPTO
             },
             // [verify] when implemented: Sign, Verify, GetPublicKey, GenerateMac, VerifyMac and DeriveSharedSecret
             // take no encryption context; their key-state rows are taken to be the cryptographic one.
-            O::Sign => &Facts { actions: &["kms:Sign"], grant: Some(6), takes_ec: false, ..CRYPTO },
-            O::Verify => &Facts { actions: &["kms:Verify"], grant: Some(7), takes_ec: false, ..CRYPTO },
-            O::GetPublicKey => &Facts { actions: &["kms:GetPublicKey"], grant: Some(8), takes_ec: false, ..CRYPTO },
-            O::GenerateMac => &Facts { actions: &["kms:GenerateMac"], grant: Some(14), takes_ec: false, ..CRYPTO },
-            O::VerifyMac => &Facts { actions: &["kms:VerifyMac"], grant: Some(15), takes_ec: false, ..CRYPTO },
-            O::DeriveSharedSecret => {
-                &Facts { actions: &["kms:DeriveSharedSecret"], grant: Some(16), takes_ec: false, ..CRYPTO }
-            }
+            O::Sign => &Facts {
+                actions: &["kms:Sign"],
+                grant: Some(GrantOp { position: 6, keys: SIGNING }),
+                takes_ec: false,
+                ..CRYPTO
+            },
+            O::Verify => &Facts {
+                actions: &["kms:Verify"],
+                grant: Some(GrantOp { position: 7, keys: SIGNING }),
+                takes_ec: false,
+                ..CRYPTO
+            },
+            O::GetPublicKey => &Facts {
+                actions: &["kms:GetPublicKey"],
+                grant: Some(GrantOp { position: 8, keys: PUBLIC_KEY }),
+                takes_ec: false,
+                ..CRYPTO
+            },
+            O::GenerateMac => &Facts {
+                actions: &["kms:GenerateMac"],
+                grant: Some(GrantOp { position: 14, keys: HMAC }),
+                takes_ec: false,
+                ..CRYPTO
+            },
+            O::VerifyMac => &Facts {
+                actions: &["kms:VerifyMac"],
+                grant: Some(GrantOp { position: 15, keys: HMAC }),
+                takes_ec: false,
+                ..CRYPTO
+            },
+            O::DeriveSharedSecret => &Facts {
+                actions: &["kms:DeriveSharedSecret"],
+                grant: Some(GrantOp { position: 16, keys: AGREEMENT }),
+                takes_ec: false,
+                ..CRYPTO
+            },
         }
     }
 
@@ -313,7 +375,7 @@ pub fn is_cross_account_action(action: &str) -> bool {
 pub fn grant_operations() -> Vec<&'static str> {
     let mut out: Vec<(usize, &'static str)> = Operation::ALL
         .iter()
-        .filter_map(|op| op.facts().grant.map(|pos| (pos, op.facts().actions)))
+        .filter_map(|op| op.facts().grant.map(|g| (g.position, op.facts().actions)))
         .flat_map(|(pos, actions)| {
             actions.iter().enumerate().map(move |(i, a)| (usize::from(pos) + i, a.trim_start_matches("kms:")))
         })
@@ -448,7 +510,7 @@ mod tests {
         let positions: Vec<usize> = (0..grant_operations().len()).collect();
         let mut used: Vec<usize> = Operation::ALL
             .iter()
-            .filter_map(|op| op.facts().grant.map(|p| (usize::from(p), op.facts().actions.len())))
+            .filter_map(|op| op.facts().grant.map(|g| (usize::from(g.position), op.facts().actions.len())))
             .flat_map(|(p, n)| p..p + n)
             .collect();
         used.sort_unstable();

@@ -127,6 +127,36 @@ impl Caller {
     }
 }
 
+/// The session name of a role named as a caller without one (a role ARN, or `role/App` in a scenario).
+pub const DEFAULT_SESSION_NAME: &str = "session";
+
+impl Caller {
+    /// AWS never receives a request "as a role": a role acts through a role session, with temporary credentials
+    /// (IAM User Guide, *Policy evaluation logic*: "the principal making the request is the IAM role session ARN and
+    /// not the ARN of the role itself"). For a caller named by a role ARN (`arn:aws:iam::A:role/path/R`) this is the
+    /// same caller as the session `arn:aws:sts::A:assumed-role/R/session` ([`DEFAULT_SESSION_NAME`]; a session ARN
+    /// has no role path); `None` for every other caller.
+    pub fn role_session(&self) -> Option<Caller> {
+        let p = Principal::from_arn(&self.principal);
+        if p.kind != PrincipalKind::Role {
+            return None;
+        }
+        let partition = self.principal.split(':').nth(1).unwrap_or("aws");
+        let account = p.account?;
+        let role = self.principal.rsplit('/').next().filter(|r| !r.is_empty())?;
+        let mut session = self.clone();
+        session.principal = format!("arn:{partition}:sts::{account}:assumed-role/{role}/{DEFAULT_SESSION_NAME}");
+        Some(session)
+    }
+}
+
+/// The trace's sentence for a caller given as a role and acting through a session ([`Caller::role_session`]).
+pub(crate) fn acting_through(role: &str, session: &str) -> String {
+    format!(
+        "role `{role}` acting through session `{session}`: AWS only accepts requests from role sessions (temporary credentials); the session name `{DEFAULT_SESSION_NAME}` is kmsim's default"
+    )
+}
+
 /// A caller resolved against the world: its ARN parsed, and the policies that apply to it.
 #[derive(Debug, Clone)]
 pub(crate) struct ResolvedCaller<'w> {

@@ -523,3 +523,57 @@ fn the_trace_shape_and_trace_on_off_give_the_same_decision() {
 fn grant(w: &mut World, k: &str) {
     ok(w, ADMIN, "CreateGrant", json!({"KeyId": k, "GranteePrincipal": ALICE, "Operations": ["Decrypt"]}));
 }
+
+#[test]
+fn a_role_arn_caller_acts_through_a_role_session() {
+    // IAM User Guide, policy evaluation logic: "the principal making the request is the IAM role session ARN and not
+    // the ARN of the role itself"; aws:MultiFactorAuthPresent is present for temporary credentials.
+    let mut w = world();
+    w.account_mut(A).roles.get_mut("App").unwrap().policies.push(allow_all_kms());
+    let k = new_key(&mut w);
+    let session = "arn:aws:sts::111122223333:assumed-role/App/session";
+    assert_eq!(Caller::new(APP_ROLE).role_session().unwrap().principal, session);
+    assert_eq!(
+        Caller::new("arn:aws:iam::111122223333:role/team/App").role_session().unwrap().principal,
+        session,
+        "a session ARN has no role path"
+    );
+    assert!(Caller::new(APP).role_session().is_none() && Caller::new(ADMIN).role_session().is_none());
+
+    let out = call(&mut w, APP_ROLE, "DescribeKey", json!({"KeyId": k}));
+    assert!(out.is_success(), "{:?}", out.response);
+    assert_eq!(out.trace.caller, session);
+    let a = &out.trace.authorizations[0];
+    assert!(
+        a.explanation[0].starts_with(&format!("role `{APP_ROLE}` acting through session `{session}`")),
+        "{:?}",
+        a.explanation
+    );
+    let text = |c: &kmsim_policy::Context, key: &str| {
+        c.get(key).map(|v| v.values().iter().map(kmsim_policy::Value::as_text).collect::<Vec<_>>().join(","))
+    };
+    let get = |key: &str| text(&a.context, key);
+    assert_eq!(get("aws:MultiFactorAuthPresent").as_deref(), Some("false"));
+    assert_eq!(get("aws:PrincipalArn").as_deref(), Some(APP_ROLE));
+    assert_eq!(get("aws:PrincipalType").as_deref(), Some("AssumedRole"));
+    assert!(get("aws:userid").is_some_and(|s| s.starts_with("AROA") && s.ends_with(":session")));
+    // The same context as a session of the role named directly, and as the question about it.
+    let direct = call(&mut w, session, "DescribeKey", json!({"KeyId": k}));
+    assert!(direct.trace.authorizations[0].explanation.iter().all(|l| !l.contains("acting through")));
+    assert_eq!(direct.trace.authorizations[0].context, a.context);
+    let q = w.simulate(&Caller::new(APP_ROLE), "kms:DescribeKey", &k, None).unwrap();
+    assert_eq!(q.context, a.context);
+    assert!(q.explanation[0].contains("acting through session"));
+    // CloudTrail sees an AssumedRole session issued by the role.
+    let rec = w.audit().records().iter().rev().nth(1).unwrap();
+    assert_eq!(rec.user_identity.kind, "AssumedRole");
+    assert_eq!(rec.user_identity.arn.as_deref(), Some(session));
+    let ctx = rec.user_identity.session_context.as_ref().unwrap();
+    assert_eq!(ctx.session_issuer.arn, APP_ROLE);
+    assert_eq!(ctx.attributes.mfa_authenticated, "false");
+    // With MFA the key says so.
+    let mfa = call_as(&mut w, &Caller::new(APP_ROLE).with_mfa(true), "DescribeKey", json!({"KeyId": k}));
+    let v =
+        mfa.trace.authorizations[0].context.get("aws:MultiFactorAuthPresent").map(|v| serde_json::to_value(v).unwrap());
+    assert_eq!(v, Some(json!(true)));
+}

@@ -47,6 +47,77 @@ fn a_grant_allows_its_operations_and_nothing_else() {
 }
 
 #[test]
+fn grant_operations_must_suit_the_key() {
+    // KMS Developer Guide, Grants in AWS KMS (Grant operations) and the Key type reference; API reference,
+    // CreateGrant `Constraints`.
+    let mut w = world();
+    let keys = [
+        ("symmetric", json!({})),
+        ("rsa-encrypt", json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"})),
+        ("rsa-sign", json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"})),
+        ("ecc-sign", json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"})),
+        ("ecc-agree", json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"})),
+        ("hmac", json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"})),
+    ];
+    let suits: &[(&str, &[&str])] = &[
+        ("Encrypt", &["symmetric", "rsa-encrypt"]),
+        ("Decrypt", &["symmetric", "rsa-encrypt"]),
+        ("ReEncryptFrom", &["symmetric", "rsa-encrypt"]),
+        ("ReEncryptTo", &["symmetric", "rsa-encrypt"]),
+        ("GenerateDataKey", &["symmetric"]),
+        ("GenerateDataKeyWithoutPlaintext", &["symmetric"]),
+        ("GenerateDataKeyPair", &["symmetric"]),
+        ("GenerateDataKeyPairWithoutPlaintext", &["symmetric"]),
+        ("Sign", &["rsa-sign", "ecc-sign"]),
+        ("Verify", &["rsa-sign", "ecc-sign"]),
+        ("GetPublicKey", &["rsa-encrypt", "rsa-sign", "ecc-sign", "ecc-agree"]),
+        ("GenerateMac", &["hmac"]),
+        ("VerifyMac", &["hmac"]),
+        ("DeriveSharedSecret", &["ecc-agree"]),
+        ("DescribeKey", &["symmetric", "rsa-encrypt", "rsa-sign", "ecc-sign", "ecc-agree", "hmac"]),
+        ("RetireGrant", &["symmetric", "rsa-encrypt", "rsa-sign", "ecc-sign", "ecc-agree", "hmac"]),
+    ];
+    assert_eq!(
+        suits.len() + 1,
+        kmsim_kms::operation::grant_operations().len(),
+        "every grant operation but CreateGrant"
+    );
+    for (name, params) in keys {
+        let k = key_with(&mut w, ADMIN, params.clone());
+        for (op, kinds) in suits {
+            let out = call(
+                &mut w,
+                ADMIN,
+                "CreateGrant",
+                json!({"KeyId": k, "GranteePrincipal": APP_ROLE, "Operations": [op]}),
+            );
+            if kinds.contains(&name) {
+                assert!(out.is_success(), "{op} on {name}: {:?}", out.response);
+            } else {
+                let e = out.response.unwrap_err();
+                assert_eq!(e.code, ErrorCode::ValidationException, "{op} on {name}");
+                assert!(e.message.contains(&format!("grant operation {op} is not supported")), "{}", e.message);
+            }
+        }
+        // An encryption-context constraint only on a grant for a symmetric encryption key.
+        let constrained = json!({"KeyId": k, "GranteePrincipal": APP_ROLE, "Operations": ["DescribeKey"],
+            "Constraints": {"EncryptionContextSubset": {"app": "a"}}});
+        let out = call(&mut w, ADMIN, "CreateGrant", constrained);
+        if name == "symmetric" {
+            assert!(out.is_success(), "{:?}", out.response);
+        } else {
+            let e = out.response.unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationException, "{name}");
+            assert!(
+                e.message.starts_with("Encryption context grant constraints are supported only on symmetric"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}
+
+#[test]
 fn a_grant_to_a_role_covers_its_sessions() {
     let mut w = world();
     let k = new_key(&mut w);

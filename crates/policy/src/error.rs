@@ -81,6 +81,18 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// Something in a policy that AWS accepts but that does not do what it seems to (for example a key policy statement
+/// without `Resource`, which has no effect), as `Policy::warnings` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct PolicyWarning {
+    /// One line, lower case, no final period; user input in backticks.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub span: Span,
+}
+
 /// Every problem found in one policy document (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyErrors {

@@ -140,7 +140,7 @@ fn statement_applies(st: &Statement, p: &Prepared<'_>, vars: bool) -> Option<Opt
     if !action_el_matches(&st.action, p) {
         return None;
     }
-    if !resource_el_matches(&st.resource, p, vars) {
+    if !st.resource.as_ref().is_some_and(|el| resource_el_matches(el, p, vars)) {
         return None;
     }
     if !st.conditions.iter().all(|c| condition_outcome(c, p.req, vars)) {
@@ -484,9 +484,11 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         });
     }
 
-    // Resource
-    {
-        let el = &st.resource;
+    // Resource (a statement without one never applies, whatever else matches)
+    if st.resource.is_none() {
+        reason = Some(Arc::from(texts::NO_RESOURCE));
+    }
+    if let Some(el) = &st.resource {
         let entries: Vec<EntryTrace> = el
             .entries
             .iter()
@@ -532,7 +534,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
             });
         }
     }
-    let applies = elements.iter().all(|e| e.matched) && conditions.iter().all(|c| c.outcome);
+    let applies = st.resource.is_some() && elements.iter().all(|e| e.matched) && conditions.iter().all(|c| c.outcome);
     let reason = match reason {
         Some(r) if !applies => r,
         _ => Arc::clone(&texts.applies),

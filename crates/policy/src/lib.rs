@@ -18,7 +18,7 @@ mod time;
 mod values;
 mod vars;
 
-pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};
+pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
 pub use policy_type::PolicyType;
 pub use render::render_text;

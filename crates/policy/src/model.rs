@@ -32,7 +32,9 @@ pub struct Statement {
     pub(crate) span: Span,
     pub(crate) principal: Option<PrincipalEl>,
     pub(crate) action: ActionEl,
-    pub(crate) resource: ResourceEl,
+    /// `None` only in a resource-based (key) policy whose statement has neither `Resource` nor `NotResource`: AWS
+    /// accepts such a policy and the statement has no effect (it never applies).
+    pub(crate) resource: Option<ResourceEl>,
     pub(crate) conditions: Vec<Condition>,
     /// The trace texts that depend only on the statement, made on its first traced evaluation and then shared.
     pub(crate) texts: OnceLock<StatementTexts>,
@@ -71,11 +73,16 @@ impl Statement {
     }
     /// Whether the statement uses `NotResource`.
     pub fn has_not_resource(&self) -> bool {
-        self.resource.negated
+        self.resource.as_ref().is_some_and(|r| r.negated)
     }
-    /// The `Resource`/`NotResource` values as written.
+    /// The `Resource`/`NotResource` values as written (none when the statement has neither).
     pub fn resources(&self) -> impl Iterator<Item = &str> {
-        self.resource.entries.iter().map(|e| &*e.text)
+        self.resource.iter().flat_map(|r| r.entries.iter().map(|e| &*e.text))
+    }
+    /// Whether the statement has neither `Resource` nor `NotResource` (accepted only in resource-based policies,
+    /// where such a statement has no effect).
+    pub fn lacks_resource(&self) -> bool {
+        self.resource.is_none()
     }
     /// The conditions as (operator, key, values) as written.
     pub fn conditions(&self) -> impl Iterator<Item = (&str, &str, Vec<&str>)> {

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::error::Span;
-use crate::model::{CondTexts, Family, Op, PrincipalKindPat, PrincipalTexts, SetOp, Statement, StatementTexts};
+use crate::error::{PolicyWarning, Span};
+use crate::model::{CondTexts, Family, Op, Policy, PrincipalKindPat, PrincipalTexts, SetOp, Statement, StatementTexts};
 use crate::request::Request;
 use crate::result::{Effect, EntrySource, PrincipalMatch};
 
@@ -30,7 +30,7 @@ impl Statement {
                 })
                 .collect(),
             action: self.action.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
-            resource: self.resource.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
+            resource: self.resource.iter().flat_map(|r| &r.entries).map(|e| source(&e.text, &e.span)).collect(),
             conditions: self
                 .conditions
                 .iter()
@@ -244,6 +244,32 @@ fn match_word(m: Option<PrincipalMatch>) -> &'static str {
         Some(PrincipalMatch::Service) => "the service principal",
         Some(PrincipalMatch::NotPrincipal) => "not exempted by NotPrincipal",
         None => "nothing",
+    }
+}
+
+/// Why a statement without `Resource` or `NotResource` (accepted in key policies) never applies; also the warning
+/// [`crate::Policy::warnings`] gives for it.
+pub(crate) const NO_RESOURCE: &str = "no Resource element: the statement has no effect";
+
+/// The help of a missing `Resource` (an error in most policy types, a warning in key policies).
+pub(crate) const RESOURCE_HELP: &str = "add e.g. `\"Resource\": \"*\"` (in a key policy `*` means this key)";
+
+impl Policy {
+    /// What the policy's author should know although AWS accepts the policy: today, each statement without
+    /// `Resource` or `NotResource` (accepted in key policies, where it has no effect).
+    pub fn warnings(&self) -> Vec<PolicyWarning> {
+        self.statements
+            .iter()
+            .filter(|st| st.lacks_resource())
+            .map(|st| PolicyWarning {
+                message: match st.sid() {
+                    Some(sid) => format!("statement `{sid}`: {}", NO_RESOURCE),
+                    None => format!("statement #{}: {}", st.index, NO_RESOURCE),
+                },
+                help: Some(RESOURCE_HELP.into()),
+                span: st.span.clone(),
+            })
+            .collect()
     }
 }
 

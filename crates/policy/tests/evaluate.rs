@@ -4,8 +4,8 @@
 #![expect(clippy::panic, reason = "test helpers report the policy text that failed to parse")]
 
 use kmsim_policy::{
-    evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy, PolicyDecision,
-    PolicyType, Principal, PrincipalMatch, Request, Value,
+    evaluate, evaluate_all, render_text, Context, ContextValue, Decision, ElementName, EvalOptions, Policy,
+    PolicyDecision, PolicyType, Principal, PrincipalMatch, Request, Value,
 };
 
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -50,6 +50,40 @@ fn decide(p: &Policy, r: &Request) -> PolicyDecision {
 fn cond(block: &str, ctx: &[(&str, ContextValue)]) -> bool {
     let p = identity(&format!(r#"{{"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": {block}}}"#));
     decide(&p, &req(ALICE, "kms:Decrypt", KEY, ctx)) == PolicyDecision::Allow
+}
+
+#[test]
+fn statement_without_resource_in_a_key_policy() {
+    // KMS Developer Guide, Key policies: "A key policy statement without a Resource element doesn't apply to any
+    // KMS key." Everything else matches, yet the statement never applies; the trace and the warning say why.
+    let p = resource(
+        r#"{"Sid": "NoResource", "Effect": "Allow", "Principal": "*", "Action": "kms:*"},
+           {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt"}"#,
+    );
+    for action in ["kms:Encrypt", "kms:Decrypt"] {
+        assert_eq!(decide(&p, &req(ALICE, action, KEY, &[])), PolicyDecision::NoMatch, "{action}");
+    }
+    let traced = evaluate(&p, &req(ALICE, "kms:Encrypt", KEY, &[]), EvalOptions { trace: true });
+    let trace = traced.trace.expect("traced");
+    for st in &trace.statements {
+        assert!(!st.applies);
+        assert_eq!(&*st.reason, "no Resource element: the statement has no effect");
+        assert!(st.elements.iter().all(|e| e.element != ElementName::Resource));
+    }
+    let warnings = p.warnings();
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "statement `NoResource`: no Resource element: the statement has no effect",
+            "statement #1: no Resource element: the statement has no effect"
+        ]
+    );
+    assert_eq!(&*warnings[1].span.path, "/Statement/1");
+    // With a Resource the same statement applies, and there is nothing to warn about.
+    let with = resource(r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}"#);
+    assert_eq!(decide(&with, &req(ALICE, "kms:Encrypt", KEY, &[])), PolicyDecision::Allow);
+    assert!(with.warnings().is_empty());
 }
 
 #[test]

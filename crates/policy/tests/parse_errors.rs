@@ -95,8 +95,16 @@ fn missing_elements() {
     at(&e, 3, 1, "/Statement/0");
     let e = one(&stmt(r#"{"Effect": "Allow", "Resource": "*"}"#), ID, ErrorKind::MissingElement);
     assert_eq!(e.message, "the statement has no `Action` or `NotAction`");
-    let e = one(&stmt(r#"{"Effect": "Allow", "Action": "kms:*"}"#), ID, ErrorKind::MissingElement);
-    assert_eq!(e.message, "the statement has no `Resource` or `NotResource`");
+    // `Resource` is required in every IAM policy type and in SCPs; a key policy accepts a statement without it
+    // (the statement has no effect; see `statement_without_resource_in_a_key_policy` in evaluate.rs).
+    for ty in [ID, PolicyType::PermissionsBoundary, PolicyType::Session, PolicyType::Scp] {
+        let e = one(&stmt(r#"{"Effect": "Allow", "Action": "kms:*"}"#), ty, ErrorKind::MissingElement);
+        assert_eq!(e.message, "the statement has no `Resource` or `NotResource`", "{ty:?}");
+    }
+    let key_policy = stmt(r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}"#);
+    let parsed = Policy::parse(&key_policy, RES).expect("a key policy statement without Resource is accepted");
+    assert!(parsed.statements()[0].lacks_resource());
+    assert_eq!(parsed.statements()[0].resources().count(), 0);
     let e = one(&stmt(r#"{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}"#), RES, ErrorKind::MissingElement);
     assert_eq!(e.message, "the statement has no `Principal` or `NotPrincipal`");
     let e = one("{\"Version\": \"2012-10-17\"}", ID, ErrorKind::MissingElement);

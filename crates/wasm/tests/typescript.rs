@@ -24,8 +24,8 @@ use kmsim_kms::{CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError,
 use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
     ConditionTrace, Context, ContextValue, Decision, Effect, ElementName, ElementTrace, EntryTrace, ErrorKind,
-    PolicyDecision, PolicyError, PolicyResult, PolicyTrace, PolicyType, Principal, PrincipalKind, PrincipalMatch,
-    Request, SetResult, Span, StatementRef, StatementTrace, Value,
+    PolicyDecision, PolicyError, PolicyResult, PolicyTrace, PolicyType, PolicyWarning, Principal, PrincipalKind,
+    PrincipalMatch, Request, SetResult, Span, StatementRef, StatementTrace, Value,
 };
 use tsify::Tsify;
 
@@ -45,6 +45,7 @@ fn generate() -> String {
         Span::DECL,
         ErrorKind::DECL,
         PolicyError::DECL,
+        PolicyWarning::DECL,
         Effect::DECL,
         PolicyDecision::DECL,
         Decision::DECL,

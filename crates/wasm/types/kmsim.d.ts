@@ -43,6 +43,19 @@ export interface PolicyError {
 }
 
 /**
+ * Something in a policy that AWS accepts but that does not do what it seems to (for example a key policy statement
+ * without `Resource`, which has no effect), as `Policy::warnings` reports it.
+ */
+export interface PolicyWarning {
+    /**
+     * One line, lower case, no final period; user input in backticks.
+     */
+    message: string;
+    help?: string;
+    span: Span;
+}
+
+/**
  * A statement's effect.
  */
 export type Effect = "Allow" | "Deny";
@@ -305,7 +318,7 @@ export interface EvaluateOptions {
 /**
  * `validatePolicy`'s answer.
  */
-export type ValidationResult = { ok: true } | { ok: false; errors: PolicyError[] };
+export type ValidationResult = { ok: true; warnings?: PolicyWarning[] } | { ok: false; errors: PolicyError[] };
 
 /**
  * One problem: a message and, when known, where it is (`span`), what kind it is, and which input policy it is in.

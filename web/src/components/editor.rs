@@ -137,10 +137,31 @@ fn DocEditor(props: &DocEditorProps) -> Html {
             </li>
         }
     });
-    let status = if doc.errors.is_empty() {
-        html! { <p class="ok" data-testid="doc-ok">{"No problems"}</p> }
-    } else {
+    // Accepted by AWS but without effect (a key policy statement without `Resource`): shown as warnings.
+    let warnings = doc.warnings.iter().map(|w| {
+        let (line, column) = (w.span.line.max(1), w.span.column.max(1));
+        let onclick = {
+            let app = app.clone();
+            Callback::from(move |_| app.dispatch(Action::Goto { doc: index, line, column }))
+        };
+        let help = w.help.clone().map(|h| html! { <div class="help">{h}</div> });
+        html! {
+            <li>
+                <button class="diagnostic warning" data-testid="warning" data-line={line.to_string()} {onclick}>
+                    <span class="loc">{format!("{line}:{column}")}</span>
+                    <span class="msg">{w.message.clone()}</span>
+                    <code class="path">{w.span.path.to_string()}</code>
+                </button>
+                { for help }
+            </li>
+        }
+    });
+    let status = if !doc.errors.is_empty() {
         html! { <ul class="diagnostics" data-testid="diagnostics">{ for diagnostics }</ul> }
+    } else if !doc.warnings.is_empty() {
+        html! { <ul class="diagnostics" data-testid="warnings">{ for warnings }</ul> }
+    } else {
+        html! { <p class="ok" data-testid="doc-ok">{"No problems"}</p> }
     };
     html! {
         <div class="doc">

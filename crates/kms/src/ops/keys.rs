@@ -67,7 +67,7 @@ impl World {
         }));
         self.authorize_identity(cx, caller, Operation::CreateKey, "*", |c| {
             context::new_key(c, spec, usage, origin, r.multi_region.unwrap_or(false));
-            context::bypass_lockout(c, bypass);
+            context::bypass_lockout(c, r.bypass_policy_lockout_safety_check);
             context::request_tags(c, &tags);
         })?;
         if !tags.is_empty() {
@@ -450,7 +450,7 @@ impl World {
         );
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::PutKeyPolicy, &key), |c| {
-            context::bypass_lockout(c, bypass);
+            context::bypass_lockout(c, r.bypass_policy_lockout_safety_check);
             context::policy_name(c, r.policy_name.as_deref());
         })?;
         self.state(cx, Operation::PutKeyPolicy, &key)?;

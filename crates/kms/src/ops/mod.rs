@@ -28,7 +28,7 @@ use crate::error::{ErrorCode, KmsError};
 use crate::hsm::EncryptionContext;
 use crate::key::Key;
 use crate::operation::Operation;
-use crate::principal::Caller;
+use crate::principal::{acting_through, Caller};
 use crate::trace::{AuthzTrace, CallTrace, Check, CheckKind, Outcome};
 use crate::world::World;
 
@@ -78,6 +78,10 @@ impl Cx {
 impl World {
     /// Runs one API call as `caller`.
     pub fn call(&mut self, caller: &Caller, request: &KmsRequest) -> CallOutcome {
+        // A role named as the caller acts through a session of the role, as every request to AWS does.
+        let session = caller.role_session();
+        let role = session.as_ref().map(|_| caller.principal.as_str());
+        let caller = session.as_ref().unwrap_or(caller);
         let mut cx = Cx {
             authorizations: Vec::new(),
             checks: Vec::new(),
@@ -92,6 +96,11 @@ impl World {
             Ok(_) => self.dispatch(&mut cx, caller, request),
         };
         let event_id = self.record_call(caller, op, &cx, result.as_ref().err());
+        if let Some(role) = role {
+            for a in &mut cx.authorizations {
+                a.explanation.insert(0, acting_through(role, &caller.principal));
+            }
+        }
         let outcome = match &result {
             Ok(_) => Outcome::Success,
             Err(e) => Outcome::Error { code: e.code, message: e.message.clone() },
@@ -121,18 +130,20 @@ impl World {
         resource: &str,
         ec: Option<&EncryptionContext>,
     ) -> Result<AuthzTrace, KmsError> {
+        let session = caller.role_session();
+        let role = session.as_ref().map(|_| caller.principal.as_str());
+        let caller = session.as_ref().unwrap_or(caller);
         let rc = self.resolve_caller(caller)?;
         let action = if action.contains(':') { action.to_string() } else { format!("kms:{action}") };
         let op = action.split(':').nth(1).unwrap_or("");
-        let (mut context, target) = match self.keys.get(resource) {
-            Some(entry) => (context::of_key(self, &rc, caller, &entry.key), Target::Key(&entry.key, &entry.grants)),
-            None => (context::base(self, &rc, caller), Target::Resource(resource.to_string())),
+        let entry = self.keys.get(resource);
+        let context = context::question(self, &rc, caller, entry.map(|e| &e.key), ec, Operation::of_action(&action));
+        let target = match entry {
+            Some(entry) => Target::Key(&entry.key, &entry.grants),
+            None => Target::Resource(resource.to_string()),
         };
-        if let Some(ec) = ec {
-            context::encryption_context(&mut context, ec);
-        }
         let grant_op = Operation::of_grant_operation(op).map(|_| op);
-        let trace = authorize(
+        let mut trace = authorize(
             &rc,
             AuthzInput {
                 action: action.clone(),
@@ -144,6 +155,9 @@ impl World {
                 trace: caller.trace,
             },
         );
+        if let Some(role) = role {
+            trace.explanation.insert(0, acting_through(role, &caller.principal));
+        }
         Ok(trace)
     }
 

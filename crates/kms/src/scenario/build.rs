@@ -190,7 +190,7 @@ pub fn resolve_principal(p: &str, default_account: &str) -> String {
     if let Some(r) = rest.strip_prefix("role/") {
         let mut parts = r.splitn(2, '/');
         let role = parts.next().unwrap_or("");
-        let session = parts.next().unwrap_or("session");
+        let session = parts.next().unwrap_or(crate::principal::DEFAULT_SESSION_NAME);
         return format!("arn:aws:sts::{account}:assumed-role/{role}/{session}");
     }
     p.to_string()

@@ -1,6 +1,6 @@
 //! The stateless requests of the protocol: evaluate policies of one kind against a request, validate a policy.
 
-use kmsim_policy::{evaluate_all, EvalOptions, Policy, PolicyError, PolicyType, Request, SetResult};
+use kmsim_policy::{evaluate_all, EvalOptions, Policy, PolicyError, PolicyType, PolicyWarning, Request, SetResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 
@@ -142,6 +142,10 @@ pub enum ValidationResult {
         /// Always `true`.
         #[cfg_attr(feature = "ts", tsify(type = "true"))]
         ok: bool,
+        /// What AWS accepts but ignores (a key policy statement without `Resource` has no effect); absent when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "ts", tsify(optional))]
+        warnings: Vec<PolicyWarning>,
     },
     Invalid {
         /// Always `false`.
@@ -151,12 +155,12 @@ pub enum ValidationResult {
     },
 }
 
-/// Checks a policy: `{ ok: true }` or `{ ok: false, errors: [PolicyError...] }`. Bad policy text is an answer, not
+/// Checks a policy: `{ ok: true, warnings? }` or `{ ok: false, errors: [PolicyError...] }`. Bad policy text is an answer, not
 /// a failure; only an unknown policy type fails.
 pub fn validate_policy(text: &str, ty: &str) -> Result<ValidationResult, Failure> {
     let ty = policy_type(ty)?;
     Ok(match Policy::parse(text, ty) {
-        Ok(_) => ValidationResult::Valid { ok: true },
+        Ok(policy) => ValidationResult::Valid { ok: true, warnings: policy.warnings() },
         Err(errs) => ValidationResult::Invalid { ok: false, errors: errs.errors },
     })
 }
@@ -244,6 +248,12 @@ mod tests {
         let r = to_json(&validate_policy("{\n  \"Version\": 1\n}", "scp").unwrap());
         assert_eq!(r["ok"], false);
         assert!(r["errors"].as_array().is_some_and(|e| !e.is_empty()));
+        // A key policy statement without Resource: accepted, with a warning (an identity policy rejects it).
+        let no_resource = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}]}"#;
+        let r = to_json(&validate_policy(no_resource, "resource").unwrap());
+        assert_eq!(r["ok"], true);
+        assert_eq!(r["warnings"][0]["message"], "statement #0: no Resource element: the statement has no effect");
+        assert_eq!(to_json(&validate_policy(no_resource, "identity").unwrap())["ok"], false);
         let f = validate_policy(ALLOW_ALL, "Identity").unwrap_err();
         assert!(f.message.starts_with("unknown policy type `Identity`"), "{}", f.message);
         for ty in ["identity", "resource", "scp", "permissions-boundary", "session"] {

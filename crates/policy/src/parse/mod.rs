@@ -454,17 +454,20 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
     // Resource
     let resource_member = find("Resource").map(|m| (m, false)).or_else(|| find("NotResource").map(|m| (m, true)));
     let resource = match resource_member {
+        // A key policy statement without `Resource` is accepted and has no effect (KMS Developer Guide, Key
+        // policies; API reference, PutKeyPolicy `Policy`); every other policy type requires the element.
+        None if cx.ty == PolicyType::Resource => Some(None),
         None => {
             cx.err(
                 ErrorKind::MissingElement,
                 "the statement has no `Resource` or `NotResource`".into(),
-                Some("add e.g. `\"Resource\": \"*\"` (in a key policy `*` means this key)".into()),
+                Some(crate::texts::RESOURCE_HELP.into()),
                 node.pos,
                 path,
             );
             None
         }
-        Some((m, negated)) => resource_el(cx, m, negated, path),
+        Some((m, negated)) => resource_el(cx, m, negated, path).map(Some),
     };
 
     // Condition
