@@ -236,7 +236,17 @@ fn rank(m: PrincipalMatch) -> u8 {
 /// Whether a `NotPrincipal` list exempts the caller. AWS evaluates every identity in the caller's chain: the caller
 /// is exempt only when each of them is listed — its account (root ARN or id), for a role session both the role
 /// and the session ARN, otherwise the caller's own ARN. `*` exempts everyone.
+///
+/// A user or role (and its sessions) with a permissions boundary is never exempt: "The `NotPrincipal` element with
+/// a `Deny` effect will always deny any IAM principal that has a permissions boundary policy attached, regardless of
+/// the values specified in the `NotPrincipal` element" (IAM User Guide, *NotPrincipal*,
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
+/// (`NotPrincipal` is accepted only with `Deny`.)
 fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
+    let bounded = matches!(pr.kind, PrincipalKind::User | PrincipalKind::Role | PrincipalKind::RoleSession);
+    if bounded && pr.permissions_boundary {
+        return false;
+    }
     let listed = |f: &dyn Fn(&PrincipalKindPat) -> bool| el.entries.iter().any(|e| f(&e.kind));
     if listed(&|k| matches!(k, PrincipalKindPat::Wildcard)) {
         return true;
