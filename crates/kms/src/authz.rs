@@ -226,7 +226,8 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                                 label(s),
                                 match m {
                                     PrincipalMatch::Exact => " (by its own ARN)",
-                                    PrincipalMatch::Wildcard => " (`*`: a permissions boundary or session policy does not limit it)",
+                                    PrincipalMatch::Wildcard =>
+                                        " (`*`: a permissions boundary or session policy does not limit it)",
                                     _ => "",
                                 }
                             ));

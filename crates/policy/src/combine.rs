@@ -121,9 +121,13 @@ pub struct CombineStep {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Missing {
     /// No RCP at this level allows.
-    Rcp { level: usize },
+    Rcp {
+        level: usize,
+    },
     /// No SCP at this level allows.
-    Scp { level: usize },
+    Scp {
+        level: usize,
+    },
     ResourcePolicy,
     IdentityPolicy,
     PermissionsBoundary,
@@ -150,9 +154,14 @@ impl Missing {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Decided {
     /// A Deny statement applies.
-    ExplicitDeny { statement: StatementAt },
+    ExplicitDeny {
+        statement: StatementAt,
+    },
     /// A resource-based policy allows the caller on its own.
-    ResourcePolicy { statement: StatementAt, principal: PrincipalMatch },
+    ResourcePolicy {
+        statement: StatementAt,
+        principal: PrincipalMatch,
+    },
     /// A resource-based policy allows (the caller's account, or the caller from another account) and an
     /// identity-based policy allows (`identity` is absent for the root user, which needs none).
     ResourceAndIdentity {
@@ -167,7 +176,9 @@ pub enum Decided {
         #[cfg_attr(feature = "ts", tsify(optional))]
         statement: Option<StatementAt>,
     },
-    ImplicitDeny { missing: Missing },
+    ImplicitDeny {
+        missing: Missing,
+    },
 }
 
 /// The result of evaluating several policies together: the decision, one result per policy, and (for
@@ -318,8 +329,9 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let direct = allows(parts, PolicyType::Resource)
         .find(|(_, s)| matches!(s.principal, Some(m) if m != PrincipalMatch::Account))
         .and_then(|(i, s)| s.principal.map(|m| (at(i, s), m)));
-    let via_account =
-        allows(parts, PolicyType::Resource).find(|(_, s)| s.principal == Some(PrincipalMatch::Account)).map(|(i, s)| at(i, s));
+    let via_account = allows(parts, PolicyType::Resource)
+        .find(|(_, s)| s.principal == Some(PrincipalMatch::Account))
+        .map(|(i, s)| at(i, s));
     let identity = allows(parts, PolicyType::Identity).next().map(|(i, s)| at(i, s));
     let root = pr.kind == PrincipalKind::Root;
     let guard = |ty: PolicyType| -> Option<bool> {
@@ -337,14 +349,24 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
         let (outcome, reason) = if anonymous && *m != PrincipalMatch::Wildcard {
             (StepOutcome::Fail, format!("{} allows, but not every principal: an anonymous caller needs `*`", label(s)))
         } else if cross {
-            (StepOutcome::Pass, format!("{} allows the caller from another account; its own account must allow too", label(s)))
+            (
+                StepOutcome::Pass,
+                format!("{} allows the caller from another account; its own account must allow too", label(s)),
+            )
         } else if direct_decides {
             (StepOutcome::Pass, format!("{} allows the caller directly ({})", label(s), match_words(*m)))
         } else {
             let cut = if boundary_ok { "session policy" } else { "permissions boundary" };
-            (StepOutcome::Fail, format!("{} allows the caller's role, which an implicit deny in its {cut} limits", label(s)))
+            (
+                StepOutcome::Fail,
+                format!("{} allows the caller's role, which an implicit deny in its {cut} limits", label(s)),
+            )
         };
-        steps.push(CombineStep { statement: Some(s.clone()), principal: Some(*m), ..step(StepKind::ResourcePolicy, outcome, reason) });
+        steps.push(CombineStep {
+            statement: Some(s.clone()),
+            principal: Some(*m),
+            ..step(StepKind::ResourcePolicy, outcome, reason)
+        });
     }
     if let Some(s) = &via_account {
         let reason = if cross {
@@ -372,7 +394,10 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
             };
             (StepOutcome::Fail, format!("no resource-based policy allows the caller: {why}"))
         } else if present {
-            (StepOutcome::NotApplicable, "no resource-based policy allows the caller: identity-based policies decide".to_string())
+            (
+                StepOutcome::NotApplicable,
+                "no resource-based policy allows the caller: identity-based policies decide".to_string(),
+            )
         } else {
             (StepOutcome::NotApplicable, "no resource-based policy: identity-based policies decide".to_string())
         };
@@ -386,9 +411,17 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
         }
     } else {
         let mut st = match (&identity, root) {
-            (_, true) => step(StepKind::IdentityPolicy, StepOutcome::Pass, "the account's root user needs no identity-based policy"),
-            (Some(s), _) => step(StepKind::IdentityPolicy, StepOutcome::Pass, format!("{} allows the action", label(s))),
-            (None, _) => step(StepKind::IdentityPolicy, StepOutcome::Fail, "no identity-based policy allows the action"),
+            (_, true) => step(
+                StepKind::IdentityPolicy,
+                StepOutcome::Pass,
+                "the account's root user needs no identity-based policy",
+            ),
+            (Some(s), _) => {
+                step(StepKind::IdentityPolicy, StepOutcome::Pass, format!("{} allows the action", label(s)))
+            }
+            (None, _) => {
+                step(StepKind::IdentityPolicy, StepOutcome::Fail, "no identity-based policy allows the action")
+            }
         };
         st.statement = identity.clone();
         steps.push(st);
@@ -453,7 +486,13 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
         Decided::ImplicitDeny { .. } => Decision::ImplicitDeny,
         _ => Decision::Allow,
     };
-    Combination { decision, cross_account: cross, resource_account: resource_account.map(str::to_string), steps, decided }
+    Combination {
+        decision,
+        cross_account: cross,
+        resource_account: resource_account.map(str::to_string),
+        steps,
+        decided,
+    }
 }
 
 fn match_words(m: PrincipalMatch) -> &'static str {

@@ -20,7 +20,7 @@ mod values;
 mod vars;
 
 pub use combine::{
-    combine, CombineInput, CombineStep, Combination, Decided, Missing, Part, SetResult, StatementAt, StepKind,
+    combine, Combination, CombineInput, CombineStep, Decided, Missing, Part, SetResult, StatementAt, StepKind,
     StepOutcome,
 };
 pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};
@@ -143,11 +143,8 @@ pub fn authorize(policies: &[SetPolicy<'_>], request: &Request, options: EvalOpt
     let prepared = eval::Prepared::new(request);
     let results: Vec<PolicyResult> =
         policies.iter().map(|p| eval::evaluate_prepared(p.policy, &prepared, options)).collect();
-    let parts: Vec<Part<'_>> = policies
-        .iter()
-        .zip(&results)
-        .map(|(p, result)| Part { ty: p.policy.ty, level: p.level, result })
-        .collect();
+    let parts: Vec<Part<'_>> =
+        policies.iter().zip(&results).map(|(p, result)| Part { ty: p.policy.ty, level: p.level, result }).collect();
     let input = CombineInput {
         principal: &request.principal,
         resource_account: request.resource_owner(),

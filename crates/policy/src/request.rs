@@ -78,9 +78,7 @@ impl Principal {
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         let (service, account, rest) = match parts.as_slice() {
             ["arn", _partition, service, _region, account, rest] => (*service, *account, *rest),
-            _ => {
-                return Principal::bare(arn, PrincipalKind::Service)
-            }
+            _ => return Principal::bare(arn, PrincipalKind::Service),
         };
         let account_opt = if account.is_empty() { None } else { Some(account.to_string()) };
         let partition = parts.get(1).copied().unwrap_or("aws");
