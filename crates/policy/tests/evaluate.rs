@@ -26,7 +26,13 @@ fn req(principal: &str, action: &str, res: &str, ctx: &[(&str, ContextValue)]) -
     for (k, v) in ctx {
         context.insert(*k, v.clone());
     }
-    Request { principal: Principal::from_arn(principal), action: action.into(), resource: res.into(), context }
+    Request {
+        principal: Principal::from_arn(principal),
+        action: action.into(),
+        resource: res.into(),
+        context,
+        resource_account: None,
+    }
 }
 
 fn s(v: &str) -> ContextValue {
@@ -106,6 +112,7 @@ fn principal_match(principal_json: &str, caller: &Principal) -> Option<Principal
         action: "kms:Decrypt".into(),
         resource: KEY.into(),
         context: Context::new(),
+        resource_account: None,
     };
     let res = evaluate(&p, &r, EvalOptions::default());
     res.applied.first().and_then(|s| s.principal)

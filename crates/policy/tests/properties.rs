@@ -76,7 +76,8 @@ fn render(sts: &[St], ty: PolicyType) -> String {
         conds.sort_unstable();
         conds.dedup_by_key(|c| c.split(':').next().unwrap_or("").to_string());
         let principal = if ty == PolicyType::Resource {
-            let name = if s.not_principal { "NotPrincipal" } else { "Principal" };
+            // `NotPrincipal` is accepted only with `Deny`.
+            let name = if s.not_principal && s.deny { "NotPrincipal" } else { "Principal" };
             format!("\"{name}\": {}, ", PRINCIPALS[s.principal])
         } else {
             String::new()
@@ -149,6 +150,7 @@ fn request() -> impl Strategy<Value = Request> {
                 action: action.into(),
                 resource: resource.into(),
                 context: c,
+                resource_account: None,
             }
         })
 }
