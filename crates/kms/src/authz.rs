@@ -1,16 +1,21 @@
 //! Authorization of one KMS action: the key policy, the caller's identity policies, guardrails (SCPs, permissions
 //! boundary, session policy) and grants, combined the way AWS combines them (reference sections 1c-1e).
 //!
+//! The combination is AWS's general evaluation logic, [`kmsim_policy::combine`], with the key policy as the
+//! resource-based policy that must allow (KMS Developer Guide, *Key policies*). What is KMS's own stays here: the
+//! operations that can be called on a key in another account, and grants.
+//!
 //! Modelling choices (AWS leaves them implicit; see the crate README):
 //! - An explicit Deny in any policy wins; grants never deny and never override a deny.
-//! - SCPs listed on an account are one level: at least one must allow. A grant is still subject to SCPs.
-//! - A key-policy allow that names the caller's own user or role-session ARN is not cut by an implicit deny in a
-//!   permissions boundary or session policy; an allow that names the role, `*`, or the account is (IAM
-//!   evaluation-logic, resource-based policies).
+//! - SCPs listed on an account are one organization level: at least one must allow. A grant is still subject to SCPs.
+//! - A key-policy allow that names the caller's own user or role-session ARN, or `*`, is not cut by an implicit deny
+//!   in a permissions boundary or session policy; an allow that names the role is, and one that names the account
+//!   delegates to IAM policies (IAM User Guide, *Principal*,
+//!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>).
 //! - A grant to a role applies to every session of that role.
 
 use kmsim_policy::{
-    combine, evaluate, CombineInput, Context, Decided, Decision, EvalOptions, Missing as GenericMissing, Part,
+    combine, evaluate, CombineInput, Context, Decided, Decision, EvalOptions, MissingAllow as GenericMissing, Part,
     PolicyDecision, PolicyType, PrincipalKind, PrincipalMatch, Request, StatementAt, StepKind,
 };
 
@@ -260,7 +265,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                         }
                     }
                 } else {
-                    let owner = direct.map(|(s, m)| (s, m)).or(via_account.map(|s| (s, PrincipalMatch::Account)));
+                    let owner = direct.or(via_account.map(|s| (s, PrincipalMatch::Account)));
                     match owner {
                         Some((s, m)) => {
                             explanation.push(format!(

@@ -80,7 +80,7 @@ pub enum StepKind {
     SessionPolicy,
 }
 
-/// How a step came out on its own (the final decision is [`Combination::decided`]).
+/// How a step came out on its own (what decided is the combination's `decided`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -119,7 +119,7 @@ pub struct CombineStep {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "policy", rename_all = "kebab-case")]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub enum Missing {
+pub enum MissingAllow {
     /// No RCP at this level allows.
     Rcp {
         level: usize,
@@ -134,16 +134,16 @@ pub enum Missing {
     SessionPolicy,
 }
 
-impl Missing {
+impl MissingAllow {
     /// What was missing, in words.
     pub fn text(self) -> String {
         match self {
-            Missing::Rcp { level } => format!("no resource control policy at level {level} allows the action"),
-            Missing::Scp { level } => format!("no service control policy at level {level} allows the action"),
-            Missing::ResourcePolicy => "no resource-based policy allows the caller".to_string(),
-            Missing::IdentityPolicy => "no identity-based policy allows the action".to_string(),
-            Missing::PermissionsBoundary => "the permissions boundary does not allow the action".to_string(),
-            Missing::SessionPolicy => "the session policy does not allow the action".to_string(),
+            MissingAllow::Rcp { level } => format!("no resource control policy at level {level} allows the action"),
+            MissingAllow::Scp { level } => format!("no service control policy at level {level} allows the action"),
+            MissingAllow::ResourcePolicy => "no resource-based policy allows the caller".to_string(),
+            MissingAllow::IdentityPolicy => "no identity-based policy allows the action".to_string(),
+            MissingAllow::PermissionsBoundary => "the permissions boundary does not allow the action".to_string(),
+            MissingAllow::SessionPolicy => "the session policy does not allow the action".to_string(),
         }
     }
 }
@@ -177,19 +177,19 @@ pub enum Decided {
         statement: Option<StatementAt>,
     },
     ImplicitDeny {
-        missing: Missing,
+        missing: MissingAllow,
     },
 }
 
-/// The result of evaluating several policies together: the decision, one result per policy, and (for
-/// [`crate::authorize`]) how AWS's evaluation logic combined them.
+/// The result of evaluating several policies together: the decision, one result per policy, and (for `authorize`
+/// and the JS `evaluate`) how AWS's evaluation logic combined them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SetResult {
     pub decision: Decision,
     /// One result per policy, in the order given.
     pub policies: Vec<PolicyResult>,
-    /// The evaluation logic step by step (absent for [`crate::evaluate_all`], which combines policies of one kind).
+    /// The evaluation logic step by step (absent for `evaluate_all`, which combines policies of one kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", tsify(optional))]
     pub combination: Option<Combination>,
@@ -441,30 +441,30 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let decided = if let Some(statement) = deny {
         Decided::ExplicitDeny { statement }
     } else if let Err(level) = rcp {
-        Decided::ImplicitDeny { missing: Missing::Rcp { level } }
+        Decided::ImplicitDeny { missing: MissingAllow::Rcp { level } }
     } else if let Err(level) = scp {
-        Decided::ImplicitDeny { missing: Missing::Scp { level } }
+        Decided::ImplicitDeny { missing: MissingAllow::Scp { level } }
     } else if anonymous {
         match direct {
             Some((statement, PrincipalMatch::Wildcard)) => {
                 Decided::ResourcePolicy { statement, principal: PrincipalMatch::Wildcard }
             }
-            _ => Decided::ImplicitDeny { missing: Missing::ResourcePolicy },
+            _ => Decided::ImplicitDeny { missing: MissingAllow::ResourcePolicy },
         }
     } else if direct_decides {
         match direct {
             Some((statement, principal)) => Decided::ResourcePolicy { statement, principal },
-            None => Decided::ImplicitDeny { missing: Missing::ResourcePolicy },
+            None => Decided::ImplicitDeny { missing: MissingAllow::ResourcePolicy },
         }
     } else {
         let resource = if cross { direct.as_ref().map(|(s, _)| s.clone()).or(via_account) } else { via_account };
         let needs_resource = cross || input.resource_policy_required;
         let caller_side = if !identity_ok {
-            Err(Missing::IdentityPolicy)
+            Err(MissingAllow::IdentityPolicy)
         } else if !boundary_ok {
-            Err(Missing::PermissionsBoundary)
+            Err(MissingAllow::PermissionsBoundary)
         } else if !session_ok {
-            Err(Missing::SessionPolicy)
+            Err(MissingAllow::SessionPolicy)
         } else {
             Ok(())
         };
@@ -472,10 +472,10 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
             // A role-ARN allow cut by a guardrail: the guardrail is what is missing.
             // (Same account, a direct allow that did not decide: it named the role and a guardrail cut it.)
             _ if !cross && direct.is_some() => {
-                let missing = if boundary_ok { Missing::SessionPolicy } else { Missing::PermissionsBoundary };
+                let missing = if boundary_ok { MissingAllow::SessionPolicy } else { MissingAllow::PermissionsBoundary };
                 Decided::ImplicitDeny { missing }
             }
-            (None, _) if needs_resource => Decided::ImplicitDeny { missing: Missing::ResourcePolicy },
+            (None, _) if needs_resource => Decided::ImplicitDeny { missing: MissingAllow::ResourcePolicy },
             (_, Err(missing)) => Decided::ImplicitDeny { missing },
             (Some(resource), Ok(())) => Decided::ResourceAndIdentity { resource, identity },
             (None, Ok(())) => Decided::Identity { statement: identity },

@@ -20,7 +20,7 @@ mod values;
 mod vars;
 
 pub use combine::{
-    combine, Combination, CombineInput, CombineStep, Decided, Missing, Part, SetResult, StatementAt, StepKind,
+    combine, Combination, CombineInput, CombineStep, Decided, MissingAllow, Part, SetResult, StatementAt, StepKind,
     StepOutcome,
 };
 pub use error::{ErrorKind, PolicyError, PolicyErrors, Span};

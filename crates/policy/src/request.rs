@@ -284,7 +284,7 @@ impl Request {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
-        let account = self.resource.splitn(6, ':').nth(4)?;
+        let account = self.resource.split(':').nth(4)?;
         (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
     }
 }

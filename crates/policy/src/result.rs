@@ -32,7 +32,7 @@ pub enum PolicyDecision {
     NoMatch,
 }
 
-/// The outcome of a set of policies combined (see [`crate::combine`]).
+/// The outcome of a set of policies combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Decision {
