@@ -166,6 +166,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         });
     }
     let boundary_ok = combined.passed(StepKind::PermissionsBoundary) != Some(false);
+    let session_ok = combined.passed(StepKind::SessionPolicy) != Some(false);
     let root = rc.kind() == PrincipalKind::Root;
     let identity_allow: Option<StatementId> = allows(PolicyKind::Identity).next().map(deciding_statement);
     let identity_ok = root || identity_allow.is_some();
@@ -231,8 +232,9 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                                 label(s),
                                 match m {
                                     PrincipalMatch::Exact => " (by its own ARN)",
-                                    PrincipalMatch::Wildcard =>
-                                        " (`*`: a permissions boundary or session policy does not limit it)",
+                                    PrincipalMatch::Wildcard if !boundary_ok || !session_ok => {
+                                        " (`*`: a permissions boundary or session policy does not limit it)"
+                                    }
                                     _ => "",
                                 }
                             ));

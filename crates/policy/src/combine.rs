@@ -301,8 +301,13 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let cross = !anonymous && matches!((caller_account, resource_account), (Some(c), Some(r)) if c != r);
     let mut steps = Vec::new();
 
-    // 1. Explicit deny.
-    let deny = parts.iter().enumerate().find(|(_, p)| p.result.decision == PolicyDecision::ExplicitDeny);
+    // 1. Explicit deny, in every policy that applies (SCPs apply only to principals of an account).
+    let no_scps = anonymous || pr.kind == PrincipalKind::Service;
+    let deny = parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !(no_scps && p.ty == PolicyType::Scp))
+        .find(|(_, p)| p.result.decision == PolicyDecision::ExplicitDeny);
     let deny = deny.and_then(|(i, p)| p.result.deciding().next().map(|s| at(i, s)));
     match &deny {
         Some(s) => {
@@ -315,7 +320,7 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
 
     // 2, 3. RCPs of the resource's account, SCPs of the caller's account (an anonymous caller has none).
     let rcp = gate(parts, PolicyType::Rcp, StepKind::Rcp, &mut steps);
-    let scp = if anonymous || pr.kind == PrincipalKind::Service {
+    let scp = if no_scps {
         if parts.iter().any(|p| p.ty == PolicyType::Scp) {
             let why = "service control policies apply to principals of an account; this caller has none";
             steps.push(step(StepKind::Scp, StepOutcome::NotApplicable, why));
