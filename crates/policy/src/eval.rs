@@ -243,8 +243,7 @@ fn rank(m: PrincipalMatch) -> u8 {
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
 /// (`NotPrincipal` is accepted only with `Deny`.)
 fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
-    let bounded = matches!(pr.kind, PrincipalKind::User | PrincipalKind::Role | PrincipalKind::RoleSession);
-    if bounded && pr.permissions_boundary {
+    if bounded(pr) {
         return false;
     }
     let listed = |f: &dyn Fn(&PrincipalKindPat) -> bool| el.entries.iter().any(|e| f(&e.kind));
@@ -269,6 +268,11 @@ fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
         PrincipalKind::RoleSession => account_ok() && role_ok() && arn_ok(),
         PrincipalKind::User | PrincipalKind::FederatedUser => account_ok() && arn_ok(),
     }
+}
+
+/// A user or role (or a session of it) with a permissions boundary, which no `NotPrincipal` exempts.
+fn bounded(pr: &Principal) -> bool {
+    pr.permissions_boundary && matches!(pr.kind, PrincipalKind::User | PrincipalKind::Role | PrincipalKind::RoleSession)
 }
 
 fn principal_el_match(el: &PrincipalEl, pr: &Principal) -> Option<PrincipalMatch> {
@@ -457,6 +461,10 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
                 Some((tx, _)) => Arc::clone(&tx.matched_reason),
                 None => p.text(Slot::matched(m)),
             },
+            (true, Some(_)) if bounded(pr) => Arc::from(format!(
+                "caller `{}` has a permissions boundary: a `NotPrincipal` never exempts it, whatever it lists",
+                pr.arn
+            )),
             (negated, m) => p.text(Slot::principal(negated, m.is_some())),
         };
         if m.is_none() && reason.is_none() {
