@@ -115,7 +115,7 @@ enum Command {
     },
     /// Check policy files and report every problem with its location.
     Lint {
-        /// identity, resource (key policy), scp, permissions-boundary or session.
+        /// identity, resource (key policy), scp, rcp, permissions-boundary or session.
         #[arg(long = "type", default_value = "resource")]
         policy_type: String,
         #[arg(required = true)]

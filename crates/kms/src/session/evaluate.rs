@@ -255,7 +255,7 @@ mod tests {
         assert!(r["errors"].as_array().is_some_and(|e| !e.is_empty()));
         let f = validate_policy(ALLOW_ALL, "Identity").unwrap_err();
         assert!(f.message.starts_with("unknown policy type `Identity`"), "{}", f.message);
-        for ty in ["identity", "resource", "scp", "permissions-boundary", "session"] {
+        for ty in ["identity", "resource", "scp", "rcp", "permissions-boundary", "session"] {
             assert!(policy_type(ty).is_ok(), "{ty}");
         }
     }
