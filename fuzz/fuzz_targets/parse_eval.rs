@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
                 action: action.into(),
                 resource: resource.into(),
                 context: context.clone(),
+                resource_account: None,
             };
             let fast = evaluate(&policy, &req, EvalOptions { trace: false });
             let traced = evaluate(&policy, &req, EvalOptions { trace: true });

@@ -2,11 +2,13 @@
 //!
 //! The corpus lives in `tests/conformance/policy/` as one JSON file per case (see `case.schema.json` there). Each case
 //! holds one or more policies, a request and the expected decision. [`run_corpus`] loads every case under a folder,
-//! runs it through [`kmsim_policy::evaluate_all`] twice (trace off, then trace on) and collects every failure, so the
+//! runs it through [`kmsim_policy::authorize`] twice (trace off, then trace on) and collects every failure, so the
 //! integration test, the CLI and the JS API can all run the same corpus through the same code.
 //!
-//! Combining rule (the only one the policy corpus uses): an explicit deny in any policy wins, else any allow, else
-//! implicit deny. Cross-account and KMS combining (key policy + IAM + grants) is tested elsewhere.
+//! Combining rule: AWS's evaluation logic ([`kmsim_policy::combine`]): explicit deny, SCPs and RCPs at every level
+//! (a policy's `level`), resource-based policies by how they name the caller, identity-based policies, the
+//! permissions boundary, session policies, both sides of a cross-account request (the request's resource account).
+//! KMS combining (key policy + IAM + grants) is tested by the KMS corpus.
 //!
 //! [`run_scenario_dir`] runs folders of KMS scenario files the same way (the lessons and the KMS conformance cases),
 //! with the same failure lines for both.
@@ -19,7 +21,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use kmsim_kms::scenario::{Scenario, ScenarioFile, ScenarioRun};
-use kmsim_policy::{Decision, EvalOptions, Policy, PolicyResult, PolicyType, Request, SetResult};
+use kmsim_policy::{Decision, EvalOptions, Policy, PolicyResult, PolicyType, Request, SetPolicy, SetResult};
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -54,6 +56,9 @@ pub struct CasePolicy {
     /// The policy's exact text, for cases that need it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// For SCPs and RCPs: the organization level (0, the default, is the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
 }
 
 impl CasePolicy {
@@ -317,9 +322,13 @@ pub fn run_case(name: &str, case: &Case) -> CaseOutcome {
     if !outcome.problems.is_empty() {
         return outcome;
     }
-    let refs: Vec<&Policy> = parsed.iter().collect();
-    let plain = kmsim_policy::evaluate_all(&refs, &case.request, EvalOptions { trace: false });
-    let traced = kmsim_policy::evaluate_all(&refs, &case.request, EvalOptions { trace: true });
+    let set: Vec<SetPolicy<'_>> = parsed
+        .iter()
+        .zip(&case.policies)
+        .map(|(policy, p)| SetPolicy { policy, level: p.level.unwrap_or(0) })
+        .collect();
+    let plain = kmsim_policy::authorize(&set, &case.request, EvalOptions { trace: false });
+    let traced = kmsim_policy::authorize(&set, &case.request, EvalOptions { trace: true });
     outcome.actual = Some(plain.decision);
     outcome.deciding = deciding_of(&plain.policies);
 
@@ -352,6 +361,9 @@ fn check_statement(case: &Case, deciding: &[DecidingStatement], problems: &mut V
 fn check_trace(plain: &SetResult, traced: &SetResult, problems: &mut Vec<String>) {
     if traced.decision != plain.decision {
         problems.push(format!("with the trace on the decision is {:?}, not {:?}", traced.decision, plain.decision));
+    }
+    if traced.combination != plain.combination {
+        problems.push("with the trace on the combination's steps differ".to_string());
     }
     if traced.policies.len() != plain.policies.len() {
         problems.push("with the trace on the number of policy results differs".to_string());

@@ -73,6 +73,7 @@ fn default_request() -> Request {
         action: "kms:Decrypt".into(),
         resource: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".into(),
         context: kmsim_policy::Context::new(),
+        resource_account: None,
     }
 }
 

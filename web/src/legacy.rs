@@ -127,6 +127,8 @@ pub fn upgrade(v1: SnapshotV1) -> Snapshot {
                 acct.scps.insert(d.name, text);
             }
             PolicyType::Session => session_policy = session_policy.or(Some(text)),
+            // Scenarios have no resource control policies.
+            PolicyType::Rcp => {}
         }
     }
     let resource = v1.request.resource.trim().to_string();

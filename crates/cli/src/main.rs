@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use kmsim_kms::scenario::Scenario;
 use kmsim_kms::session::{Diagnostic, Failure};
-use kmsim_policy::{EvalOptions, Policy, PolicyType, Request, Span};
+use kmsim_policy::{EvalOptions, Policy, PolicyType, Request, SetPolicy, Span};
 use output::Out as Output;
 
 const AFTER_HELP: &str = "\
@@ -98,10 +98,13 @@ enum Command {
     },
     /// Evaluate one authorization request against policy files, with the trace.
     Eval {
-        /// A policy file as TYPE:PATH, TYPE one of identity, resource, scp, permissions-boundary, session.
+        /// A policy file as TYPE:PATH, TYPE one of identity, resource, scp, rcp, permissions-boundary, session;
+        /// an SCP or RCP below the organization root as TYPE@LEVEL:PATH (0 is the root, then each OU, the account
+        /// last: every level must allow).
         #[arg(long = "policy", required = true)]
         policies: Vec<String>,
-        /// The request as JSON: {"principal": {...}, "action": ..., "resource": ..., "context": {...}}.
+        /// The request as JSON: {"principal": {...}, "action": ..., "resource": ..., "context": {...},
+        /// "resource_account": "..."} (the last two optional).
         #[arg(long)]
         request: PathBuf,
         #[arg(long, default_value = "text")]
@@ -112,7 +115,7 @@ enum Command {
     },
     /// Check policy files and report every problem with its location.
     Lint {
-        /// identity, resource (key policy), scp, permissions-boundary or session.
+        /// identity, resource (key policy), scp, rcp, permissions-boundary or session.
         #[arg(long = "type", default_value = "resource")]
         policy_type: String,
         #[arg(required = true)]
@@ -315,11 +318,23 @@ fn evaluate(
             let message = format!("`--policy {spec}` must be TYPE:PATH, e.g. resource:key-policy.json");
             return Err(after(&text_out, Stop::new(USAGE_ERROR, message)));
         };
+        let (ty, level) = match ty.split_once('@') {
+            None => (ty, 0),
+            Some((ty, level)) => match level.parse::<usize>() {
+                Ok(level) if matches!(ty, "scp" | "rcp") => (ty, level),
+                _ => {
+                    let message = format!(
+                        "`--policy {spec}`: a level (`@N`, N = 0, 1, ...) is given only to scp and rcp, e.g. scp@1:ou.json"
+                    );
+                    return Err(after(&text_out, Stop::new(USAGE_ERROR, message)));
+                }
+            },
+        };
         let ty = policy_type(ty).map_err(|stop| after(&text_out, stop))?;
         let path = PathBuf::from(path);
         let text = read(&path).map_err(|stop| after(&text_out, stop))?;
         match Policy::parse(&text, ty) {
-            Ok(p) => policies.push((path.display().to_string(), text, p)),
+            Ok(p) => policies.push((path.display().to_string(), text, p, level)),
             Err(errs) => {
                 let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
                 text_out.push_str(&snippets(&text, &path.display().to_string(), list, false, style));
@@ -343,12 +358,13 @@ fn evaluate(
             return Err(Stop { code: 2, text: text_out, failure });
         }
     };
-    let refs: Vec<&Policy> = policies.iter().map(|(_, _, p)| p).collect();
-    let result = kmsim_policy::evaluate_all(&refs, &req, EvalOptions { trace: true });
+    let set: Vec<SetPolicy<'_>> =
+        policies.iter().map(|(_, _, policy, level)| SetPolicy { policy, level: *level }).collect();
+    let result = kmsim_policy::authorize(&set, &req, EvalOptions { trace: true });
     match format {
         Format::Json => out.println(&json(&result)),
         Format::Text => {
-            let named: Vec<(&str, &str)> = policies.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
+            let named: Vec<(&str, &str)> = policies.iter().map(|(n, t, _, _)| (n.as_str(), t.as_str())).collect();
             out.print(&render::eval_report(&req, &result, &named, style));
         }
     }
@@ -411,7 +427,7 @@ fn policy_type(s: &str) -> Result<PolicyType, Stop> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
         Stop::new(
             USAGE_ERROR,
-            format!("unknown policy type `{s}`: use identity, resource, scp, permissions-boundary or session"),
+            format!("unknown policy type `{s}`: use identity, resource, scp, rcp, permissions-boundary or session"),
         )
     })
 }

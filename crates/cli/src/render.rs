@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
 use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
-use kmsim_policy::{Decision, PolicyDecision, Request, SetResult, Span};
+use kmsim_policy::{Decided, Decision, PolicyDecision, Request, SetResult, Span, StepKind, StepOutcome};
 
 use crate::snippet;
 pub use crate::snippet::Source;
@@ -102,6 +102,19 @@ fn labelled(
         let _ = writeln!(out, "  = help: {h}");
     }
     out
+}
+
+/// How the eval report names a step of the evaluation logic.
+fn step_text(k: StepKind) -> &'static str {
+    match k {
+        StepKind::ExplicitDeny => "explicit deny",
+        StepKind::Rcp => "resource control policies",
+        StepKind::Scp => "service control policies",
+        StepKind::ResourcePolicy => "resource-based policy",
+        StepKind::IdentityPolicy => "identity-based policies",
+        StepKind::PermissionsBoundary => "permissions boundary",
+        StepKind::SessionPolicy => "session policy",
+    }
 }
 
 fn decision_text(d: Decision, style: Style) -> String {
@@ -317,6 +330,22 @@ pub fn eval_report(req: &Request, r: &SetResult, policies: &[(&str, &str)], styl
         req.principal.arn,
         decision_text(r.decision, style)
     );
+    if let Some(c) = &r.combination {
+        let scope = if c.cross_account { "cross account" } else { "same account" };
+        let owner = c.resource_account.as_deref().map(|a| format!(", resource in account {a}")).unwrap_or_default();
+        let _ = writeln!(out, "\n{} ({scope}{owner})", style.bold("evaluation logic"));
+        for s in &c.steps {
+            let mark = match s.outcome {
+                StepOutcome::Pass => style.green("pass"),
+                StepOutcome::Fail => style.red("fail"),
+                StepOutcome::NotApplicable => style.yellow("n/a "),
+            };
+            let _ = writeln!(out, "  {mark} {}: {}", step_text(s.step), s.reason);
+        }
+        if let Decided::ImplicitDeny { missing } = &c.decided {
+            let _ = writeln!(out, "  => implicit deny: {}", missing.text());
+        }
+    }
     for (i, p) in r.policies.iter().enumerate() {
         let (name, source) = policies.get(i).copied().unwrap_or(("policy", ""));
         let d = match p.decision {

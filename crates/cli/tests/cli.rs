@@ -200,3 +200,37 @@ fn json_errors_are_protocol_failures_on_stdout() {
     assert_eq!(code, 3);
     assert!(parse(&out)["message"].as_str().is_some_and(|m| m.starts_with("unknown policy type `nope`")), "{out}");
 }
+
+/// `eval`: a misspelt request member is a located error (line and column), never silently dropped; a level is
+/// given only to SCPs and RCPs.
+#[test]
+fn eval_rejects_unknown_request_members_and_misplaced_levels() {
+    let dir = std::env::temp_dir().join(format!("kmsim-cli-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("p.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let req = dir.join("r.json");
+    std::fs::write(
+        &req,
+        "{\"principal\": {\"arn\": \"arn:aws:iam::111122223333:user/a\", \"kind\": \"user\"},\n \"action\": \"kms:Decrypt\", \"resource\": \"*\",\n \"contxt\": {}}",
+    )
+    .unwrap();
+    let run = |spec: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kmsim"))
+            .args(["eval", "--policy", &spec, "--request", &req.display().to_string()])
+            .output()
+            .unwrap()
+    };
+    let out = run(format!("identity:{}", policy.display()));
+    let err = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("unknown field `contxt`") && err.contains("line 3"), "{err}");
+    let out = run(format!("identity@1:{}", policy.display()));
+    let err = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(err.contains("a level (`@N`, N = 0, 1, ...) is given only to scp and rcp"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

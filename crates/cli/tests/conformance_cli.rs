@@ -23,7 +23,8 @@ fn policy_corpus_through_the_cli() {
             std::fs::write(&path, p.source_text().expect("policy text")).expect("write policy");
             let ty = serde_json::to_value(p.ty).expect("type");
             args.push("--policy".into());
-            args.push(format!("{}:{}", ty.as_str().unwrap_or("identity"), path.display()));
+            let level = p.level.map(|l| format!("@{l}")).unwrap_or_default();
+            args.push(format!("{}{level}:{}", ty.as_str().unwrap_or("identity"), path.display()));
         }
         let req = dir.join(format!("{n}-request.json"));
         std::fs::write(&req, serde_json::to_string(&case.request).expect("request")).expect("write request");

@@ -1,17 +1,22 @@
 //! Authorization of one KMS action: the key policy, the caller's identity policies, guardrails (SCPs, permissions
 //! boundary, session policy) and grants, combined the way AWS combines them (reference sections 1c-1e).
 //!
+//! The combination is AWS's general evaluation logic, [`kmsim_policy::combine`], with the key policy as the
+//! resource-based policy that must allow (KMS Developer Guide, *Key policies*). What is KMS's own stays here: the
+//! operations that can be called on a key in another account, and grants.
+//!
 //! Modelling choices (AWS leaves them implicit; see the crate README):
 //! - An explicit Deny in any policy wins; grants never deny and never override a deny.
-//! - SCPs listed on an account are one level: at least one must allow. A grant is still subject to SCPs.
-//! - A key-policy allow that names the caller's own user or role-session ARN is not cut by an implicit deny in a
-//!   permissions boundary or session policy; an allow that names the role, `*`, or the account is (IAM
-//!   evaluation-logic, resource-based policies).
+//! - SCPs listed on an account are one organization level: at least one must allow. A grant is still subject to SCPs.
+//! - A key-policy allow that names the caller's own user or role-session ARN, or `*`, is not cut by an implicit deny
+//!   in a permissions boundary or session policy; an allow that names the role is, and one that names the account
+//!   delegates to IAM policies (IAM User Guide, *Principal*,
+//!   <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>).
 //! - A grant to a role applies to every session of that role.
 
 use kmsim_policy::{
-    evaluate, Context, Decision, Effect, EvalOptions, PolicyDecision, PrincipalKind, PrincipalMatch, Request,
-    StatementRef,
+    combine, evaluate, CombineInput, Context, Decided, Decision, EvalOptions, MissingAllow as GenericMissing, Part,
+    PolicyDecision, PolicyType, PrincipalKind, PrincipalMatch, Request, StatementAt, StepKind,
 };
 
 use crate::clock::Timestamp;
@@ -59,11 +64,14 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         Target::Key(k, _) => (k.arn.clone(), Some(*k)),
         Target::Resource(r) => (r.clone(), None),
     };
+    let mut principal = rc.principal.clone();
+    principal.permissions_boundary = rc.boundary.is_some();
     let request = Request {
-        principal: rc.principal.clone(),
+        principal,
         action: input.action.clone(),
         resource: resource.clone(),
         context: input.context,
+        resource_account: key.map(|k| k.account.clone()),
     };
     let mut explanation = Vec::new();
     let caller_account = rc.account().unwrap_or("").to_string();
@@ -109,8 +117,28 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         policies.push(eval_one(PolicyKind::Session, s, caller_arn.clone(), &request, opts));
     }
 
+    // The combination is AWS's evaluation logic (kmsim_policy::combine); what follows reads its steps and words
+    // them as KMS does, and adds what only KMS has: the cross-account operation list and grants.
+    let parts: Vec<Part<'_>> =
+        policies.iter().map(|p| Part { ty: policy_type_of(p.kind), level: 0, result: &p.result }).collect();
+    let combined = combine(
+        CombineInput {
+            principal: &request.principal,
+            resource_account: key.map(|k| k.account.as_str()),
+            // A key policy must allow, directly or by delegating to the account (KMS Developer Guide, *Key
+            // policies*: "no AWS principal has any permissions to a KMS key unless that permission is explicitly
+            // allowed in a key policy").
+            resource_policy_required: key.is_some(),
+        },
+        &parts,
+    );
+
     // 1. An explicit deny anywhere wins.
-    if let Some(p) = policies.iter().find(|p| p.result.decision == PolicyDecision::ExplicitDeny) {
+    let denied_by = match &combined.decided {
+        Decided::ExplicitDeny { statement } => policies.get(statement.policy),
+        _ => None,
+    };
+    if let Some(p) = denied_by {
         let statement = deciding_statement(p);
         explanation.push(format!(
             "explicit deny: statement {} of the {} `{}` denies {}; an explicit deny overrides every allow and grant",
@@ -127,20 +155,18 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
     let allows = |kind: PolicyKind| {
         policies.iter().filter(move |p| p.kind == kind && p.result.decision == PolicyDecision::Allow)
     };
-    let present = |kind: PolicyKind| policies.iter().any(|p| p.kind == kind);
 
-    // Guardrails.
-    let scp_ok = !present(PolicyKind::Scp) || allows(PolicyKind::Scp).next().is_some();
-    let boundary_ok =
-        !present(PolicyKind::PermissionsBoundary) || allows(PolicyKind::PermissionsBoundary).next().is_some();
-    let session_ok = !present(PolicyKind::Session) || allows(PolicyKind::Session).next().is_some();
-    if present(PolicyKind::Scp) {
+    // Guardrails (SCPs of an account are one level in scenarios).
+    let scp_ok = combined.passed(StepKind::Scp) != Some(false);
+    if combined.passed(StepKind::Scp).is_some() {
         explanation.push(if scp_ok {
             "service control policies allow the action".to_string()
         } else {
             "no service control policy allows the action: implicit deny for every principal of the account".to_string()
         });
     }
+    let boundary_ok = combined.passed(StepKind::PermissionsBoundary) != Some(false);
+    let session_ok = combined.passed(StepKind::SessionPolicy) != Some(false);
     let root = rc.kind() == PrincipalKind::Root;
     let identity_allow: Option<StatementId> = allows(PolicyKind::Identity).next().map(deciding_statement);
     let identity_ok = root || identity_allow.is_some();
@@ -152,35 +178,41 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
         (Target::Key(_, store), Some(check)) => eval_grants(rc, store, check, input.now),
         _ => (Vec::new(), 0, None),
     };
+    let missing_of = |d: &Decided| match d {
+        Decided::ImplicitDeny { missing } => match missing {
+            GenericMissing::Scp { .. } => Missing::ScpAllow,
+            GenericMissing::Rcp { .. } | GenericMissing::ResourcePolicy => Missing::ResourcePolicy,
+            GenericMissing::IdentityPolicy => Missing::IdentityPolicy,
+            GenericMissing::PermissionsBoundary => Missing::BoundaryAllow,
+            GenericMissing::SessionPolicy => Missing::SessionAllow,
+        },
+        _ => Missing::IdentityPolicy,
+    };
 
     let decided: Result<DecidedBy, Missing> = match (rule, key) {
-        (CombiningRule::IdentityOnly, _) | (_, None) => {
-            if !scp_ok {
-                Err(Missing::ScpAllow)
-            } else if !identity_ok {
-                explanation.push(format!("{} has no key policy: an identity policy must allow it", input.action));
-                Err(Missing::IdentityPolicy)
-            } else if !boundary_ok {
-                Err(Missing::BoundaryAllow)
-            } else if !session_ok {
-                Err(Missing::SessionAllow)
-            } else {
+        (CombiningRule::IdentityOnly, _) | (_, None) => match &combined.decided {
+            Decided::Identity { .. } | Decided::ResourceAndIdentity { .. } | Decided::ResourcePolicy { .. } => {
                 explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
                 Ok(DecidedBy::Identity { statement: identity_allow.clone() })
             }
-        }
+            d => {
+                let missing = missing_of(d);
+                if missing == Missing::IdentityPolicy {
+                    explanation.push(format!("{} has no key policy: an identity policy must allow it", input.action));
+                }
+                Err(missing)
+            }
+        },
         (rule, Some(k)) => {
-            let kp = policies.iter().find(|p| p.kind == PolicyKind::KeyPolicy);
-            let kp_allows: Vec<_> =
-                kp.map(|p| p.result.deciding().filter(|s| s.effect == Effect::Allow).collect()).unwrap_or_default();
-            let kp_statement = |s: &StatementRef| StatementId {
+            let kp_name = policies.iter().find(|p| p.kind == PolicyKind::KeyPolicy).map(|p| p.name.clone());
+            let kp_statement = |s: &StatementAt| StatementId {
                 policy: PolicyKind::KeyPolicy,
-                name: kp.map(|p| p.name.clone()).unwrap_or_default(),
+                name: kp_name.clone().unwrap_or_default(),
                 index: s.index,
                 sid: s.sid.as_deref().map(str::to_string),
             };
-            let direct = kp_allows.iter().find(|s| matches!(s.principal, Some(m) if m != PrincipalMatch::Account));
-            let via_account = kp_allows.iter().find(|s| s.principal == Some(PrincipalMatch::Account));
+            let direct = combined.direct_allow();
+            let via_account = combined.account_allow();
             let cross = rule == CombiningRule::CrossAccount;
             if cross && !is_cross_account_action(&input.action) {
                 explanation.push(format!(
@@ -193,13 +225,18 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
             } else {
                 let mut result: Option<DecidedBy> = None;
                 if !cross {
-                    if let Some(s) = direct {
-                        let exact = s.principal == Some(PrincipalMatch::Exact);
-                        if exact || (boundary_ok && session_ok) {
+                    if let Some((s, m)) = direct {
+                        if matches!(combined.decided, Decided::ResourcePolicy { .. }) {
                             explanation.push(format!(
                                 "same account: key policy statement {} allows the caller directly{}",
                                 label(s),
-                                if exact { " (by its own ARN)" } else { "" }
+                                match m {
+                                    PrincipalMatch::Exact => " (by its own ARN)",
+                                    PrincipalMatch::Wildcard if !boundary_ok || !session_ok => {
+                                        " (`*`: a permissions boundary or session policy does not limit it)"
+                                    }
+                                    _ => "",
+                                }
                             ));
                             result = Some(DecidedBy::KeyPolicy { statement: kp_statement(s) });
                         } else {
@@ -216,7 +253,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                                 "same account: key policy statement {} allows the account, which delegates to IAM policies",
                                 label(s)
                             ));
-                            if identity_ok && boundary_ok && session_ok {
+                            if let Decided::ResourceAndIdentity { .. } = combined.decided {
                                 explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
                                 result = Some(DecidedBy::KeyPolicyAndIdentity {
                                     key_policy: kp_statement(s),
@@ -230,16 +267,16 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                         }
                     }
                 } else {
-                    let owner = direct.or(via_account);
+                    let owner = direct.or(via_account.map(|s| (s, PrincipalMatch::Account)));
                     match owner {
-                        Some(s) => {
+                        Some((s, m)) => {
                             explanation.push(format!(
                                 "cross account: key policy statement {} in account {} allows the caller{}",
                                 label(s),
                                 k.account,
-                                if s.principal == Some(PrincipalMatch::Account) { "'s account" } else { "" }
+                                if m == PrincipalMatch::Account { "'s account" } else { "" }
                             ));
-                            if identity_ok && boundary_ok && session_ok {
+                            if let Decided::ResourceAndIdentity { .. } = combined.decided {
                                 explanation.push(format!(
                                     "cross account: identity policy `{identity_name}` in account {caller_account} allows {} on the key",
                                     input.action
@@ -269,22 +306,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                 }
                 match result {
                     Some(d) => Ok(d),
-                    None => Err(if direct.is_none() && via_account.is_none() {
-                        Missing::ResourcePolicy
-                    } else if !cross && direct.is_some() && !boundary_ok {
-                        // A direct allow to the role (or `*`) cut by the guardrail: name the guardrail.
-                        Missing::BoundaryAllow
-                    } else if !cross && direct.is_some() && !session_ok {
-                        Missing::SessionAllow
-                    } else if !identity_ok {
-                        Missing::IdentityPolicy
-                    } else if !boundary_ok {
-                        Missing::BoundaryAllow
-                    } else if !session_ok {
-                        Missing::SessionAllow
-                    } else {
-                        Missing::IdentityPolicy
-                    }),
+                    None => Err(missing_of(&combined.decided)),
                 }
             }
         }
@@ -332,8 +354,19 @@ fn eval_one(
     PolicyEval { kind, name: p.name.clone(), attached_to, result: evaluate(&p.policy, request, opts) }
 }
 
+/// The policy type a kind of KMS policy is evaluated as (a key policy is a resource-based policy).
+fn policy_type_of(kind: PolicyKind) -> PolicyType {
+    match kind {
+        PolicyKind::KeyPolicy => PolicyType::Resource,
+        PolicyKind::Identity => PolicyType::Identity,
+        PolicyKind::Scp => PolicyType::Scp,
+        PolicyKind::PermissionsBoundary => PolicyType::PermissionsBoundary,
+        PolicyKind::Session => PolicyType::Session,
+    }
+}
+
 /// How explanations name a statement ([`statement_label`]).
-fn label(s: &StatementRef) -> String {
+fn label(s: &StatementAt) -> String {
     statement_label(s.index, s.sid.as_deref())
 }
 

@@ -236,7 +236,16 @@ fn rank(m: PrincipalMatch) -> u8 {
 /// Whether a `NotPrincipal` list exempts the caller. AWS evaluates every identity in the caller's chain: the caller
 /// is exempt only when each of them is listed — its account (root ARN or id), for a role session both the role
 /// and the session ARN, otherwise the caller's own ARN. `*` exempts everyone.
+///
+/// A user or role (and its sessions) with a permissions boundary is never exempt: "The `NotPrincipal` element with
+/// a `Deny` effect will always deny any IAM principal that has a permissions boundary policy attached, regardless of
+/// the values specified in the `NotPrincipal` element" (IAM User Guide, *NotPrincipal*,
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>).
+/// (`NotPrincipal` is accepted only with `Deny`.)
 fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
+    if bounded(pr) {
+        return false;
+    }
     let listed = |f: &dyn Fn(&PrincipalKindPat) -> bool| el.entries.iter().any(|e| f(&e.kind));
     if listed(&|k| matches!(k, PrincipalKindPat::Wildcard)) {
         return true;
@@ -259,6 +268,11 @@ fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
         PrincipalKind::RoleSession => account_ok() && role_ok() && arn_ok(),
         PrincipalKind::User | PrincipalKind::FederatedUser => account_ok() && arn_ok(),
     }
+}
+
+/// A user or role (or a session of it) with a permissions boundary, which no `NotPrincipal` exempts.
+fn bounded(pr: &Principal) -> bool {
+    pr.permissions_boundary && matches!(pr.kind, PrincipalKind::User | PrincipalKind::Role | PrincipalKind::RoleSession)
 }
 
 fn principal_el_match(el: &PrincipalEl, pr: &Principal) -> Option<PrincipalMatch> {
@@ -447,6 +461,10 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
                 Some((tx, _)) => Arc::clone(&tx.matched_reason),
                 None => p.text(Slot::matched(m)),
             },
+            (true, Some(_)) if bounded(pr) => Arc::from(format!(
+                "caller `{}` has a permissions boundary: a `NotPrincipal` never exempts it, whatever it lists",
+                pr.arn
+            )),
             (negated, m) => p.text(Slot::principal(negated, m.is_some())),
         };
         if m.is_none() && reason.is_none() {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod binary;
+mod combine;
 mod error;
 mod eval;
 mod glob;
@@ -18,6 +19,10 @@ mod time;
 mod values;
 mod vars;
 
+pub use combine::{
+    combine, Combination, CombineInput, CombineStep, Decided, MissingAllow, Part, SetResult, StatementAt, StepKind,
+    StepOutcome,
+};
 pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
 pub use policy_type::PolicyType;
@@ -25,7 +30,7 @@ pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};
 pub use result::{
     ConditionTrace, Decision, Effect, ElementName, ElementTrace, EntrySource, EntryTrace, EvalOptions, PolicyDecision,
-    PolicyResult, PolicyTrace, PrincipalMatch, SetResult, StatementRef, StatementTrace,
+    PolicyResult, PolicyTrace, PrincipalMatch, StatementRef, StatementTrace,
 };
 pub use suggest::suggest;
 pub use time::{format_date, parse_date};
@@ -107,7 +112,46 @@ pub fn evaluate_all(policies: &[&Policy], request: &Request, options: EvalOption
     } else {
         Decision::ImplicitDeny
     };
-    SetResult { decision, policies: results }
+    SetResult { decision, policies: results, combination: None }
+}
+
+/// A policy taking part in [`authorize`]: the policy and, for SCPs and RCPs, its level in the organization (0 is
+/// the root, then each OU on the path to the account, the account itself last; policies of one level are OR'd,
+/// levels AND'd). Other kinds ignore the level.
+#[derive(Debug, Clone, Copy)]
+pub struct SetPolicy<'a> {
+    pub policy: &'a Policy,
+    pub level: usize,
+}
+
+/// Evaluates every policy that takes part in a request, of every kind, and combines them with AWS's evaluation
+/// logic ([`combine`]): explicit deny; RCPs and SCPs at every level; resource-based policies (how their principal
+/// matched the caller); identity-based policies; the permissions boundary; session policies; both sides of a
+/// cross-account request. The resource's account is [`Request::resource_owner`]; a permissions boundary among the
+/// policies marks the caller as having one (see [`Principal::permissions_boundary`]).
+pub fn authorize(policies: &[SetPolicy<'_>], request: &Request, options: EvalOptions) -> SetResult {
+    let bounded = policies.iter().any(|p| p.policy.ty == PolicyType::PermissionsBoundary);
+    let marked;
+    let request = if bounded && !request.principal.permissions_boundary {
+        let mut r = request.clone();
+        r.principal.permissions_boundary = true;
+        marked = r;
+        &marked
+    } else {
+        request
+    };
+    let prepared = eval::Prepared::new(request);
+    let results: Vec<PolicyResult> =
+        policies.iter().map(|p| eval::evaluate_prepared(p.policy, &prepared, options)).collect();
+    let parts: Vec<Part<'_>> =
+        policies.iter().zip(&results).map(|(p, result)| Part { ty: p.policy.ty, level: p.level, result }).collect();
+    let input = CombineInput {
+        principal: &request.principal,
+        resource_account: request.resource_owner(),
+        resource_policy_required: false,
+    };
+    let combination = combine(input, &parts);
+    SetResult { decision: combination.decision, policies: results, combination: Some(combination) }
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ pub enum PolicyType {
     PermissionsBoundary,
     /// A session policy passed when assuming a role.
     Session,
+    /// A resource control policy (an Organizations guardrail on the resources of an account). Its statements may
+    /// name principals (`Principal`), never with `NotPrincipal` (AWS Organizations User Guide, *RCP syntax*,
+    /// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html>).
+    Rcp,
 }
 
 impl PolicyType {
@@ -25,13 +29,13 @@ impl PolicyType {
     /// - `Resource` (KMS key policy): 32,768 bytes, whitespace included;
     /// - `Identity` and `PermissionsBoundary` (managed policies): 6,144 characters, whitespace not counted (IAM
     ///   ignores whitespace when it measures a policy);
-    /// - `Scp`: 5,120 characters, whitespace included;
+    /// - `Scp` and `Rcp`: 5,120 characters, whitespace included;
     /// - `Session`: 2,048 characters, whitespace not counted.
     pub(crate) fn size_limit(self) -> (usize, &'static str) {
         match self {
             PolicyType::Resource => (32_768, "bytes"),
             PolicyType::Identity | PolicyType::PermissionsBoundary => (6_144, "characters (whitespace not counted)"),
-            PolicyType::Scp => (5_120, "characters"),
+            PolicyType::Scp | PolicyType::Rcp => (5_120, "characters"),
             PolicyType::Session => (2_048, "characters (whitespace not counted)"),
         }
     }
@@ -40,7 +44,7 @@ impl PolicyType {
     pub(crate) fn measure(self, source: &str) -> usize {
         match self {
             PolicyType::Resource => source.len(),
-            PolicyType::Scp => source.chars().count(),
+            PolicyType::Scp | PolicyType::Rcp => source.chars().count(),
             PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => {
                 source.chars().filter(|c| !c.is_whitespace()).count()
             }
@@ -53,6 +57,7 @@ impl PolicyType {
             PolicyType::Identity => "identity-based",
             PolicyType::Resource => "resource-based",
             PolicyType::Scp => "service control",
+            PolicyType::Rcp => "resource control",
             PolicyType::PermissionsBoundary => "permissions boundary",
             PolicyType::Session => "session",
         }

@@ -38,6 +38,7 @@ fn type_text(t: PolicyType) -> &'static str {
         PolicyType::Identity => "identity-based policy",
         PolicyType::Resource => "resource-based policy",
         PolicyType::Scp => "service control policy",
+        PolicyType::Rcp => "resource control policy",
         PolicyType::PermissionsBoundary => "permissions boundary",
         PolicyType::Session => "session policy",
     }

@@ -49,6 +49,7 @@ pub enum PrincipalKind {
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Principal {
     /// The caller's ARN (for a service principal, its name, e.g. `s3.amazonaws.com`; for anonymous, `*`).
@@ -60,6 +61,11 @@ pub struct Principal {
     /// For a role session: the ARN of the role it was assumed from (`arn:aws:iam::ACCOUNT:role/NAME`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    /// Whether the user or role (for a session: its role) has a permissions boundary attached. Set by the
+    /// evaluation when a permissions boundary takes part; a `NotPrincipal` with `Deny` never exempts such a caller.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub permissions_boundary: bool,
 }
 
 impl Principal {
@@ -67,14 +73,12 @@ impl Principal {
     /// Anything that is not an IAM/STS ARN is taken as a service principal; `*` is anonymous.
     pub fn from_arn(arn: &str) -> Principal {
         if arn == "*" {
-            return Principal { arn: arn.to_string(), kind: PrincipalKind::Anonymous, account: None, role_arn: None };
+            return Principal::bare(arn, PrincipalKind::Anonymous);
         }
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         let (service, account, rest) = match parts.as_slice() {
             ["arn", _partition, service, _region, account, rest] => (*service, *account, *rest),
-            _ => {
-                return Principal { arn: arn.to_string(), kind: PrincipalKind::Service, account: None, role_arn: None }
-            }
+            _ => return Principal::bare(arn, PrincipalKind::Service),
         };
         let account_opt = if account.is_empty() { None } else { Some(account.to_string()) };
         let partition = parts.get(1).copied().unwrap_or("aws");
@@ -91,7 +95,12 @@ impl Principal {
             ("sts", "federated-user") => (PrincipalKind::FederatedUser, None),
             _ => (PrincipalKind::User, None),
         };
-        Principal { arn: arn.to_string(), kind, account: account_opt, role_arn }
+        Principal { arn: arn.to_string(), kind, account: account_opt, role_arn, permissions_boundary: false }
+    }
+
+    /// A principal without an account (a service, an anonymous caller).
+    fn bare(arn: &str, kind: PrincipalKind) -> Principal {
+        Principal { arn: arn.to_string(), kind, account: None, role_arn: None, permissions_boundary: false }
     }
 }
 
@@ -250,6 +259,7 @@ impl<'de> Deserialize<'de> for Context {
 
 /// A request to authorize.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Request {
     pub principal: Principal,
@@ -259,6 +269,24 @@ pub struct Request {
     pub resource: String,
     #[serde(default)]
     pub context: Context,
+    /// The 12-digit account that owns the resource, when the resource ARN does not say (an S3 bucket ARN has no
+    /// account) or to override it. Absent: the ARN's account, else the caller's own account. Decides whether the
+    /// request is cross-account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub resource_account: Option<String>,
+}
+
+impl Request {
+    /// The account that owns the resource: `resource_account` when given, else the resource ARN's account when it
+    /// has one (12 digits); `None` when neither says.
+    pub fn resource_owner(&self) -> Option<&str> {
+        if let Some(a) = &self.resource_account {
+            return Some(a);
+        }
+        let account = self.resource.split(':').nth(4)?;
+        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    }
 }
 
 // ---- serde representation of Value -------------------------------------------------------------------------------

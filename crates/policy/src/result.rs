@@ -32,7 +32,7 @@ pub enum PolicyDecision {
     NoMatch,
 }
 
-/// The outcome of a set of policies of one kind combined (explicit deny wins, then allow, else implicit deny).
+/// The outcome of a set of policies combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum Decision {
@@ -116,15 +116,6 @@ impl PolicyResult {
             .iter()
             .any(|s| s.effect == Effect::Allow && matches!(s.principal, Some(p) if p != PrincipalMatch::Account))
     }
-}
-
-/// The result of evaluating several policies of one kind together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub struct SetResult {
-    pub decision: Decision,
-    /// One result per policy, in the order given.
-    pub policies: Vec<PolicyResult>,
 }
 
 // ---- the trace ---------------------------------------------------------------------------------------------------

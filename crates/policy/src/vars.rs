@@ -198,6 +198,7 @@ mod tests {
             action: "s3:GetObject".into(),
             resource: "*".into(),
             context: ctx,
+            resource_account: None,
         }
     }
 

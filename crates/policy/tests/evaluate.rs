@@ -26,7 +26,13 @@ fn req(principal: &str, action: &str, res: &str, ctx: &[(&str, ContextValue)]) -
     for (k, v) in ctx {
         context.insert(*k, v.clone());
     }
-    Request { principal: Principal::from_arn(principal), action: action.into(), resource: res.into(), context }
+    Request {
+        principal: Principal::from_arn(principal),
+        action: action.into(),
+        resource: res.into(),
+        context,
+        resource_account: None,
+    }
 }
 
 fn s(v: &str) -> ContextValue {
@@ -140,6 +146,7 @@ fn principal_match(principal_json: &str, caller: &Principal) -> Option<Principal
         action: "kms:Decrypt".into(),
         resource: KEY.into(),
         context: Context::new(),
+        resource_account: None,
     };
     let res = evaluate(&p, &r, EvalOptions::default());
     res.applied.first().and_then(|s| s.principal)
@@ -513,4 +520,22 @@ fn shared_trace_texts_follow_the_request() {
         two,
         reasons(&[("kms:EncryptionContextKeys", multi(&["tenant", "path"])), ("kms:N", s("1"))], "kms:Decrypt")
     );
+}
+
+/// IAM User Guide, *NotPrincipal*: a `NotPrincipal` with `Deny` "will always deny any IAM principal that has a
+/// permissions boundary policy attached, regardless of the values specified in the `NotPrincipal` element".
+#[test]
+fn not_principal_deny_never_exempts_a_caller_with_a_boundary() {
+    let p = resource(
+        r#"{"Effect": "Deny", "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/Alice", "arn:aws:iam::111122223333:root"]}, "Action": "kms:*", "Resource": "*"}"#,
+    );
+    let mut r = req("arn:aws:iam::111122223333:user/Alice", "kms:Decrypt", KEY, &[]);
+    assert_eq!(evaluate(&p, &r, EvalOptions::default()).decision, PolicyDecision::NoMatch);
+    r.principal.permissions_boundary = true;
+    let traced = evaluate(&p, &r, EvalOptions { trace: true });
+    assert_eq!(traced.decision, PolicyDecision::ExplicitDeny);
+    assert_eq!(evaluate(&p, &r, EvalOptions::default()).decision, PolicyDecision::ExplicitDeny);
+    let trace = traced.trace.unwrap();
+    let el = &trace.statements[0].elements[0];
+    assert!(el.reason.contains("has a permissions boundary"), "{}", el.reason);
 }

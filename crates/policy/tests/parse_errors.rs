@@ -352,3 +352,35 @@ fn accepts_every_aws_form() {
     assert_eq!(p.statements()[0].sid(), Some("Any form"));
     assert_eq!(p.statements()[0].principals().count(), 5);
 }
+
+/// IAM User Guide, *NotPrincipal*: "`NotPrincipal` must be used with `"Effect":"Deny"`. Using it with
+/// `"Effect":"Allow"` is not supported." The policy is rejected at load, at the element.
+#[test]
+fn not_principal_with_allow_is_rejected_where_it_is_written() {
+    let body = r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/Bob"}, "Action": "kms:*", "Resource": "*"}"#;
+    let e = one(&stmt(body), RES, ErrorKind::NotAllowedInPolicyType);
+    assert_eq!(e.message, "`NotPrincipal` with `\"Effect\": \"Allow\"` is not supported");
+    assert_eq!((e.span.line, &*e.span.path), (3, "/Statement/0/NotPrincipal"));
+    assert!(e.help.as_deref().is_some_and(|h| h.contains("aws:PrincipalArn")), "{e:?}");
+    // With Deny it is accepted.
+    let deny = body.replace("\"Allow\"", "\"Deny\"");
+    assert!(Policy::parse(&stmt(&deny), RES).is_ok());
+    // An invalid effect is reported once, as the effect.
+    let bad = body.replace("\"Allow\"", "\"Alow\"");
+    assert!(errors(&stmt(&bad), RES).iter().all(|e| e.kind != ErrorKind::NotAllowedInPolicyType));
+}
+
+/// Resource control policies name principals (`Principal`), never with `NotPrincipal` (AWS Organizations User Guide,
+/// *RCP syntax*; IAM User Guide, *NotPrincipal*: "isn't supported in ... Resource Control Policies (RCP)").
+#[test]
+fn rcp_takes_principal_but_not_not_principal() {
+    let ok = r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-123"}}}"#;
+    assert!(Policy::parse(&stmt(ok), PolicyType::Rcp).is_ok());
+    let without = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
+    assert!(Policy::parse(&stmt(without), PolicyType::Rcp).is_ok());
+    let not = r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}"#;
+    let e = one(&stmt(not), PolicyType::Rcp, ErrorKind::NotAllowedInPolicyType);
+    assert_eq!(e.message, "`NotPrincipal` is not allowed in resource control policies");
+    assert_eq!(&*e.span.path, "/Statement/0/NotPrincipal");
+}

@@ -4,8 +4,8 @@
 #![expect(clippy::panic, clippy::indexing_slicing, reason = "test helpers outside #[test] functions")]
 
 use kmsim_policy::{
-    evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy, PolicyDecision,
-    PolicyType, Principal, Request, Value,
+    authorize, evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy,
+    PolicyDecision, PolicyType, Principal, PrincipalKind, Request, SetPolicy, Value,
 };
 use proptest::prelude::*;
 
@@ -76,7 +76,8 @@ fn render(sts: &[St], ty: PolicyType) -> String {
         conds.sort_unstable();
         conds.dedup_by_key(|c| c.split(':').next().unwrap_or("").to_string());
         let principal = if ty == PolicyType::Resource {
-            let name = if s.not_principal { "NotPrincipal" } else { "Principal" };
+            // `NotPrincipal` is accepted only with `Deny`.
+            let name = if s.not_principal && s.deny { "NotPrincipal" } else { "Principal" };
             format!("\"{name}\": {}, ", PRINCIPALS[s.principal])
         } else {
             String::new()
@@ -149,6 +150,7 @@ fn request() -> impl Strategy<Value = Request> {
                 action: action.into(),
                 resource: resource.into(),
                 context: c,
+                resource_account: None,
             }
         })
 }
@@ -185,6 +187,38 @@ proptest! {
         if !any_deny {
             let any_allow = set.policies.iter().any(|p| p.decision == PolicyDecision::Allow);
             prop_assert_eq!(set.decision == Decision::Allow, any_allow);
+        }
+    }
+
+    /// AWS's evaluation logic: an explicit deny in any policy of any kind denies, and a guardrail (SCP, boundary,
+    /// session policy) never allows on its own; with identity policies alone it agrees with the one-kind rule.
+    #[test]
+    fn authorize_deny_wins_and_guardrails_never_grant(sts in prop::collection::vec(st(), 1..5), more in prop::collection::vec(st(), 1..4), r in request()) {
+        let id = policy(&sts, PolicyType::Identity);
+        let same_account = Request { resource_account: r.principal.account.clone(), ..r.clone() };
+        let alone = authorize(&[SetPolicy { policy: &id, level: 0 }], &same_account, EvalOptions::default());
+        let one_kind = evaluate_all(&[&id], &same_account, EvalOptions::default()).decision;
+        // (The root user needs no identity policy: only an explicit deny stops it.)
+        if r.principal.kind == PrincipalKind::Root {
+            prop_assert_eq!(alone.decision == Decision::ExplicitDeny, one_kind == Decision::ExplicitDeny);
+        } else {
+            prop_assert_eq!(alone.decision, one_kind);
+        }
+        for guard_ty in [PolicyType::Scp, PolicyType::PermissionsBoundary, PolicyType::Session] {
+            let g = policy(&more, guard_ty);
+            let only = authorize(&[SetPolicy { policy: &g, level: 0 }], &same_account, EvalOptions::default());
+            // (The root user needs no identity policy.)
+            if r.principal.kind != PrincipalKind::Root {
+                prop_assert_ne!(only.decision, Decision::Allow);
+            }
+            let both = authorize(&[SetPolicy { policy: &id, level: 0 }, SetPolicy { policy: &g, level: 0 }], &same_account, EvalOptions::default());
+            // SCPs do not apply to service principals.
+            let applies = |i: usize| !(i == 1 && guard_ty == PolicyType::Scp && r.principal.kind == PrincipalKind::Service);
+            let any_deny = both.policies.iter().enumerate().any(|(i, p)| applies(i) && p.decision == PolicyDecision::ExplicitDeny);
+            prop_assert_eq!(both.decision == Decision::ExplicitDeny, any_deny);
+            if both.decision == Decision::Allow {
+                prop_assert_eq!(alone.decision, Decision::Allow);
+            }
         }
     }
 

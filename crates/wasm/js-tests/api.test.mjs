@@ -61,6 +61,36 @@ test("evaluate denies explicitly with the deciding Deny statement, and implicitl
   }
 });
 
+test("evaluate combines policies of every kind with AWS's evaluation logic, step by step", () => {
+  const allow = (sid, action) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Action: action, Resource: "*" }] });
+  const request = { principal: ALICE, action: "kms:Decrypt", resource: KEY };
+  const run = (ouAction) =>
+    evaluate({
+      policies: [
+        { type: "scp", text: allow("Root", "*"), level: 0 },
+        { type: "scp", text: allow("Ou", ouAction), level: 1 },
+        { type: "identity", text: allow("Iam", "kms:*") },
+      ],
+      request,
+    });
+  const allowed = run("kms:*");
+  assert.equal(allowed.decision, "Allow");
+  assert.deepEqual(allowed.combination.decided, { by: "identity", statement: { policy: 2, index: 0, sid: "Iam" } });
+  const denied = run("s3:*");
+  assert.equal(denied.decision, "ImplicitDeny");
+  assert.deepEqual(denied.combination.decided, { by: "implicit-deny", missing: { policy: "scp", level: 1 } });
+  const scp = denied.combination.steps.filter((s) => s.step === "scp").map((s) => [s.level, s.outcome]);
+  assert.deepEqual(scp, [[0, "pass"], [1, "fail"]]);
+  // Cross account: the resource's account must allow too.
+  const cross = evaluate({ policies: [{ type: "identity", text: allow("Iam", "kms:*") }],
+    request: { ...request, resource_account: "444455556666" } });
+  assert.equal(cross.decision, "ImplicitDeny");
+  assert.equal(cross.combination.cross_account, true);
+  // A misspelt request member is an error, not silently dropped.
+  assert.throws(() => evaluate({ policies: [], request: { ...request, contxt: {} } }), /unknown field `contxt`/);
+});
+
 test("evaluate throws an Error with located diagnostics for a policy that does not parse", () => {
   const bad = '{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Permit", "Action": "*", "Resource": "*"}]\n}';
   assert.throws(

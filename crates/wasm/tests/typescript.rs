@@ -23,9 +23,10 @@ use kmsim_kms::trace::{
 use kmsim_kms::{CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
 use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
-    ConditionTrace, Context, ContextValue, Decision, Effect, ElementName, ElementTrace, EntryTrace, ErrorKind,
-    PolicyDecision, PolicyError, PolicyResult, PolicyTrace, PolicyType, PolicyWarning, Principal, PrincipalKind,
-    PrincipalMatch, Request, SetResult, Span, StatementRef, StatementTrace, Value,
+    Combination, CombineStep, ConditionTrace, Context, ContextValue, Decided, Decision, Effect, ElementName,
+    ElementTrace, EntryTrace, ErrorKind, MissingAllow, PolicyDecision, PolicyError, PolicyResult, PolicyTrace,
+    PolicyType, PolicyWarning, Principal, PrincipalKind, PrincipalMatch, Request, SetResult, Span, StatementAt, StatementRef,
+    StatementTrace, StepKind, StepOutcome, Value,
 };
 use tsify::Tsify;
 
@@ -53,6 +54,13 @@ fn generate() -> String {
         StatementRef::DECL,
         PolicyResult::DECL,
         SetResult::DECL,
+        Combination::DECL,
+        CombineStep::DECL,
+        StepKind::DECL,
+        StepOutcome::DECL,
+        StatementAt::DECL,
+        Decided::DECL,
+        MissingAllow::DECL,
         PolicyTrace::DECL,
         ElementName::DECL,
         StatementTrace::DECL,

@@ -4,7 +4,7 @@
 /**
  * The kind of policy document; the parser applies each kind's rules.
  */
-export type PolicyType = "identity" | "resource" | "scp" | "permissions-boundary" | "session";
+export type PolicyType = "identity" | "resource" | "scp" | "permissions-boundary" | "session" | "rcp";
 
 /**
  * A place in a policy's source text. Lines and columns are 1-based; columns count characters (not bytes).
@@ -66,7 +66,7 @@ export type Effect = "Allow" | "Deny";
 export type PolicyDecision = "ExplicitDeny" | "Allow" | "NoMatch";
 
 /**
- * The outcome of a set of policies of one kind combined (explicit deny wins, then allow, else implicit deny).
+ * The outcome of a set of policies combined.
  */
 export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
 
@@ -109,7 +109,8 @@ export interface PolicyResult {
 }
 
 /**
- * The result of evaluating several policies of one kind together.
+ * The result of evaluating several policies together: the decision, one result per policy, and (for `authorize`
+ * and the JS `evaluate`) how AWS's evaluation logic combined them.
  */
 export interface SetResult {
     decision: Decision;
@@ -117,7 +118,84 @@ export interface SetResult {
      * One result per policy, in the order given.
      */
     policies: PolicyResult[];
+    /**
+     * The evaluation logic step by step (absent for `evaluate_all`, which combines policies of one kind).
+     */
+    combination?: Combination;
 }
+
+/**
+ * The combination of every policy of a request.
+ */
+export interface Combination {
+    decision: Decision;
+    /**
+     * Whether the caller and the resource are in different accounts (both sides must then allow).
+     */
+    cross_account: boolean;
+    /**
+     * The resource's account as the combination took it.
+     */
+    resource_account?: string;
+    /**
+     * Every step, in order, each with its own outcome.
+     */
+    steps: CombineStep[];
+    decided: Decided;
+}
+
+/**
+ * One step of the combination, as the trace shows it.
+ */
+export interface CombineStep {
+    step: StepKind;
+    outcome: StepOutcome;
+    /**
+     * The organization level, for RCP and SCP steps.
+     */
+    level?: number;
+    /**
+     * The statement that allows or denies at this step.
+     */
+    statement?: StatementAt;
+    /**
+     * For a resource-policy allow: how its principal matched the caller.
+     */
+    principal?: PrincipalMatch;
+    /**
+     * The step in one line.
+     */
+    reason: string;
+}
+
+/**
+ * A step of the evaluation logic.
+ */
+export type StepKind = "explicit-deny" | "rcp" | "scp" | "resource-policy" | "identity-policy" | "permissions-boundary" | "session-policy";
+
+/**
+ * How a step came out on its own (what decided is the combination's `decided`).
+ */
+export type StepOutcome = "pass" | "fail" | "not-applicable";
+
+/**
+ * A statement of one of the combined policies: the policy's position among the parts, the statement's index, Sid.
+ */
+export interface StatementAt {
+    policy: number;
+    index: number;
+    sid?: string;
+}
+
+/**
+ * What decided the combination.
+ */
+export type Decided = { by: "explicit-deny"; statement: StatementAt } | { by: "resource-policy"; statement: StatementAt; principal: PrincipalMatch } | { by: "resource-and-identity"; resource: StatementAt; identity?: StatementAt } | { by: "identity"; statement?: StatementAt } | { by: "implicit-deny"; missing: MissingAllow };
+
+/**
+ * What an implicit deny was missing.
+ */
+export type MissingAllow = { policy: "rcp"; level: number } | { policy: "scp"; level: number } | { policy: "resource-policy" } | { policy: "identity-policy" } | { policy: "permissions-boundary" } | { policy: "session-policy" };
 
 /**
  * The full explanation of one policy's evaluation.
@@ -251,6 +329,11 @@ export interface Principal {
      * For a role session: the ARN of the role it was assumed from (`arn:aws:iam::ACCOUNT:role/NAME`).
      */
     role_arn?: string;
+    /**
+     * Whether the user or role (for a session: its role) has a permissions boundary attached. Set by the
+     * evaluation when a permissions boundary takes part; a `NotPrincipal` with `Deny` never exempts such a caller.
+     */
+    permissions_boundary?: boolean;
 }
 
 /**
@@ -282,6 +365,12 @@ export interface Request {
      */
     resource: string;
     context?: Context;
+    /**
+     * The 12-digit account that owns the resource, when the resource ARN does not say (an S3 bucket ARN has no
+     * account) or to override it. Absent: the ARN's account, else the caller's own account. Decides whether the
+     * request is cross-account.
+     */
+    resource_account?: string;
 }
 
 /**
@@ -294,10 +383,15 @@ export interface PolicyInput {
      * For the caller's own bookkeeping; not used by the evaluation.
      */
     name?: string;
+    /**
+     * For `scp` and `rcp`: the policy's level in the organization (0, the default, is the root; then each OU on
+     * the path to the account, the account last). Every level must allow.
+     */
+    level?: number;
 }
 
 /**
- * `evaluate`'s input: policies of one kind, a request, and whether to record the full trace.
+ * `evaluate`'s input: the policies that take part (of any kinds), a request, and whether to record the full trace.
  */
 export interface EvaluateInput {
     policies: PolicyInput[];

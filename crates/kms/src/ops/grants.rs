@@ -300,6 +300,7 @@ impl World {
                 action: "kms:RetireGrant".into(),
                 resource: key.arn.clone(),
                 context: context.clone(),
+                resource_account: Some(key.account.clone()),
             };
             kmsim_policy::evaluate(&np.policy, &req, kmsim_policy::EvalOptions::default()).decision
                 == kmsim_policy::PolicyDecision::ExplicitDeny

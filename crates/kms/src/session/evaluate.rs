@@ -1,12 +1,15 @@
-//! The stateless requests of the protocol: evaluate policies of one kind against a request, validate a policy.
+//! The stateless requests of the protocol: evaluate policies of every kind against a request with AWS's evaluation
+//! logic ([`kmsim_policy::authorize`]), validate a policy.
 
-use kmsim_policy::{evaluate_all, EvalOptions, Policy, PolicyError, PolicyType, PolicyWarning, Request, SetResult};
+use kmsim_policy::{
+    authorize, EvalOptions, Policy, PolicyError, PolicyType, PolicyWarning, Request, SetPolicy, SetResult,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 
 use super::protocol::{Diagnostic, Failure};
 
-/// `evaluate`'s input: policies of one kind, a request, and whether to record the full trace.
+/// `evaluate`'s input: the policies that take part (of any kinds), a request, and whether to record the full trace.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -29,10 +32,15 @@ pub struct PolicyInput {
     #[serde(default)]
     #[cfg_attr(feature = "ts", tsify(optional))]
     pub name: Option<String>,
+    /// For `scp` and `rcp`: the policy's level in the organization (0, the default, is the root; then each OU on
+    /// the path to the account, the account last). Every level must allow.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub level: Option<usize>,
 }
 
 impl EvaluateInput {
-    /// Reads `{ policies: [{ type, text, name? }], request, trace? }`.
+    /// Reads `{ policies: [{ type, text, name?, level? }], request, trace? }`.
     pub fn from_json(input: J) -> Result<EvaluateInput, Failure> {
         serde_json::from_value(input).map_err(|e| Failure::input("evaluate input", e))
     }
@@ -40,12 +48,12 @@ impl EvaluateInput {
 
 /// Parses every policy; fails with every problem of every policy that does not parse, each diagnostic naming its
 /// policy by index.
-pub fn parse_policies(policies: &[PolicyInput]) -> Result<Vec<Policy>, Failure> {
+pub fn parse_policies(policies: &[PolicyInput]) -> Result<Vec<(Policy, usize)>, Failure> {
     let mut parsed = Vec::with_capacity(policies.len());
     let mut diagnostics = Vec::new();
     for (i, p) in policies.iter().enumerate() {
         match Policy::parse(&p.text, p.ty) {
-            Ok(policy) => parsed.push(policy),
+            Ok(policy) => parsed.push((policy, p.level.unwrap_or(0))),
             Err(errs) => diagnostics.extend(errs.errors.into_iter().map(|e| Diagnostic::from_policy_error(e, Some(i)))),
         }
     }
@@ -56,7 +64,8 @@ pub fn parse_policies(policies: &[PolicyInput]) -> Result<Vec<Policy>, Failure> 
     }
 }
 
-/// Evaluates policies of one kind against a request. Every policy that does not parse is reported.
+/// Evaluates the policies against a request with AWS's evaluation logic. Every policy that does not parse is
+/// reported.
 pub fn evaluate(input: &EvaluateInput) -> Result<SetResult, Failure> {
     Ok(PreparedPolicies::parse(&input.policies)?.evaluate(&input.request, input.trace))
 }
@@ -65,7 +74,8 @@ pub fn evaluate(input: &EvaluateInput) -> Result<SetResult, Failure> {
 /// parsing the policies again.
 #[derive(Debug, Clone)]
 pub struct PreparedPolicies {
-    policies: Vec<Policy>,
+    /// Each policy with its organization level.
+    policies: Vec<(Policy, usize)>,
 }
 
 impl PreparedPolicies {
@@ -74,7 +84,7 @@ impl PreparedPolicies {
         parse_policies(policies).map(|policies| PreparedPolicies { policies })
     }
 
-    /// Reads and parses `[{ type, text, name? }]`.
+    /// Reads and parses `[{ type, text, name?, level? }]`.
     pub fn from_json(policies: J) -> Result<PreparedPolicies, Failure> {
         let policies: Vec<PolicyInput> = serde_json::from_value(policies).map_err(|e| Failure::input("policies", e))?;
         PreparedPolicies::parse(&policies)
@@ -92,8 +102,9 @@ impl PreparedPolicies {
 
     /// The same answer as `evaluate` with these policies, this request and this `trace`.
     pub fn evaluate(&self, request: &Request, trace: bool) -> SetResult {
-        let refs: Vec<&Policy> = self.policies.iter().collect();
-        evaluate_all(&refs, request, EvalOptions { trace })
+        let set: Vec<SetPolicy<'_>> =
+            self.policies.iter().map(|(policy, level)| SetPolicy { policy, level: *level }).collect();
+        authorize(&set, request, EvalOptions { trace })
     }
 }
 
@@ -123,12 +134,12 @@ impl EvaluateOptions {
     }
 }
 
-/// Parses a policy type as the protocol writes it (`identity`, `resource`, `scp`, `permissions-boundary`,
+/// Parses a policy type as the protocol writes it (`identity`, `resource`, `scp`, `rcp`, `permissions-boundary`,
 /// `session`).
 pub fn policy_type(ty: &str) -> Result<PolicyType, Failure> {
     serde_json::from_value(J::String(ty.to_string())).map_err(|_| {
         Failure::new(format!(
-            "unknown policy type `{ty}`; expected one of identity, resource, scp, permissions-boundary, session"
+            "unknown policy type `{ty}`; expected one of identity, resource, scp, rcp, permissions-boundary, session"
         ))
     })
 }
@@ -256,7 +267,7 @@ mod tests {
         assert_eq!(to_json(&validate_policy(no_resource, "identity").unwrap())["ok"], false);
         let f = validate_policy(ALLOW_ALL, "Identity").unwrap_err();
         assert!(f.message.starts_with("unknown policy type `Identity`"), "{}", f.message);
-        for ty in ["identity", "resource", "scp", "permissions-boundary", "session"] {
+        for ty in ["identity", "resource", "scp", "rcp", "permissions-boundary", "session"] {
             assert!(policy_type(ty).is_ok(), "{ty}");
         }
     }

@@ -405,8 +405,31 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
     // Principal
     let principal_member = find("Principal").map(|m| (m, false)).or_else(|| find("NotPrincipal").map(|m| (m, true)));
     let mut principal = None;
-    let principals_allowed = cx.ty == PolicyType::Resource;
+    let principals_allowed = matches!(cx.ty, PolicyType::Resource | PolicyType::Rcp);
     match principal_member {
+        Some((m, true)) if cx.ty == PolicyType::Rcp => {
+            cx.err(
+                ErrorKind::NotAllowedInPolicyType,
+                "`NotPrincipal` is not allowed in resource control policies".into(),
+                Some("use `\"Principal\": \"*\"` with a condition on `aws:PrincipalArn`".into()),
+                m.key_pos,
+                &join(path, "NotPrincipal"),
+            );
+            ok = false;
+        }
+        // IAM User Guide, *NotPrincipal*: "`NotPrincipal` must be used with `"Effect":"Deny"`. Using it with
+        // `"Effect":"Allow"` is not supported."
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html)
+        Some((m, true)) if matches!(find("Effect").map(|e| &e.value.value), Some(Json::String(s)) if s == "Allow") => {
+            cx.err(
+                ErrorKind::NotAllowedInPolicyType,
+                "`NotPrincipal` with `\"Effect\": \"Allow\"` is not supported".into(),
+                Some("`NotPrincipal` must be used with `\"Effect\": \"Deny\"`; to allow everyone but some principals, use `\"Principal\": \"*\"` with `ArnNotEquals` on `aws:PrincipalArn`".into()),
+                m.key_pos,
+                &join(path, "NotPrincipal"),
+            );
+            ok = false;
+        }
         Some((m, negated)) if !principals_allowed => {
             let name = if negated { "NotPrincipal" } else { "Principal" };
             cx.err(
@@ -422,7 +445,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
             Some(p) => principal = Some(p),
             None => ok = false,
         },
-        None if principals_allowed => {
+        None if cx.ty == PolicyType::Resource => {
             cx.err(
                 ErrorKind::MissingElement,
                 "the statement has no `Principal` or `NotPrincipal`".into(),

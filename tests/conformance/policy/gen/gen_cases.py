@@ -120,6 +120,13 @@ def resource_policy(*stmts, **kw):
     return {"type": "resource", "document": doc(*stmts, **kw)}
 
 
+# The caller's own IAM policy: a resource-policy allow that names the caller's account only delegates to the
+# account's identity-based policies, and a cross-account request needs the caller's account to allow too
+# (reference_policies_evaluation-logic_policy-eval-denyallow.html, reference_policies_evaluation-logic-cross-account.html).
+IAM_ALLOW = {"type": "identity", "document": {"Version": "2012-10-17", "Statement": [
+    {"Sid": "CallerIam", "Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}}
+
+
 def add(folder, name, description, source, policies, req, decision, statement=None, policy=None):
     assert decision in ("Allow", "ExplicitDeny", "ImplicitDeny")
     if decision == "ImplicitDeny":
@@ -721,9 +728,15 @@ F = "principals"
 
 
 def prin(name, description, principal, caller, allowed, source=S_PRINCIPAL):
-    add(F, name, description, source,
-        [resource_policy(st("Who", "Allow", "kms:Decrypt", "*", principal=principal))],
-        request(principal=caller), "Allow" if allowed else "ImplicitDeny", "Who" if allowed else None)
+    """A key policy naming `principal`; when the caller is allowed only through delegation (an account principal)
+    or from another account, the caller's IAM policy allows too (see IAM_ALLOW)."""
+    names = principal.get("AWS", "") if isinstance(principal, dict) else ""
+    delegates = isinstance(names, str) and (names.endswith(":root") or names.isdigit())
+    policies = [resource_policy(st("Who", "Allow", "kms:Decrypt", "*", principal=principal))]
+    if allowed and (delegates or caller.get("account", A) != A):
+        policies.append(IAM_ALLOW)
+    add(F, name, description, source, policies, request(principal=caller), "Allow" if allowed else "ImplicitDeny",
+        "Who" if allowed else None)
 
 
 prin("account-root-user", "the account principal (root ARN) matches a user of the account",
@@ -1098,6 +1111,17 @@ add(F, "deny-key-deletion-best-practice", "best practice: deny ScheduleKeyDeleti
                        {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:role/KMSAdmin"}}))],
     request("kms:ScheduleKeyDeletion", principal=session(),
             context={"aws:PrincipalArn": f"arn:aws:iam::{A}:role/App"}), "ExplicitDeny", "DenyDeletion")
+
+
+# Cases whose allow comes through delegation to the account (or from another account): the caller's IAM policy
+# allows too, as AWS's evaluation logic needs.
+for _key in ["not-elements/not-principal-deny-listed-session", "not-elements/not-principal-deny-bob",
+             "combining/key-policy-sid-with-spaces", "kms/default-policy-same-account", "kms/aws-managed-describe-direct",
+             "kms/mfa-schedule-deletion-with-mfa", "kms/mfa-decrypt-unaffected", "kms/cross-account-key-policy"]:
+    cases[_key + ".json"]["policies"].append(IAM_ALLOW)
+# Another account's key: its key policy must allow the caller's account too (cross-account evaluation).
+cases["resources/account-wildcard.json"]["policies"].append(
+    resource_policy(st("KeyPolicyOfB", "Allow", "kms:Decrypt", "*", principal={"AWS": f"arn:aws:iam::{A}:root"})))
 
 
 def main():
