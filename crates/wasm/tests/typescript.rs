@@ -25,8 +25,8 @@ use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
     Combination, CombineStep, ConditionTrace, Context, ContextValue, Decided, Decision, Effect, ElementName,
     ElementTrace, EntryTrace, ErrorKind, MissingAllow, PolicyDecision, PolicyError, PolicyResult, PolicyTrace,
-    PolicyType, PolicyWarning, Principal, PrincipalKind, PrincipalMatch, Request, SetResult, Span, StatementAt, StatementRef,
-    StatementTrace, StepKind, StepOutcome, Value,
+    PolicyType, PolicyWarning, Principal, PrincipalKind, PrincipalMatch, Request, SetResult, Span, StatementAt,
+    StatementRef, StatementTrace, StepKind, StepOutcome, Value,
 };
 use tsify::Tsify;
 
