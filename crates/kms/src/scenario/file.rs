@@ -173,8 +173,13 @@ pub struct StepSpec {
     /// `long-term` or `temporary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<String>,
+    /// The caller's IP address (`aws:SourceIp`), e.g. `203.0.113.7`. Default 203.0.113.10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,
+    /// The call comes through this VPC endpoint (e.g. `vpce-1a2b3c4d`): `aws:SourceVpce` is set and `aws:SourceIp`
+    /// is absent (a request through an interface endpoint has no public source address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_vpce: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub session_tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

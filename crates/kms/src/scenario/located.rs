@@ -1,6 +1,8 @@
 //! A serde `Deserializer` over the located JSON tree ([`kmsim_policy::json::Node`]): the scenario's types are read
 //! from the same parse that gives every value its position, and an error carries the position and JSON Pointer of
-//! the value (or member name) it is about. Messages are worded as serde_json words them.
+//! the value (or member name) it is about. Messages are serde_json's, in kmsim's words: JSON's names for the
+//! expected types (`an object`, `an array`, `a whole number`), never a Rust type or struct name, and an unknown
+//! member is named with a suggestion of the member meant.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -26,10 +28,11 @@ impl Path<'_> {
     }
 }
 
-/// A typed-read error: serde's message, and once known, the position and pointer of what it is about.
+/// A typed-read error: the message (and a suggestion), and once known, the position and pointer of what it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct LocatedError {
     pub message: String,
+    pub help: Option<String>,
     pub at: Option<(Pos, String)>,
 }
 
@@ -52,16 +55,48 @@ impl std::error::Error for LocatedError {}
 
 impl de::Error for LocatedError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        LocatedError { message: msg.to_string(), at: None }
+        LocatedError { message: msg.to_string(), help: None, at: None }
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("invalid type: {}, expected {exp}", JsonUnexpected(unexp)))
+        Self::custom(format_args!("invalid type: {}, expected {}", JsonUnexpected(unexp), expected(exp)))
     }
 
     fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("invalid value: {}, expected {exp}", JsonUnexpected(unexp)))
+        Self::custom(format_args!("invalid value: {}, expected {}", JsonUnexpected(unexp), expected(exp)))
     }
+
+    fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!("invalid length {len}, expected {}", expected(exp)))
+    }
+
+    fn unknown_field(field: &str, known: &'static [&'static str]) -> Self {
+        let help = match kmsim_policy::suggest(field, known) {
+            Some(c) => Some(format!("did you mean `{c}`?")),
+            None if known.is_empty() => Some("this object takes no members".to_string()),
+            None => Some(format!("one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+        };
+        LocatedError { message: format!("unknown field `{field}`"), help, at: None }
+    }
+}
+
+/// What was expected, in JSON's words: a Rust type or struct name becomes the JSON type it is read from.
+fn expected(exp: &dyn de::Expected) -> String {
+    let text = exp.to_string();
+    let words = match text.as_str() {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a non-negative whole number",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a sequence" => "an array",
+        "a map" | "string or map" => "an object",
+        "unit" => "null",
+        "a character" => "a one-character string",
+        t if t.starts_with("struct ") || t.starts_with("tuple struct ") => "an object",
+        t if t.starts_with("a string") || t.starts_with("a boolean") || t.starts_with("an ") => return text,
+        t if t.starts_with("enum ") || t.starts_with("variant ") => "one of the names listed in the help",
+        _ => return text,
+    };
+    words.to_string()
 }
 
 /// serde_json's wording of an unexpected value (`null`, floats as serde_json prints them).
@@ -71,6 +106,8 @@ impl fmt::Display for JsonUnexpected<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             de::Unexpected::Unit => f.write_str("null"),
+            de::Unexpected::Map => f.write_str("an object"),
+            de::Unexpected::Seq => f.write_str("an array"),
             de::Unexpected::Float(v) => match serde_json::Number::from_f64(v) {
                 Some(n) => write!(f, "floating point `{n}`"),
                 None => fmt::Display::fmt(&self.0, f),
@@ -95,10 +132,19 @@ pub(super) fn from_node<'a, T: de::Deserialize<'a>>(node: &'a Node, path: &Path<
     T::deserialize(NodeDe { node, path, skip })
 }
 
-struct NodeDe<'a, 'p> {
+/// The deserializer over one node (`T::deserialize(Reader::new(..))` is [`from_node`]).
+pub(super) type Reader<'a, 'p> = NodeDe<'a, 'p>;
+
+pub(super) struct NodeDe<'a, 'p> {
     node: &'a Node,
     path: &'p Path<'p>,
     skip: &'p Skip,
+}
+
+impl<'a, 'p> NodeDe<'a, 'p> {
+    pub(super) fn new(node: &'a Node, path: &'p Path<'p>, skip: &'p Skip) -> NodeDe<'a, 'p> {
+        NodeDe { node, path, skip }
+    }
 }
 
 impl<'a> NodeDe<'a, '_> {
@@ -135,7 +181,7 @@ impl<'a> NodeDe<'a, '_> {
 fn number<'a, V: Visitor<'a>>(text: &str, visitor: V) -> R<V::Value> {
     let n = serde_json::from_str::<serde_json::Number>(text).map_err(|e| {
         let msg = e.to_string();
-        LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), at: None }
+        LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), help: None, at: None }
     })?;
     if let Some(u) = n.as_u64() {
         visitor.visit_u64(u)

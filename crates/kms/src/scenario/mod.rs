@@ -41,6 +41,7 @@ mod located;
 mod parse;
 pub mod result;
 mod run;
+mod steps;
 mod validate;
 
 pub use build::resolve_principal;

@@ -81,6 +81,7 @@ impl Scenario {
             _ => None,
         };
         caller.source_ip = s.source_ip.clone();
+        caller.source_vpce = s.source_vpce.clone();
         caller.session_tags = s.session_tags.clone();
         caller.session_policy = self.policies.get(&format!("/steps/{index}/session_policy")).cloned();
         if let Some(c) = &s.context {

@@ -23,7 +23,7 @@ pub(super) enum Locate<'a> {
 
 /// What an error points at: the value at a pointer, or the name of the member at a pointer.
 #[derive(Clone, Copy)]
-enum At<'a> {
+pub(super) enum At<'a> {
     Value(&'a str),
     Key(&'a str),
 }
@@ -52,8 +52,24 @@ impl Locate<'_> {
         }
     }
 
-    fn err(&self, at: At<'_>, path: &str, message: String, help: Option<String>) -> ScenarioError {
+    pub(super) fn err(&self, at: At<'_>, path: &str, message: String, help: Option<String>) -> ScenarioError {
         ScenarioError { message, help, span: self.span(at, path) }
+    }
+
+    /// The span of a position in the parsed text (only the pointer for a file built in code).
+    pub(super) fn span_at(&self, pos: json::Pos, path: &str) -> Span {
+        match self {
+            Locate::Tree { lines, .. } => lines.span(pos, path),
+            Locate::Pointers => Span { path: path.into(), ..Span::default() },
+        }
+    }
+
+    /// The parsed text's node at a pointer (none for a file built in code).
+    pub(super) fn node(&self, pointer: &str) -> Option<&Node> {
+        match self {
+            Locate::Tree { root, .. } => node_at(root, pointer),
+            Locate::Pointers => None,
+        }
     }
 }
 
@@ -80,6 +96,7 @@ pub(super) fn check(
             errors.push(loc.err(At::Key(&format!("/accounts/{}", esc(id))), &format!("/accounts/{id}"), message, None));
         }
     }
+    super::steps::check(file, step_index, loc, errors);
     let policies = compile_policies(file, step_index, loc, errors);
     // Cross references.
     let default_account = file.accounts.keys().next();
@@ -169,7 +186,19 @@ pub(super) fn check(
             }
         }
     }
+    aliases(file, loc, errors);
     for (i, g) in file.grants.iter().enumerate() {
+        let account = default_account.map_or("111122223333", String::as_str);
+        let who = [("grantee", Some(&g.grantee)), ("retiring_principal", g.retiring_principal.as_ref())];
+        for (field, p) in who.into_iter().filter_map(|(f, p)| p.map(|p| (f, p))) {
+            if !is_principal(&super::build::resolve_grantee(p, account)) {
+                let at = format!("/grants/{i}/{field}");
+                let help = "an IAM ARN (`arn:aws:iam::111122223333:role/App`), a short form (`role/App`, \
+                            `user/alice`, `root`, `444455556666:role/App`) or a service principal (`s3.amazonaws.com`)";
+                let message = format!("{} `{p}` is not a principal", field.replace('_', " "));
+                errors.push(loc.err(At::Value(&at), &at, message, Some(help.into())));
+            }
+        }
         if !file.keys.contains_key(&g.key) {
             let message = format!("grant names key `{}`, which is not in `keys`", g.key);
             errors.push(loc.err(At::Value(&format!("/grants/{i}")), &format!("/grants/{i}/key"), message, None));
@@ -185,6 +214,61 @@ pub(super) fn check(
         }
     }
     policies
+}
+
+/// Each alias is a valid alias name and names one key in its account.
+fn aliases(file: &ScenarioFile, loc: &Locate<'_>, errors: &mut Vec<ScenarioError>) {
+    let default_account = file.accounts.keys().next();
+    let mut seen: BTreeMap<(Option<&String>, &str), &str> = BTreeMap::new();
+    for (name, k) in &file.keys {
+        for (j, a) in k.aliases.iter().enumerate() {
+            let at = format!("/keys/{}/aliases/{j}", esc(name));
+            let path = format!("/keys/{name}/aliases/{j}");
+            if let Err(e) = crate::ids::validate_alias_name(a, true) {
+                let message = format!("`{a}` is not an alias name");
+                errors.push(loc.err(At::Value(&at), &path, message, Some(e.message)));
+                continue;
+            }
+            match seen.get(&(k.account.as_ref().or(default_account), a.as_str())) {
+                Some(other) => {
+                    let message = if *other == name.as_str() {
+                        format!("key `{name}` lists alias `{a}` twice")
+                    } else {
+                        format!("alias `{a}` is given to keys `{other}` and `{name}`")
+                    };
+                    let help = "an alias names one key of its account and Region".to_string();
+                    errors.push(loc.err(At::Value(&at), &path, message, Some(help)));
+                }
+                None => {
+                    seen.insert((k.account.as_ref().or(default_account), a.as_str()), name);
+                }
+            }
+        }
+    }
+}
+
+/// A principal a grant can name: an IAM user, role, role session, federated user or account root ARN with a
+/// 12-digit account, or a service principal.
+fn is_principal(arn: &str) -> bool {
+    if let Some(service) = arn.strip_suffix(".amazonaws.com") {
+        return !service.is_empty() && service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", partition, service, "", account, resource] = parts.as_slice() else { return false };
+    if partition.is_empty() || !crate::ids::is_account_id(account) {
+        return false;
+    }
+    let named = |prefix: &str, segments: usize| {
+        resource.strip_prefix(prefix).is_some_and(|rest| {
+            let names: Vec<&str> = rest.split('/').collect();
+            names.len() >= segments && names.iter().all(|n| !n.is_empty())
+        })
+    };
+    match *service {
+        "iam" => *resource == "root" || named("user/", 1) || named("role/", 1),
+        "sts" => named("assumed-role/", 2) || named("federated-user/", 1),
+        _ => false,
+    }
 }
 
 fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<ScenarioError>) {
