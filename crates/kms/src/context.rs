@@ -264,12 +264,14 @@ pub(crate) struct NewGrant<'a> {
     pub ec: Option<&'a EncryptionContext>,
 }
 
+/// `kms:GrantOperations` (CreateGrant).
+pub(crate) fn grant_operations(c: &mut Context, operations: &std::collections::BTreeSet<String>) {
+    c.insert("kms:GrantOperations", ContextValue::Multi(operations.iter().map(|o| Value::String(o.clone())).collect()));
+}
+
 /// CreateGrant's keys.
 pub(crate) fn new_grant(c: &mut Context, g: &NewGrant<'_>) {
-    c.insert(
-        "kms:GrantOperations",
-        ContextValue::Multi(g.operations.iter().map(|o| Value::String(o.clone())).collect()),
-    );
+    grant_operations(c, g.operations);
     c.insert_string("kms:GranteePrincipal", g.grantee.to_string());
     if let Some(rp) = g.retiring {
         c.insert_string("kms:RetiringPrincipal", rp.to_string());

@@ -9,6 +9,7 @@ use kmsim_policy::json::{escape_pointer as esc, Json, Member, Node, Pos};
 use serde_json::Value as J;
 
 use super::located::{self, Path, Skip};
+use super::parse::unescape;
 use super::validate::{At, Locate};
 use super::{ScenarioError, ScenarioFile, StepSpec};
 
@@ -59,9 +60,12 @@ pub(super) fn check(file: &ScenarioFile, step_index: &[usize], loc: &Locate<'_>,
         caller_fields(s, loc, &path, errors);
         let cx = Refs { file, named: &named, order, loc };
         if let Some(a) = &s.authorize {
-            let at = format!("{path}/authorize/resource");
-            let mut node = value_node(&a.resource, loc, &at);
-            cx.placeholders(&mut node, &at, &mut Vec::new(), errors);
+            for (field, v) in [("resource", Some(&a.resource)), ("key_id", a.key_id.as_ref())] {
+                let Some(v) = v else { continue };
+                let at = format!("{path}/authorize/{field}");
+                let mut node = value_node(v, loc, &at);
+                cx.placeholders(&mut node, &at, &mut Vec::new(), errors);
+            }
         }
         if let (Some(op), Some(params)) = (&s.call, &s.params) {
             cx.params(op, params, &format!("{path}/params"), errors);
@@ -96,7 +100,8 @@ fn caller_fields(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
     }
     if let (Some(_), Some(_)) = (&s.source_vpce, &s.via) {
         let at = format!("{path}/source_vpce");
-        let message = "a call through a VPC endpoint is the caller's own call: it cannot also be `via` a service".into();
+        let message =
+            "a call through a VPC endpoint is the caller's own call: it cannot also be `via` a service".into();
         errors.push(loc.err(At::Value(&at), &at, message, None));
     }
 }
@@ -143,7 +148,12 @@ impl Refs<'_, '_> {
         let path = format!("{at}{rel}");
         let message = match e.message.strip_prefix("missing field ") {
             Some(field) if rel.is_empty() => format!("{op} needs the parameter {field}"),
-            _ if rel.matches('/').count() == 1 => e.message.replace("unknown field", &format!("{op} has no parameter")),
+            // An unknown member of the parameters themselves (not of a value inside one).
+            _ if rel.matches('/').count() == 1
+                && e.message == format!("unknown field `{}`", unescape(rel.trim_start_matches('/'))) =>
+            {
+                e.message.replace("unknown field", &format!("{op} has no parameter"))
+            }
             _ => e.message,
         };
         errors.push(ScenarioError { message, help: e.help, span: self.loc.span_at(pos, &path) });
@@ -229,13 +239,16 @@ impl Refs<'_, '_> {
                 Some(format!("e.g. `{step}.Decision`")),
             ),
             Gives::Events if fields.first().is_some_and(|f| f.parse::<usize>().is_err()) => report(
-                format!("`$ref` `{text}`: step `{step}` is an `advance` step, whose response is its list of service events"),
+                format!(
+                    "`$ref` `{text}`: step `{step}` is an `advance` step, whose response is its list of service events"
+                ),
                 Some(format!("index the list, e.g. `{step}.0.eventName`")),
             ),
             Gives::Response => {
                 let outcome = target.step.expect.as_ref().and_then(|e| e.outcome.as_deref());
                 if let Some(o) = outcome.filter(|o| !["success", "allow"].contains(o)) {
-                    let message = format!("`$ref` `{text}`: step `{step}` is expected to fail (`{o}`), so it has no response");
+                    let message =
+                        format!("`$ref` `{text}`: step `{step}` is expected to fail (`{o}`), so it has no response");
                     report(message, None);
                 }
             }

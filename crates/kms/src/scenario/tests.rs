@@ -39,7 +39,12 @@ fn type_errors_point_at_the_value_with_its_pointer() {
     assert_eq!(
         got,
         vec![
-            (2, 11, "/seed".to_string(), "invalid type: string \"x\", expected a non-negative whole number".to_string()),
+            (
+                2,
+                11,
+                "/seed".to_string(),
+                "invalid type: string \"x\", expected a non-negative whole number".to_string()
+            ),
             (3, 37, "/keys/k/aliases/1".to_string(), "invalid type: integer `5`, expected a string".to_string()),
         ]
     );

@@ -299,17 +299,53 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             ));
         }
     }
+    if let Some(a) = &s.authorize {
+        if a.resource.is_null() && a.key_id.is_none() {
+            let at = format!("{path}/authorize");
+            let message = "an `authorize` step needs a `resource` or a `key_id`".to_string();
+            errors.push(loc.err(At::Value(&at), &at, message, Some("e.g. \"resource\": {\"$key\": \"app\"}".into())));
+        }
+        let known = crate::operation::grant_operations();
+        for (j, op) in a.grant_operations.iter().flatten().enumerate() {
+            if !known.contains(&op.as_str()) {
+                let help = kmsim_policy::suggest(op, &known)
+                    .map_or_else(|| format!("one of {}", known.join(", ")), |c| format!("did you mean `{c}`?"));
+                let at = format!("{path}/authorize/grant_operations/{j}");
+                errors.push(loc.err(At::Value(&at), &at, format!("unknown grant operation `{op}`"), Some(help)));
+            }
+        }
+        if s.expect.as_ref().is_some_and(|e| e.audit.is_some()) {
+            let at = format!("{path}/expect/audit");
+            let message = "an `authorize` step only asks: it writes no audit record".to_string();
+            errors.push(loc.err(At::Value(&at), &at, message, None));
+        }
+    }
+    if let Some(e) = &s.expect {
+        let responses = e.response.iter().map(|(k, v)| (format!("{path}/expect/response/{}", esc(k)), v));
+        let records = e
+            .audit
+            .iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(i, r)| r.iter().map(move |(k, v)| (format!("{path}/expect/audit/{i}/{}", esc(k)), v)));
+        for (at, v) in responses.chain(records) {
+            if let Some(n) = super::expect::length(v).filter(|n| n.as_u64().is_none()) {
+                let message = format!("`$length` takes a whole number, found `{n}`");
+                errors.push(loc.err(At::Value(&format!("{at}/$length")), &at, message, None));
+            }
+        }
+    }
     if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()) {
         let ok = if s.authorize.is_some() {
             ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o.as_str())
         } else {
-            o == "success" || ErrorCode::parse(o).is_some()
+            o == "success" || o == super::expect::ANY_ERROR || ErrorCode::parse(o).is_some()
         };
         if !ok {
             let help = if s.authorize.is_some() {
                 "one of allow, deny, explicit-deny, implicit-deny".to_string()
             } else {
-                "`success` or an AWS error code such as AccessDeniedException".to_string()
+                "`success`, `error` (any error) or an AWS error code such as AccessDeniedException".to_string()
             };
             let at = format!("{path}/expect/outcome");
             errors.push(loc.err(At::Value(&at), &at, format!("unknown outcome `{o}`"), Some(help)));
