@@ -49,6 +49,7 @@ pub enum PrincipalKind {
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Principal {
     /// The caller's ARN (for a service principal, its name, e.g. `s3.amazonaws.com`; for anonymous, `*`).
@@ -248,8 +249,9 @@ impl<'de> Deserialize<'de> for Context {
     }
 }
 
-/// A request to authorize.
+/// A request to authorize. A member it does not have is an error (a misspelt `context` would drop the context).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Request {
     pub principal: Principal,

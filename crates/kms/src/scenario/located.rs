@@ -30,7 +30,7 @@ impl Path<'_> {
 
 /// A typed-read error: the message (and a suggestion), and once known, the position and pointer of what it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct LocatedError {
+pub(crate) struct LocatedError {
     pub message: String,
     pub help: Option<String>,
     pub at: Option<(Pos, String)>,
@@ -125,6 +125,29 @@ pub(super) type Skip = BTreeSet<usize>;
 /// A node's identity in [`Skip`].
 pub(super) fn address(node: &Node) -> usize {
     std::ptr::from_ref(node) as usize
+}
+
+/// Reads `T` from a JSON value with this module's wording (the protocol's inputs: an `evaluate` request); the
+/// error's position is empty, its pointer is the place in `value`.
+pub(crate) fn from_value<T: de::DeserializeOwned>(value: &serde_json::Value) -> R<T> {
+    let node = node_of(value);
+    from_node(&node, &Path::Root, &Skip::new())
+}
+
+/// A located tree of a JSON value, without positions (a value built in code has no text).
+pub(super) fn node_of(v: &serde_json::Value) -> Node {
+    use serde_json::Value as J;
+    let value = match v {
+        J::Null => Json::Null,
+        J::Bool(b) => Json::Bool(*b),
+        J::Number(n) => Json::Number(n.to_string()),
+        J::String(s) => Json::String(s.clone()),
+        J::Array(a) => Json::Array(a.iter().map(node_of).collect()),
+        J::Object(m) => Json::Object(
+            m.iter().map(|(k, v)| Member { key: k.clone(), key_pos: Pos::default(), value: node_of(v) }).collect(),
+        ),
+    };
+    Node { value, pos: Pos::default() }
 }
 
 /// Reads `T` from `node` (at `path`) as serde_json would read the node's text, leaving out the nodes in `skip`.

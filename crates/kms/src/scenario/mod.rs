@@ -37,7 +37,7 @@ mod build;
 pub mod error;
 mod expect;
 pub mod file;
-mod located;
+pub(crate) mod located;
 mod parse;
 pub mod result;
 mod run;

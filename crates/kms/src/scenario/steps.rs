@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use kmsim_policy::json::{escape_pointer as esc, Json, Member, Node, Pos};
+use kmsim_policy::json::{escape_pointer as esc, Json, Member, Node};
 use serde_json::Value as J;
 
 use super::located::{self, Path, Skip};
@@ -260,19 +260,5 @@ impl Refs<'_, '_> {
 /// The located node of a value at pointer `at`: the parsed text's own node, or (for a file built in code) a tree
 /// made from the value, without positions.
 fn value_node(value: &J, loc: &Locate<'_>, at: &str) -> Node {
-    loc.node(at).cloned().unwrap_or_else(|| node_of(value))
-}
-
-fn node_of(v: &J) -> Node {
-    let value = match v {
-        J::Null => Json::Null,
-        J::Bool(b) => Json::Bool(*b),
-        J::Number(n) => Json::Number(n.to_string()),
-        J::String(s) => Json::String(s.clone()),
-        J::Array(a) => Json::Array(a.iter().map(node_of).collect()),
-        J::Object(m) => Json::Object(
-            m.iter().map(|(k, v)| Member { key: k.clone(), key_pos: Pos::default(), value: node_of(v) }).collect(),
-        ),
-    };
-    Node { value, pos: Pos::default() }
+    loc.node(at).cloned().unwrap_or_else(|| located::node_of(value))
 }
