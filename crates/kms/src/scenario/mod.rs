@@ -37,6 +37,7 @@ mod build;
 pub mod error;
 mod expect;
 pub mod file;
+mod locate;
 pub(crate) mod located;
 mod parse;
 pub mod result;

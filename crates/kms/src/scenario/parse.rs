@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use kmsim_policy::json::{self, Json, LineIndex, Node};
 
+use super::locate::Locate;
 use super::located::{self, Path};
-use super::validate::{self, Locate};
+use super::validate;
 use super::{Scenario, ScenarioError, ScenarioErrors, ScenarioFile};
 
 impl Scenario {

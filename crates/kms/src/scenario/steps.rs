@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use kmsim_policy::json::{escape_pointer as esc, Json, Member, Node};
 use serde_json::Value as J;
 
+use super::locate::{At, Locate};
 use super::located::{self, Path, Skip};
 use super::parse::unescape;
-use super::validate::{At, Locate};
 use super::{ScenarioError, ScenarioFile, StepSpec};
 
 /// What a named step gives a later `$ref`.
