@@ -2,7 +2,7 @@
 //! check, the audit records a step produced, an outcome that means any error, authorize steps that carry the
 //! request parameters that feed condition keys (decided as the call is), and calls through a VPC endpoint.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
 use kmsim_kms::scenario::{Scenario, ScenarioRun};
 use kmsim_policy::Decision;
@@ -127,9 +127,9 @@ fn authorize_steps_carry_the_parameters_that_feed_condition_keys_and_agree_with_
     let policy = format!(r#"{{ "Version": "2012-10-17", "Statement": [ {ROOT} ] }}"#);
     let pairs = [
         (r#""action": "kms:CreateGrant", "resource": { "$key": "k" }, "grant_operations": ["Decrypt"]"#,
-         format!(r#""call": "CreateGrant", "params": {{ "KeyId": {{ "$key": "k" }}, "GranteePrincipal": "arn:aws:iam::111122223333:role/App", "Operations": ["Decrypt"] }}"#), true),
+         r#""call": "CreateGrant", "params": { "KeyId": { "$key": "k" }, "GranteePrincipal": "arn:aws:iam::111122223333:role/App", "Operations": ["Decrypt"] }"#.to_string(), true),
         (r#""action": "kms:CreateGrant", "resource": { "$key": "k" }, "grant_operations": ["Decrypt", "Encrypt"]"#,
-         format!(r#""call": "CreateGrant", "params": {{ "KeyId": {{ "$key": "k" }}, "GranteePrincipal": "arn:aws:iam::111122223333:role/App", "Operations": ["Decrypt", "Encrypt"] }}"#), false),
+         r#""call": "CreateGrant", "params": { "KeyId": { "$key": "k" }, "GranteePrincipal": "arn:aws:iam::111122223333:role/App", "Operations": ["Decrypt", "Encrypt"] }"#.to_string(), false),
         (r#""action": "kms:Encrypt", "key_id": "alias/k""#,
          r#""call": "Encrypt", "params": { "KeyId": "alias/k", "Plaintext": { "Text": "x" } }"#.to_string(), true),
         (r#""action": "kms:Encrypt", "key_id": { "$key": "k" }"#,
