@@ -9,9 +9,9 @@ use super::expect::check_authz;
 use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
 use crate::api::KmsRequest;
 use crate::clock::Duration;
+use crate::ops::SimulatedRequest;
 use crate::principal::{Caller, Credentials};
 use crate::world::World;
-use crate::SimulatedRequest;
 
 impl Scenario {
     /// Runs every step and checks the expectations.

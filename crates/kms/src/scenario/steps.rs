@@ -25,18 +25,17 @@ enum Gives {
 }
 
 /// A named step: where it is and what it gives.
-struct Named<'f> {
+struct Named {
     /// Its index in `file.steps`.
     order: usize,
     /// Its index in the source.
     source: usize,
     gives: Gives,
-    step: &'f StepSpec,
 }
 
 /// The checks of every step that need the other steps. `step_index[i]` is the index in the source of `file.steps[i]`.
 pub(super) fn check(file: &ScenarioFile, step_index: &[usize], loc: &Locate<'_>, errors: &mut Vec<ScenarioError>) {
-    let mut named: BTreeMap<&str, Named<'_>> = BTreeMap::new();
+    let mut named: BTreeMap<&str, Named> = BTreeMap::new();
     for (order, (s, i)) in file.steps.iter().zip(step_index).enumerate() {
         let Some(n) = &s.name else { continue };
         if let Some(first) = named.get(n.as_str()) {
@@ -53,7 +52,7 @@ pub(super) fn check(file: &ScenarioFile, step_index: &[usize], loc: &Locate<'_>,
         } else {
             Gives::Response
         };
-        named.insert(n, Named { order, source: *i, gives, step: s });
+        named.insert(n, Named { order, source: *i, gives });
     }
     for (order, (s, i)) in file.steps.iter().zip(step_index).enumerate() {
         let path = format!("/steps/{i}");
@@ -109,7 +108,7 @@ fn caller_fields(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
 /// The placeholder checks of one step.
 struct Refs<'a, 'f> {
     file: &'f ScenarioFile,
-    named: &'a BTreeMap<&'f str, Named<'f>>,
+    named: &'a BTreeMap<&'f str, Named>,
     /// The step's index in `file.steps`.
     order: usize,
     loc: &'a Locate<'a>,
@@ -244,14 +243,6 @@ impl Refs<'_, '_> {
                 ),
                 Some(format!("index the list, e.g. `{step}.0.eventName`")),
             ),
-            Gives::Response => {
-                let outcome = target.step.expect.as_ref().and_then(|e| e.outcome.as_deref());
-                if let Some(o) = outcome.filter(|o| !["success", "allow"].contains(o)) {
-                    let message =
-                        format!("`$ref` `{text}`: step `{step}` is expected to fail (`{o}`), so it has no response");
-                    report(message, None);
-                }
-            }
             _ => {}
         }
     }
