@@ -312,3 +312,17 @@ fn credentials_and_source_ip_that_would_be_dropped_are_errors() {
     assert_eq!(e.message, "`10.0.0.0/8` is a CIDR range, not an address");
     assert!(Scenario::parse(&step(r#""source_ip": "2001:db8::1""#)).is_ok());
 }
+
+#[test]
+fn a_context_value_of_no_accepted_form_is_located_at_its_key() {
+    let text = steps(
+        r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": "*" }, "context": { "aws:SourceIp": { "type": "ipp", "value": "1.2.3.4" } } } ]"#,
+    );
+    let e = one_error(&text);
+    assert_eq!(e.message, "condition key `aws:SourceIp`: the value has none of the accepted forms");
+    assert!(!e.message.contains("untagged"));
+    assert_eq!(&*e.span.path, "/steps/0/context/aws:SourceIp");
+    assert_eq!((e.span.line, e.span.column), position(&text, "{ \"type\": \"ipp\""));
+    let ok = r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": "*" }, "context": { "aws:SourceIp": { "type": "ip", "value": "1.2.3.4" }, "k:list": ["a", 1] } } ]"#;
+    assert!(Scenario::parse(&steps(ok)).is_ok());
+}

@@ -55,7 +55,14 @@ impl std::error::Error for LocatedError {}
 
 impl de::Error for LocatedError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        LocatedError { message: msg.to_string(), help: None, at: None }
+        let message = msg.to_string();
+        // serde's untagged enums name the Rust type: say what it means instead.
+        let message = if message.starts_with("data did not match any variant of untagged enum") {
+            "the value has none of the accepted forms".to_string()
+        } else {
+            message
+        };
+        LocatedError { message, help: None, at: None }
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {

@@ -97,6 +97,25 @@ fn caller_fields(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             errors.push(loc.err(At::Value(&at), &at, message, Some(help)));
         }
     }
+    if let Some(c) = &s.context {
+        let at = format!("{path}/context");
+        let node = value_node(c, loc, &at);
+        let Json::Object(members) = &node.value else {
+            let message = format!("`context` must be an object of condition keys, found {}", node.type_name());
+            errors.push(loc.err(At::Value(&at), &at, message, None));
+            return;
+        };
+        for m in members {
+            if let Err(e) = located::from_node::<kmsim_policy::ContextValue>(&m.value, &Path::Root, &Skip::new()) {
+                let (pos, rel) = e.at.unwrap_or((m.value.pos, String::new()));
+                let place = format!("{at}/{}{rel}", esc(&m.key));
+                let message = format!("condition key `{}`: {}", m.key, e.message);
+                let help = "a string, number or boolean, `{\"type\": \"string\"|\"number\"|\"bool\"|\"date\"|\"ip\"|\"arn\"|\"binary\", \
+                            \"value\": ...}`, or an array of these";
+                errors.push(ScenarioError { message, help: Some(help.into()), span: loc.span_at(pos, &place) });
+            }
+        }
+    }
     if let (Some(_), Some(_)) = (&s.source_vpce, &s.via) {
         let at = format!("{path}/source_vpce");
         let message =

@@ -237,6 +237,11 @@ mod tests {
         let f = f.unwrap_err();
         assert_eq!(f.message, "invalid request: unknown field `knd` at `/principal/knd`");
         assert_eq!(f.diagnostics[0].help.as_deref(), Some("did you mean `kind`?"));
+        // A context value of no accepted form says so, never naming a Rust type.
+        let f = request(json!({"principal": principal, "action": "kms:Decrypt", "resource": "*",
+            "context": {"aws:SourceIp": {"type": "ipp", "value": "1.2.3.4"}}}));
+        let f = f.unwrap_err();
+        assert!(f.message.starts_with("invalid request: the value has none of the accepted forms"), "{}", f.message);
         // The well-formed request still reads, its context kept.
         let ok = request(json!({"principal": principal, "action": "kms:Decrypt", "resource": "*",
             "context": {"aws:MultiFactorAuthPresent": true}}));
