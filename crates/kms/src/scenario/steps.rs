@@ -1,7 +1,7 @@
 //! The load-time checks of steps that look past one step: parameters read against the operation's request type (with
 //! `$ref`, `$key` and `$keyId` standing for a value of the right type), the placeholders' targets (a `$ref` to an
-//! unknown or later step, to a step without a response, to a field such a step never has), step names given twice,
-//! and the caller's `credentials` and `source_ip`.
+//! unknown or later step, to a field an `authorize` or `advance` step never has, a `$key` to no key), step names
+//! given twice, and how the call is made (`credentials`, `source_ip`, `source_vpce`, the extra `context` keys).
 
 use std::collections::BTreeMap;
 
@@ -72,7 +72,7 @@ pub(super) fn check(file: &ScenarioFile, step_index: &[usize], loc: &Locate<'_>,
     }
 }
 
-/// `credentials` and `source_ip`: values the context would otherwise drop or never match.
+/// How the call is made: values the request context would otherwise drop or never match.
 fn caller_fields(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<ScenarioError>) {
     if let Some(c) = &s.credentials {
         if c != "long-term" && c != "temporary" {
@@ -98,29 +98,33 @@ fn caller_fields(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
         }
     }
     if let Some(c) = &s.context {
-        let at = format!("{path}/context");
-        let node = value_node(c, loc, &at);
-        let Json::Object(members) = &node.value else {
-            let message = format!("`context` must be an object of condition keys, found {}", node.type_name());
-            errors.push(loc.err(At::Value(&at), &at, message, None));
-            return;
-        };
-        for m in members {
-            if let Err(e) = located::from_node::<kmsim_policy::ContextValue>(&m.value, &Path::Root, &Skip::new()) {
-                let (pos, rel) = e.at.unwrap_or((m.value.pos, String::new()));
-                let place = format!("{at}/{}{rel}", esc(&m.key));
-                let message = format!("condition key `{}`: {}", m.key, e.message);
-                let help = "a string, number or boolean, `{\"type\": \"string\"|\"number\"|\"bool\"|\"date\"|\"ip\"|\"arn\"|\"binary\", \
-                            \"value\": ...}`, or an array of these";
-                errors.push(ScenarioError { message, help: Some(help.into()), span: loc.span_at(pos, &place) });
-            }
-        }
+        context(c, loc, &format!("{path}/context"), errors);
     }
     if let (Some(_), Some(_)) = (&s.source_vpce, &s.via) {
         let at = format!("{path}/source_vpce");
         let message =
             "a call through a VPC endpoint is the caller's own call: it cannot also be `via` a service".into();
         errors.push(loc.err(At::Value(&at), &at, message, None));
+    }
+}
+
+/// A step's extra condition keys (at `at`): each value must be one the policy engine reads.
+fn context(c: &J, loc: &Locate<'_>, at: &str, errors: &mut Vec<ScenarioError>) {
+    let node = value_node(c, loc, at);
+    let Json::Object(members) = &node.value else {
+        let message = format!("`context` must be an object of condition keys, found {}", node.type_name());
+        errors.push(loc.err(At::Value(at), at, message, None));
+        return;
+    };
+    for m in members {
+        if let Err(e) = located::from_node::<kmsim_policy::ContextValue>(&m.value, &Path::Root, &Skip::new()) {
+            let (pos, rel) = e.at.unwrap_or((m.value.pos, String::new()));
+            let place = format!("{at}/{}{rel}", esc(&m.key));
+            let message = format!("condition key `{}`: {}", m.key, e.message);
+            let help = "a string, number or boolean, `{\"type\": \"string\"|\"number\"|\"bool\"|\"date\"|\"ip\"|\"arn\"|\"binary\", \
+                        \"value\": ...}`, or an array of these";
+            errors.push(ScenarioError { message, help: Some(help.into()), span: loc.span_at(pos, &place) });
+        }
     }
 }
 
