@@ -110,6 +110,11 @@ fn audit_expectations_check_the_records_the_step_produced() {
     let steps = r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": { "$key": "k" } }, "expect": { "audit": [] } } ]"#;
     let errs = Scenario::parse(&scenario(ALL, None, steps)).unwrap_err().errors;
     assert_eq!(errs[0].message, "an `authorize` step only asks: it writes no audit record");
+    // Nor has it a response (it used to be ignored).
+    let steps = r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": { "$key": "k" } }, "expect": { "response": { "Decision": "Allow" } } } ]"#;
+    let errs = Scenario::parse(&scenario(ALL, None, steps)).unwrap_err().errors;
+    assert_eq!(errs[0].message, "an `authorize` step has no response to check: its decision is its `outcome`");
+    assert_eq!(&*errs[0].span.path, "/steps/0/expect/response");
 }
 
 /// Authorize steps and the calls they stand for, with a key policy whose conditions read the request's parameters.

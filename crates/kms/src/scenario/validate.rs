@@ -262,6 +262,15 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             errors.push(loc.err(At::Value(&at), &at, message, None));
         }
     }
+    if s.call.is_none() && s.expect.as_ref().is_some_and(|e| !e.response.is_empty()) {
+        let at = format!("{path}/expect/response");
+        let message = if s.authorize.is_some() {
+            "an `authorize` step has no response to check: its decision is its `outcome`"
+        } else {
+            "an `advance` step has no response to check: its service events are in `events` and `audit`"
+        };
+        errors.push(loc.err(At::Value(&at), &at, message.to_string(), None));
+    }
     if let Some(e) = &s.expect {
         let responses = e.response.iter().map(|(k, v)| (format!("{path}/expect/response/{}", esc(k)), v));
         let records = e
