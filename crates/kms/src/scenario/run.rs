@@ -6,6 +6,7 @@ use kmsim_policy::Context;
 use serde_json::Value as J;
 
 use super::expect::check_authz;
+use super::located::Path;
 use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
 use crate::api::KmsRequest;
 use crate::clock::Duration;
@@ -185,6 +186,10 @@ impl Scenario {
 
     /// `v` (at pointer `at`) with its placeholders replaced; a problem names the place of its placeholder.
     fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &str) -> Result<J, String> {
+        self.replace(key_arns, named, v, &Place { base: at, path: &Path::Root })
+    }
+
+    fn replace(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &Place<'_>) -> Result<J, String> {
         Ok(match v {
             J::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
                 let path = m.get("$ref").and_then(J::as_str).unwrap_or("");
@@ -215,18 +220,33 @@ impl Scenario {
             J::Object(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in m {
-                    let at = format!("{at}/{}", kmsim_policy::json::escape_pointer(k));
-                    out.insert(k.clone(), self.substitute(key_arns, named, v, &at)?);
+                    let path = Path::Key(at.path, k);
+                    out.insert(k.clone(), self.replace(key_arns, named, v, &Place { base: at.base, path: &path })?);
                 }
                 J::Object(out)
             }
             J::Array(a) => J::Array(
                 a.iter()
                     .enumerate()
-                    .map(|(i, x)| self.substitute(key_arns, named, x, &format!("{at}/{i}")))
+                    .map(|(i, x)| {
+                        let path = Path::Index(at.path, i);
+                        self.replace(key_arns, named, x, &Place { base: at.base, path: &path })
+                    })
                     .collect::<Result<_, _>>()?,
             ),
             other => other.clone(),
         })
+    }
+}
+
+/// Where a placeholder is, written out only for an error: a pointer and the path below it.
+struct Place<'a> {
+    base: &'a str,
+    path: &'a Path<'a>,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.base, self.path.pointer())
     }
 }
