@@ -167,7 +167,7 @@ pub fn upgrade(v1: SnapshotV1) -> Snapshot {
             caller: v1.request.principal.trim().to_string(),
             action: v1.request.action.trim().to_string(),
             resource: resource_json,
-            encryption_context: None,
+            ..AuthorizeSpec::default()
         }),
         session_policy,
         context: context_json(&v1.request.context),

@@ -343,8 +343,12 @@ fn evaluate(
         }
     }
     let req_text = read(request).map_err(|stop| after(&text_out, stop))?;
-    let req: Result<Request, String> =
-        serde_json::from_str(&req_text).map_err(|e| format!("{}: invalid request: {e}", request.display()));
+    // The request is read as the JS API reads it: a misspelt member is an error with the member meant.
+    let req: Result<Request, String> = kmsim_kms::session::request_text(&req_text).map_err(|f| {
+        let help = f.diagnostics.first().and_then(|d| d.help.clone());
+        let help = help.map(|h| format!(" ({h})")).unwrap_or_default();
+        format!("{}: {}{help}", request.display(), f.message)
+    });
     let req = match (req, diagnostics.is_empty()) {
         (Ok(r), true) => r,
         (Ok(_), false) => return Err(Stop { code: 2, text: text_out, failure: Failure::policies(diagnostics) }),

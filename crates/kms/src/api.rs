@@ -22,23 +22,40 @@ impl Serialize for Blob {
 }
 
 impl<'de> Deserialize<'de> for Blob {
+    /// Base64 text, or `{"Text": "..."}` (UTF-8 text); anything else is one error that says both forms.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            B64(String),
-            Text {
-                #[serde(rename = "Text")]
-                text: String,
-            },
+        d.deserialize_any(BlobVisitor)
+    }
+}
+
+struct BlobVisitor;
+
+impl<'de> serde::de::Visitor<'de> for BlobVisitor {
+    type Value = Blob;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("base64 text or {\"Text\": \"...\"}")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Blob, E> {
+        base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map(Blob)
+            .map_err(|_| E::custom(format!("`{}` is not valid base64", truncate(s, 40))))
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<Blob, M::Error> {
+        let mut text: Option<String> = None;
+        while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+            if k != "Text" {
+                return Err(serde::de::Error::unknown_field(&k, &["Text"]));
+            }
+            if text.is_some() {
+                return Err(serde::de::Error::duplicate_field("Text"));
+            }
+            text = Some(m.next_value()?);
         }
-        match Repr::deserialize(d)? {
-            Repr::B64(s) => base64::engine::general_purpose::STANDARD
-                .decode(s.trim())
-                .map(Blob)
-                .map_err(|_| serde::de::Error::custom(format!("`{}` is not valid base64", truncate(&s, 40)))),
-            Repr::Text { text } => Ok(Blob(text.into_bytes())),
-        }
+        text.map(|t| Blob(t.into_bytes())).ok_or_else(|| serde::de::Error::missing_field("Text"))
     }
 }
 
@@ -89,11 +106,20 @@ macro_rules! requests {
             /// browser bundle).
             pub fn from_parts(operation: &str, params: serde_json::Value) -> Result<KmsRequest, KmsError> {
                 let params = if params.is_null() { serde_json::Value::Object(Default::default()) } else { params };
+                match KmsRequest::read(operation, params) {
+                    Some(r) => r.map_err(|e| KmsError::validation(format!("invalid {operation} parameters: {e}"))),
+                    None => Err(KmsError::new(crate::error::ErrorCode::ValidationException,
+                        format!("unknown operation `{operation}`; supported: {}", OPERATIONS.join(", ")))),
+                }
+            }
+
+            /// Reads the parameters of `operation` from any deserializer (a scenario checks a step's parameters
+            /// against the request type at load, with their place in the file); `None` for an unknown operation.
+            pub fn read<'de, D: serde::Deserializer<'de>>(operation: &str, d: D)
+                -> Option<Result<KmsRequest, D::Error>> {
                 match operation {
-                    $( stringify!($op) => serde_json::from_value::<$op>(params).map(KmsRequest::$op)
-                        .map_err(|e| KmsError::validation(format!("invalid {} parameters: {e}", stringify!($op)))), )*
-                    other => Err(KmsError::new(crate::error::ErrorCode::ValidationException,
-                        format!("unknown operation `{other}`; supported: {}", OPERATIONS.join(", ")))),
+                    $( stringify!($op) => Some(<$op as Deserialize>::deserialize(d).map(KmsRequest::$op)), )*
+                    _ => None,
                 }
             }
         }

@@ -150,40 +150,12 @@ pub(crate) fn on_resource(
     c
 }
 
-/// The context of an authorization question ([`World::simulate`]): what the call of `op` would see with only its
-/// required parameters and this encryption context: [`base`], the key's keys, the encryption context, the keys the
-/// operation sets from its parameters' defaults and from how it is called ([`request_defaults`]), then the caller's
-/// keys. A call can see more (the keys of the parameters it sends); `tests/context_agreement.rs` lists them.
-pub(crate) fn question(
-    world: &World,
-    rc: &ResolvedCaller<'_>,
-    caller: &Caller,
-    key: Option<&Key>,
-    ec: Option<&EncryptionContext>,
-    op: Option<Operation>,
-) -> Context {
-    let defaults = |c: &mut Context| {
-        if let Some(op) = op {
-            request_defaults(c, op, caller);
-        }
-    };
-    match key {
-        Some(key) => on_key(world, rc, caller, OnKey { key, alias: None, ec }, defaults),
-        None => on_resource(world, rc, caller, |c| {
-            if let Some(ec) = ec {
-                encryption_context(c, ec);
-            }
-            defaults(c);
-        }),
-    }
-}
-
 /// The keys a call of `op` sets without any optional parameter: the defaults of its parameters (the KMS Developer
 /// Guide: conditions on request parameters work "even when the parameter doesn't appear in the request, such as when
 /// you use the parameter's default value") and what follows from how it is called (`kms:GrantIsForAWSResource`).
 /// The handlers set the same keys from the parameters actually sent; `tests/context_agreement.rs` checks that both
 /// agree for every operation.
-fn request_defaults(c: &mut Context, op: Operation, caller: &Caller) {
+pub(crate) fn request_defaults(c: &mut Context, op: Operation, caller: &Caller) {
     use Operation as O;
     match op {
         O::CreateKey => new_key(c, KeySpec::SYMMETRIC_DEFAULT, KeyUsage::ENCRYPT_DECRYPT, Origin::AWS_KMS, false),
@@ -315,12 +287,14 @@ pub(crate) struct NewGrant<'a> {
     pub ec: Option<&'a EncryptionContext>,
 }
 
+/// `kms:GrantOperations` (CreateGrant).
+pub(crate) fn grant_operations(c: &mut Context, operations: &std::collections::BTreeSet<String>) {
+    c.insert("kms:GrantOperations", ContextValue::Multi(operations.iter().map(|o| Value::String(o.clone())).collect()));
+}
+
 /// CreateGrant's keys.
 pub(crate) fn new_grant(c: &mut Context, g: &NewGrant<'_>) {
-    c.insert(
-        "kms:GrantOperations",
-        ContextValue::Multi(g.operations.iter().map(|o| Value::String(o.clone())).collect()),
-    );
+    grant_operations(c, g.operations);
     c.insert_string("kms:GranteePrincipal", g.grantee.to_string());
     if let Some(rp) = g.retiring {
         c.insert_string("kms:RetiringPrincipal", rp.to_string());

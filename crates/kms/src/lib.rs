@@ -29,7 +29,7 @@ pub use error::{ErrorCode, KmsError};
 pub use hsm::Seed;
 pub use key::{Key, KeyManager, KeySpec, KeyState, KeyUsage, Origin};
 pub use operation::Operation;
-pub use ops::CallOutcome;
+pub use ops::{CallOutcome, SimulatedRequest};
 pub use policy::NamedPolicy;
 pub use principal::{Account, Caller, Credentials, Role, User};
 pub use trace::{AuthzTrace, CallTrace, Outcome};

@@ -99,3 +99,230 @@ fn a_file_built_in_code_gets_the_same_errors_by_json_path() {
     assert_eq!(errors[0].message, "unknown key spec `HMAC_1024`");
     assert_eq!(&*errors[0].span.path, "/keys/k/key_spec");
 }
+
+/// A scenario with one key `k` (alias `alias/k`), a role `App` that may use every key, and these steps.
+fn steps(steps: &str) -> String {
+    let app = r#"{ "policies": { "all": { "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "kms:*", "Resource": "*" } ] } } }"#;
+    world(r#"{ "k": { "aliases": ["alias/k"] } }"#, "[]", steps).replacen(
+        r#""App": {}"#,
+        &format!(r#""App": {app}"#),
+        1,
+    )
+}
+
+#[test]
+fn step_parameters_are_read_against_the_operations_request_at_load() {
+    // A misspelt member, with the member meant.
+    let text = steps(
+        r#"[ { "call": "Encrypt", "as": "role/App", "params": { "KeyId": "alias/k", "Plaintxt": { "Text": "hi" } } } ]"#,
+    );
+    let e = one_error(&text);
+    assert_eq!(e.message, "Encrypt has no parameter `Plaintxt`");
+    assert_eq!(e.help.as_deref(), Some("did you mean `Plaintext`?"));
+    assert_eq!(&*e.span.path, "/steps/0/params/Plaintxt");
+    assert_eq!((e.span.line, e.span.column), position(&text, "\"Plaintxt\""));
+    // A value of the wrong type, in JSON's words.
+    let text = steps(
+        r#"[ { "call": "ScheduleKeyDeletion", "as": "role/App", "params": { "KeyId": "alias/k", "PendingWindowInDays": "7" } } ]"#,
+    );
+    let e = one_error(&text);
+    assert_eq!(e.message, "invalid type: string \"7\", expected a whole number");
+    assert_eq!(&*e.span.path, "/steps/0/params/PendingWindowInDays");
+    assert_eq!((e.span.line, e.span.column), position(&text, "\"7\""));
+    // A missing required parameter.
+    let e = one_error(&steps(
+        r#"[ { "call": "Encrypt", "as": "role/App", "params": { "Plaintext": { "Text": "hi" } } } ]"#,
+    ));
+    assert_eq!(e.message, "Encrypt needs the parameter `KeyId`");
+    assert_eq!(&*e.span.path, "/steps/0/params");
+    // A nested object of the wrong shape.
+    let text = steps(
+        r#"[ { "call": "CreateGrant", "as": "role/App", "params": { "KeyId": "alias/k", "GranteePrincipal": "arn:aws:iam::111122223333:role/App", "Operations": ["Decrypt"], "Constraints": "strict" } } ]"#,
+    );
+    let e = one_error(&text);
+    assert_eq!(e.message, "invalid type: string \"strict\", expected an object");
+    assert_eq!(&*e.span.path, "/steps/0/params/Constraints");
+    // `params` that is not an object.
+    let e = one_error(&steps(r#"[ { "call": "Encrypt", "as": "role/App", "params": ["alias/k"] } ]"#));
+    assert_eq!(e.message, "`params` must be an object of Encrypt's parameters, found an array");
+}
+
+#[test]
+fn a_blob_of_the_wrong_shape_says_both_forms_never_a_rust_name() {
+    for blob in ["5", r#"{ "Txt": "hi" }"#, "[1, 2]"] {
+        let text = steps(&format!(
+            r#"[ {{ "call": "Encrypt", "as": "role/App", "params": {{ "KeyId": "alias/k", "Plaintext": {blob} }} }} ]"#
+        ));
+        let e = one_error(&text);
+        assert!(!e.message.contains("untagged") && !e.message.contains("Repr"), "{}", e.message);
+        assert!(e.span.path.starts_with("/steps/0/params/Plaintext"), "{}", e.span.path);
+        if blob.contains("Txt") {
+            assert_eq!(e.message, "unknown field `Txt`");
+            assert_eq!(e.help.as_deref(), Some("did you mean `Text`?"));
+        } else {
+            assert!(e.message.ends_with("expected base64 text or {\"Text\": \"...\"}"), "{}", e.message);
+        }
+    }
+    let e = one_error(&steps(
+        r#"[ { "call": "Decrypt", "as": "role/App", "params": { "CiphertextBlob": "not base64!" } } ]"#,
+    ));
+    assert_eq!(e.message, "`not base64!` is not valid base64");
+}
+
+#[test]
+fn placeholders_stand_for_a_value_of_the_right_type() {
+    // `$key`, `$keyId` and `$ref` are strings when the step runs; a policy object becomes its text.
+    let ok = steps(
+        r#"[ { "name": "enc", "call": "Encrypt", "as": "role/App", "params": { "KeyId": { "$key": "k" }, "Plaintext": { "Text": "hi" } } },
+       { "call": "Decrypt", "as": "role/App", "params": { "KeyId": { "$keyId": "k" }, "CiphertextBlob": { "$ref": "enc.CiphertextBlob" } } },
+       { "call": "PutKeyPolicy", "as": "root", "params": { "KeyId": { "$key": "k" }, "Policy": { "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:root" }, "Action": "kms:*", "Resource": "*" } ] } } } ]"#,
+    );
+    let s = Scenario::parse(&ok).unwrap();
+    assert!(s.run(1, false).passed);
+    // A `$key` that names no key, and a misspelt placeholder.
+    let text = steps(r#"[ { "call": "DescribeKey", "as": "role/App", "params": { "KeyId": { "$key": "kk" } } } ]"#);
+    let e = one_error(&text);
+    assert_eq!(e.message, "`$key` names key `kk`, which is not in `keys`");
+    assert_eq!(e.help.as_deref(), Some("did you mean `k`?"));
+    assert_eq!(&*e.span.path, "/steps/0/params/KeyId/$key");
+    assert_eq!((e.span.line, e.span.column), position(&text, "\"kk\""));
+    let e = one_error(&steps(
+        r#"[ { "call": "DescribeKey", "as": "role/App", "params": { "KeyId": { "$keyid": "k" } } } ]"#,
+    ));
+    assert_eq!(e.message, "unknown placeholder `$keyid`");
+    assert_eq!(e.help.as_deref(), Some("did you mean `$keyId`?"));
+}
+
+#[test]
+fn a_ref_must_name_an_earlier_step_with_a_response() {
+    let enc = r#"{ "name": "enc", "call": "Encrypt", "as": "role/App", "params": { "KeyId": "alias/k", "Plaintext": { "Text": "hi" } } }"#;
+    let dec = |r: &str| {
+        format!(r#"{{ "call": "Decrypt", "as": "role/App", "params": {{ "CiphertextBlob": {{ "$ref": "{r}" }} }} }}"#)
+    };
+    // Unknown, with the name meant.
+    let text = steps(&format!("[ {enc}, {} ]", dec("enx.CiphertextBlob")));
+    let e = one_error(&text);
+    assert_eq!(e.message, "`$ref` names step `enx`, which is not a step of this scenario");
+    assert_eq!(e.help.as_deref(), Some("did you mean `enc`?"));
+    assert_eq!(&*e.span.path, "/steps/1/params/CiphertextBlob/$ref");
+    assert_eq!((e.span.line, e.span.column), position(&text, "\"enx."));
+    // Later.
+    let e = one_error(&steps(&format!("[ {}, {enc} ]", dec("enc.CiphertextBlob"))));
+    assert_eq!(e.message, "`$ref` names step `enc`, which runs later (step 1)");
+    // An authorize step has only `Decision`; an advance step's response is its list of events.
+    let auth =
+        r#"{ "name": "may", "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": { "$key": "k" } } }"#;
+    let e = one_error(&steps(&format!("[ {auth}, {} ]", dec("may.CiphertextBlob"))));
+    assert_eq!(
+        e.message,
+        "`$ref` `may.CiphertextBlob`: step `may` is an `authorize` step, whose only field is `Decision`"
+    );
+    let adv = r#"{ "name": "later", "advance": { "days": 1 } }"#;
+    let e = one_error(&steps(&format!("[ {adv}, {} ]", dec("later.KeyId"))));
+    assert!(e.message.contains("is an `advance` step, whose response is its list of service events"), "{}", e.message);
+    assert!(Scenario::parse(&steps(&format!("[ {adv}, {} ]", dec("later.0.eventName")))).is_ok());
+    // A call's response fields are known when it runs (see the next test); a step that fails has none.
+}
+
+#[test]
+fn a_field_a_call_response_lacks_is_a_run_time_error_with_its_place() {
+    let text = steps(
+        r#"[ { "name": "enc", "call": "Encrypt", "as": "role/App", "params": { "KeyId": "alias/k", "Plaintext": { "Text": "hi" } } },
+       { "call": "Decrypt", "as": "role/App", "params": { "CiphertextBlob": { "$ref": "enc.Ciphertext" } } } ]"#,
+    );
+    let run = Scenario::parse(&text).unwrap().run(1, false);
+    assert!(!run.passed);
+    let error = run.steps[1].error.clone().unwrap();
+    assert_eq!(
+        error,
+        "/steps/1/params/CiphertextBlob: `$ref` `enc.Ciphertext`: the response of step `enc` has no `Ciphertext`"
+    );
+}
+
+#[test]
+fn duplicate_step_names_and_aliases_are_errors() {
+    let a = r#"{ "name": "x", "advance": { "days": 1 } }"#;
+    let text = steps(&format!("[ {a}, {a} ]"));
+    let e = one_error(&text);
+    assert_eq!(e.message, "two steps are named `x` (steps 0 and 1)");
+    assert_eq!(&*e.span.path, "/steps/1/name");
+    assert_eq!(e.span.offset as usize, text.rfind("\"x\"").unwrap());
+
+    let text = world(r#"{ "a": { "aliases": ["alias/app"] }, "b": { "aliases": ["alias/app"] } }"#, "[]", "[]");
+    let e = one_error(&text);
+    assert_eq!(e.message, "alias `alias/app` is given to keys `a` and `b`");
+    assert_eq!(&*e.span.path, "/keys/b/aliases/0");
+    assert_eq!(e.span.offset as usize, text.rfind("\"alias/app\"").unwrap());
+    let e = one_error(&world(r#"{ "a": { "aliases": ["alias/app", "alias/app"] } }"#, "[]", "[]"));
+    assert_eq!(e.message, "key `a` lists alias `alias/app` twice");
+    let e = one_error(&world(r#"{ "a": { "aliases": ["app"] } }"#, "[]", "[]"));
+    assert_eq!(e.message, "`app` is not an alias name");
+    // One name in two accounts is two aliases.
+    let two = r#"{ "seed": 1, "accounts": { "111122223333": {}, "444455556666": {} },
+      "keys": { "a": { "aliases": ["alias/app"] }, "b": { "account": "444455556666", "aliases": ["alias/app"] } } }"#;
+    assert!(Scenario::parse(two).is_ok());
+}
+
+#[test]
+fn a_grantee_that_is_not_a_principal_is_an_error() {
+    for (grantee, ok) in [
+        ("role/App", true),
+        ("444455556666:role/App", true),
+        ("arn:aws:sts::111122223333:assumed-role/App/s", true),
+        ("s3.amazonaws.com", true),
+        ("App", false),
+        ("arn:aws:iam::1111:role/App", false),
+        ("arn:aws:iam::111122223333:group/Devs", false),
+    ] {
+        let grants = format!(r#"[ {{ "key": "k", "grantee": "{grantee}", "operations": ["Decrypt"] }} ]"#);
+        let text = world("{ \"k\": {} }", &grants, "[]");
+        if ok {
+            assert!(Scenario::parse(&text).is_ok(), "{grantee}");
+            continue;
+        }
+        let e = one_error(&text);
+        assert_eq!(e.message, format!("grantee `{grantee}` is not a principal"));
+        assert_eq!(&*e.span.path, "/grants/0/grantee");
+        assert_eq!(e.span.offset as usize, text.rfind(&format!("\"{grantee}\"")).unwrap());
+    }
+    let grants =
+        r#"[ { "key": "k", "grantee": "role/App", "retiring_principal": "nobody", "operations": ["Decrypt"] } ]"#;
+    let e = one_error(&world("{ \"k\": {} }", grants, "[]"));
+    assert_eq!(e.message, "retiring principal `nobody` is not a principal");
+}
+
+#[test]
+fn credentials_and_source_ip_that_would_be_dropped_are_errors() {
+    let step = |field: &str| {
+        steps(&format!(
+            r#"[ {{ "call": "DescribeKey", "as": "role/App", {field}, "params": {{ "KeyId": "alias/k" }} }} ]"#
+        ))
+    };
+    let text = step(r#""credentials": "forever""#);
+    let e = one_error(&text);
+    assert_eq!(e.message, "unknown credentials `forever`");
+    assert_eq!(&*e.span.path, "/steps/0/credentials");
+    assert_eq!((e.span.line, e.span.column), position(&text, "\"forever\""));
+    assert!(Scenario::parse(&step(r#""credentials": "temporary""#)).is_ok());
+
+    let e = one_error(&step(r#""source_ip": "203.0.113.999""#));
+    assert_eq!(e.message, "`203.0.113.999` is not an IP address");
+    assert_eq!(&*e.span.path, "/steps/0/source_ip");
+    let e = one_error(&step(r#""source_ip": "10.0.0.0/8""#));
+    assert_eq!(e.message, "`10.0.0.0/8` is a CIDR range, not an address");
+    assert!(Scenario::parse(&step(r#""source_ip": "2001:db8::1""#)).is_ok());
+}
+
+#[test]
+fn a_context_value_of_no_accepted_form_is_located_at_its_key() {
+    let text = steps(
+        r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": "*" }, "context": { "aws:SourceIp": { "type": "ipp", "value": "1.2.3.4" } } } ]"#,
+    );
+    let e = one_error(&text);
+    assert_eq!(e.message, "condition key `aws:SourceIp`: the value has none of the accepted forms");
+    assert!(!e.message.contains("untagged"));
+    assert_eq!(&*e.span.path, "/steps/0/context/aws:SourceIp");
+    assert_eq!((e.span.line, e.span.column), position(&text, "{ \"type\": \"ipp\""));
+    let ok = r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": "*" }, "context": { "aws:SourceIp": { "type": "ip", "value": "1.2.3.4" }, "k:list": ["a", 1] } } ]"#;
+    assert!(Scenario::parse(&steps(ok)).is_ok());
+}

@@ -257,7 +257,7 @@ impl<'de> Deserialize<'de> for Context {
     }
 }
 
-/// A request to authorize.
+/// A request to authorize. A member it does not have is an error (a misspelt `context` would drop the context).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]

@@ -352,7 +352,7 @@ export type ContextValue = Value[] | Value;
 export type Context = Record<string, ContextValue>;
 
 /**
- * A request to authorize.
+ * A request to authorize. A member it does not have is an error (a misspelt `context` would drop the context).
  */
 export interface Request {
     principal: Principal;

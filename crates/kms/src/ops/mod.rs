@@ -54,6 +54,21 @@ impl CallOutcome {
     }
 }
 
+/// The parameters of an authorization question that feed condition keys (see [`World::simulate_request`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimulatedRequest<'a> {
+    /// `kms:EncryptionContext:*`, `kms:EncryptionContextKeys`.
+    pub ec: Option<&'a EncryptionContext>,
+    /// How the request names the key: an alias name or alias ARN gives `kms:RequestAlias`.
+    pub key_id: Option<&'a str>,
+    /// CreateGrant's `Operations`: `kms:GrantOperations`.
+    pub grant_operations: Option<&'a std::collections::BTreeSet<String>>,
+    /// `BypassPolicyLockoutSafetyCheck` (CreateKey, PutKeyPolicy): `kms:BypassPolicyLockoutSafetyCheck`.
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+    /// Tags in the request (CreateKey, TagResource): `aws:RequestTag/*`, `aws:TagKeys`.
+    pub request_tags: Option<&'a std::collections::BTreeMap<String, String>>,
+}
+
 /// Per-call bookkeeping.
 struct Cx {
     authorizations: Vec<AuthzTrace>,
@@ -130,17 +145,70 @@ impl World {
         resource: &str,
         ec: Option<&EncryptionContext>,
     ) -> Result<AuthzTrace, KmsError> {
+        self.simulate_request(caller, action, resource, &SimulatedRequest { ec, ..SimulatedRequest::default() })
+    }
+
+    /// [`World::simulate`] with the request's parameters that feed condition keys, derived as the call derives
+    /// them (the same functions of [`context`]). With `key_id`, the key is found as the call finds it (an alias of
+    /// the caller's account) and `resource` may be empty.
+    pub fn simulate_request(
+        &self,
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        req: &SimulatedRequest<'_>,
+    ) -> Result<AuthzTrace, KmsError> {
+        // A role named as the caller acts through a session of the role, as in a call.
         let session = caller.role_session();
         let role = session.as_ref().map(|_| caller.principal.as_str());
         let caller = session.as_ref().unwrap_or(caller);
         let rc = self.resolve_caller(caller)?;
         let action = if action.contains(':') { action.to_string() } else { format!("kms:{action}") };
         let op = action.split(':').nth(1).unwrap_or("");
-        let entry = self.keys.get(resource);
-        let context = context::question(self, &rc, caller, entry.map(|e| &e.key), ec, Operation::of_action(&action));
-        let target = match entry {
-            Some(entry) => Target::Key(&entry.key, &entry.grants),
-            None => Target::Resource(resource.to_string()),
+        let named = match req.key_id {
+            Some(id) => Some(self.find_key(id, &steps::caller_account(caller))?),
+            None => None,
+        };
+        let resource = match &named {
+            Some((arn, _)) if resource.is_empty() || resource == arn => arn.as_str(),
+            Some((arn, _)) => {
+                return Err(KmsError::validation(format!(
+                    "`{}` names {arn}, not the resource `{resource}`",
+                    req.key_id.unwrap_or("")
+                )))
+            }
+            None => resource,
+        };
+        let operation = Operation::of_action(&action);
+        // The keys the operation sets from its parameters' defaults, then those of the parameters the question
+        // gives (as a call sets them from what it sends).
+        let extra = |c: &mut kmsim_policy::Context| {
+            if let Some(op) = operation {
+                context::request_defaults(c, op, caller);
+            }
+            if let Some(ops) = req.grant_operations {
+                context::grant_operations(c, ops);
+            }
+            if let Some(bypass) = req.bypass_policy_lockout_safety_check {
+                context::bypass_lockout(c, Some(bypass));
+            }
+            if let Some(tags) = req.request_tags {
+                context::request_tags(c, tags);
+            }
+        };
+        let (context, target) = match self.keys.get(resource) {
+            Some(entry) => {
+                let alias = named.as_ref().and_then(|(_, ident)| ident.alias_name());
+                let on = context::OnKey { key: &entry.key, alias, ec: req.ec };
+                (context::on_key(self, &rc, caller, on, extra), Target::Key(&entry.key, &entry.grants))
+            }
+            None => {
+                let mut c = context::on_resource(self, &rc, caller, extra);
+                if let Some(ec) = req.ec {
+                    context::encryption_context(&mut c, ec);
+                }
+                (c, Target::Resource(resource.to_string()))
+            }
         };
         let grant_op = Operation::of_grant_operation(op).map(|_| op);
         let mut trace = authorize(
@@ -149,7 +217,7 @@ impl World {
                 action: action.clone(),
                 target,
                 context,
-                grant: grant_op.map(|operation| GrantCheck { operation, ec, token_grants: &[] }),
+                grant: grant_op.map(|operation| GrantCheck { operation, ec: req.ec, token_grants: &[] }),
                 session_policy: caller.session_policy.as_ref(),
                 now: self.clock,
                 trace: caller.trace,

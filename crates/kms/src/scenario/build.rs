@@ -158,17 +158,19 @@ impl Scenario {
     /// Resolves a grantee or retiring principal: like [`Scenario::resolve_principal`], but `role/NAME` names the role
     /// itself (a grant to a role applies to all of its sessions), not one session.
     pub fn resolve_grantee(&self, p: &str) -> String {
-        let default_account = self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333");
-        let (account, rest) = match p.split_once(':') {
-            Some((a, r)) if crate::ids::is_account_id(a) => (a, r),
-            _ => (default_account, p),
-        };
-        match rest.strip_prefix("role/") {
-            Some(role) if !p.starts_with("arn:") && !role.contains('/') => {
-                format!("arn:aws:iam::{account}:role/{role}")
-            }
-            _ => self.resolve_principal(p),
-        }
+        resolve_grantee(p, self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333"))
+    }
+}
+
+/// Resolves a grantee or retiring principal against a default account (see [`Scenario::resolve_grantee`]).
+pub(super) fn resolve_grantee(p: &str, default_account: &str) -> String {
+    let (account, rest) = match p.split_once(':') {
+        Some((a, r)) if crate::ids::is_account_id(a) => (a, r),
+        _ => (default_account, p),
+    };
+    match rest.strip_prefix("role/") {
+        Some(role) if !p.starts_with("arn:") && !role.contains('/') => format!("arn:aws:iam::{account}:role/{role}"),
+        _ => resolve_principal(p, default_account),
     }
 }
 

@@ -1,8 +1,11 @@
 //! Checking a step's expectations against what it produced.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value as J;
 
 use super::{ExpectSpec, Expectation, Scenario};
+use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
@@ -18,7 +21,7 @@ impl Scenario {
                 what: "outcome".into(),
                 expected: want.clone(),
                 actual: actual.clone(),
-                held: want == &actual,
+                held: want == &actual || (want == ANY_ERROR && out.response.is_err()),
             });
         }
         if let Some(want) = &e.statement {
@@ -68,19 +71,75 @@ impl Scenario {
             });
         }
         for (path, want) in &e.response {
-            let got = out
-                .response
-                .as_ref()
-                .ok()
-                .and_then(|r| path.split('.').try_fold(r, |cur, p| cur.get(p)))
-                .cloned()
-                .unwrap_or(J::Null);
-            ex.push(Expectation {
-                what: format!("response {path}"),
-                expected: want.to_string(),
-                actual: got.to_string(),
-                held: &got == want,
-            });
+            let got = out.response.as_ref().ok().and_then(|r| at_path(r, path));
+            ex.push(value(format!("response {path}"), got, want));
+        }
+        if let Some(want) = &e.audit {
+            let records: Vec<&AuditRecord> =
+                world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
+            check_records(want, &records, ex);
+        }
+    }
+}
+
+/// The outcome that any error satisfies (a call's expectation).
+pub(super) const ANY_ERROR: &str = "error";
+
+/// The member `p` of a response or record: an object's member, or an array's element by its index.
+pub(super) fn field<'a>(v: &'a J, p: &str) -> Option<&'a J> {
+    match v {
+        J::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
+        other => other.get(p),
+    }
+}
+
+/// The value at a dotted path (`Rotations.0.RotationType`).
+fn at_path<'a>(v: &'a J, path: &str) -> Option<&'a J> {
+    path.split('.').try_fold(v, field)
+}
+
+/// `{"$length": N}`: the expected length of an array (or number of members of an object).
+pub(super) fn length(want: &J) -> Option<&J> {
+    match want {
+        J::Object(m) if m.len() == 1 => m.get("$length"),
+        _ => None,
+    }
+}
+
+/// One expected value: equal to `want`, or of the length `{"$length": N}` says.
+fn value(what: String, got: Option<&J>, want: &J) -> Expectation {
+    if let Some(n) = length(want) {
+        let len = got.and_then(|g| match g {
+            J::Array(a) => Some(a.len()),
+            J::Object(m) => Some(m.len()),
+            _ => None,
+        });
+        let actual = match (len, got) {
+            (Some(l), _) => format!("length {l}"),
+            (None, Some(g)) => format!("{g} (no length)"),
+            (None, None) => "absent".to_string(),
+        };
+        let held = len.is_some_and(|l| n.as_u64() == Some(l as u64));
+        return Expectation { what, expected: format!("length {n}"), actual, held };
+    }
+    let got = got.cloned().unwrap_or(J::Null);
+    Expectation { what, expected: want.to_string(), actual: got.to_string(), held: &got == want }
+}
+
+/// The audit records a step produced against the expected ones, in order: how many, then each expected field of
+/// each (dotted paths in the CloudTrail record: `eventName`, `errorCode`, `requestParameters.keyId`).
+pub(super) fn check_records(want: &[BTreeMap<String, J>], records: &[&AuditRecord], ex: &mut Vec<Expectation>) {
+    ex.push(Expectation {
+        what: "audit records".into(),
+        expected: want.len().to_string(),
+        actual: records.len().to_string(),
+        held: want.len() == records.len(),
+    });
+    for (i, fields) in want.iter().enumerate() {
+        let record = records.get(i).and_then(|r| serde_json::to_value(r).ok());
+        for (path, w) in fields {
+            let got = record.as_ref().and_then(|r| at_path(r, path));
+            ex.push(value(format!("audit record {i} {path}"), got, w));
         }
     }
 }

@@ -173,8 +173,13 @@ pub struct StepSpec {
     /// `long-term` or `temporary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<String>,
+    /// The caller's IP address (`aws:SourceIp`), e.g. `203.0.113.7`. Default 203.0.113.10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,
+    /// The call comes through this VPC endpoint (e.g. `vpce-1a2b3c4d`): `aws:SourceVpce` is set and `aws:SourceIp`
+    /// is absent (a request through an interface endpoint has no public source address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_vpce: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub session_tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,6 +191,8 @@ pub struct StepSpec {
     pub expect: Option<ExpectSpec>,
 }
 
+/// An authorization question. Besides the caller, action and resource it carries the request's parameters that
+/// feed condition keys, so that it is decided as the call with those parameters is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeSpec {
@@ -193,11 +200,25 @@ pub struct AuthorizeSpec {
     pub caller: String,
     /// e.g. `kms:Decrypt`.
     pub action: String,
-    /// A key ARN (or `{"$key": NAME}`), an alias ARN, or `*`.
+    /// A key ARN (or `{"$key": NAME}`), an alias ARN, or `*`. May be left out with `key_id`.
+    #[serde(default, skip_serializing_if = "J::is_null")]
     pub resource: J,
+    /// The key as the request's `KeyId` names it (a key id, key ARN, alias name or alias ARN, or
+    /// `{"$key": NAME}`): found as the call finds it; an alias gives `kms:RequestAlias`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<J>,
     /// Encryption context to test `kms:EncryptionContext:*` conditions with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_context: Option<BTreeMap<String, String>>,
+    /// CreateGrant's `Operations` (`kms:GrantOperations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_operations: Option<Vec<String>>,
+    /// CreateKey's or PutKeyPolicy's `BypassPolicyLockoutSafetyCheck` (`kms:BypassPolicyLockoutSafetyCheck`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+    /// Tags in the request, CreateKey's or TagResource's `Tags` (`aws:RequestTag/*`, `aws:TagKeys`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
@@ -217,8 +238,8 @@ pub struct AdvanceSpec {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
-    /// For calls: `success` or an AWS error code (`AccessDeniedException`, ...). For authorize steps: `allow`,
-    /// `deny` (explicit or implicit), `explicit-deny` or `implicit-deny`.
+    /// For calls: `success`, an AWS error code (`AccessDeniedException`, ...) or `error` (any error). For authorize
+    /// steps: `allow`, `deny` (explicit or implicit), `explicit-deny` or `implicit-deny`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
     /// The Sid (or `#N`) of the statement that decided (the first authorization's deciding statement).
@@ -230,9 +251,17 @@ pub struct ExpectSpec {
     /// Text the error message must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_contains: Option<String>,
-    /// Response fields that must have these values (dotted paths, e.g. `{"KeyMetadata.KeyState": "Disabled"}`).
+    /// Response fields that must have these values, by dotted path; a number indexes an array
+    /// (`{"KeyMetadata.KeyState": "Disabled", "Rotations.0.RotationType": "ON_DEMAND"}`). `{"$length": N}` checks
+    /// the length of an array (`{"Grants": {"$length": 2}}`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub response: BTreeMap<String, J>,
+    /// The audit (CloudTrail) records the step produced, in order: one for a call, the service events for an
+    /// advance. Each is the fields it must have, by dotted path in the record as CloudTrail writes it
+    /// (`{"eventName": "Decrypt", "errorCode": "AccessDenied", "requestParameters.keyId": "alias/app"}`); values
+    /// as in `response`, `{"$length": N}` included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Vec<BTreeMap<String, J>>>,
     /// For advance steps: the service events (eventName) that must occur, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,

@@ -1,6 +1,8 @@
 //! A serde `Deserializer` over the located JSON tree ([`kmsim_policy::json::Node`]): the scenario's types are read
 //! from the same parse that gives every value its position, and an error carries the position and JSON Pointer of
-//! the value (or member name) it is about. Messages are worded as serde_json words them.
+//! the value (or member name) it is about. Messages are serde_json's, in kmsim's words: JSON's names for the
+//! expected types (`an object`, `an array`, `a whole number`), never a Rust type or struct name, and an unknown
+//! member is named with a suggestion of the member meant.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -26,10 +28,11 @@ impl Path<'_> {
     }
 }
 
-/// A typed-read error: serde's message, and once known, the position and pointer of what it is about.
+/// A typed-read error: the message (and a suggestion), and once known, the position and pointer of what it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct LocatedError {
+pub(crate) struct LocatedError {
     pub message: String,
+    pub help: Option<String>,
     pub at: Option<(Pos, String)>,
 }
 
@@ -52,16 +55,55 @@ impl std::error::Error for LocatedError {}
 
 impl de::Error for LocatedError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        LocatedError { message: msg.to_string(), at: None }
+        let message = msg.to_string();
+        // serde's untagged enums name the Rust type: say what it means instead.
+        let message = if message.starts_with("data did not match any variant of untagged enum") {
+            "the value has none of the accepted forms".to_string()
+        } else {
+            message
+        };
+        LocatedError { message, help: None, at: None }
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("invalid type: {}, expected {exp}", JsonUnexpected(unexp)))
+        Self::custom(format_args!("invalid type: {}, expected {}", JsonUnexpected(unexp), expected(exp)))
     }
 
     fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Self::custom(format_args!("invalid value: {}, expected {exp}", JsonUnexpected(unexp)))
+        Self::custom(format_args!("invalid value: {}, expected {}", JsonUnexpected(unexp), expected(exp)))
     }
+
+    fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!("invalid length {len}, expected {}", expected(exp)))
+    }
+
+    fn unknown_field(field: &str, known: &'static [&'static str]) -> Self {
+        let help = match kmsim_policy::suggest(field, known) {
+            Some(c) => Some(format!("did you mean `{c}`?")),
+            None if known.is_empty() => Some("this object takes no members".to_string()),
+            None => Some(format!("one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+        };
+        LocatedError { message: format!("unknown field `{field}`"), help, at: None }
+    }
+}
+
+/// What was expected, in JSON's words: a Rust type or struct name becomes the JSON type it is read from.
+fn expected(exp: &dyn de::Expected) -> String {
+    let text = exp.to_string();
+    let words = match text.as_str() {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a non-negative whole number",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a sequence" => "an array",
+        "a map" | "string or map" => "an object",
+        "unit" => "null",
+        "a character" => "a one-character string",
+        t if t.starts_with("struct ") || t.starts_with("tuple struct ") => "an object",
+        t if t.starts_with("a string") || t.starts_with("a boolean") || t.starts_with("an ") => return text,
+        t if t.starts_with("enum ") || t.starts_with("variant ") => "one of the names listed in the help",
+        _ => return text,
+    };
+    words.to_string()
 }
 
 /// serde_json's wording of an unexpected value (`null`, floats as serde_json prints them).
@@ -71,6 +113,8 @@ impl fmt::Display for JsonUnexpected<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             de::Unexpected::Unit => f.write_str("null"),
+            de::Unexpected::Map => f.write_str("an object"),
+            de::Unexpected::Seq => f.write_str("an array"),
             de::Unexpected::Float(v) => match serde_json::Number::from_f64(v) {
                 Some(n) => write!(f, "floating point `{n}`"),
                 None => fmt::Display::fmt(&self.0, f),
@@ -90,15 +134,65 @@ pub(super) fn address(node: &Node) -> usize {
     std::ptr::from_ref(node) as usize
 }
 
+/// Reads `T` from a JSON value with this module's wording (the protocol's inputs: an `evaluate` request); the
+/// error's position is empty, its pointer is the place in `value`.
+pub(crate) fn from_value<T: de::DeserializeOwned>(value: &serde_json::Value) -> R<T> {
+    let node = node_of(value);
+    from_node(&node, &Path::Root, &Skip::new())
+}
+
+/// Reads `T` from JSON text with this module's wording; the error's position is in the text (the CLI's `eval`
+/// request). A text that is not JSON is an error at the place it stops being JSON.
+pub(crate) fn from_text<T: de::DeserializeOwned>(text: &str) -> R<T> {
+    let parsed = kmsim_policy::json::parse(text);
+    if let Some(d) = parsed.duplicates.first() {
+        let path = format!("{}/{}", d.path, escape_pointer(&d.key));
+        return Err(LocatedError {
+            message: format!("duplicate key `{}`", d.key),
+            help: None,
+            at: Some((d.pos, path)),
+        });
+    }
+    match parsed.root {
+        Ok(root) => from_node(&root, &Path::Root, &Skip::new()),
+        Err(e) => Err(LocatedError { message: e.message, help: e.help, at: Some((e.pos, String::new())) }),
+    }
+}
+
+/// A located tree of a JSON value, without positions (a value built in code has no text).
+pub(super) fn node_of(v: &serde_json::Value) -> Node {
+    use serde_json::Value as J;
+    let value = match v {
+        J::Null => Json::Null,
+        J::Bool(b) => Json::Bool(*b),
+        J::Number(n) => Json::Number(n.to_string()),
+        J::String(s) => Json::String(s.clone()),
+        J::Array(a) => Json::Array(a.iter().map(node_of).collect()),
+        J::Object(m) => Json::Object(
+            m.iter().map(|(k, v)| Member { key: k.clone(), key_pos: Pos::default(), value: node_of(v) }).collect(),
+        ),
+    };
+    Node { value, pos: Pos::default() }
+}
+
 /// Reads `T` from `node` (at `path`) as serde_json would read the node's text, leaving out the nodes in `skip`.
 pub(super) fn from_node<'a, T: de::Deserialize<'a>>(node: &'a Node, path: &Path<'_>, skip: &Skip) -> R<T> {
     T::deserialize(NodeDe { node, path, skip })
 }
 
-struct NodeDe<'a, 'p> {
+/// The deserializer over one node (`T::deserialize(Reader::new(..))` is [`from_node`]).
+pub(super) type Reader<'a, 'p> = NodeDe<'a, 'p>;
+
+pub(super) struct NodeDe<'a, 'p> {
     node: &'a Node,
     path: &'p Path<'p>,
     skip: &'p Skip,
+}
+
+impl<'a, 'p> NodeDe<'a, 'p> {
+    pub(super) fn new(node: &'a Node, path: &'p Path<'p>, skip: &'p Skip) -> NodeDe<'a, 'p> {
+        NodeDe { node, path, skip }
+    }
 }
 
 impl<'a> NodeDe<'a, '_> {
@@ -135,7 +229,7 @@ impl<'a> NodeDe<'a, '_> {
 fn number<'a, V: Visitor<'a>>(text: &str, visitor: V) -> R<V::Value> {
     let n = serde_json::from_str::<serde_json::Number>(text).map_err(|e| {
         let msg = e.to_string();
-        LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), at: None }
+        LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), help: None, at: None }
     })?;
     if let Some(u) = n.as_u64() {
         visitor.visit_u64(u)

@@ -21,13 +21,50 @@
 //! }
 //! ```
 //!
-//! In step parameters, `{"$ref": "STEP.Path.To.Field"}` is replaced by a field of an earlier named step's response,
-//! `{"$key": "NAME"}` by the ARN of a key of the world and `{"$keyId": "NAME"}` by its bare key id. A caller (`as`) is
-//! a full ARN, or a short form resolved in the first account: `user/NAME`, `role/NAME` (a session named `session`),
+//! In step parameters, `{"$ref": "STEP.Path.To.Field"}` is replaced by a field of an earlier named step's response
+//! (a number indexes an array: `list.Grants.0.GrantId`; an `authorize` step's only field is `Decision`, an `advance`
+//! step's response is its list of service events), `{"$key": "NAME"}` by the ARN of a key of the world and
+//! `{"$keyId": "NAME"}` by its bare key id. A caller (`as`) is a full ARN, or a short form resolved in the first
+//! account: `user/NAME`, `role/NAME` (a session named `session`), `role/NAME/SESSION`, `root`, `ACCOUNT:role/NAME`.
+//! How the call is made: `via` (a service on the caller's behalf), `mfa`, `mfa_age_seconds`, `credentials`
+//! (`long-term` or `temporary`), `source_ip` (an IP address), `source_vpce` (through a VPC endpoint: `aws:SourceVpce`
+//! and no `aws:SourceIp`), `session_tags`, `session_policy`, `context` (extra condition keys).
+//!
+//! An `authorize` step asks a question without executing anything. Besides `as`, `action` and `resource` it takes
+//! the request's parameters that feed condition keys, so that it is decided as the call is: `key_id` (the key as the
+//! request names it: an alias gives `kms:RequestAlias`; `resource` may then be left out), `encryption_context`,
+//! `grant_operations` (`kms:GrantOperations`), `bypass_policy_lockout_safety_check` and `request_tags`
+//! (`aws:RequestTag/*`, `aws:TagKeys`).
+//!
+//! What a step should produce (`expect`):
+//!
+//! ```json
+//! "expect": {
+//!   "outcome": "success",
+//!   "statement": "AllowUse",
+//!   "response": { "Grants": { "$length": 2 }, "Grants.0.Operations.0": "Decrypt" },
+//!   "audit": [ { "eventName": "CreateGrant", "requestParameters.operations.0": "Decrypt" } ]
+//! }
+//! ```
+//!
+//! `outcome`: for a call `success`, an AWS error code, or `error` (any error); for an `authorize` step `allow`, `deny`,
+//! `explicit-deny` or `implicit-deny`. `statement`: the Sid (or `#N`) that decided; `grant`: the grant that allowed;
+//! `message_contains`: text of the error message. `response`: values by dotted path, a number indexing an array;
+//! `{"$length": N}` checks an array's length. `audit`: the audit (CloudTrail) records the step produced, in order
+//! (a call's one record, an advance's service events), each the values it must have by dotted path in the record as
+//! CloudTrail writes it (`eventName`, `errorCode`, `requestParameters.keyId`, ...), `$length` as in `response`.
+//! `events` (advance steps): the eventNames of the service events, in order.
+//!
+//! Everything that cannot run as written is an error when the file is loaded, with its line, column and JSON path:
+//! parameters are read against the operation's request type (a `$ref`, `$key` or `$keyId` stands for a string), a
+//! `$ref` must name an earlier step that has the field, names of steps and aliases are unique, principals and
+//! addresses must be ones.
 //!
 //! The module's parts: [`file`] (the file format and its schema), [`error`] (located problems), `parse` (reading a file
-//! from its located JSON tree, through `located`), `validate` (the checks), `build` (the world before the first step), `run` (steps, `$ref`/`$key` substitution),
-//! `expect` (expectations) and [`result`] (what a run returns).
+//! from its located JSON tree, through `located`), `locate` (where a problem is), `validate` (the checks of the
+//! world and each step), `steps` (the checks across steps: parameters, placeholders, names), `build` (the world
+//! before the first step), `run` (steps, `$ref`/`$key` substitution), `expect` (expectations) and [`result`] (what a
+//! run returns).
 
 use std::collections::BTreeMap;
 
@@ -37,10 +74,12 @@ mod build;
 pub mod error;
 mod expect;
 pub mod file;
-mod located;
+mod locate;
+pub(crate) mod located;
 mod parse;
 pub mod result;
 mod run;
+mod steps;
 mod validate;
 
 pub use build::resolve_principal;

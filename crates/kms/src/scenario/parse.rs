@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use kmsim_policy::json::{self, Json, LineIndex, Node};
 
+use super::locate::Locate;
 use super::located::{self, Path};
-use super::validate::{self, Locate};
+use super::validate;
 use super::{Scenario, ScenarioError, ScenarioErrors, ScenarioFile};
 
 impl Scenario {
@@ -102,16 +103,7 @@ fn read_file(root: &Node, lines: &LineIndex<'_>, errors: &mut Vec<ScenarioError>
             }
             (m, _) => m.map(|m| &m.value),
         };
-        let (message, help) = match member {
-            // An unknown top-level member: the scenario's own wording, with a suggestion.
-            Some(m) if m.key_pos == pos && path.matches('/').count() == 1 => {
-                let known = <ScenarioFile as kmsim_de::Fields>::META.fields;
-                let help = kmsim_policy::suggest(&m.key, known).map(|c| format!("did you mean `{c}`?"));
-                (format!("unknown field `{}`", m.key), help)
-            }
-            _ => (e.message, None),
-        };
-        errors.push(ScenarioError { message, help, span: lines.span(pos, &path) });
+        errors.push(ScenarioError { message: e.message, help: e.help, span: lines.span(pos, &path) });
         match culprit {
             Some(n) if skip.insert(located::address(n)) => {}
             _ => return (ScenarioFile::default(), Vec::new()),

@@ -6,9 +6,11 @@ use kmsim_policy::Context;
 use serde_json::Value as J;
 
 use super::expect::check_authz;
+use super::located::Path;
 use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
 use crate::api::KmsRequest;
 use crate::clock::Duration;
+use crate::ops::SimulatedRequest;
 use crate::principal::{Caller, Credentials};
 use crate::world::World;
 
@@ -66,6 +68,9 @@ impl Scenario {
                     held: got == want,
                 });
             }
+            if let Some(want) = s.expect.as_ref().and_then(|e| e.audit.as_ref()) {
+                super::expect::check_records(want, &r.events.iter().collect::<Vec<_>>(), &mut r.expectations);
+            }
             if let Some(n) = &s.name {
                 named.insert(n.clone(), serde_json::to_value(&r.events).unwrap_or(J::Null));
             }
@@ -84,6 +89,7 @@ impl Scenario {
             _ => None,
         };
         caller.source_ip = s.source_ip.clone();
+        caller.source_vpce = s.source_vpce.clone();
         caller.session_tags = s.session_tags.clone();
         caller.session_policy = self.policies.get(&format!("/steps/{index}/session_policy")).cloned();
         if let Some(c) = &s.context {
@@ -96,16 +102,34 @@ impl Scenario {
             }
         }
         if let Some(a) = &s.authorize {
-            let resource = match self.substitute(key_arns, named, &a.resource) {
-                Ok(J::String(s)) => s,
-                Ok(other) => other.to_string(),
-                Err(e) => {
+            let text = |v: J| match v {
+                J::String(s) => s,
+                other => other.to_string(),
+            };
+            let at = format!("/steps/{index}/authorize");
+            let resource = match &a.resource {
+                J::Null => Ok(String::new()),
+                v => self.substitute(key_arns, named, v, &format!("{at}/resource")).map(text),
+            };
+            let key_id = a.key_id.as_ref().map(|k| self.substitute(key_arns, named, k, &format!("{at}/key_id")));
+            let (resource, key_id) = match (resource, key_id.transpose()) {
+                (Ok(r), Ok(k)) => (r, k.map(text)),
+                (Err(e), _) | (_, Err(e)) => {
                     r.error = Some(e);
                     return r;
                 }
             };
-            r.summary = format!("may {} perform {} on {}?", caller.principal, a.action, resource);
-            match world.simulate(&caller, &a.action, &resource, a.encryption_context.as_ref()) {
+            let grant_operations = a.grant_operations.as_ref().map(|o| o.iter().cloned().collect());
+            let req = SimulatedRequest {
+                ec: a.encryption_context.as_ref(),
+                key_id: key_id.as_deref(),
+                grant_operations: grant_operations.as_ref(),
+                bypass_policy_lockout_safety_check: a.bypass_policy_lockout_safety_check,
+                request_tags: a.request_tags.as_ref(),
+            };
+            let shown = if resource.is_empty() { key_id.as_deref().unwrap_or("") } else { &resource };
+            r.summary = format!("may {} perform {} on {}?", caller.principal, a.action, shown);
+            match world.simulate_request(&caller, &a.action, &resource, &req) {
                 Ok(t) => {
                     if let Some(e) = &s.expect {
                         check_authz(e, &t, &mut r.expectations);
@@ -127,7 +151,8 @@ impl Scenario {
             r.error = Some("the step has no `call`, `authorize` or `advance`".into());
             return r;
         };
-        let params = match self.substitute(key_arns, named, s.params.as_ref().unwrap_or(&J::Null)) {
+        let at = format!("/steps/{index}/params");
+        let params = match self.substitute(key_arns, named, s.params.as_ref().unwrap_or(&J::Null), &at) {
             Ok(p) => p,
             Err(e) => {
                 r.error = Some(e);
@@ -172,7 +197,12 @@ impl Scenario {
         params
     }
 
-    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J) -> Result<J, String> {
+    /// `v` (at pointer `at`) with its placeholders replaced; a problem names the place of its placeholder.
+    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &str) -> Result<J, String> {
+        self.replace(key_arns, named, v, &Place { base: at, path: &Path::Root })
+    }
+
+    fn replace(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &Place<'_>) -> Result<J, String> {
         Ok(match v {
             J::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
                 let path = m.get("$ref").and_then(J::as_str).unwrap_or("");
@@ -180,13 +210,10 @@ impl Scenario {
                 let step = parts.next().unwrap_or("");
                 let mut cur = named
                     .get(step)
-                    .ok_or_else(|| format!("`$ref` names step `{step}`, which has not run or has no response"))?;
+                    .ok_or_else(|| format!("{at}: `$ref` names step `{step}`, which has not run or has no response"))?;
                 for p in parts {
-                    cur = match cur {
-                        J::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
-                        other => other.get(p),
-                    }
-                    .ok_or_else(|| format!("`$ref` `{path}`: the response has no `{p}`"))?;
+                    cur = super::expect::field(cur, p)
+                        .ok_or_else(|| format!("{at}: `$ref` `{path}`: the response of step `{step}` has no `{p}`"))?;
                 }
                 cur.clone()
             }
@@ -196,7 +223,7 @@ impl Scenario {
                 let arn = key_arns
                     .get(name)
                     .cloned()
-                    .ok_or_else(|| format!("`{field}` names key `{name}`, which is not in `keys`"))?;
+                    .ok_or_else(|| format!("{at}: `{field}` names key `{name}`, which is not in `keys`"))?;
                 if field == "$keyId" {
                     J::String(arn.rsplit('/').next().unwrap_or("").to_string())
                 } else {
@@ -206,12 +233,33 @@ impl Scenario {
             J::Object(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in m {
-                    out.insert(k.clone(), self.substitute(key_arns, named, v)?);
+                    let path = Path::Key(at.path, k);
+                    out.insert(k.clone(), self.replace(key_arns, named, v, &Place { base: at.base, path: &path })?);
                 }
                 J::Object(out)
             }
-            J::Array(a) => J::Array(a.iter().map(|x| self.substitute(key_arns, named, x)).collect::<Result<_, _>>()?),
+            J::Array(a) => J::Array(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let path = Path::Index(at.path, i);
+                        self.replace(key_arns, named, x, &Place { base: at.base, path: &path })
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
             other => other.clone(),
         })
+    }
+}
+
+/// Where a placeholder is, written out only for an error: a pointer and the path below it.
+struct Place<'a> {
+    base: &'a str,
+    path: &'a Path<'a>,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.base, self.path.pointer())
     }
 }

@@ -39,7 +39,12 @@ fn type_errors_point_at_the_value_with_its_pointer() {
     assert_eq!(
         got,
         vec![
-            (2, 11, "/seed".to_string(), "invalid type: string \"x\", expected u64".to_string()),
+            (
+                2,
+                11,
+                "/seed".to_string(),
+                "invalid type: string \"x\", expected a non-negative whole number".to_string()
+            ),
             (3, 37, "/keys/k/aliases/1".to_string(), "invalid type: integer `5`, expected a string".to_string()),
         ]
     );
@@ -56,9 +61,10 @@ fn unknown_members_point_at_their_name_and_every_step_is_checked() {
     assert_eq!(errs[0].help.as_deref(), Some("did you mean `title`?"));
     assert_eq!(got[1].0, 2);
     assert_eq!(got[1].2, "/steps/0/parms");
-    assert!(got[1].3.starts_with("unknown field `parms`, expected one of"), "{}", got[1].3);
+    assert_eq!(got[1].3, "unknown field `parms`");
+    assert_eq!(errs[1].help.as_deref(), Some("did you mean `params`?"));
     assert_eq!(got[2].2, "/steps/1/advance/days");
-    assert_eq!(got[2].3, "invalid type: floating point `1.5`, expected i64");
+    assert_eq!(got[2].3, "invalid type: floating point `1.5`, expected a whole number");
     assert_eq!(got[3].2, "/steps/2/call");
     assert_eq!(got[3].3, "unknown operation `Nope`");
     assert_eq!(got.len(), 4);

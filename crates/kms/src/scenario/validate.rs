@@ -4,58 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use kmsim_policy::json::{self, escape_pointer as esc, Json, LineIndex, Node};
-use kmsim_policy::{PolicyError, PolicyType, Span};
+use kmsim_policy::json::{self, escape_pointer as esc, Json, Node};
+use kmsim_policy::{PolicyError, PolicyType};
 use serde_json::Value as J;
 
-use super::parse::unescape;
+use super::locate::{node_at, At, Locate};
 use super::{ScenarioError, ScenarioFile, StepSpec};
 use crate::clock::Timestamp;
 use crate::error::ErrorCode;
 use crate::key::{KeySpec, KeyState, KeyUsage, ROTATION_PERIOD_DAYS};
 use crate::policy::NamedPolicy;
-
-/// Where problems are: in a parsed text (line and column from the located tree), or by JSON Pointer only.
-pub(super) enum Locate<'a> {
-    Tree { root: &'a Node, lines: &'a LineIndex<'a>, source: &'a str },
-    Pointers,
-}
-
-/// What an error points at: the value at a pointer, or the name of the member at a pointer.
-#[derive(Clone, Copy)]
-enum At<'a> {
-    Value(&'a str),
-    Key(&'a str),
-}
-
-impl Locate<'_> {
-    /// The span of `at` (the file's start when it is not in the tree), reported with `path`.
-    fn span(&self, at: At<'_>, path: &str) -> Span {
-        match self {
-            Locate::Tree { root, lines, .. } => {
-                let pos = match at {
-                    At::Value(p) => node_at(root, p).map(|n| n.pos),
-                    At::Key(p) => {
-                        let (parent, key) = p.rsplit_once('/').unwrap_or(("", p));
-                        match node_at(root, parent).map(|n| &n.value) {
-                            Some(Json::Object(ms)) => {
-                                let key = unescape(key);
-                                ms.iter().find(|m| m.key == key).map(|m| m.key_pos)
-                            }
-                            _ => None,
-                        }
-                    }
-                };
-                lines.span(pos.unwrap_or_default(), path)
-            }
-            Locate::Pointers => Span { path: path.into(), ..Span::default() },
-        }
-    }
-
-    fn err(&self, at: At<'_>, path: &str, message: String, help: Option<String>) -> ScenarioError {
-        ScenarioError { message, help, span: self.span(at, path) }
-    }
-}
 
 /// Checks the file and compiles its policies (by the JSON Pointer of their document). `step_index[i]` is the index
 /// in the source of `file.steps[i]`.
@@ -80,6 +38,7 @@ pub(super) fn check(
             errors.push(loc.err(At::Key(&format!("/accounts/{}", esc(id))), &format!("/accounts/{id}"), message, None));
         }
     }
+    super::steps::check(file, step_index, loc, errors);
     let policies = compile_policies(file, step_index, loc, errors);
     // Cross references.
     let default_account = file.accounts.keys().next();
@@ -169,7 +128,19 @@ pub(super) fn check(
             }
         }
     }
+    aliases(file, loc, errors);
     for (i, g) in file.grants.iter().enumerate() {
+        let account = default_account.map_or("111122223333", String::as_str);
+        let who = [("grantee", Some(&g.grantee)), ("retiring_principal", g.retiring_principal.as_ref())];
+        for (field, p) in who.into_iter().filter_map(|(f, p)| p.map(|p| (f, p))) {
+            if !is_principal(&super::build::resolve_grantee(p, account)) {
+                let at = format!("/grants/{i}/{field}");
+                let help = "an IAM ARN (`arn:aws:iam::111122223333:role/App`), a short form (`role/App`, \
+                            `user/alice`, `root`, `444455556666:role/App`) or a service principal (`s3.amazonaws.com`)";
+                let message = format!("{} `{p}` is not a principal", field.replace('_', " "));
+                errors.push(loc.err(At::Value(&at), &at, message, Some(help.into())));
+            }
+        }
         if !file.keys.contains_key(&g.key) {
             let message = format!("grant names key `{}`, which is not in `keys`", g.key);
             errors.push(loc.err(At::Value(&format!("/grants/{i}")), &format!("/grants/{i}/key"), message, None));
@@ -185,6 +156,61 @@ pub(super) fn check(
         }
     }
     policies
+}
+
+/// Each alias is a valid alias name and names one key in its account.
+fn aliases(file: &ScenarioFile, loc: &Locate<'_>, errors: &mut Vec<ScenarioError>) {
+    let default_account = file.accounts.keys().next();
+    let mut seen: BTreeMap<(Option<&String>, &str), &str> = BTreeMap::new();
+    for (name, k) in &file.keys {
+        for (j, a) in k.aliases.iter().enumerate() {
+            let at = format!("/keys/{}/aliases/{j}", esc(name));
+            let path = format!("/keys/{name}/aliases/{j}");
+            if let Err(e) = crate::ids::validate_alias_name(a, true) {
+                let message = format!("`{a}` is not an alias name");
+                errors.push(loc.err(At::Value(&at), &path, message, Some(e.message)));
+                continue;
+            }
+            match seen.get(&(k.account.as_ref().or(default_account), a.as_str())) {
+                Some(other) => {
+                    let message = if *other == name.as_str() {
+                        format!("key `{name}` lists alias `{a}` twice")
+                    } else {
+                        format!("alias `{a}` is given to keys `{other}` and `{name}`")
+                    };
+                    let help = "an alias names one key of its account and Region".to_string();
+                    errors.push(loc.err(At::Value(&at), &path, message, Some(help)));
+                }
+                None => {
+                    seen.insert((k.account.as_ref().or(default_account), a.as_str()), name);
+                }
+            }
+        }
+    }
+}
+
+/// A principal a grant can name: an IAM user, role, role session, federated user or account root ARN with a
+/// 12-digit account, or a service principal.
+fn is_principal(arn: &str) -> bool {
+    if let Some(service) = arn.strip_suffix(".amazonaws.com") {
+        return !service.is_empty() && service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", partition, service, "", account, resource] = parts.as_slice() else { return false };
+    if partition.is_empty() || !crate::ids::is_account_id(account) {
+        return false;
+    }
+    let named = |prefix: &str, segments: usize| {
+        resource.strip_prefix(prefix).is_some_and(|rest| {
+            let names: Vec<&str> = rest.split('/').collect();
+            names.len() >= segments && names.iter().all(|n| !n.is_empty())
+        })
+    };
+    match *service {
+        "iam" => *resource == "root" || named("user/", 1) || named("role/", 1),
+        "sts" => named("assumed-role/", 2) || named("federated-user/", 1),
+        _ => false,
+    }
 }
 
 fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<ScenarioError>) {
@@ -215,17 +241,62 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             ));
         }
     }
+    if let Some(a) = &s.authorize {
+        if a.resource.is_null() && a.key_id.is_none() {
+            let at = format!("{path}/authorize");
+            let message = "an `authorize` step needs a `resource` or a `key_id`".to_string();
+            errors.push(loc.err(At::Value(&at), &at, message, Some("e.g. \"resource\": {\"$key\": \"app\"}".into())));
+        }
+        let known = crate::operation::grant_operations();
+        for (j, op) in a.grant_operations.iter().flatten().enumerate() {
+            if !known.contains(&op.as_str()) {
+                let help = kmsim_policy::suggest(op, &known)
+                    .map_or_else(|| format!("one of {}", known.join(", ")), |c| format!("did you mean `{c}`?"));
+                let at = format!("{path}/authorize/grant_operations/{j}");
+                errors.push(loc.err(At::Value(&at), &at, format!("unknown grant operation `{op}`"), Some(help)));
+            }
+        }
+        if s.expect.as_ref().is_some_and(|e| e.audit.is_some()) {
+            let at = format!("{path}/expect/audit");
+            let message = "an `authorize` step only asks: it writes no audit record".to_string();
+            errors.push(loc.err(At::Value(&at), &at, message, None));
+        }
+    }
+    if s.call.is_none() && s.expect.as_ref().is_some_and(|e| !e.response.is_empty()) {
+        let at = format!("{path}/expect/response");
+        let message = if s.authorize.is_some() {
+            "an `authorize` step has no response to check: its decision is its `outcome`"
+        } else {
+            "an `advance` step has no response to check: its service events are in `events` and `audit`"
+        };
+        errors.push(loc.err(At::Value(&at), &at, message.to_string(), None));
+    }
+    if let Some(e) = &s.expect {
+        let responses = e.response.iter().map(|(k, v)| (format!("{path}/expect/response/{}", esc(k)), v));
+        let records = e
+            .audit
+            .iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(i, r)| r.iter().map(move |(k, v)| (format!("{path}/expect/audit/{i}/{}", esc(k)), v)));
+        for (at, v) in responses.chain(records) {
+            if let Some(n) = super::expect::length(v).filter(|n| n.as_u64().is_none()) {
+                let message = format!("`$length` takes a whole number, found `{n}`");
+                errors.push(loc.err(At::Value(&format!("{at}/$length")), &at, message, None));
+            }
+        }
+    }
     if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()) {
         let ok = if s.authorize.is_some() {
             ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o.as_str())
         } else {
-            o == "success" || ErrorCode::parse(o).is_some()
+            o == "success" || o == super::expect::ANY_ERROR || ErrorCode::parse(o).is_some()
         };
         if !ok {
             let help = if s.authorize.is_some() {
                 "one of allow, deny, explicit-deny, implicit-deny".to_string()
             } else {
-                "`success` or an AWS error code such as AccessDeniedException".to_string()
+                "`success`, `error` (any error) or an AWS error code such as AccessDeniedException".to_string()
             };
             let at = format!("{path}/expect/outcome");
             errors.push(loc.err(At::Value(&at), &at, format!("unknown outcome `{o}`"), Some(help)));
@@ -344,22 +415,6 @@ fn type_name(v: &J) -> &'static str {
         J::Array(_) => "an array",
         J::Object(_) => "an object",
     }
-}
-
-/// The node at a JSON Pointer.
-fn node_at<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
-    let mut cur = root;
-    for seg in pointer.split('/').skip(1) {
-        cur = match &cur.value {
-            Json::Object(ms) => {
-                let key = unescape(seg);
-                &ms.iter().find(|m| m.key == key)?.value
-            }
-            Json::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
 }
 
 /// The node at a path of member names.

@@ -40,10 +40,28 @@ pub struct PolicyInput {
 }
 
 impl EvaluateInput {
-    /// Reads `{ policies: [{ type, text, name?, level? }], request, trace? }`.
+    /// Reads `{ policies: [{ type, text, name?, level? }], request, trace? }`. A member the input does not have (at
+    /// any depth: a misspelt `contxt` in the request) is an error with a suggestion, never dropped.
     pub fn from_json(input: J) -> Result<EvaluateInput, Failure> {
-        serde_json::from_value(input).map_err(|e| Failure::input("evaluate input", e))
+        read("evaluate input", &input)
     }
+}
+
+/// Reads a protocol input (`what`, in the user's words) with the scenario reader's wording: JSON's type names,
+/// an unknown member named with the member meant (the diagnostic's `help`) and its JSON Pointer (its `span`).
+fn read<T: serde::de::DeserializeOwned>(what: &str, value: &J) -> Result<T, Failure> {
+    crate::scenario::located::from_value(value).map_err(|e| {
+        let place = e.at.map(|(_, p)| p).filter(|p| !p.is_empty());
+        let message = match &place {
+            Some(p) => format!("invalid {what}: {} at `{p}`", e.message),
+            None => format!("invalid {what}: {}", e.message),
+        };
+        let span = place.map(|p| kmsim_policy::Span { path: p.into(), ..kmsim_policy::Span::default() });
+        Failure {
+            diagnostics: vec![Diagnostic { help: e.help, span, ..Diagnostic::message(message.clone()) }],
+            message,
+        }
+    })
 }
 
 /// Parses every policy; fails with every problem of every policy that does not parse, each diagnostic naming its
@@ -108,9 +126,25 @@ impl PreparedPolicies {
     }
 }
 
-/// Reads a request (`{ principal, action, resource, context? }`).
+/// Reads a request (`{ principal, action, resource, context? }`): `kmsim eval`'s input and the JS API's. A misspelt
+/// member is an error with a suggestion (`contxt`: did you mean `context`?).
 pub fn request(request: J) -> Result<Request, Failure> {
-    serde_json::from_value(request).map_err(|e| Failure::input("request", e))
+    read("request", &request)
+}
+
+/// [`request`] from the request's JSON text (`kmsim eval --request FILE`): errors carry line and column too.
+pub fn request_text(text: &str) -> Result<Request, Failure> {
+    crate::scenario::located::from_text(text).map_err(|e| {
+        let lines = kmsim_policy::json::LineIndex::new(text);
+        let (pos, pointer) = e.at.unwrap_or_default();
+        let span = lines.span(pos, &pointer);
+        let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
+        let message = format!("invalid request: {}{place} (line {}, column {})", e.message, span.line, span.column);
+        Failure {
+            diagnostics: vec![Diagnostic { help: e.help, span: Some(span), ..Diagnostic::message(message.clone()) }],
+            message,
+        }
+    })
 }
 
 /// The options of `PreparedPolicies.evaluate`.
@@ -210,8 +244,38 @@ mod tests {
         assert_eq!(ok["policies"][0]["applied"][0]["sid"], "All");
 
         let f = run(json!({"policies": [], "request": request, "extra": 1})).unwrap_err();
-        assert!(f.message.starts_with("invalid evaluate input: unknown field `extra`"), "{}", f.message);
-        assert_eq!(f.diagnostics_json(), json!([{"message": f.message}]));
+        assert_eq!(f.message, "invalid evaluate input: unknown field `extra` at `/extra`");
+        let d = &f.diagnostics_json()[0];
+        assert_eq!((&d["message"], &d["help"]), (&json!(f.message), &json!("one of `policies`, `request`, `trace`")));
+        assert_eq!((&d["span"]["path"], &d["span"]["line"]), (&json!("/extra"), &json!(0)));
+    }
+
+    #[test]
+    fn a_misspelt_request_member_is_an_error_with_the_member_meant_never_dropped() {
+        let principal = json!({"arn": "arn:aws:iam::111122223333:user/a", "kind": "user"});
+        let r = json!({"principal": principal, "action": "kms:Decrypt", "resource": "*",
+            "contxt": {"aws:MultiFactorAuthPresent": true}});
+        for f in [
+            request(r.clone()).unwrap_err(),
+            run(json!({"policies": [{"type": "identity", "text": ALLOW_ALL}], "request": r})).unwrap_err(),
+        ] {
+            assert!(f.message.contains("unknown field `contxt` at `"), "{}", f.message);
+            assert!(f.message.ends_with("/contxt`"), "{}", f.message);
+            assert_eq!(f.diagnostics[0].help.as_deref(), Some("did you mean `context`?"));
+        }
+        let f = request(json!({"principal": {"arn": "a", "knd": "user"}, "action": "kms:Decrypt", "resource": "*"}));
+        let f = f.unwrap_err();
+        assert_eq!(f.message, "invalid request: unknown field `knd` at `/principal/knd`");
+        assert_eq!(f.diagnostics[0].help.as_deref(), Some("did you mean `kind`?"));
+        // A context value of no accepted form says so, never naming a Rust type.
+        let f = request(json!({"principal": principal, "action": "kms:Decrypt", "resource": "*",
+            "context": {"aws:SourceIp": {"type": "ipp", "value": "1.2.3.4"}}}));
+        let f = f.unwrap_err();
+        assert!(f.message.starts_with("invalid request: the value has none of the accepted forms"), "{}", f.message);
+        // The well-formed request still reads, its context kept.
+        let ok = request(json!({"principal": principal, "action": "kms:Decrypt", "resource": "*",
+            "context": {"aws:MultiFactorAuthPresent": true}}));
+        assert_eq!(ok.unwrap().context.len(), 1);
     }
 
     #[test]

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::Value as J;
 
 pub use self::evaluate::{
-    evaluate, parse_policies, policy_type, request, validate_policy, EvaluateInput, EvaluateOptions, PolicyInput,
-    PreparedPolicies, ValidationResult,
+    evaluate, parse_policies, policy_type, request, request_text, validate_policy, EvaluateInput, EvaluateOptions,
+    PolicyInput, PreparedPolicies, ValidationResult,
 };
 pub use self::protocol::{seed, to_json, to_json_text, Diagnostic, Failure, MAX_SAFE_INTEGER};
 use crate::api::KmsRequest;
