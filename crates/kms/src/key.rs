@@ -98,6 +98,10 @@ impl KeySpec {
             KeySpec::ECC_SECG_P256K1 => "ECC_SECG_P256K1",
         }
     }
+    /// The spec AWS names so.
+    pub fn parse(s: &str) -> Option<KeySpec> {
+        KeySpec::ALL.into_iter().find(|k| k.as_str() == s)
+    }
     pub fn is_symmetric(&self) -> bool {
         matches!(self, KeySpec::SYMMETRIC_DEFAULT)
     }
@@ -136,6 +140,11 @@ impl KeyUsage {
     /// Every key usage, in AWS's order.
     pub const ALL: [KeyUsage; 4] =
         [KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY, KeyUsage::GENERATE_VERIFY_MAC, KeyUsage::KEY_AGREEMENT];
+
+    /// The usage AWS names so.
+    pub fn parse(s: &str) -> Option<KeyUsage> {
+        KeyUsage::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -175,7 +175,7 @@ fn list_grants_returns_every_grant_exactly_once_in_order_with_any_limit() {
     let first = ok(&mut w, ADMIN, "ListGrants", json!({"KeyId": key, "Limit": 5}));
     let marker = first["NextMarker"].as_str().unwrap().to_string();
     ok(&mut w, ADMIN, "RevokeGrant", json!({"KeyId": key, "GrantId": marker}));
-    let rest = ok(&mut w, ADMIN, "ListGrants", json!({"KeyId": key, "Limit": 1000, "Marker": marker}));
+    let rest = ok(&mut w, ADMIN, "ListGrants", json!({"KeyId": key, "Limit": 100, "Marker": marker}));
     let rest: Vec<&str> = rest["Grants"].as_array().unwrap().iter().map(|g| g["GrantId"].as_str().unwrap()).collect();
     let want: Vec<&str> = all.iter().skip(6).map(String::as_str).collect();
     assert_eq!(rest, want);

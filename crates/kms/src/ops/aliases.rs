@@ -123,6 +123,6 @@ impl World {
             .filter(|a| a.account == account && filter.as_ref().is_none_or(|f| &a.target_key_id == f))
             .map(|a| obj!({ "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id, "CreationDate": a.creation_date.epoch_seconds(), "LastUpdatedDate": a.last_updated_date.epoch_seconds() }))
             .collect();
-        paginate(items, "Aliases", r.limit, r.marker.as_deref())
+        paginate(items, "Aliases", Operation::ListAliases, r.limit, r.marker.as_deref())
     }
 }

@@ -25,13 +25,28 @@ use crate::world::World;
 impl World {
     pub(super) fn create_key(&mut self, cx: &mut Cx, caller: &Caller, r: &CreateKey) -> Result<Json, KmsError> {
         let account = caller_account(caller);
-        let s = r.key_spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT");
-        let spec = serde_json::from_value::<KeySpec>(ToJson::to_json(&s)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set")));
+        self.custom_key_store(cx, r.custom_key_store_id.as_deref())?;
+        if r.xks_key_id.is_some() {
+            return self.unsupported(cx, "external key stores (`XksKeyId`)");
+        }
+        // CustomerMasterKeySpec is KeySpec's deprecated name (API reference, CreateKey).
+        let s = match (r.key_spec.as_deref(), r.customer_master_key_spec.as_deref()) {
+            (Some(a), Some(b)) if a != b => {
+                // [verify] AWS's wording.
+                return self.param(cx, Err(KmsError::validation("KeySpec and CustomerMasterKeySpec are the same parameter; specify only one (CustomerMasterKeySpec is deprecated)")));
+            }
+            (Some(s), _) | (None, Some(s)) => s,
+            (None, None) => "SYMMETRIC_DEFAULT",
+        };
+        // The model's enums (KeySpec, KeyUsageType, OriginType) were checked before the call ran.
+        let spec = KeySpec::parse(s).ok_or_else(|| KmsError::validation(format!("KeySpec {s} is not known")));
         let spec = self.param(cx, spec)?;
         let usage = match &r.key_usage {
-            Some(u) => serde_json::from_value::<KeyUsage>(ToJson::to_json(&u)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"))),
+            Some(u) => KeyUsage::parse(u).ok_or_else(|| KmsError::validation(format!("KeyUsage {u} is not known"))),
             None if spec.is_symmetric() => Ok(KeyUsage::ENCRYPT_DECRYPT),
-            None => Err(KmsError::validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")),
+            None => Err(KmsError::validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+            )),
         };
         let usage = self.param(cx, usage)?;
         if !spec.allowed_usages().contains(&usage) {
@@ -45,19 +60,12 @@ impl World {
             );
         }
         let origin = match r.origin.as_deref().unwrap_or("AWS_KMS") {
-            "AWS_KMS" => Ok(Origin::AWS_KMS),
-            "EXTERNAL" => Ok(Origin::EXTERNAL),
-            o => Err(KmsError::new(
-                ErrorCode::UnsupportedOperationException,
-                format!("Origin {o} is not supported by this simulator"),
-            )),
-        };
-        let origin = self.param(cx, origin)?;
-        if let Some(d) = &r.description {
-            if d.chars().count() > 8192 {
-                return self.param(cx, Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")));
+            "EXTERNAL" => Origin::EXTERNAL,
+            o @ ("AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE") => {
+                return self.unsupported(cx, &format!("custom key stores (Origin {o})"));
             }
-        }
+            _ => Origin::AWS_KMS,
+        };
         let tags = self.param(cx, validate_tags(r.tags.as_deref().unwrap_or(&[])))?;
         let bypass = r.bypass_policy_lockout_safety_check.unwrap_or(false);
         cx.request_parameters = Some(obj!({
@@ -317,12 +325,18 @@ impl World {
         cx.request_parameters = Some(obj!({ "limit": r.limit }));
         self.authorize_identity(cx, caller, Operation::ListKeys, "*", |_| {})?;
         let account = caller_account(caller);
+        let owners = r.resource_owners.as_deref().unwrap_or_default();
+        if !owners.is_empty() && !owners.iter().any(|o| o == "SELF") {
+            // The simulator has no Resource Access Manager: no key is shared with the account through it.
+            cx.check(CheckKind::Parameters, true, "ResourceOwners OTHER_ACCOUNTS_VIA_RAM: kmsim does not simulate Resource Access Manager, so no key is shared through it");
+            return paginate(Vec::new(), "Keys", Operation::ListKeys, r.limit, r.marker.as_deref());
+        }
         let keys: Vec<Json> = self
             .keys()
             .filter(|k| k.account == account)
             .map(|k| obj!({ "KeyId": k.key_id, "KeyArn": k.arn }))
             .collect();
-        paginate(keys, "Keys", r.limit, r.marker.as_deref())
+        paginate(keys, "Keys", Operation::ListKeys, r.limit, r.marker.as_deref())
     }
 
     pub(super) fn update_key_description(
@@ -332,9 +346,6 @@ impl World {
         r: &UpdateKeyDescription,
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "keyId": r.key_id, "description": r.description }));
-        if r.description.chars().count() > 8192 {
-            return self.param(cx, Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")));
-        }
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::UpdateKeyDescription, &key), |_| {})?;
         self.state(cx, Operation::UpdateKeyDescription, &key)?;
@@ -373,10 +384,8 @@ impl World {
         r: &ScheduleKeyDeletion,
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "keyId": r.key_id, "pendingWindowInDays": r.pending_window_in_days }));
+        // The model's range and the documented 7 to 30 were checked before the call ran.
         let days = r.pending_window_in_days.unwrap_or(30);
-        if !(7..=30).contains(&days) {
-            return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30"))));
-        }
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::ScheduleKeyDeletion, &key), |c| {
             context::pending_window(c, days);
@@ -478,6 +487,12 @@ impl World {
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::ListKeyPolicies, &key), |_| {})?;
         self.state(cx, Operation::ListKeyPolicies, &key)?;
-        Ok(obj!({ "PolicyNames": ["default"], "Truncated": false }))
+        paginate(
+            vec![ToJson::to_json("default")],
+            "PolicyNames",
+            Operation::ListKeyPolicies,
+            r.limit,
+            r.marker.as_deref(),
+        )
     }
 }

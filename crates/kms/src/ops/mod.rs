@@ -87,7 +87,13 @@ impl World {
         let op = request.op();
         let result = match self.resolve_caller(caller) {
             Err(e) => Err(e),
-            Ok(_) => self.dispatch(&mut cx, caller, request),
+            Ok(_) => match request.validate() {
+                Err(e) => {
+                    cx.check(CheckKind::Parameters, false, e.message.clone());
+                    Err(e)
+                }
+                Ok(()) => self.dispatch(&mut cx, caller, request),
+            },
         };
         let event_id = self.record_call(caller, op, &cx, result.as_ref().err());
         let outcome = match &result {

@@ -135,6 +135,7 @@ impl Scenario {
                 constraints: GrantConstraints {
                     encryption_context_subset: c.encryption_context_subset,
                     encryption_context_equals: c.encryption_context_equals,
+                    source_arn: None,
                 },
                 creation_date: start,
                 effective_from: start,
