@@ -46,8 +46,11 @@ impl KeyState {
     }
 }
 
-/// `KeySpec`. Only symmetric keys have cryptography in this version; the others exist so policies and key-usage
-/// checks that mention them behave as in AWS.
+/// `KeySpec`: every spec of AWS's model. Only symmetric encryption keys have cryptography in this version; keys of
+/// the other specs are created with AWS's metadata (their usages and algorithms, [`KeySpec::algorithms`]) so that
+/// policies, grants, key states, aliases, tags and key-usage checks behave as in AWS, while the operations that would
+/// use them (Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret, Encapsulate, Decapsulate, GetPublicKey, the
+/// data key pairs) are not implemented and asymmetric Encrypt/Decrypt answer UnsupportedOperationException.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(non_camel_case_types)]
 pub enum KeySpec {
@@ -63,11 +66,38 @@ pub enum KeySpec {
     ECC_NIST_P384,
     ECC_NIST_P521,
     ECC_SECG_P256K1,
+    ECC_NIST_EDWARDS25519,
+    SM2,
+    ML_DSA_44,
+    ML_DSA_65,
+    ML_DSA_87,
+    ML_KEM_512,
+    ML_KEM_768,
+    ML_KEM_1024,
 }
 
+/// The algorithms of a key, by the member of `KeyMetadata` that lists them. A key lists only those of its key
+/// usage (an HMAC key has `MacAlgorithms` and no `EncryptionAlgorithms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Algorithms {
+    /// The `KeyMetadata` member: `EncryptionAlgorithms`, `SigningAlgorithms`, `MacAlgorithms`,
+    /// `KeyAgreementAlgorithms` or `EncapsulationAlgorithms`.
+    pub member: &'static str,
+    pub names: &'static [&'static str],
+}
+
+const RSA_SIGNING: &[&str] = &[
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+];
+
 impl KeySpec {
-    /// Every spec the simulator knows, in AWS's order.
-    pub const ALL: [KeySpec; 12] = [
+    /// Every spec, in AWS's order.
+    pub const ALL: [KeySpec; 20] = [
         KeySpec::SYMMETRIC_DEFAULT,
         KeySpec::HMAC_224,
         KeySpec::HMAC_256,
@@ -80,6 +110,14 @@ impl KeySpec {
         KeySpec::ECC_NIST_P384,
         KeySpec::ECC_NIST_P521,
         KeySpec::ECC_SECG_P256K1,
+        KeySpec::ECC_NIST_EDWARDS25519,
+        KeySpec::SM2,
+        KeySpec::ML_DSA_44,
+        KeySpec::ML_DSA_65,
+        KeySpec::ML_DSA_87,
+        KeySpec::ML_KEM_512,
+        KeySpec::ML_KEM_768,
+        KeySpec::ML_KEM_1024,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -96,6 +134,14 @@ impl KeySpec {
             KeySpec::ECC_NIST_P384 => "ECC_NIST_P384",
             KeySpec::ECC_NIST_P521 => "ECC_NIST_P521",
             KeySpec::ECC_SECG_P256K1 => "ECC_SECG_P256K1",
+            KeySpec::ECC_NIST_EDWARDS25519 => "ECC_NIST_EDWARDS25519",
+            KeySpec::SM2 => "SM2",
+            KeySpec::ML_DSA_44 => "ML_DSA_44",
+            KeySpec::ML_DSA_65 => "ML_DSA_65",
+            KeySpec::ML_DSA_87 => "ML_DSA_87",
+            KeySpec::ML_KEM_512 => "ML_KEM_512",
+            KeySpec::ML_KEM_768 => "ML_KEM_768",
+            KeySpec::ML_KEM_1024 => "ML_KEM_1024",
         }
     }
     /// The spec AWS names so.
@@ -108,21 +154,60 @@ impl KeySpec {
     pub fn is_hmac(&self) -> bool {
         matches!(self, KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512)
     }
-    /// The usages AWS allows for this spec; the first is the default where a default exists.
+    /// The usages AWS allows for this spec (KMS Developer Guide, *Key spec reference*); the first is the default
+    /// where a default exists. SM2 keys exist only in the China Regions.
     pub fn allowed_usages(&self) -> &'static [KeyUsage] {
+        use KeyUsage::*;
         match self {
-            KeySpec::SYMMETRIC_DEFAULT => &[KeyUsage::ENCRYPT_DECRYPT],
-            KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512 => {
-                &[KeyUsage::GENERATE_VERIFY_MAC]
-            }
-            KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096 => {
-                &[KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY]
-            }
-            KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 => {
-                &[KeyUsage::SIGN_VERIFY, KeyUsage::KEY_AGREEMENT]
-            }
-            KeySpec::ECC_SECG_P256K1 => &[KeyUsage::SIGN_VERIFY],
+            KeySpec::SYMMETRIC_DEFAULT => &[ENCRYPT_DECRYPT],
+            KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512 => &[GENERATE_VERIFY_MAC],
+            KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096 => &[ENCRYPT_DECRYPT, SIGN_VERIFY],
+            KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 => &[SIGN_VERIFY, KEY_AGREEMENT],
+            KeySpec::ECC_SECG_P256K1 | KeySpec::ECC_NIST_EDWARDS25519 => &[SIGN_VERIFY],
+            KeySpec::ML_DSA_44 | KeySpec::ML_DSA_65 | KeySpec::ML_DSA_87 => &[SIGN_VERIFY],
+            KeySpec::SM2 => &[ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT],
+            KeySpec::ML_KEM_512 | KeySpec::ML_KEM_768 | KeySpec::ML_KEM_1024 => &[ENCAPSULATE_DECAPSULATE],
         }
+    }
+    /// The algorithms a key of this spec and usage supports, with the `KeyMetadata` member that lists them (API
+    /// reference, *KeyMetadata*; KMS Developer Guide, *Key spec reference*). `None` for a usage the spec does not
+    /// allow.
+    pub fn algorithms(&self, usage: KeyUsage) -> Option<Algorithms> {
+        let (member, names): (&str, &'static [&'static str]) = match (self, usage) {
+            (KeySpec::SYMMETRIC_DEFAULT, KeyUsage::ENCRYPT_DECRYPT) => ("EncryptionAlgorithms", &["SYMMETRIC_DEFAULT"]),
+            (KeySpec::HMAC_224, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_224"]),
+            (KeySpec::HMAC_256, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_256"]),
+            (KeySpec::HMAC_384, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_384"]),
+            (KeySpec::HMAC_512, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_512"]),
+            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::ENCRYPT_DECRYPT) => {
+                ("EncryptionAlgorithms", &["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
+            }
+            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", RSA_SIGNING)
+            }
+            (KeySpec::ECC_NIST_P256 | KeySpec::ECC_SECG_P256K1, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ECDSA_SHA_256"])
+            }
+            (KeySpec::ECC_NIST_P384, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["ECDSA_SHA_384"]),
+            (KeySpec::ECC_NIST_P521, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["ECDSA_SHA_512"]),
+            (KeySpec::ECC_NIST_EDWARDS25519, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ED25519_SHA_512", "ED25519_PH_SHA_512"])
+            }
+            (KeySpec::ML_DSA_44 | KeySpec::ML_DSA_65 | KeySpec::ML_DSA_87, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ML_DSA_SHAKE_256"])
+            }
+            (KeySpec::SM2, KeyUsage::ENCRYPT_DECRYPT) => ("EncryptionAlgorithms", &["SM2PKE"]),
+            (KeySpec::SM2, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["SM2DSA"]),
+            (
+                KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 | KeySpec::SM2,
+                KeyUsage::KEY_AGREEMENT,
+            ) => ("KeyAgreementAlgorithms", &["ECDH"]),
+            (KeySpec::ML_KEM_512 | KeySpec::ML_KEM_768 | KeySpec::ML_KEM_1024, KeyUsage::ENCAPSULATE_DECAPSULATE) => {
+                ("EncapsulationAlgorithms", &["ML_KEM"])
+            }
+            _ => return None,
+        };
+        Some(Algorithms { member, names })
     }
 }
 
@@ -134,12 +219,18 @@ pub enum KeyUsage {
     SIGN_VERIFY,
     GENERATE_VERIFY_MAC,
     KEY_AGREEMENT,
+    ENCAPSULATE_DECAPSULATE,
 }
 
 impl KeyUsage {
     /// Every key usage, in AWS's order.
-    pub const ALL: [KeyUsage; 4] =
-        [KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY, KeyUsage::GENERATE_VERIFY_MAC, KeyUsage::KEY_AGREEMENT];
+    pub const ALL: [KeyUsage; 5] = [
+        KeyUsage::ENCRYPT_DECRYPT,
+        KeyUsage::SIGN_VERIFY,
+        KeyUsage::GENERATE_VERIFY_MAC,
+        KeyUsage::KEY_AGREEMENT,
+        KeyUsage::ENCAPSULATE_DECAPSULATE,
+    ];
 
     /// The usage AWS names so.
     pub fn parse(s: &str) -> Option<KeyUsage> {
@@ -152,6 +243,7 @@ impl KeyUsage {
             KeyUsage::SIGN_VERIFY => "SIGN_VERIFY",
             KeyUsage::GENERATE_VERIFY_MAC => "GENERATE_VERIFY_MAC",
             KeyUsage::KEY_AGREEMENT => "KEY_AGREEMENT",
+            KeyUsage::ENCAPSULATE_DECAPSULATE => "ENCAPSULATE_DECAPSULATE",
         }
     }
 }
@@ -282,18 +374,15 @@ pub struct Key {
     /// For AWS managed keys: the service the key belongs to (e.g. `s3`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_service: Option<String>,
+    /// A multi-Region primary key (`mrk-` id). The simulator has one Region and no ReplicateKey: no replicas.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_region: bool,
 }
 
 impl Key {
-    /// The encryption algorithms the key supports (DescribeKey).
-    pub fn encryption_algorithms(&self) -> Vec<&'static str> {
-        match (self.key_spec, self.key_usage) {
-            (KeySpec::SYMMETRIC_DEFAULT, _) => vec!["SYMMETRIC_DEFAULT"],
-            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::ENCRYPT_DECRYPT) => {
-                vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
-            }
-            _ => vec![],
-        }
+    /// The algorithms the key supports, with the `KeyMetadata` member that lists them (DescribeKey).
+    pub fn algorithms(&self) -> Option<Algorithms> {
+        self.key_spec.algorithms(self.key_usage)
     }
     pub fn is_customer_managed(&self) -> bool {
         self.manager == KeyManager::CUSTOMER

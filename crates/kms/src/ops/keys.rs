@@ -66,6 +66,19 @@ impl World {
             }
             _ => Origin::AWS_KMS,
         };
+        if spec == KeySpec::SM2 && self.config.partition != "aws-cn" {
+            // [verify] AWS's code and wording for SM2 outside the China Regions.
+            return self.param(
+                cx,
+                Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    "KeySpec SM2 is available only in the China Regions (partition aws-cn)",
+                )),
+            );
+        }
+        if !spec.is_symmetric() {
+            cx.check(CheckKind::Parameters, true, format!("a {} {} key: kmsim gives it AWS's metadata, policies, grants and key states, but has no cryptography for it (the operations that would use it are not implemented)", spec.as_str(), usage.as_str()));
+        }
         let tags = self.param(cx, validate_tags(r.tags.as_deref().unwrap_or(&[])))?;
         let bypass = r.bypass_policy_lockout_safety_check.unwrap_or(false);
         cx.request_parameters = Some(obj!({
@@ -84,7 +97,10 @@ impl World {
         let partition = self.config.partition.clone();
         let policy_text = r.policy.clone().unwrap_or_else(|| default_key_policy(&partition, &account));
         let policy = self.parse_key_policy(cx, &policy_text)?;
+        let multi_region = r.multi_region.unwrap_or(false);
         let key_id = self.with_hsm(Hsm::new_key_id);
+        // A multi-Region key's id is `mrk-` and 32 hex digits (KMS Developer Guide, *Multi-Region key identifiers*).
+        let key_id = if multi_region { format!("mrk-{}", key_id.replace('-', "")) } else { key_id };
         let region = self.config.region.clone();
         let arn = key_arn(&partition, &region, &account, &key_id);
         let key = Key {
@@ -106,9 +122,13 @@ impl World {
             rotation: Rotation::default(),
             current_version: 1,
             aws_service: None,
+            multi_region,
         };
         if !bypass && r.policy.is_some() {
             self.lockout_check(cx, caller, &key)?;
+        }
+        if multi_region {
+            cx.check(CheckKind::Parameters, true, "a multi-Region primary key: kmsim has one Region and does not implement ReplicateKey, so the key has no replicas");
         }
         let meta = self.key_metadata(&key);
         cx.resource(&key);
@@ -245,12 +265,26 @@ impl World {
             "KeyState": key.state.as_str(),
             "Origin": key.origin.as_str(),
             "KeyManager": match key.manager { KeyManager::CUSTOMER => "CUSTOMER", KeyManager::AWS => "AWS" },
-            "CustomerMasterKeySpec": key.key_spec.as_str(),
-            "KeySpec": key.key_spec.as_str(),
-            "EncryptionAlgorithms": key.encryption_algorithms(),
-            "MultiRegion": false,
         });
-        if let (Some(d), Some(obj)) = (key.deletion_date, m.as_object_mut()) {
+        let Some(obj) = m.as_object_mut() else { return m };
+        // The deprecated CustomerMasterKeySpec has no value for the newer specs (its enum in the model).
+        let spec = key.key_spec.as_str();
+        if crate::model::shape("CustomerMasterKeySpec").is_some_and(|s| s.values.contains(&spec)) {
+            obj.insert("CustomerMasterKeySpec".into(), ToJson::to_json(spec));
+        }
+        obj.insert("KeySpec".into(), ToJson::to_json(spec));
+        // Only the algorithms of the key's usage: EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms, ...
+        if let Some(a) = key.algorithms() {
+            obj.insert(a.member.into(), ToJson::to_json(a.names));
+        }
+        obj.insert("MultiRegion".into(), ToJson::to_json(&key.multi_region));
+        if key.multi_region {
+            let primary = obj!({ "Arn": key.arn, "Region": key.region });
+            let config =
+                obj!({ "MultiRegionKeyType": "PRIMARY", "PrimaryKey": primary, "ReplicaKeys": Vec::<Json>::new() });
+            obj.insert("MultiRegionConfiguration".into(), config);
+        }
+        if let Some(d) = key.deletion_date {
             obj.insert("DeletionDate".into(), ToJson::to_json(&d.epoch_seconds()));
             obj.insert("PendingDeletionWindowInDays".into(), ToJson::to_json(&key.pending_window_days));
         }
@@ -314,6 +348,7 @@ impl World {
             },
             current_version: 1,
             aws_service: Some(service.to_string()),
+            multi_region: false,
         };
         self.accounts.entry(account.to_string()).or_default();
         self.insert_key(key);

@@ -114,6 +114,7 @@ impl Scenario {
                 rotation,
                 current_version: 1,
                 aws_service: None,
+                multi_region: false,
             });
             for alias in &k.aliases {
                 w.insert_alias(&account, &region, alias, &key_id);
