@@ -94,10 +94,14 @@ macro_rules! requests {
             pub fn operation(&self) -> &'static str {
                 self.op().name()
             }
+            /// The request's parameters (AWS JSON names).
+            pub fn params(&self) -> serde_json::Value {
+                let params = match self { $( KmsRequest::$op(r) => serde_json::to_value(r) ),* };
+                params.unwrap_or(serde_json::Value::Null)
+            }
             /// Checks the request against botocore's model of its operation ([`crate::validate`]).
             pub fn validate(&self) -> Result<(), KmsError> {
-                let params = match self { $( KmsRequest::$op(r) => serde_json::to_value(r) ),* };
-                params.map_or(Ok(()), |p| crate::validate::validate(self.operation(), &p))
+                crate::validate::validate(self.operation(), &self.params())
             }
             /// Builds a request from an operation name and its parameters (AWS JSON names).
             ///

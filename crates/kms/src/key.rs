@@ -287,7 +287,7 @@ pub struct RotationRecord {
 }
 
 /// AWS's range for a rotation period (API reference, *EnableKeyRotation*: `RotationPeriodInDays`, "Minimum value of
-/// 90. Maximum value of 2560").
+/// 90. Maximum value of 2560"; the model's `RotationPeriodInDaysType`, which a test checks it against).
 pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 90..=2560;
 
 /// Checks a rotation period wherever one enters (EnableKeyRotation, scenario keys, restored worlds), with AWS's
@@ -295,7 +295,14 @@ pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 90..=2560;
 pub fn validate_rotation_period(days: i64) -> Result<u32, KmsError> {
     match u32::try_from(days) {
         Ok(d) if ROTATION_PERIOD_DAYS.contains(&days) => Ok(d),
-        _ => Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560"))),
+        _ => {
+            let bound = if days < *ROTATION_PERIOD_DAYS.start() {
+                format!("greater than or equal to {}", ROTATION_PERIOD_DAYS.start())
+            } else {
+                format!("less than or equal to {}", ROTATION_PERIOD_DAYS.end())
+            };
+            Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value {bound}")))
+        }
     }
 }
 

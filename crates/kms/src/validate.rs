@@ -75,6 +75,36 @@ pub fn is_kms_arn(v: &str) -> bool {
     }
 }
 
+/// A request's parameters as CloudTrail's `requestParameters` shows them when the call fails validation (the
+/// operation never ran to write its own): member names with their first letter lower-cased, without blobs,
+/// sensitive members, grant tokens and policies (key material, plaintext, ciphertext, tokens and policy documents
+/// never enter an audit record).
+pub fn logged_parameters(operation: &str, params: &Json) -> Json {
+    let input = model::operation(operation).and_then(|o| o.input).and_then(model::shape);
+    input.map_or(Json::Null, |s| logged(s, params))
+}
+
+fn logged(s: &Shape, v: &Json) -> Json {
+    match (s.kind, v) {
+        (Kind::Structure, Json::Object(obj)) => {
+            let mut out = serde_json::Map::new();
+            for f in s.fields {
+                let (Some(x), Some(fs)) = (obj.get(f.name), model::shape(f.shape)) else { continue };
+                let hidden = fs.kind == Kind::Blob || fs.sensitive || matches!(f.name, "GrantTokens" | "Policy");
+                if !hidden && !x.is_null() {
+                    out.insert(lower_first(f.name), logged(fs, x));
+                }
+            }
+            Json::Object(out)
+        }
+        (Kind::List, Json::Array(items)) => match s.item.and_then(model::shape) {
+            Some(item) => Json::Array(items.iter().map(|x| logged(item, x)).collect()),
+            None => v.clone(),
+        },
+        _ => v.clone(),
+    }
+}
+
 fn lower_first(name: &str) -> String {
     let mut c = name.chars();
     c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()

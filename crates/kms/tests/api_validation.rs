@@ -391,3 +391,22 @@ fn list_aliases_shows_the_predefined_aws_managed_aliases() {
     let mine = ok(&mut w, ADMIN, "ListAliases", json!({"KeyId": k}))["Aliases"].clone();
     assert_eq!(mine.as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_call_that_fails_validation_is_audited_with_its_parameters_but_never_its_secrets() {
+    let mut w = world();
+    let k = new_key(&mut w);
+    let big = b64(&[7; 4097]);
+    let tokens = json!(vec!["A".repeat(96); 11]);
+    err(
+        &mut w,
+        ADMIN,
+        "Encrypt",
+        json!({"KeyId": k, "Plaintext": big, "EncryptionContext": {"a": "b"}, "GrantTokens": tokens}),
+    );
+    let rec = w.audit().records().last().unwrap();
+    assert_eq!(rec.request_parameters, Some(json!({"keyId": k, "encryptionContext": {"a": "b"}})));
+    err(&mut w, ADMIN, "CreateKey", json!({"Policy": "{}", "Tags": [{"TagKey": "", "TagValue": "v"}]}));
+    let rec = w.audit().records().last().unwrap();
+    assert_eq!(rec.request_parameters, Some(json!({"tags": [{"tagKey": "", "tagValue": "v"}]})));
+}

@@ -90,6 +90,8 @@ impl World {
             Ok(_) => match request.validate() {
                 Err(e) => {
                     cx.check(CheckKind::Parameters, false, e.message.clone());
+                    let params = crate::validate::logged_parameters(op.name(), &request.params());
+                    cx.request_parameters = Some(params);
                     Err(e)
                 }
                 Ok(()) => self.dispatch(&mut cx, caller, request),
