@@ -101,6 +101,8 @@ fn what_the_simulator_does_not_model_is_refused_in_words_that_say_so() {
     unsupported(&mut w, "CreateGrant", grant, "`RetiringServicePrincipal`");
     let grant = json!({"KeyId": k, "Operations": ["Decrypt"], "GranteePrincipal": ALICE, "Constraints": {"SourceArn": "arn:aws:logs:us-east-1:111122223333:log-group:x"}});
     unsupported(&mut w, "CreateGrant", grant, "`SourceArn`");
+    let grant = json!({"KeyId": k, "Operations": ["Encapsulate"], "GranteePrincipal": ALICE});
+    unsupported(&mut w, "CreateGrant", grant, "grants for the Encapsulate operation");
     // Nothing was created on the way.
     assert_eq!(ok(&mut w, ADMIN, "ListGrants", json!({"KeyId": k}))["Grants"], json!([]));
 }
