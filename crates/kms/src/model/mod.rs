@@ -47,7 +47,6 @@ pub struct Field {
     pub name: &'static str,
     pub shape: &'static str,
     pub required: bool,
-    pub deprecated: bool,
     /// The narrower range and the default the member's documentation states ("it must be between 1 and 100,
     /// inclusive. If you do not include a value, it defaults to 50").
     pub documented: Option<Documented>,
@@ -97,7 +96,7 @@ pub fn operation(name: &str) -> Option<&'static ModelOperation> {
     data::OPERATIONS.iter().find(|o| o.name == name)
 }
 
-/// Every input shape, in name order.
+/// The input shapes of the implemented operations, in name order.
 pub fn shapes() -> &'static [Shape] {
     data::SHAPES
 }
