@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: setup, format, lints, native tests (every workspace member, including the playground's reducer
-# tests), the core crates built for wasm32, benches compiled, the playground built, and the Playwright tests in
-# Debian's chromium. Runs every step even after a failure, then prints a summary; exits non-zero if any step failed.
+# tests), the KMS API against botocore's model, the core crates built for wasm32, benches compiled, the playground
+# built, and the Playwright tests in Debian's chromium. Runs every step even after a failure, then prints a summary; exits non-zero if any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -46,6 +46,8 @@ run "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 run "cargo clippy (web, wasm32)" cargo clippy -p kmsim-web --target wasm32-unknown-unknown -- -D warnings
 run "cargo test" cargo test --workspace --no-fail-fast
 run "lessons (kmsim check)" cargo run -q -p kmsim-cli -- check lessons/*.json
+# The KMS API against botocore's model (installs botocore into target/botocore-venv once; needs Python and PyPI).
+run "botocore model" bash scripts/botocore/test.sh
 run "core crates for wasm32" cargo build -p kmsim-policy -p kmsim-kms --target wasm32-unknown-unknown
 run "benches compile" cargo bench --workspace --no-run
 run "js package (node tests)" bash scripts/test-js.sh

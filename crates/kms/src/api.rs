@@ -77,6 +77,17 @@ pub struct Tag {
 
 pub type Ec = BTreeMap<String, String>;
 
+/// `RecipientInfo` (Nitro Enclaves and NitroTPM attestation): accepted as AWS models it; the simulator answers
+/// UnsupportedOperationException, since it does not simulate attested environments.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, kmsim_de::Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RecipientInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_encryption_algorithm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation_document: Option<Blob>,
+}
+
 macro_rules! requests {
     ($( $(#[$m:meta])* $op:ident { $( $(#[$fm:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
         $(
@@ -99,6 +110,15 @@ macro_rules! requests {
             /// The operation name, e.g. `Encrypt`.
             pub fn operation(&self) -> &'static str {
                 self.op().name()
+            }
+            /// The request's parameters (AWS JSON names).
+            pub fn params(&self) -> serde_json::Value {
+                let params = match self { $( KmsRequest::$op(r) => serde_json::to_value(r) ),* };
+                params.unwrap_or(serde_json::Value::Null)
+            }
+            /// Checks the request against botocore's model of its operation ([`crate::validate`]).
+            pub fn validate(&self) -> Result<(), KmsError> {
+                crate::validate::validate(self.operation(), &self.params())
             }
             /// Builds a request from an operation name and its parameters (AWS JSON names).
             ///
@@ -146,14 +166,18 @@ requests! {
         #[serde(default, skip_serializing_if = "Option::is_none")] bypass_policy_lockout_safety_check: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")] tags: Option<Vec<Tag>>,
         #[serde(default, skip_serializing_if = "Option::is_none")] multi_region: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] customer_master_key_spec: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] custom_key_store_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] xks_key_id: Option<String>,
     }
     DescribeKey {
         key_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
     }
     ListKeys {
-        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] resource_owners: Option<Vec<String>>,
     }
     UpdateKeyDescription { key_id: String, description: String }
     EnableKey { key_id: String }
@@ -173,18 +197,26 @@ requests! {
         #[serde(default, skip_serializing_if = "Option::is_none")] policy_name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] bypass_policy_lockout_safety_check: Option<bool>,
     }
-    ListKeyPolicies { key_id: String }
+    ListKeyPolicies {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
     CreateAlias { alias_name: String, target_key_id: String }
     UpdateAlias { alias_name: String, target_key_id: String }
     DeleteAlias { alias_name: String }
     ListAliases {
         #[serde(default, skip_serializing_if = "Option::is_none")] key_id: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
     }
     TagResource { key_id: String, tags: Vec<Tag> }
     UntagResource { key_id: String, tag_keys: Vec<String> }
-    ListResourceTags { key_id: String }
+    ListResourceTags {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
     EnableKeyRotation {
         key_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")] rotation_period_in_days: Option<i64>,
@@ -192,7 +224,12 @@ requests! {
     DisableKeyRotation { key_id: String }
     GetKeyRotationStatus { key_id: String }
     RotateKeyOnDemand { key_id: String }
-    ListKeyRotations { key_id: String }
+    ListKeyRotations {
+        key_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] include_key_material: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+    }
     Encrypt {
         key_id: String,
         plaintext: Blob,
@@ -202,21 +239,26 @@ requests! {
         #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
     }
     Decrypt {
-        ciphertext_blob: Blob,
+        #[serde(default, skip_serializing_if = "Option::is_none")] ciphertext_blob: Option<Blob>,
         #[serde(default, skip_serializing_if = "Option::is_none")] key_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
         #[serde(default, skip_serializing_if = "Option::is_none")] encryption_algorithm: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] recipient: Option<RecipientInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run_modifiers: Option<Vec<String>>,
     }
     ReEncrypt {
-        ciphertext_blob: Blob,
+        #[serde(default, skip_serializing_if = "Option::is_none")] ciphertext_blob: Option<Blob>,
         destination_key_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")] source_key_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] source_encryption_context: Option<Ec>,
         #[serde(default, skip_serializing_if = "Option::is_none")] destination_encryption_context: Option<Ec>,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
         #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] source_encryption_algorithm: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] destination_encryption_algorithm: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] dry_run_modifiers: Option<Vec<String>>,
     }
     GenerateDataKey {
         key_id: String,
@@ -225,6 +267,7 @@ requests! {
         #[serde(default, skip_serializing_if = "Option::is_none")] encryption_context: Option<Ec>,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
         #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] recipient: Option<RecipientInfo>,
     }
     GenerateDataKeyWithoutPlaintext {
         key_id: String,
@@ -236,28 +279,34 @@ requests! {
     }
     GenerateRandom {
         #[serde(default, skip_serializing_if = "Option::is_none")] number_of_bytes: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] custom_key_store_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] recipient: Option<RecipientInfo>,
     }
     CreateGrant {
         key_id: String,
-        grantee_principal: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grantee_principal: Option<String>,
         operations: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] retiring_principal: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] constraints: Option<GrantConstraints>,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_tokens: Option<Vec<String>>,
         #[serde(default, skip_serializing_if = "Option::is_none")] name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] dry_run: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grantee_service_principal: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] retiring_service_principal: Option<String>,
     }
     ListGrants {
         key_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")] grantee_principal: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] grantee_service_principal: Option<String>,
     }
     ListRetirableGrants {
-        retiring_principal: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] retiring_principal: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] limit: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")] marker: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")] retiring_service_principal: Option<String>,
     }
     RetireGrant {
         #[serde(default, skip_serializing_if = "Option::is_none")] grant_token: Option<String>,

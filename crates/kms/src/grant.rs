@@ -16,11 +16,17 @@ pub struct GrantConstraints {
     pub encryption_context_subset: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_context_equals: Option<BTreeMap<String, String>>,
+    /// `SourceArn`: accepted as AWS models it; CreateGrant refuses it (the simulator does not simulate grants for AWS
+    /// service principals, which this constraint goes with), so no stored grant has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
 }
 
 impl GrantConstraints {
     pub fn is_empty(&self) -> bool {
-        self.encryption_context_subset.is_none() && self.encryption_context_equals.is_none()
+        self.encryption_context_subset.is_none()
+            && self.encryption_context_equals.is_none()
+            && self.source_arn.is_none()
     }
 
     /// The constraint type for `kms:GrantConstraintType`.

@@ -46,8 +46,11 @@ impl KeyState {
     }
 }
 
-/// `KeySpec`. Only symmetric keys have cryptography in this version; the others exist so policies and key-usage
-/// checks that mention them behave as in AWS.
+/// `KeySpec`: every spec of AWS's model. Only symmetric encryption keys have cryptography in this version; keys of
+/// the other specs are created with AWS's metadata (their usages and algorithms, [`KeySpec::algorithms`]) so that
+/// policies, grants, key states, aliases, tags and key-usage checks behave as in AWS, while the operations that would
+/// use them (Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret, Encapsulate, Decapsulate, GetPublicKey, the
+/// data key pairs) are not implemented and asymmetric Encrypt/Decrypt answer UnsupportedOperationException.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(non_camel_case_types)]
 pub enum KeySpec {
@@ -63,11 +66,38 @@ pub enum KeySpec {
     ECC_NIST_P384,
     ECC_NIST_P521,
     ECC_SECG_P256K1,
+    ECC_NIST_EDWARDS25519,
+    SM2,
+    ML_DSA_44,
+    ML_DSA_65,
+    ML_DSA_87,
+    ML_KEM_512,
+    ML_KEM_768,
+    ML_KEM_1024,
 }
 
+/// The algorithms of a key, by the member of `KeyMetadata` that lists them. A key lists only those of its key
+/// usage (an HMAC key has `MacAlgorithms` and no `EncryptionAlgorithms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Algorithms {
+    /// The `KeyMetadata` member: `EncryptionAlgorithms`, `SigningAlgorithms`, `MacAlgorithms`,
+    /// `KeyAgreementAlgorithms` or `EncapsulationAlgorithms`.
+    pub member: &'static str,
+    pub names: &'static [&'static str],
+}
+
+const RSA_SIGNING: &[&str] = &[
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+];
+
 impl KeySpec {
-    /// Every spec the simulator knows, in AWS's order.
-    pub const ALL: [KeySpec; 12] = [
+    /// Every spec, in AWS's order.
+    pub const ALL: [KeySpec; 20] = [
         KeySpec::SYMMETRIC_DEFAULT,
         KeySpec::HMAC_224,
         KeySpec::HMAC_256,
@@ -80,6 +110,14 @@ impl KeySpec {
         KeySpec::ECC_NIST_P384,
         KeySpec::ECC_NIST_P521,
         KeySpec::ECC_SECG_P256K1,
+        KeySpec::ECC_NIST_EDWARDS25519,
+        KeySpec::SM2,
+        KeySpec::ML_DSA_44,
+        KeySpec::ML_DSA_65,
+        KeySpec::ML_DSA_87,
+        KeySpec::ML_KEM_512,
+        KeySpec::ML_KEM_768,
+        KeySpec::ML_KEM_1024,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -96,7 +134,19 @@ impl KeySpec {
             KeySpec::ECC_NIST_P384 => "ECC_NIST_P384",
             KeySpec::ECC_NIST_P521 => "ECC_NIST_P521",
             KeySpec::ECC_SECG_P256K1 => "ECC_SECG_P256K1",
+            KeySpec::ECC_NIST_EDWARDS25519 => "ECC_NIST_EDWARDS25519",
+            KeySpec::SM2 => "SM2",
+            KeySpec::ML_DSA_44 => "ML_DSA_44",
+            KeySpec::ML_DSA_65 => "ML_DSA_65",
+            KeySpec::ML_DSA_87 => "ML_DSA_87",
+            KeySpec::ML_KEM_512 => "ML_KEM_512",
+            KeySpec::ML_KEM_768 => "ML_KEM_768",
+            KeySpec::ML_KEM_1024 => "ML_KEM_1024",
         }
+    }
+    /// The spec AWS names so.
+    pub fn parse(s: &str) -> Option<KeySpec> {
+        KeySpec::ALL.into_iter().find(|k| k.as_str() == s)
     }
     pub fn is_symmetric(&self) -> bool {
         matches!(self, KeySpec::SYMMETRIC_DEFAULT)
@@ -104,21 +154,60 @@ impl KeySpec {
     pub fn is_hmac(&self) -> bool {
         matches!(self, KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512)
     }
-    /// The usages AWS allows for this spec; the first is the default where a default exists.
+    /// The usages AWS allows for this spec (KMS Developer Guide, *Key spec reference*); the first is the default
+    /// where a default exists. SM2 keys exist only in the China Regions.
     pub fn allowed_usages(&self) -> &'static [KeyUsage] {
+        use KeyUsage::*;
         match self {
-            KeySpec::SYMMETRIC_DEFAULT => &[KeyUsage::ENCRYPT_DECRYPT],
-            KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512 => {
-                &[KeyUsage::GENERATE_VERIFY_MAC]
-            }
-            KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096 => {
-                &[KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY]
-            }
-            KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 => {
-                &[KeyUsage::SIGN_VERIFY, KeyUsage::KEY_AGREEMENT]
-            }
-            KeySpec::ECC_SECG_P256K1 => &[KeyUsage::SIGN_VERIFY],
+            KeySpec::SYMMETRIC_DEFAULT => &[ENCRYPT_DECRYPT],
+            KeySpec::HMAC_224 | KeySpec::HMAC_256 | KeySpec::HMAC_384 | KeySpec::HMAC_512 => &[GENERATE_VERIFY_MAC],
+            KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096 => &[ENCRYPT_DECRYPT, SIGN_VERIFY],
+            KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 => &[SIGN_VERIFY, KEY_AGREEMENT],
+            KeySpec::ECC_SECG_P256K1 | KeySpec::ECC_NIST_EDWARDS25519 => &[SIGN_VERIFY],
+            KeySpec::ML_DSA_44 | KeySpec::ML_DSA_65 | KeySpec::ML_DSA_87 => &[SIGN_VERIFY],
+            KeySpec::SM2 => &[ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT],
+            KeySpec::ML_KEM_512 | KeySpec::ML_KEM_768 | KeySpec::ML_KEM_1024 => &[ENCAPSULATE_DECAPSULATE],
         }
+    }
+    /// The algorithms a key of this spec and usage supports, with the `KeyMetadata` member that lists them (API
+    /// reference, *KeyMetadata*; KMS Developer Guide, *Key spec reference*). `None` for a usage the spec does not
+    /// allow.
+    pub fn algorithms(&self, usage: KeyUsage) -> Option<Algorithms> {
+        let (member, names): (&str, &'static [&'static str]) = match (self, usage) {
+            (KeySpec::SYMMETRIC_DEFAULT, KeyUsage::ENCRYPT_DECRYPT) => ("EncryptionAlgorithms", &["SYMMETRIC_DEFAULT"]),
+            (KeySpec::HMAC_224, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_224"]),
+            (KeySpec::HMAC_256, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_256"]),
+            (KeySpec::HMAC_384, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_384"]),
+            (KeySpec::HMAC_512, KeyUsage::GENERATE_VERIFY_MAC) => ("MacAlgorithms", &["HMAC_SHA_512"]),
+            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::ENCRYPT_DECRYPT) => {
+                ("EncryptionAlgorithms", &["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
+            }
+            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", RSA_SIGNING)
+            }
+            (KeySpec::ECC_NIST_P256 | KeySpec::ECC_SECG_P256K1, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ECDSA_SHA_256"])
+            }
+            (KeySpec::ECC_NIST_P384, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["ECDSA_SHA_384"]),
+            (KeySpec::ECC_NIST_P521, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["ECDSA_SHA_512"]),
+            (KeySpec::ECC_NIST_EDWARDS25519, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ED25519_SHA_512", "ED25519_PH_SHA_512"])
+            }
+            (KeySpec::ML_DSA_44 | KeySpec::ML_DSA_65 | KeySpec::ML_DSA_87, KeyUsage::SIGN_VERIFY) => {
+                ("SigningAlgorithms", &["ML_DSA_SHAKE_256"])
+            }
+            (KeySpec::SM2, KeyUsage::ENCRYPT_DECRYPT) => ("EncryptionAlgorithms", &["SM2PKE"]),
+            (KeySpec::SM2, KeyUsage::SIGN_VERIFY) => ("SigningAlgorithms", &["SM2DSA"]),
+            (
+                KeySpec::ECC_NIST_P256 | KeySpec::ECC_NIST_P384 | KeySpec::ECC_NIST_P521 | KeySpec::SM2,
+                KeyUsage::KEY_AGREEMENT,
+            ) => ("KeyAgreementAlgorithms", &["ECDH"]),
+            (KeySpec::ML_KEM_512 | KeySpec::ML_KEM_768 | KeySpec::ML_KEM_1024, KeyUsage::ENCAPSULATE_DECAPSULATE) => {
+                ("EncapsulationAlgorithms", &["ML_KEM"])
+            }
+            _ => return None,
+        };
+        Some(Algorithms { member, names })
     }
 }
 
@@ -130,12 +219,23 @@ pub enum KeyUsage {
     SIGN_VERIFY,
     GENERATE_VERIFY_MAC,
     KEY_AGREEMENT,
+    ENCAPSULATE_DECAPSULATE,
 }
 
 impl KeyUsage {
     /// Every key usage, in AWS's order.
-    pub const ALL: [KeyUsage; 4] =
-        [KeyUsage::ENCRYPT_DECRYPT, KeyUsage::SIGN_VERIFY, KeyUsage::GENERATE_VERIFY_MAC, KeyUsage::KEY_AGREEMENT];
+    pub const ALL: [KeyUsage; 5] = [
+        KeyUsage::ENCRYPT_DECRYPT,
+        KeyUsage::SIGN_VERIFY,
+        KeyUsage::GENERATE_VERIFY_MAC,
+        KeyUsage::KEY_AGREEMENT,
+        KeyUsage::ENCAPSULATE_DECAPSULATE,
+    ];
+
+    /// The usage AWS names so.
+    pub fn parse(s: &str) -> Option<KeyUsage> {
+        KeyUsage::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -143,6 +243,7 @@ impl KeyUsage {
             KeyUsage::SIGN_VERIFY => "SIGN_VERIFY",
             KeyUsage::GENERATE_VERIFY_MAC => "GENERATE_VERIFY_MAC",
             KeyUsage::KEY_AGREEMENT => "KEY_AGREEMENT",
+            KeyUsage::ENCAPSULATE_DECAPSULATE => "ENCAPSULATE_DECAPSULATE",
         }
     }
 }
@@ -161,15 +262,18 @@ pub enum KeyKind {
     Hmac,
     /// `KEY_AGREEMENT` (ECC).
     KeyAgreement,
+    /// `ENCAPSULATE_DECAPSULATE` (ML-KEM).
+    KeyEncapsulation,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 5] = [
+    pub const ALL: [KeyKind; 6] = [
         KeyKind::SymmetricEncryption,
         KeyKind::AsymmetricEncryption,
         KeyKind::Signing,
         KeyKind::Hmac,
         KeyKind::KeyAgreement,
+        KeyKind::KeyEncapsulation,
     ];
 
     /// The kind of a key with this spec and usage.
@@ -180,6 +284,7 @@ impl KeyKind {
             KeyUsage::SIGN_VERIFY => KeyKind::Signing,
             KeyUsage::GENERATE_VERIFY_MAC => KeyKind::Hmac,
             KeyUsage::KEY_AGREEMENT => KeyKind::KeyAgreement,
+            KeyUsage::ENCAPSULATE_DECAPSULATE => KeyKind::KeyEncapsulation,
         }
     }
 }
@@ -223,7 +328,7 @@ pub struct RotationRecord {
 }
 
 /// AWS's range for a rotation period (API reference, *EnableKeyRotation*: `RotationPeriodInDays`, "Minimum value of
-/// 90. Maximum value of 2560").
+/// 90. Maximum value of 2560"; the model's `RotationPeriodInDaysType`, which a test checks it against).
 pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 90..=2560;
 
 /// Checks a rotation period wherever one enters (EnableKeyRotation, scenario keys, restored worlds), with AWS's
@@ -231,7 +336,14 @@ pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 90..=2560;
 pub fn validate_rotation_period(days: i64) -> Result<u32, KmsError> {
     match u32::try_from(days) {
         Ok(d) if ROTATION_PERIOD_DAYS.contains(&days) => Ok(d),
-        _ => Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560"))),
+        _ => {
+            let bound = if days < *ROTATION_PERIOD_DAYS.start() {
+                format!("greater than or equal to {}", ROTATION_PERIOD_DAYS.start())
+            } else {
+                format!("less than or equal to {}", ROTATION_PERIOD_DAYS.end())
+            };
+            Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value {bound}")))
+        }
     }
 }
 
@@ -310,18 +422,15 @@ pub struct Key {
     /// For AWS managed keys: the service the key belongs to (e.g. `s3`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_service: Option<String>,
+    /// A multi-Region primary key (`mrk-` id). The simulator has one Region and no ReplicateKey: no replicas.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_region: bool,
 }
 
 impl Key {
-    /// The encryption algorithms the key supports (DescribeKey).
-    pub fn encryption_algorithms(&self) -> Vec<&'static str> {
-        match (self.key_spec, self.key_usage) {
-            (KeySpec::SYMMETRIC_DEFAULT, _) => vec!["SYMMETRIC_DEFAULT"],
-            (KeySpec::RSA_2048 | KeySpec::RSA_3072 | KeySpec::RSA_4096, KeyUsage::ENCRYPT_DECRYPT) => {
-                vec!["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
-            }
-            _ => vec![],
-        }
+    /// The algorithms the key supports, with the `KeyMetadata` member that lists them (DescribeKey).
+    pub fn algorithms(&self) -> Option<Algorithms> {
+        self.key_spec.algorithms(self.key_usage)
     }
     pub fn is_customer_managed(&self) -> bool {
         self.manager == KeyManager::CUSTOMER

@@ -1,6 +1,8 @@
 //! The key-state table (AWS KMS Developer Guide, "Key states of AWS KMS keys"), as data: its rows, for each key
 //! state whether the call proceeds and, if not, the error code and message. Which operation has which row is in
 //! the operation table ([`crate::Operation::facts`]), so every operation has one.
+//! Every error a row gives is one botocore's model declares for the operation, and the operations that do not
+//! declare KMSInvalidStateException have rows that never fail (tests/keystate_model.rs).
 //!
 //! Modelling choices, marked [verify] in the reference:
 //! - Cryptographic calls, CreateGrant and others on a key pending deletion answer `KMSInvalidStateException`

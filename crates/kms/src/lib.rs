@@ -13,6 +13,7 @@ pub mod hsm;
 pub mod ids;
 pub mod key;
 pub mod keystate;
+pub mod model;
 pub mod operation;
 mod ops;
 pub mod policy;
@@ -20,6 +21,7 @@ pub mod principal;
 pub mod scenario;
 pub mod session;
 pub mod trace;
+pub mod validate;
 pub mod world;
 
 pub use api::{Blob, KmsRequest, OPERATIONS};

@@ -98,7 +98,11 @@ fn tampering_anywhere_gives_invalid_ciphertext_with_an_empty_message() {
         codes.insert(e.code);
     }
     assert!(codes.contains(&ErrorCode::InvalidCiphertextException));
-    for bad in [vec![], vec![1u8], blob[..blob.len() - 1].to_vec(), [blob.clone(), vec![0]].concat()] {
+    // An empty blob breaks the model's CiphertextType (length 1 to 6144) before any key is looked at.
+    let e = err(&mut w, ADMIN, "Decrypt", json!({"CiphertextBlob": "", "EncryptionContext": {"a": "b"}}));
+    assert_eq!(e.code, ErrorCode::ValidationException);
+    assert_eq!(e.message, "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    for bad in [vec![1u8], blob[..blob.len() - 1].to_vec(), [blob.clone(), vec![0]].concat()] {
         let e = err(&mut w, ADMIN, "Decrypt", json!({"CiphertextBlob": b64(&bad), "EncryptionContext": {"a": "b"}}));
         assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidCiphertextException, ""));
     }

@@ -283,10 +283,13 @@ fn eventual_consistency_tokens_make_a_grant_usable_at_once() {
     let mut with_token = enc.clone();
     with_token["GrantTokens"] = json!([token]);
     ok(&mut w, ALICE, "Encrypt", with_token);
-    // An unknown token does not help.
+    // A token of no grant does not help; one that cannot be a grant token is InvalidGrantTokenException.
+    let mut unknown = enc.clone();
+    unknown["GrantTokens"] = json!(["A".repeat(96)]);
+    assert_eq!(call(&mut w, ALICE, "Encrypt", unknown).error_code(), Some(ErrorCode::AccessDeniedException));
     let mut bad = enc.clone();
     bad["GrantTokens"] = json!(["bm90LWEtdG9rZW4"]);
-    assert_eq!(call(&mut w, ALICE, "Encrypt", bad).error_code(), Some(ErrorCode::AccessDeniedException));
+    assert_eq!(call(&mut w, ALICE, "Encrypt", bad).error_code(), Some(ErrorCode::InvalidGrantTokenException));
     w.advance(Duration { seconds: 299, ..Default::default() }).unwrap();
     assert_eq!(call(&mut w, ALICE, "Encrypt", enc.clone()).error_code(), Some(ErrorCode::AccessDeniedException));
     w.advance(Duration { seconds: 1, ..Default::default() }).unwrap();

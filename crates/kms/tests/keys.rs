@@ -385,11 +385,17 @@ fn tags_add_replace_remove_and_limits() {
     ok(&mut w, ADMIN, "UntagResource", json!({"KeyId": k, "TagKeys": ["Env"]}));
     let t = ok(&mut w, ADMIN, "ListResourceTags", json!({"KeyId": k}));
     assert_eq!(t["Tags"], json!([{"TagKey": "Project", "TagValue": "y"}]));
+    // Lengths are the model's (TagKeyType 1 to 128, TagValueType 0 to 256): ValidationException, AWS's paths.
     let e = err(&mut w, ADMIN, "TagResource", json!({"KeyId": k, "Tags": [{"TagKey": "", "TagValue": "v"}]}));
-    assert_eq!(e.code, ErrorCode::TagException);
+    assert_eq!(e.code, ErrorCode::ValidationException);
+    assert!(e.message.contains("Value '' at 'tags.1.member.tagKey'"), "{e}");
     let e =
         err(&mut w, ADMIN, "TagResource", json!({"KeyId": k, "Tags": [{"TagKey": "k", "TagValue": "v".repeat(257)}]}));
-    assert_eq!(e.code, ErrorCode::TagException);
+    assert_eq!(e.code, ErrorCode::ValidationException);
+    assert!(e.message.ends_with("at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256"), "{e}");
+    let e = err(&mut w, ADMIN, "UntagResource", json!({"KeyId": k, "TagKeys": ["k".repeat(129)]}));
+    assert_eq!(e.code, ErrorCode::ValidationException);
+    assert!(e.message.contains("at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128]"), "{e}");
     let many: Vec<_> = (0..50).map(|i| json!({"TagKey": format!("t{i}"), "TagValue": "v"})).collect();
     let e = err(&mut w, ADMIN, "TagResource", json!({"KeyId": k, "Tags": many}));
     assert_eq!(e.code, ErrorCode::TagException);

@@ -18,6 +18,17 @@ impl World {
         cx.request_parameters = Some(obj!({ "aliasName": r.alias_name, "targetKeyId": r.target_key_id }));
         let v = validate_alias_name(&r.alias_name, false);
         self.param(cx, v)?;
+        if r.alias_name.contains(':') {
+            // The model's pattern allows `:`; KMS does not ("The alias name can contain only alphanumeric characters,
+            // forward slashes (/), underscores (_), and dashes (-)", API reference, CreateAlias). [verify] the code.
+            return self.param(
+                cx,
+                Err(KmsError::new(
+                    ErrorCode::InvalidAliasNameException,
+                    format!("Alias {} contains `:`; an alias name can contain only alphanumeric characters, forward slashes (/), underscores (_) and dashes (-)", r.alias_name),
+                )),
+            );
+        }
         let (key, _) = self.lookup_for(cx, caller, &r.target_key_id, false)?;
         let account = caller_account(caller);
         let aarn = alias_arn(&self.config.partition, &self.config.region, &account, &r.alias_name);
@@ -117,12 +128,26 @@ impl World {
             Some(k) => Some(self.lookup(cx, caller, k)?.0.key_id),
             None => None,
         };
-        let items: Vec<Json> = self
+        let mut items: Vec<(String, Json)> = self
             .aliases
             .values()
             .filter(|a| a.account == account && filter.as_ref().is_none_or(|f| &a.target_key_id == f))
-            .map(|a| obj!({ "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id, "CreationDate": a.creation_date.epoch_seconds(), "LastUpdatedDate": a.last_updated_date.epoch_seconds() }))
+            .map(|a| (a.name.clone(), obj!({ "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id, "CreationDate": a.creation_date.epoch_seconds(), "LastUpdatedDate": a.last_updated_date.epoch_seconds() })))
             .collect();
-        paginate(items, "Aliases", r.limit, r.marker.as_deref())
+        if filter.is_none() {
+            // "The response might also include aliases that have no TargetKeyId field. These are predefined aliases
+            // that AWS has created but has not yet associated with a KMS key" (API reference, ListAliases): the AWS
+            // managed aliases whose key does not exist yet.
+            let (partition, region) = (&self.config.partition, &self.config.region);
+            for m in crate::catalogue::MANAGED_ALIASES {
+                let arn = alias_arn(partition, region, &account, m.name);
+                if !self.aliases.contains_key(&arn) {
+                    items.push((m.name.to_string(), obj!({ "AliasName": m.name, "AliasArn": arn })));
+                }
+            }
+        }
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let items: Vec<Json> = items.into_iter().map(|(_, v)| v).collect();
+        paginate(items, "Aliases", Operation::ListAliases, r.limit, r.marker.as_deref())
     }
 }

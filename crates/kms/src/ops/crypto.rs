@@ -34,9 +34,6 @@ impl World {
         cx.request_parameters = Some(
             obj!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
         );
-        if r.plaintext.0.is_empty() || r.plaintext.0.len() > 4096 {
-            return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096 (got {})", r.plaintext.0.len()))));
-        }
         self.algorithm(cx, r.encryption_algorithm.as_deref())?;
         let (key, ident) = self.lookup_for(cx, caller, &r.key_id, true)?;
         let authz =
@@ -129,20 +126,63 @@ impl World {
         Ok((key, ident))
     }
 
+    /// The ciphertext of a Decrypt or ReEncrypt: `None` when DryRun is set with the `IGNORE_CIPHERTEXT` modifier
+    /// (only authorization is checked, through the named key); otherwise the blob, which the model leaves optional
+    /// only for that case.
+    pub(super) fn ciphertext<'r>(
+        &self,
+        cx: &mut Cx,
+        blob: Option<&'r Blob>,
+        dry: Option<bool>,
+        modifiers: Option<&[String]>,
+    ) -> Result<Option<&'r Blob>, KmsError> {
+        let ignore = dry == Some(true) && modifiers.is_some_and(|m| m.iter().any(|x| x == "IGNORE_CIPHERTEXT"));
+        if ignore {
+            cx.check(CheckKind::Parameters, true, "DryRun with IGNORE_CIPHERTEXT: the ciphertext is not read");
+            return Ok(None);
+        }
+        match blob {
+            Some(b) => Ok(Some(b)),
+            None => self.param(cx, Err(KmsError::validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"))),
+        }
+    }
+
+    /// The key a Decrypt or ReEncrypt names by its ciphertext or, with `IGNORE_CIPHERTEXT`, by its key id.
+    fn source_key(
+        &mut self,
+        cx: &mut Cx,
+        caller: &Caller,
+        blob: Option<&Blob>,
+        key_id: Option<&str>,
+    ) -> Result<(Key, Option<KeyIdentifier>), KmsError> {
+        match (blob, key_id) {
+            (Some(b), _) => self.ciphertext_key(cx, caller, &b.0, key_id),
+            (None, Some(k)) => self.lookup_for(cx, caller, k, true).map(|(key, i)| (key, Some(i))),
+            // [verify] AWS's message when IGNORE_CIPHERTEXT comes without a key id.
+            (None, None) => self.param(
+                cx,
+                Err(KmsError::validation("A KeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT")),
+            ),
+        }
+    }
+
     pub(super) fn decrypt(&mut self, cx: &mut Cx, caller: &Caller, r: &Decrypt) -> Result<Json, KmsError> {
         let ec = self.ec_params(cx, r.encryption_context.as_ref())?;
         cx.request_parameters = Some(
             obj!({ "keyId": r.key_id, "encryptionAlgorithm": r.encryption_algorithm.as_deref().unwrap_or("SYMMETRIC_DEFAULT"), "encryptionContext": ec }),
         );
+        self.recipient(cx, r.recipient.as_ref())?;
         self.algorithm(cx, r.encryption_algorithm.as_deref())?;
-        let (key, ident) = self.ciphertext_key(cx, caller, &r.ciphertext_blob.0, r.key_id.as_deref())?;
+        let blob = self.ciphertext(cx, r.ciphertext_blob.as_ref(), r.dry_run, r.dry_run_modifiers.as_deref())?;
+        let (key, ident) = self.source_key(cx, caller, blob, r.key_id.as_deref())?;
         let authz =
             KeyAuthz::new(Operation::Decrypt, &key).named(ident.as_ref()).ec(&ec).tokens(r.grant_tokens.as_deref());
         self.authorize_key(cx, caller, authz, context::symmetric_algorithm)?;
         self.state(cx, Operation::Decrypt, &key)?;
         self.usage(cx, Operation::Decrypt, &key)?;
         self.dry_run(cx, r.dry_run)?;
-        match self.hsm().decrypt(&r.ciphertext_blob.0, &ec) {
+        let Some(blob) = blob else { return self.dry_run(cx, Some(true)).map(|()| Json::Null) };
+        match self.hsm().decrypt(&blob.0, &ec) {
             Ok(d) => {
                 cx.check(
                     CheckKind::Cryptography,
@@ -166,12 +206,18 @@ impl World {
     pub(super) fn re_encrypt(&mut self, cx: &mut Cx, caller: &Caller, r: &ReEncrypt) -> Result<Json, KmsError> {
         let src_ec = self.ec_params(cx, r.source_encryption_context.as_ref())?;
         let dst_ec = self.ec_params(cx, r.destination_encryption_context.as_ref())?;
+        let src_alg = r.source_encryption_algorithm.as_deref();
+        let dst_alg = r.destination_encryption_algorithm.as_deref();
         cx.request_parameters = Some(obj!({
             "sourceKeyId": r.source_key_id, "destinationKeyId": r.destination_key_id,
             "sourceEncryptionContext": src_ec, "destinationEncryptionContext": dst_ec,
-            "sourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "destinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            "sourceEncryptionAlgorithm": src_alg.unwrap_or("SYMMETRIC_DEFAULT"),
+            "destinationEncryptionAlgorithm": dst_alg.unwrap_or("SYMMETRIC_DEFAULT"),
         }));
-        let (src, src_ident) = self.ciphertext_key(cx, caller, &r.ciphertext_blob.0, r.source_key_id.as_deref())?;
+        self.algorithm(cx, src_alg)?;
+        self.algorithm(cx, dst_alg)?;
+        let blob = self.ciphertext(cx, r.ciphertext_blob.as_ref(), r.dry_run, r.dry_run_modifiers.as_deref())?;
+        let (src, src_ident) = self.source_key(cx, caller, blob, r.source_key_id.as_deref())?;
         let (dst, dst_ident) = self.lookup_for(cx, caller, &r.destination_key_id, true)?;
         let same = src.arn == dst.arn;
         // [verify] the source context is checked against the source key's policy, the destination context against
@@ -190,7 +236,8 @@ impl World {
         self.usage(cx, Operation::ReEncrypt, &src)?;
         self.usage(cx, Operation::ReEncrypt, &dst)?;
         self.dry_run(cx, r.dry_run)?;
-        let plain = match self.hsm().decrypt(&r.ciphertext_blob.0, &src_ec) {
+        let Some(blob) = blob else { return self.dry_run(cx, Some(true)).map(|()| Json::Null) };
+        let plain = match self.hsm().decrypt(&blob.0, &src_ec) {
             Ok(d) => d,
             Err(_) => {
                 cx.check(CheckKind::Cryptography, false, "authentication failed: the source ciphertext was altered or the source encryption context does not match");
@@ -208,19 +255,21 @@ impl World {
 
     /// GenerateDataKey and GenerateDataKeyWithoutPlaintext.
     pub(super) fn generate_data_key(&mut self, cx: &mut Cx, caller: &Caller, r: DataKey<'_>) -> Result<Json, KmsError> {
-        let DataKey { op, key_id, key_spec, number_of_bytes, ec, tokens, dry } = r;
+        let DataKey { op, key_id, key_spec, number_of_bytes, ec, tokens, dry, recipient } = r;
         let with_plaintext = op == Operation::GenerateDataKey;
         let ec = self.ec_params(cx, ec)?;
         cx.request_parameters = Some(
             obj!({ "keyId": key_id, "keySpec": key_spec, "numberOfBytes": number_of_bytes, "encryptionContext": ec }),
         );
+        self.recipient(cx, recipient)?;
         let n = match (key_spec, number_of_bytes) {
-            (Some("AES_256"), None) => Ok(32usize),
+            // The model's DataKeySpec and NumberOfBytesType were checked before the call ran.
             (Some("AES_128"), None) => Ok(16usize),
-            (Some(s), None) => Err(KmsError::validation(format!("1 validation error detected: Value '{s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"))),
-            (None, Some(n)) if (1..=1024).contains(&n) => Ok(usize::try_from(n).unwrap_or(32)),
-            (None, Some(n)) => Err(KmsError::validation(format!("1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024"))),
-            (Some(_), Some(_)) => Err(KmsError::validation("Please specify either number of bytes or key spec, not both.")),
+            (Some(_), None) => Ok(32usize),
+            (None, Some(n)) => Ok(usize::try_from(n).unwrap_or(32)),
+            (Some(_), Some(_)) => {
+                Err(KmsError::validation("Please specify either number of bytes or key spec, not both."))
+            }
             (None, None) => Err(KmsError::validation("Please specify either number of bytes or key spec.")),
         };
         let n = self.param(cx, n)?;
@@ -260,10 +309,11 @@ impl World {
         r: &GenerateRandom,
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "numberOfBytes": r.number_of_bytes }));
+        self.custom_key_store(cx, r.custom_key_store_id.as_deref())?;
+        self.recipient(cx, r.recipient.as_ref())?;
         let n = match r.number_of_bytes {
-            Some(n) if (1..=1024).contains(&n) => Ok(usize::try_from(n).unwrap_or(32)),
-            Some(n) => Err(KmsError::validation(format!("1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024"))),
-            None => Err(KmsError::validation("NumberOfBytes is required")),
+            Some(n) => Ok(usize::try_from(n).unwrap_or(32)),
+            None => Err(KmsError::validation("NumberOfBytes is required.")),
         };
         let n = self.param(cx, n)?;
         self.authorize_identity(cx, caller, Operation::GenerateRandom, "*", |_| {})?;
@@ -282,6 +332,7 @@ pub(super) struct DataKey<'a> {
     ec: Option<&'a Ec>,
     tokens: Option<&'a [String]>,
     dry: Option<bool>,
+    recipient: Option<&'a RecipientInfo>,
 }
 
 impl<'a> DataKey<'a> {
@@ -294,6 +345,7 @@ impl<'a> DataKey<'a> {
             ec: r.encryption_context.as_ref(),
             tokens: r.grant_tokens.as_deref(),
             dry: r.dry_run,
+            recipient: r.recipient.as_ref(),
         }
     }
     pub(super) fn without_plaintext(r: &'a GenerateDataKeyWithoutPlaintext) -> DataKey<'a> {
@@ -305,6 +357,7 @@ impl<'a> DataKey<'a> {
             ec: r.encryption_context.as_ref(),
             tokens: r.grant_tokens.as_deref(),
             dry: r.dry_run,
+            recipient: None,
         }
     }
 }

@@ -120,14 +120,16 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// One page of `items` as `{field: [...], "Truncated": .., "NextMarker": ..}`; the marker is the next offset.
+/// One page of `items` as `{field: [...], "Truncated": .., "NextMarker": ..}`; the marker is the next offset. The
+/// page size is the request's `Limit` or the operation's documented default ([`crate::model::page_size`]).
 pub(crate) fn paginate(
     items: Vec<Json>,
     field: &str,
-    limit: Option<u32>,
+    op: crate::operation::Operation,
+    limit: Option<i64>,
     marker: Option<&str>,
 ) -> Result<Json, KmsError> {
-    let limit = page_limit(limit);
+    let limit = crate::model::page_size(op.name(), limit);
     let start = match marker {
         None => 0,
         Some(m) => m
@@ -143,9 +145,4 @@ pub(crate) fn paginate(
         out.insert("NextMarker".into(), ToJson::to_json(&(start + limit).to_string()));
     }
     Ok(Json::Object(out))
-}
-
-/// A list call's `Limit`: 100 unless given, between 1 and 1000.
-pub(crate) fn page_limit(limit: Option<u32>) -> usize {
-    limit.unwrap_or(100).clamp(1, 1000) as usize
 }

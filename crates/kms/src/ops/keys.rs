@@ -25,13 +25,28 @@ use crate::world::World;
 impl World {
     pub(super) fn create_key(&mut self, cx: &mut Cx, caller: &Caller, r: &CreateKey) -> Result<Json, KmsError> {
         let account = caller_account(caller);
-        let s = r.key_spec.as_deref().unwrap_or("SYMMETRIC_DEFAULT");
-        let spec = serde_json::from_value::<KeySpec>(ToJson::to_json(&s)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{s}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set")));
+        self.custom_key_store(cx, r.custom_key_store_id.as_deref())?;
+        if r.xks_key_id.is_some() {
+            return self.unsupported(cx, "external key stores (`XksKeyId`)");
+        }
+        // CustomerMasterKeySpec is KeySpec's deprecated name (API reference, CreateKey).
+        let s = match (r.key_spec.as_deref(), r.customer_master_key_spec.as_deref()) {
+            (Some(a), Some(b)) if a != b => {
+                // [verify] AWS's wording.
+                return self.param(cx, Err(KmsError::validation("KeySpec and CustomerMasterKeySpec are the same parameter; specify only one (CustomerMasterKeySpec is deprecated)")));
+            }
+            (Some(s), _) | (None, Some(s)) => s,
+            (None, None) => "SYMMETRIC_DEFAULT",
+        };
+        // The model's enums (KeySpec, KeyUsageType, OriginType) were checked before the call ran.
+        let spec = KeySpec::parse(s).ok_or_else(|| KmsError::validation(format!("KeySpec {s} is not known")));
         let spec = self.param(cx, spec)?;
         let usage = match &r.key_usage {
-            Some(u) => serde_json::from_value::<KeyUsage>(ToJson::to_json(&u)).map_err(|_| KmsError::validation(format!("1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set"))),
+            Some(u) => KeyUsage::parse(u).ok_or_else(|| KmsError::validation(format!("KeyUsage {u} is not known"))),
             None if spec.is_symmetric() => Ok(KeyUsage::ENCRYPT_DECRYPT),
-            None => Err(KmsError::validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")),
+            None => Err(KmsError::validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+            )),
         };
         let usage = self.param(cx, usage)?;
         if !spec.allowed_usages().contains(&usage) {
@@ -45,18 +60,24 @@ impl World {
             );
         }
         let origin = match r.origin.as_deref().unwrap_or("AWS_KMS") {
-            "AWS_KMS" => Ok(Origin::AWS_KMS),
-            "EXTERNAL" => Ok(Origin::EXTERNAL),
-            o => Err(KmsError::new(
-                ErrorCode::UnsupportedOperationException,
-                format!("Origin {o} is not supported by this simulator"),
-            )),
-        };
-        let origin = self.param(cx, origin)?;
-        if let Some(d) = &r.description {
-            if d.chars().count() > 8192 {
-                return self.param(cx, Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")));
+            "EXTERNAL" => Origin::EXTERNAL,
+            o @ ("AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE") => {
+                return self.unsupported(cx, &format!("custom key stores (Origin {o})"));
             }
+            _ => Origin::AWS_KMS,
+        };
+        if spec == KeySpec::SM2 && self.config.partition != "aws-cn" {
+            // [verify] AWS's code and wording for SM2 outside the China Regions.
+            return self.param(
+                cx,
+                Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    "KeySpec SM2 is available only in the China Regions (partition aws-cn)",
+                )),
+            );
+        }
+        if !spec.is_symmetric() {
+            cx.check(CheckKind::Parameters, true, format!("a {} {} key: kmsim gives it AWS's metadata, policies, grants and key states, but has no cryptography for it (the operations that would use it are not implemented)", spec.as_str(), usage.as_str()));
         }
         let tags = self.param(cx, validate_tags(r.tags.as_deref().unwrap_or(&[])))?;
         let bypass = r.bypass_policy_lockout_safety_check.unwrap_or(false);
@@ -76,7 +97,10 @@ impl World {
         let partition = self.config.partition.clone();
         let policy_text = r.policy.clone().unwrap_or_else(|| default_key_policy(&partition, &account));
         let policy = self.parse_key_policy(cx, &policy_text)?;
+        let multi_region = r.multi_region.unwrap_or(false);
         let key_id = self.with_hsm(Hsm::new_key_id);
+        // A multi-Region key's id is `mrk-` and 32 hex digits (KMS Developer Guide, *Multi-Region key identifiers*).
+        let key_id = if multi_region { format!("mrk-{}", key_id.replace('-', "")) } else { key_id };
         let region = self.config.region.clone();
         let arn = key_arn(&partition, &region, &account, &key_id);
         let key = Key {
@@ -98,9 +122,13 @@ impl World {
             rotation: Rotation::default(),
             current_version: 1,
             aws_service: None,
+            multi_region,
         };
         if !bypass && r.policy.is_some() {
             self.lockout_check(cx, caller, &key)?;
+        }
+        if multi_region {
+            cx.check(CheckKind::Parameters, true, "a multi-Region primary key: kmsim has one Region and does not implement ReplicateKey, so the key has no replicas");
         }
         let meta = self.key_metadata(&key);
         cx.resource(&key);
@@ -237,12 +265,26 @@ impl World {
             "KeyState": key.state.as_str(),
             "Origin": key.origin.as_str(),
             "KeyManager": match key.manager { KeyManager::CUSTOMER => "CUSTOMER", KeyManager::AWS => "AWS" },
-            "CustomerMasterKeySpec": key.key_spec.as_str(),
-            "KeySpec": key.key_spec.as_str(),
-            "EncryptionAlgorithms": key.encryption_algorithms(),
-            "MultiRegion": false,
         });
-        if let (Some(d), Some(obj)) = (key.deletion_date, m.as_object_mut()) {
+        let Some(obj) = m.as_object_mut() else { return m };
+        // The deprecated CustomerMasterKeySpec has no value for the newer specs (its enum in the model).
+        let spec = key.key_spec.as_str();
+        if crate::model::shape("CustomerMasterKeySpec").is_some_and(|s| s.values.contains(&spec)) {
+            obj.insert("CustomerMasterKeySpec".into(), ToJson::to_json(spec));
+        }
+        obj.insert("KeySpec".into(), ToJson::to_json(spec));
+        // Only the algorithms of the key's usage: EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms, ...
+        if let Some(a) = key.algorithms() {
+            obj.insert(a.member.into(), ToJson::to_json(a.names));
+        }
+        obj.insert("MultiRegion".into(), ToJson::to_json(&key.multi_region));
+        if key.multi_region {
+            let primary = obj!({ "Arn": key.arn, "Region": key.region });
+            let config =
+                obj!({ "MultiRegionKeyType": "PRIMARY", "PrimaryKey": primary, "ReplicaKeys": Vec::<Json>::new() });
+            obj.insert("MultiRegionConfiguration".into(), config);
+        }
+        if let Some(d) = key.deletion_date {
             obj.insert("DeletionDate".into(), ToJson::to_json(&d.epoch_seconds()));
             obj.insert("PendingDeletionWindowInDays".into(), ToJson::to_json(&key.pending_window_days));
         }
@@ -306,6 +348,7 @@ impl World {
             },
             current_version: 1,
             aws_service: Some(service.to_string()),
+            multi_region: false,
         };
         self.accounts.entry(account.to_string()).or_default();
         self.insert_key(key);
@@ -317,12 +360,18 @@ impl World {
         cx.request_parameters = Some(obj!({ "limit": r.limit }));
         self.authorize_identity(cx, caller, Operation::ListKeys, "*", |_| {})?;
         let account = caller_account(caller);
+        let owners = r.resource_owners.as_deref().unwrap_or_default();
+        if !owners.is_empty() && !owners.iter().any(|o| o == "SELF") {
+            // The simulator has no Resource Access Manager: no key is shared with the account through it.
+            cx.check(CheckKind::Parameters, true, "ResourceOwners OTHER_ACCOUNTS_VIA_RAM: kmsim does not simulate Resource Access Manager, so no key is shared through it");
+            return paginate(Vec::new(), "Keys", Operation::ListKeys, r.limit, r.marker.as_deref());
+        }
         let keys: Vec<Json> = self
             .keys()
             .filter(|k| k.account == account)
             .map(|k| obj!({ "KeyId": k.key_id, "KeyArn": k.arn }))
             .collect();
-        paginate(keys, "Keys", r.limit, r.marker.as_deref())
+        paginate(keys, "Keys", Operation::ListKeys, r.limit, r.marker.as_deref())
     }
 
     pub(super) fn update_key_description(
@@ -332,9 +381,6 @@ impl World {
         r: &UpdateKeyDescription,
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "keyId": r.key_id, "description": r.description }));
-        if r.description.chars().count() > 8192 {
-            return self.param(cx, Err(KmsError::validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")));
-        }
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::UpdateKeyDescription, &key), |_| {})?;
         self.state(cx, Operation::UpdateKeyDescription, &key)?;
@@ -373,10 +419,8 @@ impl World {
         r: &ScheduleKeyDeletion,
     ) -> Result<Json, KmsError> {
         cx.request_parameters = Some(obj!({ "keyId": r.key_id, "pendingWindowInDays": r.pending_window_in_days }));
+        // The model's range and the documented 7 to 30 were checked before the call ran.
         let days = r.pending_window_in_days.unwrap_or(30);
-        if !(7..=30).contains(&days) {
-            return self.param(cx, Err(KmsError::validation(format!("1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30"))));
-        }
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::ScheduleKeyDeletion, &key), |c| {
             context::pending_window(c, days);
@@ -478,6 +522,12 @@ impl World {
         let (key, _) = self.lookup_for(cx, caller, &r.key_id, false)?;
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::ListKeyPolicies, &key), |_| {})?;
         self.state(cx, Operation::ListKeyPolicies, &key)?;
-        Ok(obj!({ "PolicyNames": ["default"], "Truncated": false }))
+        paginate(
+            vec![ToJson::to_json("default")],
+            "PolicyNames",
+            Operation::ListKeyPolicies,
+            r.limit,
+            r.marker.as_deref(),
+        )
     }
 }

@@ -108,7 +108,15 @@ impl World {
         let op = request.op();
         let result = match self.resolve_caller(caller) {
             Err(e) => Err(e),
-            Ok(_) => self.dispatch(&mut cx, caller, request),
+            Ok(_) => match request.validate() {
+                Err(e) => {
+                    cx.check(CheckKind::Parameters, false, e.message.clone());
+                    let params = crate::validate::logged_parameters(op.name(), &request.params());
+                    cx.request_parameters = Some(params);
+                    Err(e)
+                }
+                Ok(()) => self.dispatch(&mut cx, caller, request),
+            },
         };
         let event_id = self.record_call(caller, op, &cx, result.as_ref().err());
         if let Some(role) = role {

@@ -295,6 +295,31 @@ impl World {
         Ok(())
     }
 
+    /// UnsupportedOperationException for a member the simulator accepts but does not model (custom key stores,
+    /// Nitro Enclaves attestation, ...): AWS's code for a feature that does not apply, in words that say so.
+    pub(super) fn unsupported<T>(&self, cx: &mut Cx, what: &str) -> Result<T, KmsError> {
+        self.param(
+            cx,
+            Err(KmsError::new(ErrorCode::UnsupportedOperationException, format!("kmsim does not simulate {what}"))),
+        )
+    }
+
+    /// `Recipient` (attested environments): refused.
+    pub(super) fn recipient(&self, cx: &mut Cx, r: Option<&crate::api::RecipientInfo>) -> Result<(), KmsError> {
+        match r {
+            Some(_) => self.unsupported(cx, "Nitro Enclaves or NitroTPM attestation (`Recipient`)"),
+            None => Ok(()),
+        }
+    }
+
+    /// `CustomKeyStoreId`: the simulator has no custom key stores.
+    pub(super) fn custom_key_store(&self, cx: &mut Cx, id: Option<&str>) -> Result<(), KmsError> {
+        match id {
+            Some(id) => self.unsupported(cx, &format!("custom key stores (`CustomKeyStoreId` `{id}`)")),
+            None => Ok(()),
+        }
+    }
+
     pub(super) fn param<T>(&self, cx: &mut Cx, r: Result<T, KmsError>) -> Result<T, KmsError> {
         if let Err(e) = &r {
             cx.check(CheckKind::Parameters, false, e.message.clone());

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
+use super::json::paginate;
 use super::steps::KeyAuthz;
 use super::Cx;
 use crate::api::*;
@@ -67,7 +68,7 @@ impl World {
         self.authorize_key(cx, caller, KeyAuthz::new(Operation::ListResourceTags, &key), |_| {})?;
         self.state(cx, Operation::ListResourceTags, &key)?;
         let tags: Vec<Json> = key.tags.iter().map(|(k, v)| obj!({ "TagKey": k, "TagValue": v })).collect();
-        Ok(obj!({ "Tags": tags, "Truncated": false }))
+        paginate(tags, "Tags", Operation::ListResourceTags, r.limit, r.marker.as_deref())
     }
 }
 

@@ -114,6 +114,7 @@ impl Scenario {
                 rotation,
                 current_version: 1,
                 aws_service: None,
+                multi_region: false,
             });
             for alias in &k.aliases {
                 w.insert_alias(&account, &region, alias, &key_id);
@@ -135,6 +136,7 @@ impl Scenario {
                 constraints: GrantConstraints {
                     encryption_context_subset: c.encryption_context_subset,
                     encryption_context_equals: c.encryption_context_equals,
+                    source_arn: None,
                 },
                 creation_date: start,
                 effective_from: start,
