@@ -236,6 +236,10 @@ impl AuditLog {
         let r = self.interner.share(r);
         self.records.push(r);
     }
+    /// Room for `n` more records.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.records.reserve(n);
+    }
     /// [`AuditLog::push`] for a record whose shared parts came from this log's [`AuditLog::intern`] and
     /// [`AuditLog::intern_identity`] (the simulator's own records): no second lookup.
     pub(crate) fn push_interned(&mut self, r: AuditRecord) {

@@ -12,20 +12,44 @@ use crate::clock::{Duration, Timestamp, DAY};
 use crate::error::KmsError;
 use crate::hsm::Hsm;
 use crate::key::{validate_rotation_period, Key, KeyState, RotationRecord};
-use crate::world::World;
+use crate::world::{KeyEntry, World};
 
-/// The key a service event is about (its strings shared with the audit log's).
+/// The key a service event is about: its strings shared with the audit log's and its `additionalEventData`, made
+/// once per key and advance, not once per event.
 struct EventKey {
     arn: Arc<str>,
     account: Arc<str>,
     region: Arc<str>,
+    data: JsonText,
 }
 
 impl EventKey {
     fn of(key: &Key, log: &mut AuditLog) -> EventKey {
-        EventKey { arn: log.intern(&key.arn), account: log.intern(&key.account), region: log.intern(&key.region) }
+        EventKey {
+            arn: log.intern(&key.arn),
+            account: log.intern(&key.account),
+            region: log.intern(&key.region),
+            data: JsonText::string_member("keyId", &key.arn),
+        }
     }
 }
+
+/// How many events a key will have by `target` (its deletion, or its rotations until then): to size the lists once.
+fn events_due(k: &Key, target: Timestamp) -> usize {
+    if k.state == KeyState::PendingDeletion {
+        return usize::from(k.deletion_date.is_some_and(|d| d <= target));
+    }
+    match k.rotation.next_rotation.filter(|n| k.rotation.enabled && k.state == KeyState::Enabled && *n <= target) {
+        Some(next) => {
+            let period = i64::from(k.rotation.period_days.max(1)) * DAY;
+            usize::try_from((target.millis() - next.millis()) / period + 1).unwrap_or(0)
+        }
+        None => 0,
+    }
+}
+
+/// At most this many events are reserved for up front (a longer advance grows its lists as it goes).
+const RESERVE_AT_MOST: usize = 1 << 20;
 
 /// When a key next changes on its own (its deletion or its next automatic rotation), if ever.
 fn next_event(k: &Key) -> Option<Timestamp> {
@@ -63,27 +87,33 @@ impl World {
                     .map_err(|err| KmsError::validation(format!("key {}: {}", e.key.arn, err.message)))?;
             }
         }
-        let mut queue: BinaryHeap<Reverse<(Timestamp, String)>> = self
-            .keys
-            .values()
-            .filter_map(|e| next_event(&e.key).filter(|t| *t <= target).map(|t| Reverse((t, e.key.arn.clone()))))
-            .collect();
         let mut hsm = self.hsm();
         let kms = self.kms_itself();
-        let mut events = Vec::new();
-        while let Some(Reverse((when, arn))) = queue.pop() {
+        // Each due key once, in ARN order (the map's), with its event parts; the queue orders (time, position),
+        // which is (time, key ARN): no string is compared or looked up per event.
+        let mut due: Vec<(&mut KeyEntry, EventKey)> = Vec::new();
+        let mut queue: BinaryHeap<Reverse<(Timestamp, usize)>> = BinaryHeap::new();
+        let mut expected = 0usize;
+        for e in self.keys.values_mut() {
+            if let Some(t) = next_event(&e.key).filter(|t| *t <= target) {
+                queue.push(Reverse((t, due.len())));
+                expected = expected.saturating_add(events_due(&e.key, target));
+                let who = EventKey::of(&e.key, &mut self.audit);
+                due.push((e, who));
+            }
+        }
+        let expected = expected.min(RESERVE_AT_MOST);
+        self.audit.reserve(expected);
+        let mut events = Vec::with_capacity(expected);
+        // Deleted keys leave the map after the loop (nothing reads it meanwhile), in the order they were deleted.
+        let mut deletions: Vec<usize> = Vec::new();
+        while let Some(Reverse((when, i))) = queue.pop() {
+            let Some((entry, who)) = due.get_mut(i) else { continue };
             self.clock = when.max(self.clock);
-            let Some(entry) = self.keys.get_mut(&arn) else { continue };
             let k = &mut entry.key;
             if k.state == KeyState::PendingDeletion && k.deletion_date.is_some_and(|d| d <= when) {
-                let Some(entry) = self.keys.remove(&arn) else { continue };
-                let key = entry.key;
-                self.aliases.retain(|_, a| {
-                    !(a.account == key.account && a.region == key.region && a.target_key_id == key.key_id)
-                });
-                self.deleted.push(arn);
-                let who = EventKey::of(&key, &mut self.audit);
-                events.push(self.service_event(&mut hsm, &kms, "DeleteKey", &who));
+                deletions.push(i);
+                events.push(service_event(&mut self.audit, &mut hsm, &kms, self.clock, "DeleteKey", who));
             } else {
                 k.current_version = k.current_version.saturating_add(1);
                 let version = k.current_version;
@@ -93,13 +123,25 @@ impl World {
                     rotation_type: "AUTOMATIC".into(),
                 });
                 k.rotation.next_rotation = Some(when.plus_millis(i64::from(k.rotation.period_days) * DAY));
-                let who = EventKey::of(k, &mut self.audit);
                 // Strictly later: at the end of the clock the next rotation stops at `Timestamp::MAX`.
                 if let Some(next) = next_event(k).filter(|t| *t <= target && *t > when) {
-                    queue.push(Reverse((next, arn)));
+                    if k.rotation.history.capacity() == k.rotation.history.len() {
+                        k.rotation.history.reserve(events_due(k, target).min(RESERVE_AT_MOST));
+                    }
+                    queue.push(Reverse((next, i)));
                 }
-                events.push(self.service_event(&mut hsm, &kms, "RotateKey", &who));
+                events.push(service_event(&mut self.audit, &mut hsm, &kms, self.clock, "RotateKey", who));
             }
+        }
+        let deleted: Vec<String> =
+            deletions.iter().filter_map(|i| due.get(*i)).map(|(_, who)| who.arn.to_string()).collect();
+        drop(due);
+        for arn in deleted {
+            let Some(entry) = self.keys.remove(&arn) else { continue };
+            let key = entry.key;
+            self.aliases
+                .retain(|_, a| !(a.account == key.account && a.region == key.region && a.target_key_id == key.key_id));
+            self.deleted.push(arn);
         }
         self.hsm = hsm.state();
         self.clock = target;
@@ -118,35 +160,37 @@ impl World {
         });
         (identity, self.audit.intern("kms.amazonaws.com"))
     }
+}
 
-    fn service_event(
-        &mut self,
-        hsm: &mut Hsm,
-        (identity, kms): &(Arc<UserIdentity>, Arc<str>),
-        name: &'static str,
-        key: &EventKey,
-    ) -> AuditRecord {
-        let request_id = EventId::from_random(hsm.new_request_id_bytes());
-        let event_id = EventId::from_random(hsm.new_request_id_bytes());
-        let r = AuditRecord {
-            user_identity: identity.clone(),
-            event_time: self.clock,
-            event_name: Cow::Borrowed(name),
-            aws_region: key.region.clone(),
-            source_ip_address: kms.clone(),
-            error_code: None,
-            error_message: None,
-            request_parameters: None,
-            response_elements: None,
-            additional_event_data: Some(JsonText::string_member("keyId", &key.arn)),
-            request_id,
-            event_id,
-            read_only: false,
-            resources: vec![AuditResource { account_id: key.account.clone(), arn: key.arn.clone() }],
-            event_type: EventType::AwsServiceEvent,
-            recipient_account_id: key.account.clone(),
-        };
-        self.audit.push_interned(r.clone());
-        r
-    }
+/// The `AwsServiceEvent` record of a rotation or deletion, in the log and returned.
+fn service_event(
+    log: &mut AuditLog,
+    hsm: &mut Hsm,
+    (identity, kms): &(Arc<UserIdentity>, Arc<str>),
+    now: Timestamp,
+    name: &'static str,
+    key: &EventKey,
+) -> AuditRecord {
+    let request_id = EventId::from_random(hsm.new_request_id_bytes());
+    let event_id = EventId::from_random(hsm.new_request_id_bytes());
+    let r = AuditRecord {
+        user_identity: identity.clone(),
+        event_time: now,
+        event_name: Cow::Borrowed(name),
+        aws_region: key.region.clone(),
+        source_ip_address: kms.clone(),
+        error_code: None,
+        error_message: None,
+        request_parameters: None,
+        response_elements: None,
+        additional_event_data: Some(key.data.clone()),
+        request_id,
+        event_id,
+        read_only: false,
+        resources: vec![AuditResource { account_id: key.account.clone(), arn: key.arn.clone() }],
+        event_type: EventType::AwsServiceEvent,
+        recipient_account_id: key.account.clone(),
+    };
+    log.push_interned(r.clone());
+    r
 }
