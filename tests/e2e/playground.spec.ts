@@ -98,16 +98,17 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await expect(crypto.locator(".why").first()).toContainText("kms:Encrypt");
   await page.screenshot({ path: path.join(ARTIFACTS, "call-denied.png"), fullPage: true });
 
-  // The audit log lists the calls, the denied one last with its error code. (The world is replayed from the
+  // The audit log lists the calls, the denied one last with its error code as CloudTrail writes it (`AccessDenied`; the
+  // API answers AccessDeniedException). (The world is replayed from the
   // scenario on every run, so after the fix below the same call succeeds in the log too.)
   await page.getByTestId("view-audit").click();
   const rows = page.getByTestId("audit-row");
   const deniedRow = rows.last();
   await expect(deniedRow.getByTestId("audit-event")).toHaveText("Encrypt");
-  await expect(deniedRow.getByTestId("audit-error")).toHaveText("AccessDeniedException");
-  await expect(rows.filter({ has: page.getByTestId("audit-error").getByText("AccessDeniedException") })).toHaveCount(4); // the lesson's Encrypt step, ScheduleKeyDeletion, DescribeKey, and ours
+  await expect(deniedRow.getByTestId("audit-error")).toHaveText("AccessDenied");
+  await expect(rows.filter({ has: page.getByTestId("audit-error").getByText("AccessDenied", { exact: true }) })).toHaveCount(4); // the lesson's Encrypt step, ScheduleKeyDeletion, DescribeKey, and ours
   await deniedRow.locator("summary").click();
-  await expect(deniedRow.locator("pre")).toContainText('"errorCode": "AccessDeniedException"');
+  await expect(deniedRow.locator("pre")).toContainText('"errorCode": "AccessDenied"');
   await page.screenshot({ path: path.join(ARTIFACTS, "audit-log.png"), fullPage: true });
 
   // Fix it: the same call is allowed, by AllowAppCrypto.
