@@ -48,7 +48,7 @@ const scenario = JSON.stringify({ title: "calls", seed: 7, accounts: { "11112222
 const sim = Simulator.load(scenario);
 let t = performance.now();
 for (let i = 0; i < n; i++) {
-  const out = sim.call("role/App", "GenerateRandom", { NumberOfBytes: 32 });
+  const out = sim.call({ principal: "role/App", trace: false }, "GenerateRandom", { NumberOfBytes: 32 });
   if (!out.response.Ok) throw new Error("call " + i + " failed");
 }
 const calls = (performance.now() - t) / 1000;
