@@ -163,14 +163,14 @@ pub fn upgrade(v1: SnapshotV1) -> Snapshot {
     };
     file.steps.push(StepSpec {
         note: "the question the policy lab asked".to_string(),
-        authorize: Some(AuthorizeSpec {
+        authorize: Some(Box::new(AuthorizeSpec {
             caller: v1.request.principal.trim().to_string(),
             action: v1.request.action.trim().to_string(),
             resource: resource_json,
             ..AuthorizeSpec::default()
-        }),
-        session_policy,
-        context: context_json(&v1.request.context),
+        })),
+        session_policy: session_policy.map(Box::new),
+        context: context_json(&v1.request.context).map(Box::new),
         ..StepSpec::default()
     });
     Snapshot {

@@ -156,10 +156,10 @@ pub struct StepSpec {
     pub params: Option<J>,
     /// An authorization question, answered without executing anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorize: Option<AuthorizeSpec>,
+    pub authorize: Option<Box<AuthorizeSpec>>,
     /// Moves the clock forward.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub advance: Option<AdvanceSpec>,
+    pub advance: Option<Box<AdvanceSpec>>,
     /// Who calls (see the module docs for short forms).
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
@@ -183,12 +183,12 @@ pub struct StepSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub session_tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_policy: Option<PolicyDoc>,
+    pub session_policy: Option<Box<PolicyDoc>>,
     /// Extra condition keys (the policy engine's context JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<J>,
+    pub context: Option<Box<J>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expect: Option<ExpectSpec>,
+    pub expect: Option<Box<ExpectSpec>>,
 }
 
 /// An authorization question. Besides the caller, action and resource it carries the request's parameters that

@@ -22,7 +22,9 @@ impl Scenario {
     pub fn run(&self, seed_if_missing: u64, trace: bool) -> ScenarioRun {
         let (mut world, key_arns) = self.build(seed_if_missing);
         let mut named: BTreeMap<String, J> = BTreeMap::new();
-        let mut steps = Vec::new();
+        // Sized once: a list that doubles as it grows keeps up to twice what it holds (and both copies for a moment).
+        let mut steps = Vec::with_capacity(self.file.steps.len());
+        world.audit.reserve(self.file.steps.iter().filter(|s| s.call.is_some()).count());
         for (i, s) in self.file.steps.iter().enumerate() {
             let r = self.run_step(&mut world, &key_arns, &mut named, i, s, trace);
             steps.push(r);
@@ -93,7 +95,7 @@ impl Scenario {
         caller.session_tags = s.session_tags.clone();
         caller.session_policy = self.policies.get(&format!("/steps/{index}/session_policy")).cloned();
         if let Some(c) = &s.context {
-            match serde_json::from_value::<Context>(c.clone()) {
+            match serde_json::from_value::<Context>((**c).clone()) {
                 Ok(c) => caller.context = c,
                 Err(e) => {
                     r.error = Some(format!("invalid context: {e}"));
