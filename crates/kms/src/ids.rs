@@ -103,3 +103,15 @@ pub fn validate_alias_name(name: &str, reserved_ok: bool) -> Result<(), KmsError
     }
     Ok(())
 }
+
+/// 16 random bytes as a UUID version 4 (RFC 9562): the version nibble 4 and the variant bits `10` set. Key ids and
+/// audit ids are such UUIDs.
+pub(crate) fn uuid_v4_bits(mut bytes: [u8; 16]) -> [u8; 16] {
+    if let Some(b) = bytes.get_mut(6) {
+        *b = (*b & 0x0f) | 0x40;
+    }
+    if let Some(b) = bytes.get_mut(8) {
+        *b = (*b & 0x3f) | 0x80;
+    }
+    bytes
+}

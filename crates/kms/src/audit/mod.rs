@@ -14,6 +14,7 @@ mod text;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -150,36 +151,33 @@ pub(crate) struct Interner {
     identities: HashSet<Arc<UserIdentity>>,
 }
 
+/// The set's copy of `value`; `make` makes (and the set keeps) one when the set has none.
+fn shared<T: ?Sized + Eq + Hash>(set: &mut HashSet<Arc<T>>, value: &T, make: impl FnOnce() -> Arc<T>) -> Arc<T> {
+    if let Some(have) = set.get(value) {
+        return have.clone();
+    }
+    let a = make();
+    set.insert(a.clone());
+    a
+}
+
 impl Interner {
     pub(crate) fn str(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.strings.get(s) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.strings.insert(a.clone());
-        a
+        shared(&mut self.strings, s, || Arc::from(s))
     }
     fn shared_str(&mut self, a: &Arc<str>) -> Arc<str> {
-        if let Some(have) = self.strings.get(&**a) {
-            return have.clone();
-        }
-        self.strings.insert(a.clone());
-        a.clone()
+        shared(&mut self.strings, a, || a.clone())
     }
     pub(crate) fn identity(&mut self, id: UserIdentity) -> Arc<UserIdentity> {
-        if let Some(a) = self.identities.get(&id) {
-            return a.clone();
+        if let Some(have) = self.identities.get(&id) {
+            return have.clone();
         }
         let a = Arc::new(id);
         self.identities.insert(a.clone());
         a
     }
     fn shared_identity(&mut self, a: &Arc<UserIdentity>) -> Arc<UserIdentity> {
-        if let Some(have) = self.identities.get(&**a) {
-            return have.clone();
-        }
-        self.identities.insert(a.clone());
-        a.clone()
+        shared(&mut self.identities, a, || a.clone())
     }
     /// The record with its shared parts replaced by the interned ones (records built elsewhere or read back).
     fn share(&mut self, mut r: AuditRecord) -> AuditRecord {

@@ -14,14 +14,8 @@ pub struct EventId([u8; 16]);
 
 impl EventId {
     /// The id of 16 random bytes, with the UUID version (4) and variant (`10`) bits set.
-    pub fn from_random(mut bytes: [u8; 16]) -> EventId {
-        if let Some(b) = bytes.get_mut(6) {
-            *b = (*b & 0x0f) | 0x40;
-        }
-        if let Some(b) = bytes.get_mut(8) {
-            *b = (*b & 0x3f) | 0x80;
-        }
-        EventId(bytes)
+    pub fn from_random(bytes: [u8; 16]) -> EventId {
+        EventId(crate::ids::uuid_v4_bits(bytes))
     }
 }
 

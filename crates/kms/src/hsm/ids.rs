@@ -13,13 +13,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// A UUID version 4 (RFC 9562) from 16 random bytes: `8-4-4-4-12` lowercase hex, version nibble 4, variant `10`.
-pub(crate) fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    if let Some(b) = bytes.get_mut(6) {
-        *b = (*b & 0x0f) | 0x40;
-    }
-    if let Some(b) = bytes.get_mut(8) {
-        *b = (*b & 0x3f) | 0x80;
-    }
+pub(crate) fn uuid_v4(bytes: [u8; 16]) -> String {
+    let bytes = crate::ids::uuid_v4_bits(bytes);
     let digits = hex(&bytes);
     let mut out = String::with_capacity(36);
     for (i, c) in digits.chars().enumerate() {
