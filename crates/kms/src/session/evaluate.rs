@@ -50,18 +50,26 @@ impl EvaluateInput {
 /// Reads a protocol input (`what`, in the user's words) with the scenario reader's wording: JSON's type names,
 /// an unknown member named with the member meant (the diagnostic's `help`) and its JSON Pointer (its `span`).
 fn read<T: serde::de::DeserializeOwned>(what: &str, value: &J) -> Result<T, Failure> {
-    crate::scenario::located::from_value(value).map_err(|e| {
-        let place = e.at.map(|(_, p)| p).filter(|p| !p.is_empty());
-        let message = match &place {
-            Some(p) => format!("invalid {what}: {} at `{p}`", e.message),
-            None => format!("invalid {what}: {}", e.message),
-        };
-        let span = place.map(|p| kmsim_policy::Span { path: p.into(), ..kmsim_policy::Span::default() });
-        Failure {
-            diagnostics: vec![Diagnostic { help: e.help, span, ..Diagnostic::message(message.clone()) }],
-            message,
+    crate::scenario::located::from_value(value).map_err(|e| located_failure(what, e, None))
+}
+
+/// The failure of a typed read: the message with the place (the JSON Pointer, and with the input's `text` its line
+/// and column too), the suggestion as the diagnostic's help.
+fn located_failure(what: &str, e: crate::scenario::located::LocatedError, text: Option<&str>) -> Failure {
+    let (pos, pointer) = e.at.unwrap_or_default();
+    let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
+    let (message, span) = match text {
+        Some(text) => {
+            let span = kmsim_policy::json::LineIndex::new(text).span(pos, &pointer);
+            (format!("invalid {what}: {}{place} (line {}, column {})", e.message, span.line, span.column), Some(span))
         }
-    })
+        None => {
+            let span = (!pointer.is_empty())
+                .then(|| kmsim_policy::Span { path: pointer.as_str().into(), ..kmsim_policy::Span::default() });
+            (format!("invalid {what}: {}{place}", e.message), span)
+        }
+    };
+    Failure { diagnostics: vec![Diagnostic { help: e.help, span, ..Diagnostic::message(message.clone()) }], message }
 }
 
 /// Parses every policy; fails with every problem of every policy that does not parse, each diagnostic naming its
@@ -134,17 +142,7 @@ pub fn request(request: J) -> Result<Request, Failure> {
 
 /// [`request`] from the request's JSON text (`kmsim eval --request FILE`): errors carry line and column too.
 pub fn request_text(text: &str) -> Result<Request, Failure> {
-    crate::scenario::located::from_text(text).map_err(|e| {
-        let lines = kmsim_policy::json::LineIndex::new(text);
-        let (pos, pointer) = e.at.unwrap_or_default();
-        let span = lines.span(pos, &pointer);
-        let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
-        let message = format!("invalid request: {}{place} (line {}, column {})", e.message, span.line, span.column);
-        Failure {
-            diagnostics: vec![Diagnostic { help: e.help, span: Some(span), ..Diagnostic::message(message.clone()) }],
-            message,
-        }
-    })
+    crate::scenario::located::from_text(text).map_err(|e| located_failure("request", e, Some(text)))
 }
 
 /// The options of `PreparedPolicies.evaluate`.
