@@ -8,23 +8,18 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kmsim_kms::{Caller, KmsRequest, NamedPolicy, Seed, User, World};
+use kmsim_kms::{Caller, KmsRequest, User, World};
 use serde_json::json;
 
-const ADMIN: &str = "arn:aws:iam::111122223333:user/admin";
+mod common;
+use common::{admin_world, ADMIN};
+
 const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
 
 /// A world with one key, `grants` grants on it (one for alice, the rest for other principals) and a ciphertext.
 fn setup(grants: usize) -> (World, String, String) {
-    let mut w = World::new(Seed(1));
-    let a = w.account_mut("111122223333");
-    let policy = NamedPolicy::parse(
-        "kms-all",
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#,
-        kmsim_policy::PolicyType::Identity,
-    );
-    a.users.insert("admin".into(), User { policies: policy.into_iter().collect(), ..Default::default() });
-    a.users.insert("alice".into(), User::default());
+    let mut w = admin_world();
+    w.account_mut("111122223333").users.insert("alice".into(), User::default());
     let caller = Caller::new(ADMIN);
     let create = KmsRequest::from_parts("CreateKey", json!({})).ok();
     let key = create

@@ -8,22 +8,11 @@ use std::hint::black_box;
 use std::time::Duration as StdDuration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use kmsim_kms::{Caller, Duration, KmsRequest, NamedPolicy, Seed, User, World};
+use kmsim_kms::{Caller, Duration, KmsRequest, World};
 use serde_json::json;
 
-const ADMIN: &str = "arn:aws:iam::111122223333:user/admin";
-
-fn admin_world() -> World {
-    let mut w = World::new(Seed(1));
-    let a = w.account_mut("111122223333");
-    let policy = NamedPolicy::parse(
-        "kms-all",
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#,
-        kmsim_policy::PolicyType::Identity,
-    );
-    a.users.insert("admin".into(), User { policies: policy.into_iter().collect(), ..Default::default() });
-    w
-}
+mod common;
+use common::{admin_world, ADMIN};
 
 fn call(w: &mut World, op: &str, params: serde_json::Value) -> serde_json::Value {
     let caller = Caller::new(ADMIN);
