@@ -76,7 +76,7 @@ impl Scenario {
         }
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
-                world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
+                world.audit().records().iter().map(|r| &**r).filter(|r| r.event_id == out.event_id).collect();
             check_records(want, &records, ex);
         }
     }
