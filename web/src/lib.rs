@@ -13,5 +13,6 @@ pub mod share;
 pub mod starts;
 pub mod state;
 mod text;
+pub mod workspaces;
 
 pub use app::App;
