@@ -33,7 +33,7 @@ async function openLesson(page: Page, id: string): Promise<void> {
 async function selectDoc(page: Page, pointer: string): Promise<void> {
   const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
   await tab.click();
-  await expect(tab).toHaveAttribute("aria-selected", "true");
+  await expect(tab).toHaveAttribute("aria-current", "true");
 }
 
 
@@ -115,7 +115,7 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await expect(deciding).toHaveJSProperty("open", true);
   // Clicking it highlights its lines in the key policy's editor, and nothing else.
   await deciding.getByTestId("show-statement").click();
-  await expect(page.locator('[data-testid="doc-tab"][data-path="/keys/app/policy"]')).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator('[data-testid="doc-tab"][data-path="/keys/app/policy"]')).toHaveAttribute("aria-current", "true");
   const sid = lineOf(original, '"Sid": "AllowAppCrypto"');
   await expect(gutterLine(page, sid)).toHaveClass(/\bhl\b/);
   await expect(gutterLine(page, sid - 1)).toHaveClass(/\bhl\b/); // the statement's opening brace
@@ -139,7 +139,7 @@ test("edits and calls survive a reload (from the fragment and from localStorage)
 
   await page.reload();
   await expect(page.getByTestId("step-row")).toHaveCount(9);
-  await expect(page.locator(`[data-testid="doc-tab"][data-path="${APP_POLICY}"]`)).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator(`[data-testid="doc-tab"][data-path="${APP_POLICY}"]`)).toHaveAttribute("aria-current", "true");
   expect(await editorText(page)).toBe(edited);
   expect(await stepOutcomes(page)).toEqual(outcomes);
 
@@ -171,7 +171,7 @@ test("the share link reopens the same state in a fresh browser context", async (
     const other = await fresh.newPage();
     await open(other, fragment);
     await expect(other.getByTestId("scenario-title")).toHaveText(await page.getByTestId("scenario-title").innerText());
-    await expect(other.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`)).toHaveAttribute("aria-selected", "true");
+    await expect(other.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`)).toHaveAttribute("aria-current", "true");
     expect(await editorText(other)).toBe(edited);
     expect(await stepOutcomes(other)).toEqual(outcomes);
     await expect(other.getByTestId("banner")).toHaveCount(0);

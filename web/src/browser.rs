@@ -20,6 +20,11 @@ mod imp {
         window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
     }
 
+    /// Whether this page is the embed (embed.html marks its `<body data-embed>`).
+    pub fn is_embed_page() -> bool {
+        window().and_then(|w| w.document()).and_then(|d| d.body()).is_some_and(|b| b.has_attribute("data-embed"))
+    }
+
     /// The page's URL without its fragment.
     pub fn page_url() -> String {
         let href = window().and_then(|w| w.location().href().ok()).unwrap_or_default();
@@ -128,7 +133,8 @@ mod imp {
         load(THEME_KEY).filter(|t| t == "dark" || t == "light")
     }
 
-    /// Applies and remembers a theme (`None`: follow the system). index.html applies it before the first paint.
+    /// Applies and remembers a theme (`None`: the system's). index.html applies it before the first paint and follows
+    /// the system's changes while no theme is chosen.
     pub fn set_theme(theme: Option<&str>) {
         let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
         match theme {
@@ -139,10 +145,13 @@ mod imp {
                 }
             }
             None => {
-                let _ = root.remove_attribute("data-theme");
                 if let Some(s) = storage() {
                     let _ = s.remove_item(THEME_KEY);
                 }
+                let dark = window()
+                    .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                    .is_some_and(|m| m.matches());
+                let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
             }
         }
     }
@@ -162,6 +171,9 @@ mod imp {
     }
     pub fn page_url() -> String {
         String::new()
+    }
+    pub fn is_embed_page() -> bool {
+        false
     }
     pub fn replace_fragment(_fragment: &str) {}
     pub fn theme() -> Option<String> {

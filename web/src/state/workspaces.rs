@@ -373,6 +373,15 @@ impl State {
     }
 }
 
+impl State {
+    /// A state from a fragment alone (a share link or `#lesson=`), with no saved workspaces: the embed's.
+    pub fn from_fragment_only(fragment: &str, seed: u64) -> State {
+        let mut s = State::empty();
+        s.open_fragment(fragment, seed);
+        s
+    }
+}
+
 /// The starting state: the workspaces read from storage, the one last open (else the first lesson), then the URL
 /// fragment (a share link or `#lesson=`) on top. `seed` draws ids and the seed of a link made without one.
 pub fn boot(fragment: &str, loaded: Loaded, seed: u64) -> State {
