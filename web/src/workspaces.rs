@@ -274,7 +274,7 @@ pub enum Problem {
 #[derive(Debug, Clone, Default)]
 pub struct Saver {
     /// For each workspace this tab has read or written: its revision and its content then.
-    known: BTreeMap<String, (u64, J)>,
+    known: BTreeMap<String, (u64, Workspace)>,
     current: Option<String>,
     order: Vec<String>,
 }
@@ -282,7 +282,7 @@ pub struct Saver {
 impl Saver {
     /// A saver that knows what was read at start.
     pub fn new(list: &[Workspace], revs: &BTreeMap<String, u64>) -> Saver {
-        let known = list.iter().filter_map(|w| revs.get(&w.id).map(|rev| (w.id.clone(), (*rev, w.body())))).collect();
+        let known = list.iter().filter_map(|w| revs.get(&w.id).map(|rev| (w.id.clone(), (*rev, w.clone())))).collect();
         Saver { known, current: None, order: Vec::new() }
     }
 
@@ -292,9 +292,9 @@ impl Saver {
         let mut problems = Vec::new();
         let mut failed = None;
         for ws in list {
-            let body = ws.body();
             let known_rev = match self.known.get(&ws.id) {
-                Some((_, b)) if *b == body => continue,
+                // Compared as data (no serialising on every keystroke).
+                Some((_, known)) if known == ws => continue,
                 Some((rev, _)) => *rev,
                 None => 0,
             };
@@ -302,7 +302,7 @@ impl Saver {
             let rev = match stored {
                 Some((theirs, srev)) if srev != known_rev => {
                     if theirs.same_content(ws) {
-                        self.known.insert(ws.id.clone(), (srev, body));
+                        self.known.insert(ws.id.clone(), (srev, ws.clone()));
                     } else {
                         problems.push(Problem::Conflict { id: ws.id.clone(), theirs: Box::new(theirs) });
                     }
@@ -314,7 +314,7 @@ impl Saver {
             };
             match store.set(&ws.key(), &record_json(ws, rev)) {
                 Ok(()) => {
-                    self.known.insert(ws.id.clone(), (rev, body));
+                    self.known.insert(ws.id.clone(), (rev, ws.clone()));
                 }
                 Err(e) => failed = Some(e),
             }
