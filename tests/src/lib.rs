@@ -15,6 +15,7 @@
 //!
 //! [`mutate`] makes the deterministic mutation corpus of the robustness test (`tests/tests/mutations.rs`).
 
+pub mod lint;
 pub mod mutate;
 
 use std::fmt;
