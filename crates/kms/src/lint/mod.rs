@@ -17,7 +17,7 @@
 
 mod checks;
 
-use kmsim_policy::{Policy, PolicyType, Span};
+use kmsim_policy::{Policy, PolicyErrors, PolicyType, Span};
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is (IAM Access Analyzer's finding types), least serious first, so that `>=` compares
@@ -271,11 +271,17 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 /// (`KMS001`), else every finding, in the order of the text.
 pub fn lint(text: &str, ty: PolicyType) -> Vec<Finding> {
     match Policy::parse(text, ty) {
-        Err(errs) => {
-            errs.errors.into_iter().map(|e| finding("KMS001-invalid-policy", e.message, e.span, e.help, None)).collect()
-        }
+        Err(errs) => invalid_policy(&errs),
         Ok(policy) => lint_policy(&policy),
     }
+}
+
+/// The parse errors of a policy AWS rejects, as `KMS001` findings.
+pub fn invalid_policy(errs: &PolicyErrors) -> Vec<Finding> {
+    errs.errors
+        .iter()
+        .map(|e| finding("KMS001-invalid-policy", e.message.clone(), e.span.clone(), e.help.clone(), None))
+        .collect()
 }
 
 /// Lints a policy already parsed.
