@@ -35,7 +35,7 @@ pub use result::{
 };
 pub use suggest::suggest;
 pub use time::{format_date, parse_date};
-pub use view::{wildcard_matches, ConditionView, Located, OperatorType, PrincipalView, SetOperator};
+pub use view::{operator_names, wildcard_matches, ConditionView, Located, OperatorType, PrincipalView, SetOperator};
 
 use serde::Serialize;
 

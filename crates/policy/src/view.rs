@@ -134,3 +134,8 @@ impl Statement {
 pub fn wildcard_matches(pattern: &str, text: &str) -> bool {
     crate::glob::Glob::new(&pattern.to_ascii_lowercase()).matches(&text.to_ascii_lowercase())
 }
+
+/// Every base condition operator's name (`StringEquals`, ..., `Null`), for completion.
+pub fn operator_names() -> impl Iterator<Item = &'static str> {
+    crate::model::OPERATORS.iter().map(|(name, ..)| *name)
+}

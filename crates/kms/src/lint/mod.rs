@@ -16,6 +16,7 @@
 //! are graded by the same definitions (see each code in [`RULES`]).
 
 mod checks;
+pub mod complete;
 
 use kmsim_policy::{Policy, PolicyErrors, PolicyType, Span};
 use serde::{Deserialize, Serialize};
