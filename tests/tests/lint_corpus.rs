@@ -15,8 +15,8 @@ const MIN_CASES: usize = 30;
 
 #[test]
 fn lint_corpus() {
-    let dir = kmsim_tests::lint::lint_corpus_dir();
-    let results = kmsim_tests::lint::run_lint_corpus(&dir).unwrap();
+    let dir = kmsim_tests::lint_corpus_dir();
+    let results = kmsim_tests::run_lint_corpus(&dir).unwrap();
     let failed: Vec<String> = results
         .iter()
         .filter(|(_, p)| !p.is_empty())
@@ -31,7 +31,7 @@ fn lint_corpus() {
 /// a finding on a clean policy, both fail.
 #[test]
 fn lint_harness_reports_wrong_expectations() {
-    let case = |findings: &str, action: &str| -> kmsim_tests::lint::LintCase {
+    let case = |findings: &str, action: &str| -> kmsim_tests::LintCase {
         serde_json::from_str(&format!(
             r#"{{"description": "d", "source": "s", "findings": {findings}, "policy": {{"type": "identity",
                "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "{action}",
@@ -39,11 +39,11 @@ fn lint_harness_reports_wrong_expectations() {
         ))
         .unwrap()
     };
-    assert!(kmsim_tests::lint::run_lint_case(&case("[]", "kms:Encrypt")).is_empty());
-    assert!(!kmsim_tests::lint::run_lint_case(&case("[]", "kms:Encrpyt")).is_empty());
+    assert!(kmsim_tests::run_lint_case(&case("[]", "kms:Encrypt")).is_empty());
+    assert!(!kmsim_tests::run_lint_case(&case("[]", "kms:Encrpyt")).is_empty());
     let wanted = r#"[{"code": "KMS101-unknown-action", "line": 6}]"#;
-    assert!(!kmsim_tests::lint::run_lint_case(&case(wanted, "kms:Encrypt")).is_empty());
-    assert!(kmsim_tests::lint::run_lint_case(&case(wanted, "kms:Encrpyt")).is_empty());
+    assert!(!kmsim_tests::run_lint_case(&case(wanted, "kms:Encrypt")).is_empty());
+    assert!(kmsim_tests::run_lint_case(&case(wanted, "kms:Encrpyt")).is_empty());
 }
 
 #[derive(Deserialize)]

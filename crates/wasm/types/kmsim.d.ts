@@ -440,7 +440,7 @@ export interface Fix {
  */
 export interface Finding {
     /**
-     * Stable: `KMS101-unknown-action` (see [`RULES`]).
+     * Stable: `KMS101-unknown-action` (every code is in `kmsim_kms::lint::RULES`).
      */
     code: string;
     severity: Severity;

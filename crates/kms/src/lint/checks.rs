@@ -15,7 +15,7 @@ pub(super) fn run(policy: &Policy, out: &mut Vec<Finding>) {
     let owners = owner_accounts(policy);
     for st in policy.statements() {
         actions(st, key_policy, out);
-        conditions(st, out);
+        conditions(st, key_policy, out);
         security(st, key_policy, &owners, out);
     }
     if key_policy {
@@ -249,7 +249,7 @@ fn operator_fix(st: &Statement, c: &ConditionView<'_>, new_op: &str) -> Option<F
     (sharing == 1).then(|| replace_string(span, new_op))
 }
 
-fn conditions(st: &Statement, out: &mut Vec<Finding>) {
+fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
     let (actions, other) = kms_actions(st);
     for c in st.condition_views() {
         let key = c.key();
@@ -269,6 +269,15 @@ fn conditions(st: &Statement, out: &mut Vec<Finding>) {
                 key.span.clone(),
                 Some(format!("use `{newer}`; it works the same")),
                 Some(replace_string(key.span, newer)),
+            ));
+        }
+        if key_policy && k.iam_only {
+            out.push(finding(
+                "KMS209-iam-only-key-in-key-policy",
+                format!("`{}` is a condition key for IAM policies only, not for key policies", key.text),
+                key.span.clone(),
+                Some("put the condition in an IAM policy, which the key policy's account statement enables".into()),
+                None,
             ));
         }
         if !fits(c.operator_type(), k.ty, k.name) {

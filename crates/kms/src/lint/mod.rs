@@ -11,9 +11,10 @@
 //! warning when it does not follow policy-writing best practices, a suggestion for a stylistic improvement. Where
 //! Access Analyzer has the same check (its check reference,
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>), the finding
-//! takes its grade: `Invalid action`, `Data type mismatch`, `Invalid service condition key`, `Invalid global
-//! condition key` are errors, `ForAllValues with single valued key` a security warning. The KMS-specific checks
-//! are graded by the same definitions (see each code in [`RULES`]).
+//! takes its grade: `Invalid action`, `Invalid service condition key` and `Invalid global condition key` are errors,
+//! `ForAllValues with single valued key` a security warning. The other checks are graded by the same definitions
+//! (see each code in [`RULES`]): an operator of another type than its key's (`KMS203`) is a warning, not an error,
+//! because IAM compares the request's value as text and a string operator can still match a boolean or date key.
 
 mod checks;
 pub mod complete;
@@ -64,7 +65,7 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Finding {
-    /// Stable: `KMS101-unknown-action` (see [`RULES`]).
+    /// Stable: `KMS101-unknown-action` (every code is in `kmsim_kms::lint::RULES`).
     pub code: String,
     pub severity: Severity,
     /// One line, lower case, no final period; user input in backticks.
@@ -163,8 +164,8 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         code: "KMS203-operator-type-mismatch",
-        severity: Severity::Error,
-        summary: "An operator that does not fit the key's type (Access Analyzer: Data type mismatch)",
+        severity: Severity::Warning,
+        summary: "An operator that does not fit the key's type: use the operators of the key's type",
         doc_url: IAM_CONDITION_OPERATORS,
     },
     Rule {
@@ -197,6 +198,13 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "An aws: condition key that is not in kmsim's catalogue of global keys (newer keys may be missing)",
         doc_url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    },
+    Rule {
+        code: "KMS209-iam-only-key-in-key-policy",
+        severity: Severity::Warning,
+        summary: "A condition key that is valid only in IAM policies (kms:ResourceAliases, aws:ResourceTag) in a key \
+                  policy",
+        doc_url: crate::catalogue::DG_ABAC.url,
     },
     Rule {
         code: "KMS301-kms-star-to-non-root",
