@@ -289,7 +289,8 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 None,
             ));
         }
-        let plain = |prefix: &str| c.operator().text.get(prefix.len()..).unwrap_or_default().to_string();
+        // No fix for the set operators: without them a negated operator is true, not false, when the key is
+        // missing, so removing them is not a certain fix.
         match (c.set_operator(), k.values) {
             (Some(SetOperator::ForAllValues), Values::Single) => out.push(finding(
                 "KMS204-forallvalues-single-valued",
@@ -299,14 +300,14 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 ),
                 c.operator().span.clone(),
                 Some("remove `ForAllValues:`; set operators are for multi-valued keys".into()),
-                operator_fix(st, &c, &plain("ForAllValues:")),
+                None,
             )),
             (Some(SetOperator::ForAnyValue), Values::Single) => out.push(finding(
                 "KMS205-foranyvalue-single-valued",
                 format!("`ForAnyValue` with `{}`, which has one value", key.text),
                 c.operator().span.clone(),
                 Some("remove `ForAnyValue:`; set operators are for multi-valued keys".into()),
-                operator_fix(st, &c, &plain("ForAnyValue:")),
+                None,
             )),
             _ => {}
         }
@@ -403,7 +404,8 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
             format!("`{}` in a key policy: the policy applies only to its own key, so write `*`", r.text),
             r.span.clone(),
             Some("in a key policy `\"Resource\": \"*\"` means this key".into()),
-            (!st.has_not_resource()).then(|| replace_string(r.span, "*")),
+            // No fix: `*` would make a statement that names another key's ARN (and so never applied) apply.
+            None,
         ));
     }
     if st.effect() == Effect::Deny {
