@@ -646,6 +646,12 @@ fn covers(t: &Statement, s: &Statement) -> bool {
     let t_principals: Vec<(&str, &str)> = t.principal_entries().map(|p| (p.ptype, p.value.text)).collect();
     let principals = any_principal(t).is_some()
         || s.principal_entries().all(|p| t_principals.iter().any(|(ty, v)| *ty == p.ptype && *v == p.value.text));
+    let t_resources: Vec<&str> = t.resource_entries().map(|r| r.text).collect();
+    let resources = t_resources.contains(&"*")
+        || (!s.has_not_resource() && s.resource_entries().all(|r| t_resources.contains(&r.text)));
+    if !principals || !resources {
+        return false;
+    }
     let t_actions: Vec<&str> = t.action_entries().map(|e| e.text).collect();
     let actions = s.action_entries().all(|e| {
         t_actions.iter().any(|p| wildcard_matches(p, e.text))
@@ -655,10 +661,7 @@ fn covers(t: &Statement, s: &Statement) -> bool {
         let (ta, _) = kms_actions(t);
         !s_other && !sa.is_empty() && sa.iter().all(|a| ta.contains(a))
     };
-    let t_resources: Vec<&str> = t.resource_entries().map(|r| r.text).collect();
-    let resources = t_resources.contains(&"*")
-        || (!s.has_not_resource() && s.resource_entries().all(|r| t_resources.contains(&r.text)));
-    principals && actions && resources
+    actions
 }
 
 fn shadowed(policy: &Policy, out: &mut Vec<Finding>) {
