@@ -1,11 +1,11 @@
 //! `kmsim`: run and check KMS scenarios, evaluate IAM policies, lint policy files.
 //!
 //! Exit codes: 0 success (every expectation held, the policy is valid, ...); 1 an expectation did not hold (check,
-//! run) or the decision was not `Allow` (eval with `--expect-allow`); 2 invalid input (a scenario, policy or
-//! request with errors: every error is printed with its location); 3 a file could not be read, the output could not
-//! be written, or a usage error. With `--format json` every error is the protocol's `Failure` (`kmsim_kms::session`)
-//! as JSON on stdout. A closed output pipe (`kmsim run ... | head`) is not an error: the command stops writing and
-//! exits silently with the code it would have had (see `output`).
+//! run), the decision was not `Allow` (eval with `--expect-allow`) or a lint finding reached `--deny` (lint); 2
+//! invalid input (a scenario, policy or request with errors: every error is printed with its location); 3 a file
+//! could not be read, the output could not be written, or a usage error. With `--format json` every error is the
+//! protocol's `Failure` (`kmsim_kms::session`) as JSON on stdout. A closed output pipe (`kmsim run ... | head`) is
+//! not an error: the command stops writing and exits silently with the code it would have had (see `output`).
 
 mod output;
 mod render;
@@ -32,7 +32,7 @@ Exit codes:
   3  a file could not be read, the output could not be written, or the command line is wrong
 With --format json, an error is JSON on stdout (nothing on stderr), the JS API's shape:
   { message, diagnostics: [{ message, help?, span?, kind?, policy?, code? }] }
-  (check and lint: per file, { file, failure })
+  (check and lint: per file, { file, failure }; lint's accepted policies: { file, findings })
 A closed output pipe (`kmsim run x.json | head`) is not an error: kmsim stops writing and exits, silently, with
 the code the command would have had.
 
