@@ -1,14 +1,15 @@
 //! `kmsim`: run and check KMS scenarios, evaluate IAM policies, lint policy files.
 //!
 //! Exit codes: 0 success (every expectation held, the policy is valid, ...); 1 an expectation did not hold (check,
-//! run) or the decision was not `Allow` (eval with `--expect-allow`); 2 invalid input (a scenario, policy or
-//! request with errors: every error is printed with its location); 3 a file could not be read, the output could not
-//! be written, or a usage error. With `--format json` every error is the protocol's `Failure` (`kmsim_kms::session`)
-//! as JSON on stdout. A closed output pipe (`kmsim run ... | head`) is not an error: the command stops writing and
-//! exits silently with the code it would have had (see `output`).
+//! run), the decision was not `Allow` (eval with `--expect-allow`) or a lint finding reached `--deny` (lint); 2
+//! invalid input (a scenario, policy or request with errors: every error is printed with its location); 3 a file
+//! could not be read, the output could not be written, or a usage error. With `--format json` every error is the
+//! protocol's `Failure` (`kmsim_kms::session`) as JSON on stdout. A closed output pipe (`kmsim run ... | head`) is
+//! not an error: the command stops writing and exits silently with the code it would have had (see `output`).
 
 mod output;
 mod render;
+mod sarif;
 mod snippet;
 
 use std::io::IsTerminal;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kmsim_kms::lint::{self, Finding, Severity};
 use kmsim_kms::scenario::Scenario;
 use kmsim_kms::session::{Diagnostic, Failure};
 use kmsim_policy::{EvalOptions, Policy, PolicyType, Request, SetPolicy, Span};
@@ -24,12 +26,13 @@ use output::Out as Output;
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success: every expectation held / the policy is valid / the request was evaluated
-  1  an expectation did not hold (check, run), or --expect-allow and the decision was a deny (eval)
+  1  an expectation did not hold (check, run), or --expect-allow and the decision was a deny (eval), or lint
+     found a finding at or above --deny (default: error)
   2  invalid input: the scenario, policy or request has errors (all are printed, with line and column)
   3  a file could not be read, the output could not be written, or the command line is wrong
 With --format json, an error is JSON on stdout (nothing on stderr), the JS API's shape:
   { message, diagnostics: [{ message, help?, span?, kind?, policy?, code? }] }
-  (check and lint: per file, { file, failure })
+  (check and lint: per file, { file, failure }; lint's accepted policies: { file, findings })
 A closed output pipe (`kmsim run x.json | head`) is not an error: kmsim stops writing and exits, silently, with
 the code the command would have had.
 
@@ -44,6 +47,7 @@ Examples:
   kmsim eval --policy resource:key-policy.json --policy identity:alice.json \\
              --request request.json                  one authorization request, with the full trace
   kmsim lint --type resource key-policy.json         report every problem in a policy, with locations
+  kmsim lint --deny warning --format sarif *.json    for code scanning in CI: fail on warnings and worse
   kmsim schema > scenario.schema.json                the JSON Schema of scenario files, for editors";
 
 /// kmsim: a faithful simulation of AWS KMS access control. Write key policies, IAM policies and grants, run KMS
@@ -69,6 +73,35 @@ enum ColorChoice {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+/// `--deny`: the least severe finding that fails `kmsim lint`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    Error,
+    SecurityWarning,
+    Warning,
+    Suggestion,
+    None,
+}
+
+impl Deny {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            Deny::Error => Some(Severity::Error),
+            Deny::SecurityWarning => Some(Severity::SecurityWarning),
+            Deny::Warning => Some(Severity::Warning),
+            Deny::Suggestion => Some(Severity::Suggestion),
+            Deny::None => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -113,15 +146,22 @@ enum Command {
         #[arg(long)]
         expect_allow: bool,
     },
-    /// Check policy files and report every problem with its location.
+    /// Check policy files: every problem AWS would reject, and every finding of the KMS lint (unknown actions and
+    /// condition keys, operators that do not fit, the key policy best practices), each with its location.
     Lint {
         /// identity, resource (key policy), scp, rcp, permissions-boundary or session.
         #[arg(long = "type", default_value = "resource")]
         policy_type: String,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// text; json (per file { file, findings } or { file, failure }); or sarif (SARIF 2.1.0, one run for all
+        /// files, for code scanning: error -> error, security-warning and warning -> warning, suggestion -> note).
         #[arg(long, default_value = "text")]
-        format: Format,
+        format: LintFormat,
+        /// Exit 1 when a finding is this severe or more: error, security-warning, warning, suggestion, or none
+        /// (never). A policy AWS rejects exits 2 whatever the threshold.
+        #[arg(long, default_value = "error")]
+        deny: Deny,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -150,7 +190,7 @@ fn main() -> ExitCode {
         Command::Eval { policies, request, format, expect_allow } => {
             eval(&mut out, &policies, &request, format, expect_allow, style)
         }
-        Command::Lint { policy_type, files, format } => lint(&mut out, &policy_type, &files, format, style),
+        Command::Lint { policy_type, files, format, deny } => lint(&mut out, &policy_type, &files, format, deny, style),
         Command::Schema => {
             out.println(&json(&kmsim_kms::scenario::json_schema()));
             0
@@ -375,56 +415,77 @@ fn evaluate(
     Ok(result.decision)
 }
 
-fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+fn lint(out: &mut Output, ty: &str, files: &[PathBuf], format: LintFormat, deny: Deny, style: render::Style) -> u8 {
+    let stop_format = if format == LintFormat::Text { Format::Text } else { Format::Json };
     let ty = match policy_type(ty) {
         Ok(ty) => ty,
-        Err(stop) => return stop.report(out, format),
+        Err(stop) => return stop.report(out, stop_format),
     };
     let mut worst = 0u8;
     let mut reports = Vec::new();
+    let mut sarif_files: Vec<(String, Vec<Finding>)> = Vec::new();
     for f in files {
         let file = f.display().to_string();
         let report = match read(f) {
             Err(stop) => {
                 worst = worst.max(stop.code);
-                if format == Format::Text {
+                if format != LintFormat::Json {
                     output::err_raw(&stop.text);
                 }
                 serde_json::json!({ "file": file, "failure": stop.failure })
             }
+            // One parse: a policy AWS rejects is reported as before (exit 2); an accepted one is linted.
             Ok(text) => match Policy::parse(&text, ty) {
-                // Accepted; what AWS accepts but ignores (a key policy statement without `Resource`) is a warning.
                 Ok(policy) => {
-                    let warnings = policy.warnings();
-                    if format == Format::Text {
+                    let findings = lint::lint_policy(&policy);
+                    if deny.threshold().is_some_and(|t| findings.iter().any(|x| x.severity >= t)) {
+                        worst = worst.max(1);
+                    }
+                    if format == LintFormat::Text {
                         let source = render::Source::new(&text);
-                        for w in &warnings {
-                            out.print(&render::warning(&source, &file, &w.message, w.help.as_deref(), &w.span, style));
+                        for x in &findings {
+                            out.print(&render::finding(&source, &file, x, style));
                         }
-                        out.println(&format!("{file}: ok"));
+                        out.println(&lint_summary(&file, &findings));
                     }
-                    if warnings.is_empty() {
-                        serde_json::json!({ "file": file })
-                    } else {
-                        serde_json::json!({ "file": file, "warnings": warnings })
-                    }
+                    let report = serde_json::json!({ "file": file, "findings": findings });
+                    sarif_files.push((file, findings));
+                    report
                 }
                 Err(errs) => {
                     worst = worst.max(2);
-                    if format == Format::Text {
+                    if format == LintFormat::Text {
                         let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
                         out.print(&snippets(&text, &file, list, true, style));
                     }
+                    sarif_files.push((file.clone(), lint::invalid_policy(&errs)));
                     serde_json::json!({ "file": file, "failure": Failure::policy(errs) })
                 }
             },
         };
         reports.push(report);
     }
-    if format == Format::Json {
-        out.println(&json(&reports));
+    match format {
+        LintFormat::Json => out.println(&json(&reports)),
+        LintFormat::Sarif => out.println(&json(&sarif::log(&sarif_files))),
+        LintFormat::Text => {}
     }
     worst
+}
+
+/// `FILE: ok`, or `FILE: 3 findings (1 error, 2 warnings)`.
+fn lint_summary(file: &str, findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return format!("{file}: ok");
+    }
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let counts: Vec<String> = [Severity::Error, Severity::SecurityWarning, Severity::Warning, Severity::Suggestion]
+        .iter()
+        .map(|s| (s, findings.iter().filter(|f| f.severity == *s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| plural(n, s.as_str()))
+        .collect();
+    format!("{file}: {} ({})", plural(findings.len(), "finding"), counts.join(", "))
 }
 
 fn policy_type(s: &str) -> Result<PolicyType, Stop> {

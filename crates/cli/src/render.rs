@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use kmsim_kms::lint::{Finding, Severity};
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
 use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
 use kmsim_policy::{Decided, Decision, PolicyDecision, Request, SetResult, Span, StepKind, StepOutcome};
@@ -58,26 +59,45 @@ pub fn diagnostic(
     span: &Span,
     style: Style,
 ) -> String {
-    labelled(source, file, (&style.red(&style.bold("error")), message), help, span, style)
+    let notes: Vec<(&str, &str)> = help.map(|h| ("help", h)).into_iter().collect();
+    labelled(source, file, (&style.red(&style.bold("error")), message), &notes, span, style)
 }
 
-/// The same as [`diagnostic`] for something AWS accepts but that does not do what it seems to (`warning: ...`).
-pub fn warning(
-    source: &Source<'_>,
-    file: &str,
-    message: &str,
-    help: Option<&str>,
-    span: &Span,
-    style: Style,
-) -> String {
-    labelled(source, file, (&style.yellow(&style.bold("warning")), message), help, span, style)
+/// A lint finding with its snippet, its help, its fix and its AWS page:
+/// ```text
+/// error[KMS101-unknown-action]: `kms:Encrpyt` is not a KMS action
+///  --> key-policy.json:7:17 (/Statement/1/Action/0)
+///   |
+/// 7 |       "Action": ["kms:Encrpyt"],
+///   |                  ^^^^^^^^^^^^^
+///   = help: did you mean `kms:Encrypt`?
+///   = fix: replace with `kms:Encrypt`
+///   = see: https://docs.aws.amazon.com/...
+/// ```
+pub fn finding(source: &Source<'_>, file: &str, f: &Finding, style: Style) -> String {
+    let name = f.severity.as_str();
+    let label = match f.severity {
+        Severity::Error | Severity::SecurityWarning => style.red(&style.bold(name)),
+        Severity::Warning => style.yellow(&style.bold(name)),
+        Severity::Suggestion => style.bold(name),
+    };
+    let label = format!("{label}[{}]", f.code);
+    let mut notes: Vec<(&str, &str)> = Vec::new();
+    if let Some(h) = &f.help {
+        notes.push(("help", h));
+    }
+    if let Some(fix) = &f.fix {
+        notes.push(("fix", &fix.title));
+    }
+    notes.push(("see", &f.doc_url));
+    labelled(source, file, (&label, &f.message), &notes, &f.location, style)
 }
 
 fn labelled(
     source: &Source<'_>,
     file: &str,
     (label, message): (&str, &str),
-    help: Option<&str>,
+    notes: &[(&str, &str)],
     span: &Span,
     style: Style,
 ) -> String {
@@ -85,9 +105,10 @@ fn labelled(
     let _ = writeln!(out, "{label}: {}", style.bold(message));
     let path = if span.path.is_empty() { String::new() } else { format!(" ({})", span.path) };
     let _ = writeln!(out, " --> {file}:{}:{}{path}", span.line, span.column);
+    let mut gutter = " ".to_string();
     if let Some((start, line)) = source.line_at(span.line) {
         let line_no = span.line;
-        let gutter = " ".repeat(line_no.to_string().len());
+        gutter = " ".repeat(line_no.to_string().len());
         let width = (span.end_line == span.line).then(|| (span.end_column.saturating_sub(span.column)) as usize);
         let at = (span.offset as usize).checked_sub(start).filter(|&b| b <= line.len());
         let shown = snippet::window(line, span.column, at, width);
@@ -95,16 +116,13 @@ fn labelled(
         let _ = writeln!(out, "{line_no} | {}", shown.text);
         let pad = " ".repeat(shown.caret_pad);
         let _ = writeln!(out, "{gutter} | {pad}{}", style.red(&"^".repeat(shown.caret_width.min(120))));
-        if let Some(h) = help {
-            let _ = writeln!(out, "{gutter} = help: {h}");
-        }
-    } else if let Some(h) = help {
-        let _ = writeln!(out, "  = help: {h}");
+    }
+    for (name, text) in notes {
+        let _ = writeln!(out, "{gutter} = {name}: {text}");
     }
     out
 }
 
-/// How the eval report names a step of the evaluation logic.
 fn step_text(k: StepKind) -> &'static str {
     match k {
         StepKind::ExplicitDeny => "explicit deny",

@@ -2,18 +2,9 @@
 
 #![allow(clippy::expect_used, reason = "test helpers may fail loudly")]
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
-}
-
-fn kmsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kmsim")).args(args).env("NO_COLOR", "1").output().expect("run kmsim");
-    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&fixture(""), "fixtures/");
-    (out.status.code().unwrap_or(-1), clean(&out.stdout), clean(&out.stderr))
-}
+use common::{fixture, kmsim};
 
 #[test]
 fn run_prints_each_step_with_its_trace() {
@@ -93,28 +84,41 @@ fn lint_shows_source_snippets_and_exits_2() {
     let (code, out, _) = kmsim(&["lint", "--type", "identity", &fixture("bad-policy.json")]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("lint_bad", out);
+    // Valid, but no statement allows the account: a security warning, below the default threshold (error).
     let (code, out, _) = kmsim(&["lint", "--type", "resource", &fixture("key-policy.json")]);
-    assert_eq!(code, 0);
-    assert!(out.contains(": ok"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("security-warning[KMS310-missing-root-statement]"), "{out}");
+    assert!(out.ends_with("key-policy.json: 1 finding (1 security-warning)\n"), "{out}");
+    let (code, _, _) = kmsim(&["lint", "--deny", "security-warning", &fixture("key-policy.json")]);
+    assert_eq!(code, 1);
 }
 
 #[test]
-fn lint_warns_about_a_key_policy_statement_without_resource() {
-    // AWS accepts the policy (CreateKey and PutKeyPolicy succeed) and the statement has no effect: exit 0, a warning.
+fn lint_reports_a_key_policy_statement_without_resource_as_an_error() {
+    // AWS accepts the policy (CreateKey and PutKeyPolicy succeed) and the statement has no effect: a part of the
+    // policy that is not functional, an error finding (exit 1), not an invalid policy (exit 2).
     let (code, out, _) = kmsim(&["lint", "--type", "resource", &fixture("key-policy-no-resource.json")]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 1, "{out}");
     insta::assert_snapshot!("lint_no_resource", out);
-    let (code, out, _) =
-        kmsim(&["lint", "--type", "resource", &fixture("key-policy-no-resource.json"), "--format", "json"]);
+    let (code, out, _) = kmsim(&[
+        "lint",
+        "--type",
+        "resource",
+        &fixture("key-policy-no-resource.json"),
+        "--format",
+        "json",
+        "--deny",
+        "none",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(
-        v[0]["warnings"][0]["message"],
-        "statement `Forgot the resource`: no Resource element: the statement has no effect"
-    );
-    assert_eq!(v[0]["warnings"][0]["span"]["path"], "/Statement/1");
+    let finding = &v[0]["findings"][0];
+    assert_eq!(finding["code"], "KMS002-statement-without-resource");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["message"], "statement `Forgot the resource`: no Resource element: the statement has no effect");
+    assert_eq!(finding["location"]["path"], "/Statement/1");
     assert!(v[0].get("failure").is_none());
-    // An identity policy needs `Resource`: the same statement is an error there.
+    // An identity policy needs `Resource`: the same statement is an invalid policy there.
     let (code, _, _) = kmsim(&["lint", "--type", "identity", &fixture("key-policy-no-resource.json")]);
     assert_eq!(code, 2);
 }
@@ -130,9 +134,10 @@ fn missing_file_exits_3() {
 fn committed_schema_matches_the_types() {
     let (code, out, _) = kmsim(&["schema"]);
     assert_eq!(code, 0);
-    let committed =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/scenario.schema.json"))
-            .expect("schema/scenario.schema.json");
+    let committed = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/scenario.schema.json"),
+    )
+    .expect("schema/scenario.schema.json");
     assert_eq!(
         out.trim(),
         committed.trim(),

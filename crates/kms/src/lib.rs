@@ -13,6 +13,7 @@ pub mod hsm;
 pub mod ids;
 pub mod key;
 pub mod keystate;
+pub mod lint;
 pub mod model;
 pub mod operation;
 mod ops;

@@ -18,6 +18,7 @@ mod texts;
 mod time;
 mod values;
 mod vars;
+mod view;
 
 pub use combine::{
     combine, Combination, CombineInput, CombineStep, Decided, MissingAllow, Part, SetResult, StatementAt, StepKind,
@@ -34,6 +35,7 @@ pub use result::{
 };
 pub use suggest::suggest;
 pub use time::{format_date, parse_date};
+pub use view::{operator_names, wildcard_matches, ConditionView, Located, OperatorType, PrincipalView, SetOperator};
 
 use serde::Serialize;
 

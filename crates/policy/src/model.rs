@@ -252,7 +252,12 @@ pub(crate) struct Condition {
     pub op: Op,
     pub key_text: Arc<str>,
     pub key_lower: String,
+    /// The whole `"key": values` member.
     pub span: Span,
+    /// The key's name (with its quotes).
+    pub key_span: Span,
+    /// The operator's name (with its quotes), at the operator block's path.
+    pub op_span: Span,
     pub values: Vec<CondValue>,
 }
 

@@ -2,12 +2,18 @@
 // generated declarations stay usable. It is not run.
 import {
   evaluate,
+  lintPolicy,
+  completePolicy,
+  hoverPolicy,
   preparePolicies,
   validatePolicy,
   Simulator,
   PreparedPolicies,
   type AuthzTrace,
   type Caller,
+  type Completions,
+  type Finding,
+  type Hover,
   type DecidedBy,
   type EvaluateOptions,
   type StatementId,
@@ -111,3 +117,12 @@ if (sim instanceof Simulator) {
   for (const d of sim.diagnostics) show(d.message, d.span?.line, d.span?.column, d.help);
 }
 show(deciding, firstLine);
+
+const findings: Finding[] = lintPolicy(policy, "identity");
+for (const f of findings) {
+  show(f.code, f.severity, f.location.line, f.fix?.replacement ?? "");
+}
+const completions: Completions | null = completePolicy('{"Action": "kms:Enc', 18);
+show(completions?.items.map((i) => i.label) ?? []);
+const hover: Hover | null = hoverPolicy(policy, 10);
+show(hover?.title ?? "");

@@ -153,6 +153,42 @@ pub fn scenario_schema() -> JsValue {
     to_js(&kmsim_kms::scenario::json_schema())
 }
 
+// ---- the policy editor: lint, completion, hover (kmsim_kms::lint) ---------------------------------------------------
+
+/// Lints a policy: every finding (code, severity, message, location, help, AWS page, fix), `KMS001` findings when
+/// AWS would reject the text. Never throws for bad policy text; throws only for an unknown policy type.
+#[wasm_bindgen(js_name = lintPolicy, unchecked_return_type = "Finding[]")]
+pub fn lint_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(js_name = "type", unchecked_param_type = "PolicyType")] ty: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = string(&text, "policy text")?;
+    let ty = string(&ty, "policy type")?;
+    done(session::lint_policy(&text, &ty))
+}
+
+/// The completion candidates at a byte offset of the text (actions, operators, condition keys, `kms:ViaService`
+/// values), or `null` outside a string that completion knows.
+#[wasm_bindgen(js_name = completePolicy, unchecked_return_type = "Completions | null")]
+pub fn complete_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    offset: u32,
+) -> Result<JsValue, JsValue> {
+    let text = string(&text, "policy text")?;
+    Ok(answer(&session::complete_policy(&text, offset as usize)))
+}
+
+/// What the string at a byte offset of the text names (an action, a condition key, a `kms:ViaService` value), or
+/// `null`.
+#[wasm_bindgen(js_name = hoverPolicy, unchecked_return_type = "Hover | null")]
+pub fn hover_policy(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    offset: u32,
+) -> Result<JsValue, JsValue> {
+    let text = string(&text, "policy text")?;
+    Ok(answer(&session::hover_policy(&text, offset as usize)))
+}
+
 // ---- the simulator --------------------------------------------------------------------------------------------------
 
 /// A simulated KMS world, loaded from a scenario or restored from a saved world.

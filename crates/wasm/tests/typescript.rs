@@ -14,6 +14,8 @@
 use std::collections::BTreeSet;
 
 use kmsim_kms::audit::{cloudtrail, EventType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity};
+use kmsim_kms::lint::complete::{Completion, CompletionKind, Completions, Hover};
+use kmsim_kms::lint::{Finding, Fix, Severity};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
@@ -78,6 +80,13 @@ fn generate() -> String {
         EvaluateInput::DECL,
         EvaluateOptions::DECL,
         ValidationResult::DECL,
+        Severity::DECL,
+        Fix::DECL,
+        Finding::DECL,
+        CompletionKind::DECL,
+        Completion::DECL,
+        Completions::DECL,
+        Hover::DECL,
         Diagnostic::DECL,
         KMSIM_ERROR,
         // KMS.

@@ -415,6 +415,102 @@ export interface EvaluateOptions {
 export type ValidationResult = { ok: true; warnings?: PolicyWarning[] } | { ok: false; errors: PolicyError[] };
 
 /**
+ * How serious a finding is (IAM Access Analyzer's finding types), least serious first, so that `>=` compares
+ * against a threshold (`--deny warning` fails on warnings, security warnings and errors).
+ */
+export type Severity = "suggestion" | "warning" | "security-warning" | "error";
+
+/**
+ * A replacement that fixes a finding for certain (a did-you-mean): replace the text at `span` with `replacement`.
+ */
+export interface Fix {
+    /**
+     * The text to put in place of the span's (JSON, quotes included where the span has them).
+     */
+    replacement: string;
+    span: Span;
+    /**
+     * What the fix does, for a quick-fix menu (`replace with "kms:Encrypt"`).
+     */
+    title: string;
+}
+
+/**
+ * One finding.
+ */
+export interface Finding {
+    /**
+     * Stable: `KMS101-unknown-action` (every code is in `kmsim_kms::lint::RULES`).
+     */
+    code: string;
+    severity: Severity;
+    /**
+     * One line, lower case, no final period; user input in backticks.
+     */
+    message: string;
+    /**
+     * Where: line, column, end, byte offset and length, JSON Pointer.
+     */
+    location: Span;
+    help?: string;
+    /**
+     * The AWS documentation page the finding rests on.
+     */
+    doc_url: string;
+    fix?: Fix;
+}
+
+/**
+ * What a completion inserts.
+ */
+export type CompletionKind = "action" | "operator" | "condition-key" | "value";
+
+/**
+ * One candidate.
+ */
+export interface Completion {
+    /**
+     * The text that replaces `from..to` (inside the quotes).
+     */
+    label: string;
+    kind: CompletionKind;
+    /**
+     * One line: what it is.
+     */
+    detail: string;
+    doc_url?: string;
+}
+
+/**
+ * The candidates at a position: replace bytes `from..to` (the string typed so far, without its quote) with one.
+ */
+export interface Completions {
+    from: number;
+    to: number;
+    items: Completion[];
+}
+
+/**
+ * What the word at a position is.
+ */
+export interface Hover {
+    /**
+     * The string's bytes (without quotes).
+     */
+    from: number;
+    to: number;
+    /**
+     * The name (`kms:ViaService`).
+     */
+    title: string;
+    /**
+     * A few lines of plain text.
+     */
+    text: string;
+    doc_url: string;
+}
+
+/**
  * One problem: a message and, when known, where it is (`span`), what kind it is, and which input policy it is in.
  */
 export interface Diagnostic {

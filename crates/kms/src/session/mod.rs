@@ -9,6 +9,7 @@
 //! or [`to_json_text`] (JSON text, for a JS engine's `JSON.parse`).
 
 mod evaluate;
+mod lint;
 mod protocol;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ pub use self::evaluate::{
     evaluate, parse_policies, policy_type, request, request_text, validate_policy, EvaluateInput, EvaluateOptions,
     PolicyInput, PreparedPolicies, ValidationResult,
 };
+pub use self::lint::{complete_policy, hover_policy, lint_policy};
 pub use self::protocol::{seed, to_json, to_json_text, Diagnostic, Failure, MAX_SAFE_INTEGER};
 use crate::api::KmsRequest;
 use crate::audit::AuditRecord;

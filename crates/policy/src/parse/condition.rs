@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{join, member_pos, template_or_err, type_err, Cx, EntryErr, Json, Member, Node, Ptr};
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Span};
 use crate::glob::Glob;
 use crate::json::Pos;
 use crate::model::{ArnPat, CVal, CondValue, Condition, Family, Op, SetOp, OPERATORS};
@@ -113,7 +113,10 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Op
             }
             let kp = cx.join(&op_path, &k.key);
             match condition(cx, op, &op_text, k, &kp) {
-                Some(c) => out.push(c),
+                Some(mut c) => {
+                    c.op_span = cx.li.span(o.key_pos, &op_path);
+                    out.push(c);
+                }
                 None => ok = false,
             }
         }
@@ -162,6 +165,8 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &Arc<str>, k: &Member<'_>, kp: &P
         op,
         key_text: Arc::from(&*k.key),
         key_lower: k.key.to_ascii_lowercase(),
+        key_span: cx.span(k.key_pos, kp),
+        op_span: Span::default(),
         span,
         values,
     })
