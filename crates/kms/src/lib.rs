@@ -19,6 +19,7 @@ mod ops;
 pub mod policy;
 pub mod principal;
 pub mod scenario;
+pub mod services;
 pub mod session;
 pub mod trace;
 pub mod validate;

@@ -7,6 +7,7 @@ use serde_json::Value as J;
 use super::{ExpectSpec, Expectation, Scenario};
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
 
@@ -77,6 +78,68 @@ impl Scenario {
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
                 world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
+            check_records(want, &records, ex);
+        }
+    }
+}
+
+impl Scenario {
+    /// A service step's expectations: the service's outcome, message and response; each KMS call's (`kms_calls`,
+    /// checked as a call step's are); the audit records of all its KMS calls (`audit`).
+    pub(super) fn check_service(&self, e: &ExpectSpec, out: &ServiceOutcome, world: &World, ex: &mut Vec<Expectation>) {
+        let actual = match &out.response {
+            Ok(_) => "success".to_string(),
+            Err(err) => err.code.clone(),
+        };
+        if let Some(want) = &e.outcome {
+            let held = want == &actual || (want == ANY_ERROR && out.response.is_err());
+            ex.push(Expectation { what: "service outcome".into(), expected: want.clone(), actual, held });
+        }
+        if let Some(want) = &e.message_contains {
+            let msg = out.response.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
+            let held = msg.contains(want.as_str());
+            ex.push(Expectation {
+                what: "service error message".into(),
+                expected: format!("contains `{want}`"),
+                actual: msg,
+                held,
+            });
+        }
+        for (path, want) in &e.response {
+            let got = out.response.as_ref().ok().and_then(|r| at_path(r, path));
+            ex.push(value(format!("service response {path}"), got, want));
+        }
+        if let Some(want) = &e.kms_calls {
+            let got: Vec<&str> = out.kms_calls.iter().map(|c| c.trace.operation.as_str()).collect();
+            ex.push(Expectation {
+                what: "KMS calls".into(),
+                expected: want.len().to_string(),
+                actual: format!("{} ({})", got.len(), got.join(", ")),
+                held: want.len() == got.len(),
+            });
+            for (i, (w, call)) in want.iter().zip(&out.kms_calls).enumerate() {
+                let mut mine = Vec::new();
+                self.check_call(w, call, world, &mut mine);
+                ex.extend(mine.into_iter().map(|mut x| {
+                    x.what = format!("KMS call {i} ({}) {}", call.trace.operation, x.what);
+                    x
+                }));
+            }
+        }
+        if let Some(want) = &e.events {
+            let got: Vec<String> =
+                out.events.iter().map(|v| v.get("detail-type").and_then(J::as_str).unwrap_or("").to_string()).collect();
+            ex.push(Expectation {
+                what: "service events".into(),
+                expected: want.join(", "),
+                actual: got.join(", "),
+                held: &got == want,
+            });
+        }
+        if let Some(want) = &e.audit {
+            let ids: Vec<_> = out.kms_calls.iter().map(|c| c.event_id).collect();
+            let records: Vec<&AuditRecord> =
+                world.audit().records().iter().filter(|r| ids.contains(&r.event_id)).collect();
             check_records(want, &records, ex);
         }
     }

@@ -36,6 +36,21 @@
 //! `grant_operations` (`kms:GrantOperations`), `bypass_policy_lockout_safety_check` and `request_tags`
 //! (`aws:RequestTag/*`, `aws:TagKeys`).
 //!
+//! A `service` step (issue 14) performs an operation of an AWS service that uses KMS, as `as`, and makes the KMS
+//! calls that service documents, through it (`crate::services`, one file per service, each naming its page):
+//!
+//! ```json
+//! { "service": { "name": "s3", "operation": "PutObject", "bucket": "reports", "key": "q1.csv",
+//!                "kms_key": { "$key": "reports" }, "bucket_key": true, "value": "revenue,42" },
+//!   "as": "user/alice",
+//!   "expect": { "outcome": "success", "kms_calls": [ { "outcome": "success", "statement": "AllowS3",
+//!               "audit": [ { "requestParameters.encryptionContext.aws:s3:arn": "arn:aws:s3:::reports" } ] } ] } }
+//! ```
+//!
+//! Its `outcome` is the service's (`success`, `error` or a service error code such as `AccessDenied`),
+//! `message_contains` and `response` check the service's answer, `kms_calls` each KMS call it made (in order, as a
+//! call step's expectations), `audit` the records of all of them, `events` the service's events (`detail-type`).
+//!
 //! What a step should produce (`expect`):
 //!
 //! ```json
@@ -79,6 +94,8 @@ pub(crate) mod located;
 mod parse;
 pub mod result;
 mod run;
+mod service;
+mod service_checks;
 mod steps;
 mod validate;
 

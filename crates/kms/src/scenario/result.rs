@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
 
@@ -42,6 +43,10 @@ pub struct StepResult {
     pub authorization: Option<Box<AuthzTrace>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<AuditRecord>,
+    /// A service step's outcome, with its KMS calls nested (boxed, as `authorization`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "ServiceOutcome"))]
+    pub service: Option<Box<ServiceOutcome>>,
     pub expectations: Vec<Expectation>,
     /// The step could not run (an unresolved `$ref`, bad parameters).
     #[serde(default, skip_serializing_if = "Option::is_none")]

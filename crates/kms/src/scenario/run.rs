@@ -51,6 +51,7 @@ impl Scenario {
             call: None,
             authorization: None,
             events: Vec::new(),
+            service: None,
             expectations: Vec::new(),
             error: None,
         };
@@ -102,6 +103,10 @@ impl Scenario {
                     return r;
                 }
             }
+        }
+        if let Some(svc) = &s.service {
+            self.run_service(world, key_arns, named, (index, s, svc), &caller, &mut r);
+            return r;
         }
         if let Some(a) = &s.authorize {
             let text = |v: J| match v {
@@ -200,7 +205,13 @@ impl Scenario {
     }
 
     /// `v` (at pointer `at`) with its placeholders replaced; a problem names the place of its placeholder.
-    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &str) -> Result<J, String> {
+    pub(super) fn substitute(
+        &self,
+        key_arns: &KeyArns,
+        named: &BTreeMap<String, J>,
+        v: &J,
+        at: &str,
+    ) -> Result<J, String> {
         self.replace(key_arns, named, v, &Place { base: at, path: &Path::Root })
     }
 
