@@ -18,6 +18,7 @@ pub mod operation;
 mod ops;
 pub mod policy;
 pub mod principal;
+pub mod rules;
 pub mod scenario;
 pub mod services;
 pub mod session;

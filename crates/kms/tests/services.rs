@@ -89,3 +89,47 @@ fn no_plaintext_data_key_in_a_service_result_and_the_body_round_trips() {
     let world = serde_json::to_string(&run.world).unwrap();
     assert!(world.contains("\"s3_objects\"") && !world.contains("secret body"), "the body is stored encrypted");
 }
+
+fn with_rules(rules: &str) -> String {
+    format!(
+        "{{\n\"accounts\": {{ \"111122223333\": {{ \"roles\": {{ \"Responder\": {{}} }} }} }},\n\"keys\": {{ \"k\": {{}} }},\n\"rules\": [\n{rules}\n]\n}}"
+    )
+}
+
+#[test]
+fn rule_problems_are_located_in_the_users_words() {
+    let text = with_rules(
+        r#"{ "name": "r", "pattern": { "detail": { "eventName": "Decrypt" } }, "role": "role/Nobody",
+  "actions": [ { "action": "DisableKy" }, { "action": "Notify" }, { "action": "TagResource", "params": { "Tags": "x" } } ], "state": "ON" }"#,
+    );
+    let got = errors(&text);
+    let find = |path: &str| got.iter().find(|e| e.2 == path).unwrap_or_else(|| panic!("no error at {path}: {got:?}"));
+    let e = find("/rules/0/pattern/detail/eventName");
+    assert_eq!(
+        (e.0, e.3.as_str()),
+        (5, "the values to match for `eventName` must be in an array, e.g. [\"Decrypt\"] (EventBridge)")
+    );
+    assert_eq!(find("/rules/0/role").3, "`role/Nobody` is not a role of the scenario's accounts");
+    let e = find("/rules/0/actions/0/action");
+    assert_eq!((e.3.as_str(), e.4.as_deref()), ("unknown action `DisableKy`", Some("did you mean `DisableKey`?")));
+    assert_eq!(find("/rules/0/actions/1").3, "`Notify` needs a `topic`");
+    assert!(find("/rules/0/actions/2/params").3.contains("TagResource"));
+    assert_eq!(find("/rules/0/state").3, "unknown rule state `ON`");
+}
+
+#[test]
+fn a_disabled_rule_and_a_read_only_event_do_not_fire() {
+    let text = format!(
+        "{{\n\"accounts\": {{ \"111122223333\": {{ \"roles\": {{ \"Responder\": {{ \"policies\": {{ \"p\": {{ \"Version\": \"2012-10-17\", \"Statement\": [ {{ \"Effect\": \"Allow\", \"Action\": \"kms:*\", \"Resource\": \"*\" }} ] }} }} }} }} }} }},\n\"keys\": {{ \"k\": {{}} }},\n\"rules\": [ {} , {} ],\n\"steps\": [ {} ]\n}}",
+        r#"{ "name": "off", "state": "DISABLED", "pattern": { "detail": { "eventName": ["DescribeKey"] } }, "role": "role/Responder", "actions": [ { "action": "Notify", "topic": "t" } ] }"#,
+        r#"{ "name": "read", "pattern": { "detail": { "eventName": ["DescribeKey"] } }, "role": "role/Responder", "actions": [ { "action": "Notify", "topic": "t" } ] }"#,
+        r#"{ "call": "DescribeKey", "as": "root", "params": { "KeyId": { "$key": "k" } }, "expect": { "outcome": "success", "rules": [] } }"#,
+    );
+    let run = Scenario::parse(&text).unwrap().run(3, false);
+    assert!(run.passed, "{:#?}", run.steps);
+    let all = text
+        .replace(r#""name": "read","#, r#""name": "read", "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS","#);
+    let run = Scenario::parse(&all).unwrap().run(3, false);
+    assert!(!run.passed, "with all management events the read-only DescribeKey is delivered and the rule fires");
+    assert_eq!(run.steps[0].rules.as_ref().unwrap().firings[0].rule, "read");
+}

@@ -7,6 +7,7 @@ use serde_json::Value as J;
 use super::{ExpectSpec, Expectation, Scenario};
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::rules::{Notification, RuleReport};
 use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
@@ -145,6 +146,55 @@ impl Scenario {
     }
 }
 
+/// The rules that fired after a step and the notifications they published, against `rules`, `notifications` and
+/// `rules_stopped` (each entry: fields by dotted path in the firing or notification as the result serialises it).
+pub(super) fn check_rules(
+    e: &ExpectSpec,
+    report: Option<&RuleReport>,
+    published: &[Notification],
+    ex: &mut Vec<Expectation>,
+) {
+    let firings = report.map(|r| r.firings.as_slice()).unwrap_or_default();
+    if let Some(want) = &e.rules {
+        let names: Vec<&str> = firings.iter().map(|f| f.rule.as_str()).collect();
+        ex.push(Expectation {
+            what: "rules fired".into(),
+            expected: want.len().to_string(),
+            actual: format!("{} ({})", names.len(), names.join(", ")),
+            held: want.len() == names.len(),
+        });
+        each(want, firings, "rule firing", ex);
+    }
+    if let Some(want) = &e.notifications {
+        ex.push(Expectation {
+            what: "notifications".into(),
+            expected: want.len().to_string(),
+            actual: published.len().to_string(),
+            held: want.len() == published.len(),
+        });
+        each(want, published, "notification", ex);
+    }
+    if let Some(want) = e.rules_stopped {
+        let stopped = report.and_then(|r| r.stopped.clone());
+        ex.push(Expectation {
+            what: "rules stopped by loop protection".into(),
+            expected: want.to_string(),
+            actual: stopped.clone().unwrap_or_else(|| "false".into()),
+            held: want == stopped.is_some(),
+        });
+    }
+}
+
+/// Each expected entry's fields against the item at its index, serialised.
+fn each<T: serde::Serialize>(want: &[BTreeMap<String, J>], got: &[T], what: &str, ex: &mut Vec<Expectation>) {
+    for (i, fields) in want.iter().enumerate() {
+        let item = got.get(i).and_then(|g| serde_json::to_value(g).ok());
+        for (path, w) in fields {
+            ex.push(value(format!("{what} {i} {path}"), item.as_ref().and_then(|r| at_path(r, path)), w));
+        }
+    }
+}
+
 /// The outcome that any error satisfies (a call's expectation).
 pub(super) const ANY_ERROR: &str = "error";
 
@@ -157,7 +207,7 @@ pub(super) fn field<'a>(v: &'a J, p: &str) -> Option<&'a J> {
 }
 
 /// The value at a dotted path (`Rotations.0.RotationType`).
-fn at_path<'a>(v: &'a J, path: &str) -> Option<&'a J> {
+pub(super) fn at_path<'a>(v: &'a J, path: &str) -> Option<&'a J> {
     path.split('.').try_fold(v, field)
 }
 

@@ -93,6 +93,8 @@ mod locate;
 pub(crate) mod located;
 mod parse;
 pub mod result;
+mod rule_checks;
+mod rules;
 mod run;
 mod service;
 mod service_checks;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::rules::RuleReport;
 use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
@@ -47,6 +48,10 @@ pub struct StepResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", tsify(type = "ServiceOutcome"))]
     pub service: Option<Box<ServiceOutcome>>,
+    /// The rules that fired after the step (boxed: most steps fire none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "RuleReport"))]
+    pub rules: Option<Box<RuleReport>>,
     pub expectations: Vec<Expectation>,
     /// The step could not run (an unresolved `$ref`, bad parameters).
     #[serde(default, skip_serializing_if = "Option::is_none")]

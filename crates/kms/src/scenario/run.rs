@@ -34,8 +34,29 @@ impl Scenario {
     }
 
     /// Runs one step against a world (the playground runs steps one at a time). `key_arns` is the world's key
-    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`.
+    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`. The scenario's rules then run on the audit records
+    /// the step produced.
     pub fn run_step(
+        &self,
+        world: &mut World,
+        key_arns: &KeyArns,
+        named: &mut BTreeMap<String, J>,
+        index: usize,
+        s: &StepSpec,
+        trace: bool,
+    ) -> StepResult {
+        let records = world.audit().records().len();
+        let notifications = world.services.notifications.len();
+        let mut r = self.run_one(world, key_arns, named, index, s, trace);
+        r.rules = self.fire_rules(world, records, trace);
+        if let Some(e) = &s.expect {
+            let published = world.services.notifications.get(notifications..).unwrap_or_default();
+            super::expect::check_rules(e, r.rules.as_deref(), published, &mut r.expectations);
+        }
+        r
+    }
+
+    fn run_one(
         &self,
         world: &mut World,
         key_arns: &KeyArns,
@@ -52,6 +73,7 @@ impl Scenario {
             authorization: None,
             events: Vec::new(),
             service: None,
+            rules: None,
             expectations: Vec::new(),
             error: None,
         };

@@ -39,6 +39,7 @@ pub(super) fn check(
         }
     }
     super::steps::check(file, step_index, loc, errors);
+    super::rule_checks::check(file, loc, errors);
     let policies = compile_policies(file, step_index, loc, errors);
     // Cross references.
     let default_account = file.accounts.keys().next();

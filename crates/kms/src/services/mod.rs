@@ -175,6 +175,9 @@ pub struct ServiceState {
     pub(crate) parameters: BTreeMap<String, ssm::Parameter>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) secrets: BTreeMap<String, secretsmanager::Secret>,
+    /// What rules published to simulated topics (`crate::rules`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) notifications: Vec<crate::rules::Notification>,
 }
 
 impl ServiceState {
