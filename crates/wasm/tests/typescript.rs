@@ -21,6 +21,9 @@ use kmsim_kms::trace::{
     PolicyKind, StatementId,
 };
 use kmsim_kms::{CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
+use kmsim_kms::principal::ServiceAudit;
+use kmsim_kms::rules::{ActionResult, Notification, RuleFiring, RuleReport};
+use kmsim_kms::services::{ServiceError, ServiceOutcome};
 use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
     Combination, CombineStep, ConditionTrace, Context, ContextValue, Decided, Decision, Effect, ElementName,
@@ -85,6 +88,7 @@ fn generate() -> String {
         KmsError::DECL,
         Credentials::DECL,
         NamedPolicy::DECL,
+        ServiceAudit::DECL,
         Caller::DECL,
         Duration::DECL,
         Timestamp::DECL,
@@ -109,6 +113,12 @@ fn generate() -> String {
         EventType::DECL,
         cloudtrail::AuditRecord::DECL,
         Expectation::DECL,
+        ServiceError::DECL,
+        ServiceOutcome::DECL,
+        Notification::DECL,
+        ActionResult::DECL,
+        RuleFiring::DECL,
+        RuleReport::DECL,
         StepResult::DECL,
         ScenarioRun::DECL,
         World::DECL,
