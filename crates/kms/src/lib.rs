@@ -18,6 +18,7 @@ pub mod operation;
 mod ops;
 pub mod policy;
 pub mod principal;
+pub mod resources;
 pub mod rules;
 pub mod scenario;
 pub mod services;

@@ -71,8 +71,8 @@ pub struct World {
     pub(crate) deleted: Vec<String>,
     pub(crate) audit: AuditLog,
     /// What the AWS services that use KMS keep (objects, volumes, parameters, secrets): ciphertexts only.
-    #[serde(default, skip_serializing_if = "crate::services::ServiceState::is_empty")]
-    pub(crate) services: crate::services::ServiceState,
+    #[serde(default, skip_serializing_if = "crate::resources::ServiceState::is_empty")]
+    pub(crate) services: crate::resources::ServiceState,
 }
 
 impl World {
@@ -91,7 +91,7 @@ impl World {
             aliases: BTreeMap::new(),
             deleted: Vec::new(),
             audit: AuditLog::default(),
-            services: crate::services::ServiceState::default(),
+            services: crate::resources::ServiceState::default(),
         }
     }
 

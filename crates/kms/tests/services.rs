@@ -64,13 +64,13 @@ fn a_kms_key_placeholder_must_name_a_key() {
 
 #[test]
 fn managed_key_policies_differ_by_service() {
-    let s3 = kmsim_kms::services::managed_key_policy("aws", "us-east-1", "111122223333", "s3").unwrap();
-    let ebs = kmsim_kms::services::managed_key_policy("aws", "us-east-1", "111122223333", "ebs").unwrap();
+    let s3 = kmsim_kms::catalogue::managed_key_policy("aws", "us-east-1", "111122223333", "s3").unwrap();
+    let ebs = kmsim_kms::catalogue::managed_key_policy("aws", "us-east-1", "111122223333", "ebs").unwrap();
     assert!(!s3.contains("kms:CreateGrant") && !s3.contains("kms:RevokeGrant"), "{s3}");
     assert!(s3.contains("\"auto-s3-2\"") && s3.contains("\"kms:ViaService\" : \"s3.us-east-1.amazonaws.com\""));
     assert!(ebs.contains("kms:CreateGrant") && ebs.contains("kms:RevokeGrant"), "{ebs}");
     assert!(ebs.contains("\"kms:ViaService\" : \"ec2.us-east-1.amazonaws.com\""), "{ebs}");
-    assert!(kmsim_kms::services::managed_key_policy("aws", "us-east-1", "111122223333", "nope").is_none());
+    assert!(kmsim_kms::catalogue::managed_key_policy("aws", "us-east-1", "111122223333", "nope").is_none());
 }
 
 #[test]
@@ -132,4 +132,12 @@ fn a_disabled_rule_and_a_read_only_event_do_not_fire() {
     let run = Scenario::parse(&all).unwrap().run(3, false);
     assert!(!run.passed, "with all management events the read-only DescribeKey is delivered and the rule fires");
     assert_eq!(run.steps[0].rules.as_ref().unwrap().firings[0].rule, "read");
+}
+
+#[test]
+fn every_service_has_its_managed_key_policy_with_the_same_endpoint() {
+    for s in kmsim_kms::services::SERVICES {
+        let p = kmsim_kms::catalogue::MANAGED_KEY_POLICIES.iter().find(|p| p.service == s.name);
+        assert_eq!(p.map(|p| p.endpoint), Some(s.endpoint), "{}", s.name);
+    }
 }

@@ -14,16 +14,16 @@
 use std::collections::BTreeSet;
 
 use kmsim_kms::audit::{cloudtrail, EventType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity};
+use kmsim_kms::principal::ServiceAudit;
+use kmsim_kms::rules::{ActionResult, Notification, RuleFiring, RuleReport};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
+use kmsim_kms::services::{ServiceError, ServiceOutcome};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
     PolicyKind, StatementId,
 };
 use kmsim_kms::{CallOutcome, Caller, Credentials, Duration, ErrorCode, KmsError, NamedPolicy};
-use kmsim_kms::principal::ServiceAudit;
-use kmsim_kms::rules::{ActionResult, Notification, RuleFiring, RuleReport};
-use kmsim_kms::services::{ServiceError, ServiceOutcome};
 use kmsim_kms::{Timestamp, World};
 use kmsim_policy::{
     Combination, CombineStep, ConditionTrace, Context, ContextValue, Decided, Decision, Effect, ElementName,

@@ -301,7 +301,7 @@ impl World {
     }
 
     /// Creates the AWS managed key for a service (`s3`, `ebs`, ...) in an account if it does not exist yet, with that
-    /// service's AWS managed key policy ([`crate::services::managed_key_policy`]).
+    /// service's AWS managed key policy ([`crate::catalogue::managed_key_policy`]).
     pub fn ensure_aws_managed_key(&mut self, account: &str, service: &str) -> Option<String> {
         let name = format!("alias/aws/{service}");
         let region = self.config.region.clone();
@@ -310,7 +310,7 @@ impl World {
         if let Some(a) = self.aliases.get(&aarn) {
             return Some(key_arn(&partition, &a.region, &a.account, &a.target_key_id));
         }
-        let text = crate::services::managed_key_policy(&partition, &region, account, service)?;
+        let text = crate::catalogue::managed_key_policy(&partition, &region, account, service)?;
         let policy = NamedPolicy::parse("default", &text, kmsim_policy::PolicyType::Resource).ok()?;
         let key_id = self.with_hsm(Hsm::new_key_id);
         let arn = key_arn(&partition, &region, account, &key_id);

@@ -20,6 +20,7 @@ use serde_json::{json, Value as J};
 
 use crate::audit::{AuditRecord, EventType};
 use crate::ops::CallOutcome;
+pub use crate::resources::Notification;
 
 /// How many times one rule may fire within one step before kmsim stops it (a simulator safeguard: AWS has none).
 pub const MAX_FIRINGS_PER_STEP: usize = 5;
@@ -46,17 +47,6 @@ pub fn event_of(record: &AuditRecord, region: &str, state: &str) -> Option<J> {
         "version": "0", "detail-type": detail_type, "source": "aws.kms", "account": &*record.recipient_account_id,
         "time": detail.get("eventTime"), "region": region, "resources": [], "detail": detail,
     }))
-}
-
-/// A message a rule published to a simulated topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub struct Notification {
-    pub topic: String,
-    pub rule: String,
-    /// The triggering record's `eventID`.
-    pub event_id: String,
-    pub message: String,
 }
 
 /// One action a rule ran.

@@ -18,11 +18,11 @@
 //! snapshot keeps the volume's data key and context. The asynchronous outcome is settled at once: the step's
 //! response shows the volume's final state (`available` or `error`) and the event, if any, is in the step's events.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
 
-use super::{error, hex_id, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
+use super::{error, hex_id, OperationSpec, Run, Service, ServiceError};
 use crate::error::KmsError;
+use crate::resources::{Snapshot, Volume};
 use crate::world::World;
 
 pub const EBS: Service = Service {
@@ -36,14 +36,6 @@ pub const EBS: Service = Service {
     ],
     invoked_by: None,
     source_ip: None,
-    managed_key: ManagedKeyPolicy {
-        id: "auto-ebs-2",
-        label: "EBS",
-        use_actions: super::USE_GRANTS,
-        metadata_actions: super::METADATA_REVOKE,
-        source:
-            "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account",
-    },
     operations: &[
         OperationSpec { name: "CreateVolume", required: &["volume"], optional: &["kms_key"] },
         OperationSpec { name: "AttachVolume", required: &["volume", "instance"], optional: &[] },
@@ -51,27 +43,6 @@ pub const EBS: Service = Service {
     ],
     errors: &["InvalidVolume.NotFound", "IncorrectState"],
 };
-
-/// An EBS volume: its id, its key, the data key encrypted under it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Volume {
-    id: String,
-    key: String,
-    /// Base64 of the encrypted data key (none when creation failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    encrypted_data_key: Option<String>,
-    state: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    attached_to: Option<String>,
-}
-
-/// A snapshot: it shares its volume's data key and context.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Snapshot {
-    id: String,
-    volume_id: String,
-    key: String,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let name = run.field(&run.spec.volume, "volume")?.to_string();

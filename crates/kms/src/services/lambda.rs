@@ -15,11 +15,11 @@
 //! [verify]: the grant's grantee (the execution role), operations (`Decrypt`) and constraint
 //! (`EncryptionContextEquals` the function's ARN).
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
 
-use super::{error, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
+use super::{error, OperationSpec, Run, Service, ServiceError};
 use crate::error::{ErrorCode, KmsError};
+use crate::resources::Function;
 use crate::world::World;
 
 pub const LAMBDA: Service = Service {
@@ -32,13 +32,6 @@ pub const LAMBDA: Service = Service {
     ],
     invoked_by: Some("lambda.amazonaws.com"),
     source_ip: Some("lambda.amazonaws.com"),
-    managed_key: ManagedKeyPolicy {
-        id: "auto-awslambda",
-        label: "AWS Lambda",
-        use_actions: super::USE_GRANTS,
-        metadata_actions: super::METADATA_REVOKE,
-        source: super::OBSERVED_POLICIES,
-    },
     operations: &[
         OperationSpec { name: "CreateFunction", required: &["function", "role"], optional: &["kms_key", "variables"] },
         OperationSpec { name: "Invoke", required: &["function"], optional: &[] },
@@ -53,16 +46,6 @@ pub const LAMBDA: Service = Service {
         "KMSNotFoundException",
     ],
 };
-
-/// A function: its ARN, execution role and encrypted variables.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Function {
-    arn: String,
-    role: String,
-    key: String,
-    /// Base64 of the variables' ciphertext (their JSON).
-    ciphertext: String,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let name = run.field(&run.spec.function, "function")?.to_string();

@@ -4,8 +4,8 @@
 //! key `aws/<service>` when no key is named (created on first use), and the service's own error when KMS refuses.
 //!
 //! One file per service: [`s3`], [`ebs`], [`rds`], [`lambda`], [`ssm`], [`secretsmanager`]. Each has its
-//! [`Service`] entry (the page, how its calls appear in the audit log, its AWS managed key's policy, its operations
-//! and the fields each takes) and its plans. Every KMS call goes through [`World::call`], so it has its own trace
+//! [`Service`] entry (the page, how its calls appear in the audit log, its operations and the fields each takes;
+//! its AWS managed key's policy is in the catalogue, [`crate::catalogue::MANAGED_KEY_POLICIES`]) and its plans. Every KMS call goes through [`World::call`], so it has its own trace
 //! and audit record; the step's result nests them ([`ServiceOutcome::kms_calls`]).
 //!
 //! The resources a service keeps (objects, volumes, parameters, ...) live in [`ServiceState`] inside the world. They
@@ -19,9 +19,10 @@ mod lambda;
 mod rds;
 mod s3;
 mod secretsmanager;
+mod spec;
 mod ssm;
 
-use std::collections::BTreeMap;
+pub use spec::ServiceStepSpec;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
@@ -33,7 +34,6 @@ use crate::envelope::EnvelopeMessage;
 use crate::error::KmsError;
 use crate::ops::CallOutcome;
 use crate::principal::{Caller, ServiceAudit};
-use crate::scenario::ServiceStepSpec;
 use crate::world::World;
 
 /// A service that uses KMS.
@@ -50,7 +50,6 @@ pub struct Service {
     pub invoked_by: Option<&'static str>,
     /// `sourceIPAddress` of its calls (none: the caller's own address).
     pub source_ip: Option<&'static str>,
-    pub managed_key: ManagedKeyPolicy,
     pub operations: &'static [OperationSpec],
     /// The service's error codes a step may expect (besides `success` and `error`).
     pub errors: &'static [&'static str],
@@ -62,20 +61,6 @@ pub struct OperationSpec {
     pub name: &'static str,
     pub required: &'static [&'static str],
     pub optional: &'static [&'static str],
-}
-
-/// The key policy of the service's AWS managed key: use through the service by principals of the account
-/// (`kms:ViaService` + `kms:CallerAccount`), and read-only access to the key's metadata for the account.
-#[derive(Debug)]
-pub struct ManagedKeyPolicy {
-    /// The policy's `Id` (`auto-s3-2`).
-    pub id: &'static str,
-    /// The service as the first statement's Sid names it (`S3`, `AWS Secrets Manager`).
-    pub label: &'static str,
-    pub use_actions: &'static [&'static str],
-    pub metadata_actions: &'static [&'static str],
-    /// Where the policy's contents come from.
-    pub source: &'static str,
 }
 
 /// Every service, by name.
@@ -153,37 +138,6 @@ pub struct ServiceOutcome {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", tsify(type = "unknown[]"))]
     pub events: Vec<J>,
-}
-
-/// What the services keep: resources by their local name in the scenario. Ciphertexts only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ServiceState {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) s3_objects: BTreeMap<String, s3::StoredObject>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) volumes: BTreeMap<String, ebs::Volume>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) instances: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) snapshots: BTreeMap<String, ebs::Snapshot>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) db_instances: BTreeMap<String, rds::DbInstance>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) functions: BTreeMap<String, lambda::Function>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) parameters: BTreeMap<String, ssm::Parameter>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) secrets: BTreeMap<String, secretsmanager::Secret>,
-    /// What rules published to simulated topics (`crate::rules`), in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) notifications: Vec<crate::rules::Notification>,
-}
-
-impl ServiceState {
-    pub fn is_empty(&self) -> bool {
-        self == &ServiceState::default()
-    }
 }
 
 /// One service operation in progress: the service, the caller, the KMS calls made so far.
@@ -320,55 +274,3 @@ impl World {
         }
     }
 }
-
-/// The key policy of the AWS managed key of `service` (`s3`, `ebs`, ...), for `account` in `region`.
-pub fn managed_key_policy(partition: &str, region: &str, account: &str, service: &str) -> Option<String> {
-    let s = self::service(service)?;
-    let p = &s.managed_key;
-    let list = |a: &[&str]| a.iter().map(|x| format!("\"kms:{x}\"")).collect::<Vec<_>>().join(", ");
-    let label = p.label;
-    Some(format!(
-        r#"{{
-  "Version" : "2012-10-17",
-  "Id" : "{id}",
-  "Statement" : [ {{
-    "Sid" : "Allow access through {label} for all principals in the account that are authorized to use {label}",
-    "Effect" : "Allow",
-    "Principal" : {{
-      "AWS" : "*"
-    }},
-    "Action" : [ {use_actions} ],
-    "Resource" : "*",
-    "Condition" : {{
-      "StringEquals" : {{
-        "kms:CallerAccount" : "{account}",
-        "kms:ViaService" : "{endpoint}.{region}.amazonaws.com"
-      }}
-    }}
-  }}, {{
-    "Sid" : "Allow direct access to key metadata to the account",
-    "Effect" : "Allow",
-    "Principal" : {{
-      "AWS" : "arn:{partition}:iam::{account}:root"
-    }},
-    "Action" : [ {metadata_actions} ],
-    "Resource" : "*"
-  }} ]
-}}"#,
-        id = p.id,
-        use_actions = list(p.use_actions),
-        metadata_actions = list(p.metadata_actions),
-        endpoint = s.endpoint,
-    ))
-}
-
-/// The AWS managed key policies' common actions (research §7.2: FogSecurity's observed policies; the EBS and
-/// Secrets Manager ones are documented).
-pub(crate) const USE: &[&str] = &["Encrypt", "Decrypt", "ReEncrypt*", "GenerateDataKey*", "DescribeKey"];
-pub(crate) const USE_GRANTS: &[&str] =
-    &["Encrypt", "Decrypt", "ReEncrypt*", "GenerateDataKey*", "CreateGrant", "DescribeKey"];
-pub(crate) const METADATA: &[&str] = &["Describe*", "Get*", "List*"];
-pub(crate) const METADATA_REVOKE: &[&str] = &["Describe*", "Get*", "List*", "RevokeGrant"];
-/// Where the observed policies come from.
-pub(crate) const OBSERVED_POLICIES: &str =
-    "observed: FogSecurity/aws-managed-kms-keys reference_key_policies (us-east-1, 2025-05-14)";

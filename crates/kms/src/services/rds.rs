@@ -14,10 +14,10 @@
 //! `rds.amazonaws.com`) and the error code when KMS refuses (`KMSKeyNotAccessibleFault`, "An error occurred
 //! accessing an AWS KMS key", in the RDS API reference's list of errors).
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
 
-use super::{error, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
+use super::{error, OperationSpec, Run, Service, ServiceError};
+use crate::resources::DbInstance;
 use crate::world::World;
 
 pub const RDS: Service = Service {
@@ -30,31 +30,9 @@ pub const RDS: Service = Service {
     ],
     invoked_by: Some("rds.amazonaws.com"),
     source_ip: Some("rds.amazonaws.com"),
-    managed_key: ManagedKeyPolicy {
-        id: "auto-rds-2",
-        label: "RDS",
-        use_actions: &[
-            "Encrypt",
-            "Decrypt",
-            "ReEncrypt*",
-            "GenerateDataKey*",
-            "CreateGrant",
-            "ListGrants",
-            "DescribeKey",
-        ],
-        metadata_actions: super::METADATA_REVOKE,
-        source: super::OBSERVED_POLICIES,
-    },
     operations: &[OperationSpec { name: "CreateDBInstance", required: &["db_instance"], optional: &["kms_key"] }],
     errors: &["KMSKeyNotAccessibleFault", "DBInstanceAlreadyExists"],
 };
-
-/// A DB instance: its resource id and key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct DbInstance {
-    resource_id: String,
-    key: String,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let name = run.field(&run.spec.db_instance, "db_instance")?.to_string();

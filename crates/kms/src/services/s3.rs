@@ -15,13 +15,11 @@
 //! audit record shows `invokedBy` and `sourceIPAddress` `AWS Internal` [observed in a 2025 trail]. The `aws/s3`
 //! policy has no CreateGrant or RevokeGrant [observed].
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
-use std::collections::BTreeMap;
 
-use super::{error, open, seal, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
-use crate::envelope::EnvelopeMessage;
+use super::{error, open, seal, OperationSpec, Run, Service, ServiceError};
 use crate::error::{ErrorCode, KmsError};
+use crate::resources::StoredObject;
 use crate::world::World;
 
 pub const S3: Service = Service {
@@ -35,13 +33,6 @@ pub const S3: Service = Service {
     ],
     invoked_by: Some("AWS Internal"),
     source_ip: Some("AWS Internal"),
-    managed_key: ManagedKeyPolicy {
-        id: "auto-s3-2",
-        label: "S3",
-        use_actions: super::USE,
-        metadata_actions: super::METADATA,
-        source: super::OBSERVED_POLICIES,
-    },
     operations: &[
         OperationSpec {
             name: "PutObject",
@@ -59,15 +50,6 @@ pub const S3: Service = Service {
         "KMS.InvalidKeyUsageException",
     ],
 };
-
-/// An object S3 keeps: its body sealed under the data key, the encrypted data key beside it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct StoredObject {
-    key_arn: String,
-    bucket_key: bool,
-    context: BTreeMap<String, String>,
-    sealed: EnvelopeMessage,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let bucket = run.field(&run.spec.bucket, "bucket")?.to_string();

@@ -14,12 +14,11 @@
 //! When KMS refuses access the answer is `AccessDeniedException: Access to KMS is not allowed` [observed]; other
 //! KMS errors are `EncryptionFailure` or `DecryptionFailure` (the API reference's errors).
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
 
-use super::{error, open, seal, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
-use crate::envelope::EnvelopeMessage;
+use super::{error, open, seal, OperationSpec, Run, Service, ServiceError};
 use crate::error::{ErrorCode, KmsError};
+use crate::resources::Secret;
 use crate::world::World;
 
 pub const SECRETS_MANAGER: Service = Service {
@@ -32,13 +31,6 @@ pub const SECRETS_MANAGER: Service = Service {
     ],
     invoked_by: Some("secretsmanager.amazonaws.com"),
     source_ip: Some("secretsmanager.amazonaws.com"),
-    managed_key: ManagedKeyPolicy {
-        id: "auto-secretsmanager-1",
-        label: "AWS Secrets Manager",
-        use_actions: &["Decrypt", "ReEncrypt*", "GenerateDataKey*", "CreateGrant", "DescribeKey"],
-        metadata_actions: super::METADATA_REVOKE,
-        source: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html",
-    },
     operations: &[
         OperationSpec { name: "CreateSecret", required: &["secret"], optional: &["kms_key", "value"] },
         OperationSpec { name: "GetSecretValue", required: &["secret"], optional: &[] },
@@ -54,16 +46,6 @@ pub const SECRETS_MANAGER: Service = Service {
 
 /// The context value of the calls that only validate the key.
 const VALIDATE: &str = "RequestToValidateKeyAccess";
-
-/// A secret: its ARN, key, version and sealed value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Secret {
-    arn: String,
-    key: String,
-    version_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sealed: Option<EnvelopeMessage>,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let name = run.field(&run.spec.secret, "secret")?.to_string();

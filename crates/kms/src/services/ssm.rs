@@ -10,11 +10,11 @@
 //! Secrets Manager's [verify]. A name with a leading `/` keeps one slash in the ARN (`parameter/Path/Name`)
 //! [verify]. The advanced tier (the Encryption SDK with GenerateDataKey) is not simulated.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as J};
 
-use super::{error, ManagedKeyPolicy, OperationSpec, Run, Service, ServiceError};
+use super::{error, OperationSpec, Run, Service, ServiceError};
 use crate::error::{ErrorCode, KmsError};
+use crate::resources::Parameter;
 use crate::world::World;
 
 pub const SSM: Service = Service {
@@ -24,29 +24,12 @@ pub const SSM: Service = Service {
     pages: &["https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html"],
     invoked_by: Some("ssm.amazonaws.com"),
     source_ip: Some("ssm.amazonaws.com"),
-    managed_key: ManagedKeyPolicy {
-        id: "auto-ssm-1",
-        label: "SSM",
-        use_actions: super::USE,
-        metadata_actions: super::METADATA,
-        source: super::OBSERVED_POLICIES,
-    },
     operations: &[
         OperationSpec { name: "PutParameter", required: &["parameter", "value"], optional: &["kms_key"] },
         OperationSpec { name: "GetParameter", required: &["parameter"], optional: &["with_decryption"] },
     ],
     errors: &["InvalidKeyId", "AccessDeniedException", "ParameterNotFound"],
 };
-
-/// A SecureString parameter: its ARN, key and ciphertext.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Parameter {
-    arn: String,
-    key: String,
-    /// Base64 of the Encrypt ciphertext.
-    ciphertext: String,
-    version: u64,
-}
 
 pub(super) fn run(world: &mut World, run: &mut Run<'_>) -> Result<J, ServiceError> {
     let name = run.field(&run.spec.parameter, "parameter")?.to_string();
