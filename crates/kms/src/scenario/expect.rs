@@ -14,18 +14,8 @@ use crate::world::World;
 
 impl Scenario {
     pub(super) fn check_call(&self, e: &ExpectSpec, out: &CallOutcome, world: &World, ex: &mut Vec<Expectation>) {
-        let actual = match &out.response {
-            Ok(_) => "success".to_string(),
-            Err(err) => err.code.as_str().to_string(),
-        };
-        if let Some(want) = &e.outcome {
-            ex.push(Expectation {
-                what: "outcome".into(),
-                expected: want.clone(),
-                actual: actual.clone(),
-                held: want == &actual || (want == ANY_ERROR && out.response.is_err()),
-            });
-        }
+        let answer = out.response.as_ref().map_err(|err| (err.code.as_str(), err.message.as_str()));
+        answer_expectations(e, answer, "", ex);
         if let Some(want) = &e.statement {
             let got = deciding_statements(&out.trace.authorizations);
             ex.push(Expectation {
@@ -63,19 +53,6 @@ impl Scenario {
                 held,
             });
         }
-        if let Some(want) = &e.message_contains {
-            let msg = out.response.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
-            ex.push(Expectation {
-                what: "error message".into(),
-                expected: format!("contains `{want}`"),
-                actual: msg.clone(),
-                held: msg.contains(want.as_str()),
-            });
-        }
-        for (path, want) in &e.response {
-            let got = out.response.as_ref().ok().and_then(|r| at_path(r, path));
-            ex.push(value(format!("response {path}"), got, want));
-        }
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
                 world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
@@ -88,28 +65,8 @@ impl Scenario {
     /// A service step's expectations: the service's outcome, message and response; each KMS call's (`kms_calls`,
     /// checked as a call step's are); the audit records of all its KMS calls (`audit`).
     pub(super) fn check_service(&self, e: &ExpectSpec, out: &ServiceOutcome, world: &World, ex: &mut Vec<Expectation>) {
-        let actual = match &out.response {
-            Ok(_) => "success".to_string(),
-            Err(err) => err.code.clone(),
-        };
-        if let Some(want) = &e.outcome {
-            let held = want == &actual || (want == ANY_ERROR && out.response.is_err());
-            ex.push(Expectation { what: "service outcome".into(), expected: want.clone(), actual, held });
-        }
-        if let Some(want) = &e.message_contains {
-            let msg = out.response.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
-            let held = msg.contains(want.as_str());
-            ex.push(Expectation {
-                what: "service error message".into(),
-                expected: format!("contains `{want}`"),
-                actual: msg,
-                held,
-            });
-        }
-        for (path, want) in &e.response {
-            let got = out.response.as_ref().ok().and_then(|r| at_path(r, path));
-            ex.push(value(format!("service response {path}"), got, want));
-        }
+        let answer = out.response.as_ref().map_err(|err| (err.code.as_str(), err.message.as_str()));
+        answer_expectations(e, answer, "service ", ex);
         if let Some(want) = &e.kms_calls {
             let got: Vec<&str> = out.kms_calls.iter().map(|c| c.trace.operation.as_str()).collect();
             ex.push(Expectation {
@@ -192,6 +149,30 @@ fn each<T: serde::Serialize>(want: &[BTreeMap<String, J>], got: &[T], what: &str
         for (path, w) in fields {
             ex.push(value(format!("{what} {i} {path}"), item.as_ref().and_then(|r| at_path(r, path)), w));
         }
+    }
+}
+
+/// The expectations on an answer (a call's or a service's): `outcome`, `message_contains` and `response`. `what` is
+/// put before each expectation's name (`service outcome`).
+fn answer_expectations(e: &ExpectSpec, answer: Result<&J, (&str, &str)>, what: &str, ex: &mut Vec<Expectation>) {
+    if let Some(want) = &e.outcome {
+        let actual = answer.map_or_else(|(code, _)| code.to_string(), |_| "success".to_string());
+        let held = want == &actual || (want == ANY_ERROR && answer.is_err());
+        ex.push(Expectation { what: format!("{what}outcome"), expected: want.clone(), actual, held });
+    }
+    if let Some(want) = &e.message_contains {
+        let msg = answer.err().map(|(_, m)| m.to_string()).unwrap_or_default();
+        let held = msg.contains(want.as_str());
+        ex.push(Expectation {
+            what: format!("{what}error message"),
+            expected: format!("contains `{want}`"),
+            actual: msg,
+            held,
+        });
+    }
+    for (path, want) in &e.response {
+        let got = answer.ok().and_then(|r| at_path(r, path));
+        ex.push(value(format!("{what}response {path}"), got, want));
     }
 }
 

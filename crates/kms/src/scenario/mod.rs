@@ -51,6 +51,19 @@
 //! `message_contains` and `response` check the service's answer, `kms_calls` each KMS call it made (in order, as a
 //! call step's expectations), `audit` the records of all of them, `events` the service's events (`detail-type`).
 //!
+//! `rules` (issue 14, `crate::rules`) run after every step on the audit records it produced: each is an EventBridge
+//! event pattern, a role and actions (`DisableKey`, `ScheduleKeyDeletion`, `PutKeyPolicy`, `RevokeGrant`,
+//! `TagResource` as that role, or `Notify` a topic), with loop protection (a rule fires at most 5 times per step):
+//!
+//! ```json
+//! "rules": [ { "name": "lock", "role": "role/IncidentResponder",
+//!              "pattern": { "detail": { "eventName": ["Decrypt"], "errorCode": ["AccessDenied"] } },
+//!              "actions": [ { "action": "DisableKey" }, { "action": "Notify", "topic": "security-alerts" } ] } ]
+//! ```
+//!
+//! A step's `expect.rules` lists the firings after it (fields by dotted path: `rule`, `actions.0.outcome`, ...),
+//! `expect.notifications` the messages published, `expect.rules_stopped` whether loop protection stopped a rule.
+//!
 //! What a step should produce (`expect`):
 //!
 //! ```json
