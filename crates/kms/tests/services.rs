@@ -141,3 +141,18 @@ fn every_service_has_its_managed_key_policy_with_the_same_endpoint() {
         assert_eq!(p.map(|p| p.endpoint), Some(s.endpoint), "{}", s.name);
     }
 }
+
+#[test]
+fn rules_see_what_kms_does_on_its_own() {
+    let text = r#"{
+"accounts": { "111122223333": { "roles": { "Watcher": {} } } },
+"keys": { "k": { "state": "PendingDeletion" } },
+"rules": [ { "name": "deleted", "role": "role/Watcher",
+             "pattern": { "detail-type": ["AWS Service Event via CloudTrail"], "detail": { "eventName": ["DeleteKey"] } },
+             "actions": [ { "action": "Notify", "topic": "audit" } ] } ],
+"steps": [ { "advance": { "days": 31 }, "expect": { "events": ["DeleteKey"], "rules": [ { "rule": "deleted" } ],
+             "notifications": [ { "topic": "audit", "rule": "deleted" } ] } } ]
+}"#;
+    let run = Scenario::parse(text).unwrap().run(9, false);
+    assert!(run.passed, "{:#?}", run.steps);
+}
