@@ -6,12 +6,14 @@ mod editor;
 mod header;
 mod steps;
 mod trace;
+mod workspaces;
 
 pub use audit::AuditLog;
 pub use console::CallConsole;
 pub use editor::DocumentsPane;
 pub use header::{Banner, Header};
 pub use steps::StepsView;
+pub use workspaces::{Notices, UndoToast, WorkspacesPanel};
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::{Event, TargetCast, UseReducerHandle};

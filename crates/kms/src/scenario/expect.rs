@@ -55,7 +55,7 @@ impl Scenario {
         }
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
-                world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
+                world.audit().records().iter().map(|r| &**r).filter(|r| r.event_id == out.event_id).collect();
             check_records(want, &records, ex);
         }
     }
@@ -97,7 +97,7 @@ impl Scenario {
         if let Some(want) = &e.audit {
             let ids: Vec<_> = out.kms_calls.iter().map(|c| c.event_id).collect();
             let records: Vec<&AuditRecord> =
-                world.audit().records().iter().filter(|r| ids.contains(&r.event_id)).collect();
+                world.audit().records().iter().map(|r| &**r).filter(|r| ids.contains(&r.event_id)).collect();
             check_records(want, &records, ex);
         }
     }

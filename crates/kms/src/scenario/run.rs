@@ -94,7 +94,11 @@ impl Scenario {
                 });
             }
             if let Some(want) = s.expect.as_ref().and_then(|e| e.audit.as_ref()) {
-                super::expect::check_records(want, &r.events.iter().collect::<Vec<_>>(), &mut r.expectations);
+                super::expect::check_records(
+                    want,
+                    &r.events.iter().map(|e| &**e).collect::<Vec<_>>(),
+                    &mut r.expectations,
+                );
             }
             if let Some(n) = &s.name {
                 named.insert(n.clone(), serde_json::to_value(&r.events).unwrap_or(J::Null));
