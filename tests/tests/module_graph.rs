@@ -52,7 +52,7 @@ const CRATES: &[&str] =
     &["crates/policy", "crates/kms", "crates/cli", "crates/wasm", "crates/de", "crates/derive", "web", "tests"];
 
 /// Graph of a crate's modules: a file `src/NAME.rs` or a folder `src/NAME/` (its files together: a folder
-/// module's children may use its helpers) is the node `NAME`; the crate root (`lib.rs` or `main.rs`) is `lib`.
+/// module's children, at any depth, may use its helpers) is the node `NAME`; the crate root (`lib.rs` or `main.rs`) is `lib`.
 fn graph(krate: &str) -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(krate).join("src");
     let mut code: BTreeMap<String, String> = BTreeMap::new();
@@ -63,7 +63,7 @@ fn graph(krate: &str) -> BTreeMap<String, BTreeSet<String>> {
             name = "lib".to_string();
         }
         let text = if path.is_dir() {
-            let mut files: Vec<_> = std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect();
+            let mut files = rust_files(&path);
             files.sort();
             files.iter().map(|f| code_of(&std::fs::read_to_string(f).unwrap())).collect::<Vec<_>>().join("\n")
         } else if path.extension().is_some_and(|e| e == "rs") {
@@ -140,4 +140,18 @@ fn the_reference_scanner_sees_every_form() {
     assert_eq!(cycle(&g, "a").unwrap(), ["a", "b", "c", "a"]);
     g.insert("c".to_string(), BTreeSet::new());
     assert_eq!(cycle(&g, "a"), None);
+}
+
+/// The `.rs` files under a module's directory, at any depth (`state/workspaces/tests.rs`).
+fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -4,8 +4,11 @@
 use std::fmt::Write;
 
 use kmsim_kms::lint::{Finding, Severity};
+use kmsim_kms::rules::RuleReport;
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
+use kmsim_kms::services::ServiceOutcome;
 use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
+use kmsim_kms::CallOutcome;
 use kmsim_policy::{Decided, Decision, PolicyDecision, Request, SetResult, Span, StepKind, StepOutcome};
 
 use crate::snippet;
@@ -236,28 +239,88 @@ pub fn call_trace(t: &CallTrace, verbose: bool, style: Style, indent: &str) -> S
     out
 }
 
+/// A call's result, response and trace, indented.
+fn call(out: &mut String, c: &CallOutcome, verbose: bool, style: Style, indent: &str) {
+    match &c.response {
+        Ok(v) => result(out, Ok(v), style, indent),
+        Err(e) => result(out, Err((e.code.as_str(), &e.message)), style, indent),
+    }
+    out.push_str(&call_trace(&c.trace, verbose, style, indent));
+}
+
+/// `result: success` with the response (cut at 300 characters), or `result: CODE: message`.
+fn result(out: &mut String, r: Result<&serde_json::Value, (&str, &str)>, style: Style, indent: &str) {
+    match r {
+        Ok(v) => {
+            let _ = writeln!(out, "{indent}result: {}", style.green("success"));
+            let text = serde_json::to_string(v).unwrap_or_default();
+            let short: String = text.chars().take(300).collect();
+            let _ = writeln!(out, "{indent}response: {short}{}", if text.chars().count() > 300 { "..." } else { "" });
+        }
+        Err((code, message)) => {
+            let message = if message.is_empty() { String::new() } else { format!(": {message}") };
+            let _ = writeln!(out, "{indent}result: {}{message}", style.red(code));
+        }
+    }
+}
+
+/// A service step: the service's result, then each KMS call it made, nested, and the events it emitted.
+fn service(out: &mut String, o: &ServiceOutcome, verbose: bool, style: Style) {
+    match &o.response {
+        Ok(v) => result(out, Ok(v), style, "  "),
+        Err(e) => result(out, Err((&e.code, &e.message)), style, "  "),
+    }
+    for (i, c) in o.kms_calls.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {} through {}: {} calls {}",
+            style.bold(&format!("KMS call {}", i + 1)),
+            o.service,
+            c.trace.caller,
+            c.trace.operation
+        );
+        call(out, c, verbose, style, "    ");
+    }
+    if o.kms_calls.is_empty() {
+        let _ = writeln!(out, "  {}", style.dim("no KMS call"));
+    }
+    for e in &o.events {
+        let kind = e.get("detail-type").and_then(serde_json::Value::as_str).unwrap_or("");
+        let _ =
+            writeln!(out, "  service event: {kind} {}", e.get("detail").map(ToString::to_string).unwrap_or_default());
+    }
+}
+
+/// The rules that fired after a step, each action nested (a KMS call with its trace, or a notification).
+fn rules(out: &mut String, r: &RuleReport, verbose: bool, style: Style) {
+    for f in &r.firings {
+        let _ =
+            writeln!(out, "  {} `{}` on {} ({}), as {}", style.bold("rule"), f.rule, f.event_name, f.event_id, f.role);
+        for a in &f.actions {
+            if let Some(n) = &a.notification {
+                let _ = writeln!(out, "    notify `{}`: {}", n.topic, n.message);
+            } else if let Some(c) = &a.call {
+                let _ = writeln!(out, "    action {}:", a.action);
+                call(out, c, verbose, style, "      ");
+            } else if let Some(e) = &a.error {
+                let _ = writeln!(out, "    action {}: {}: {e}", a.action, style.red("could not run"));
+            }
+        }
+    }
+    if let Some(why) = &r.stopped {
+        let _ = writeln!(out, "  {}: {why}", style.yellow("loop protection"));
+    }
+}
+
 fn step(s: &StepResult, verbose: bool, style: Style) -> String {
     let mut out = String::new();
     let name = s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default();
     let _ = writeln!(out, "{}{name}: {}", style.bold(&format!("step {}", s.index + 1)), s.summary);
     if let Some(c) = &s.call {
-        match &c.response {
-            Ok(v) => {
-                let _ = writeln!(out, "  result: {}", style.green("success"));
-                let text = serde_json::to_string(v).unwrap_or_default();
-                let short: String = text.chars().take(300).collect();
-                let _ = writeln!(out, "  response: {short}{}", if text.chars().count() > 300 { "..." } else { "" });
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    out,
-                    "  result: {}{}",
-                    style.red(e.code.as_str()),
-                    if e.message.is_empty() { String::new() } else { format!(": {}", e.message) }
-                );
-            }
-        }
-        out.push_str(&call_trace(&c.trace, verbose, style, "  "));
+        call(&mut out, c, verbose, style, "  ");
+    }
+    if let Some(o) = &s.service {
+        service(&mut out, o, verbose, style);
     }
     if let Some(a) = &s.authorization {
         out.push_str(&authz(a, verbose, style, "  "));
@@ -269,6 +332,9 @@ fn step(s: &StepResult, verbose: bool, style: Style) -> String {
             e.event_name,
             e.resources.first().map(|r| &*r.arn).unwrap_or("")
         );
+    }
+    if let Some(r) = &s.rules {
+        rules(&mut out, r, verbose, style);
     }
     if let Some(e) = &s.error {
         let _ = writeln!(out, "  {}: {e}", style.red("step error"));

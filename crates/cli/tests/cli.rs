@@ -13,6 +13,20 @@ fn run_prints_each_step_with_its_trace() {
     insta::assert_snapshot!("run_pass", out);
 }
 
+/// A service step shows its KMS calls nested under it, each with its trace; the rules that fired show their
+/// actions (issue 14).
+#[test]
+fn run_shows_a_service_steps_kms_calls_and_the_rules_that_fired() {
+    let (code, out, err) = kmsim(&["run", &fixture("service-and-rule.json")]);
+    assert_eq!(code, 0, "stderr: {err}");
+    assert!(
+        out.contains("KMS call 1 through ssm: arn:aws:iam::111122223333:user/alice calls Encrypt")
+            && out.contains("rule `lock` on Decrypt"),
+        "{out}"
+    );
+    insta::assert_snapshot!("run_service_and_rule", out);
+}
+
 #[test]
 fn run_json_is_the_same_report_as_data() {
     let (code, out, _) = kmsim(&["run", &fixture("pass.json"), "--format", "json"]);

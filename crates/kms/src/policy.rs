@@ -59,38 +59,3 @@ pub fn default_key_policy(partition: &str, account: &str) -> String {
         "{{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {{\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"arn:{partition}:iam::{account}:root\"\n    }},\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  }} ]\n}}"
     )
 }
-
-/// The key policy of an AWS managed key for `service` (e.g. `s3`): use only through the service, only by principals
-/// of the owning account (kms:ViaService + kms:CallerAccount), plus read-only access for the account.
-pub fn aws_managed_key_policy(partition: &str, region: &str, account: &str, service: &str) -> String {
-    let via = format!("{service}.{region}.amazonaws.com");
-    format!(
-        r#"{{
-  "Version" : "2012-10-17",
-  "Id" : "auto-{service}-2",
-  "Statement" : [ {{
-    "Sid" : "Allow access through {service} for all principals in the account that are authorized to use {service}",
-    "Effect" : "Allow",
-    "Principal" : {{
-      "AWS" : "*"
-    }},
-    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],
-    "Resource" : "*",
-    "Condition" : {{
-      "StringEquals" : {{
-        "kms:ViaService" : "{via}",
-        "kms:CallerAccount" : "{account}"
-      }}
-    }}
-  }}, {{
-    "Sid" : "Allow direct access to key metadata to the account",
-    "Effect" : "Allow",
-    "Principal" : {{
-      "AWS" : "arn:{partition}:iam::{account}:root"
-    }},
-    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
-    "Resource" : "*"
-  }} ]
-}}"#
-    )
-}

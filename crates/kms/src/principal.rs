@@ -95,6 +95,23 @@ pub struct Caller {
     /// Record the policy engine's full trace for every policy evaluated in this call.
     #[serde(default)]
     pub trace: bool,
+    /// How the audit record names the service that made a `via` call (`userIdentity.invokedBy`,
+    /// `sourceIPAddress`); differs by service (issue 14). Absent: `<service>.amazonaws.com` for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_audit: Option<ServiceAudit>,
+}
+
+/// What the audit record of a call a service makes shows of that service (each service's page or trail example).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct ServiceAudit {
+    /// `userIdentity.invokedBy`: e.g. `secretsmanager.amazonaws.com`, `AWS Internal`, or none (EBS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
+    /// `sourceIPAddress`: the service's name, or none for the caller's own address (EBS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
 }
 
 impl Caller {
@@ -111,6 +128,7 @@ impl Caller {
             session_policy: None,
             context: kmsim_policy::Context::new(),
             trace: true,
+            service_audit: None,
         }
     }
     pub fn via(mut self, service: impl Into<String>) -> Caller {

@@ -70,6 +70,9 @@ pub struct World {
     #[serde(default)]
     pub(crate) deleted: Vec<String>,
     pub(crate) audit: AuditLog,
+    /// What the AWS services that use KMS keep (objects, volumes, parameters, secrets): ciphertexts only.
+    #[serde(default, skip_serializing_if = "crate::resources::ServiceState::is_empty")]
+    pub(crate) services: crate::resources::ServiceState,
 }
 
 impl World {
@@ -88,6 +91,7 @@ impl World {
             aliases: BTreeMap::new(),
             deleted: Vec::new(),
             audit: AuditLog::default(),
+            services: crate::resources::ServiceState::default(),
         }
     }
 

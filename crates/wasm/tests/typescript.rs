@@ -16,7 +16,10 @@ use std::collections::BTreeSet;
 use kmsim_kms::audit::{cloudtrail, EventType, SessionAttributes, SessionContext, SessionIssuer, UserIdentity};
 use kmsim_kms::lint::complete::{Completion, CompletionKind, Completions, Hover};
 use kmsim_kms::lint::{Finding, Fix, Severity};
+use kmsim_kms::principal::ServiceAudit;
+use kmsim_kms::rules::{ActionResult, Notification, RuleFiring, RuleReport};
 use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
+use kmsim_kms::services::{ServiceError, ServiceOutcome};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
     AuthzTrace, CallTrace, Check, CheckKind, CombiningRule, DecidedBy, GrantEval, Missing, Outcome, PolicyEval,
@@ -94,6 +97,7 @@ fn generate() -> String {
         KmsError::DECL,
         Credentials::DECL,
         NamedPolicy::DECL,
+        ServiceAudit::DECL,
         Caller::DECL,
         Duration::DECL,
         Timestamp::DECL,
@@ -118,6 +122,12 @@ fn generate() -> String {
         EventType::DECL,
         cloudtrail::AuditRecord::DECL,
         Expectation::DECL,
+        ServiceError::DECL,
+        ServiceOutcome::DECL,
+        Notification::DECL,
+        ActionResult::DECL,
+        RuleFiring::DECL,
+        RuleReport::DECL,
         StepResult::DECL,
         ScenarioRun::DECL,
         World::DECL,

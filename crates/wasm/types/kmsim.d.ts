@@ -566,6 +566,20 @@ export type Credentials = "long-term" | "temporary";
 export type NamedPolicy = { name: string; type: PolicyType; document: string };
 
 /**
+ * What the audit record of a call a service makes shows of that service (each service's page or trail example).
+ */
+export interface ServiceAudit {
+    /**
+     * `userIdentity.invokedBy`: e.g. `secretsmanager.amazonaws.com`, `AWS Internal`, or none (EBS).
+     */
+    invoked_by?: string;
+    /**
+     * `sourceIPAddress`: the service's name, or none for the caller's own address (EBS).
+     */
+    source_ip?: string;
+}
+
+/**
  * Who makes a call and how. The principal is named by ARN: a user
  * (`arn:aws:iam::111122223333:user/alice`), a role session (`arn:aws:sts::111122223333:assumed-role/App/s1`), the
  * account root (`arn:aws:iam::111122223333:root`) or a service principal (`ec2.amazonaws.com`).
@@ -614,6 +628,11 @@ export interface Caller {
      * Record the policy engine's full trace for every policy evaluated in this call.
      */
     trace?: boolean;
+    /**
+     * How the audit record names the service that made a `via` call (`userIdentity.invokedBy`,
+     * `sourceIPAddress`); differs by service (issue 14). Absent: `<service>.amazonaws.com` for both.
+     */
+    service_audit?: ServiceAudit;
 }
 
 /**
@@ -867,6 +886,93 @@ export interface Expectation {
 }
 
 /**
+ * A service's refusal, as the service answers it.
+ */
+export interface ServiceError {
+    /**
+     * The service's error code (`AccessDenied`, `KMSAccessDeniedException`, ...).
+     */
+    code: string;
+    message: string;
+}
+
+/**
+ * What a service step returns: the service's response (or error), the KMS calls it made (each with its trace),
+ * and the events it emitted (EBS reports a KMS refusal as an EventBridge event).
+ */
+export interface ServiceOutcome {
+    service: string;
+    operation: string;
+    response: { Ok: Record<string, unknown> } | { Err: ServiceError };
+    /**
+     * The KMS calls, in order; a plaintext data key in a response is left out (the service keeps it).
+     */
+    kms_calls: CallOutcome[];
+    events?: unknown[];
+}
+
+/**
+ * A message a rule published to a simulated topic.
+ */
+export interface Notification {
+    topic: string;
+    rule: string;
+    /**
+     * The triggering record's `eventID`.
+     */
+    event_id: string;
+    message: string;
+}
+
+/**
+ * One action a rule ran.
+ */
+export interface ActionResult {
+    /**
+     * `DisableKey`, ..., `Notify`.
+     */
+    action: string;
+    /**
+     * `success`, or the error code of the call.
+     */
+    outcome: string;
+    call?: CallOutcome;
+    notification?: Notification;
+    /**
+     * The action could not run as written (a parameter the event does not have).
+     */
+    error?: string;
+}
+
+/**
+ * One firing of a rule: the record that matched and the actions it ran, in order.
+ */
+export interface RuleFiring {
+    rule: string;
+    /**
+     * The matched record's `eventName` and `eventID`.
+     */
+    event_name: string;
+    event_id: string;
+    /**
+     * The role the actions ran as.
+     */
+    role: string;
+    actions: ActionResult[];
+}
+
+/**
+ * The rules that fired after a step, and whether loop protection stopped one.
+ */
+export interface RuleReport {
+    firings: RuleFiring[];
+    /**
+     * Set when a rule reached [`MAX_FIRINGS_PER_STEP`] and was stopped: which, and why.
+     */
+    stopped?: string;
+}
+
+/**
  * One step's result.
  */
 export interface StepResult {
@@ -876,6 +982,14 @@ export interface StepResult {
     call?: CallOutcome;
     authorization?: AuthzTrace;
     events?: AuditRecord[];
+    /**
+     * A service step's outcome, with its KMS calls nested (boxed, as `authorization`).
+     */
+    service?: ServiceOutcome;
+    /**
+     * The rules that fired after the step (boxed: most steps fire none).
+     */
+    rules?: RuleReport;
     expectations: Expectation[];
     /**
      * The step could not run (an unresolved `$ref`, bad parameters).

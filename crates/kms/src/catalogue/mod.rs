@@ -29,11 +29,13 @@
 mod actions;
 mod global;
 mod keys;
+mod managed_keys;
 mod services;
 
 pub use actions::ACTIONS;
 pub use global::GLOBAL_KEYS;
 pub use keys::KMS_KEYS;
+pub use managed_keys::{managed_key_policy, ManagedKeyPolicy, MANAGED_KEY_POLICIES};
 pub use services::{MANAGED_ALIASES, VIA_SERVICES};
 
 use serde::Serialize;

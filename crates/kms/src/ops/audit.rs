@@ -40,16 +40,20 @@ impl World {
         });
         let service_host =
             caller.via_service.as_ref().map(|s| format!("{}.amazonaws.com", s.split('.').next().unwrap_or(s)));
+        let (invoked_by, service_ip) = match &caller.service_audit {
+            Some(a) => (a.invoked_by.clone(), a.source_ip.clone()),
+            None => (service_host.clone(), service_host),
+        };
         let identity = self.audit.intern_identity(UserIdentity {
             kind: kind.into(),
             arn: Some(caller.principal.clone()),
             account_id: rc_account.clone(),
             user_name,
-            invoked_by: service_host.clone(),
+            invoked_by,
             session_context,
         });
         let source_ip =
-            self.audit.intern(service_host.as_deref().or(caller.source_ip.as_deref()).unwrap_or("203.0.113.10"));
+            self.audit.intern(service_ip.as_deref().or(caller.source_ip.as_deref()).unwrap_or("203.0.113.10"));
         let region = self.audit.intern(&self.config.region);
         let resources: Arc<[AuditResource]> = resources
             .iter()

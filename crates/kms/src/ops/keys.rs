@@ -300,18 +300,9 @@ impl World {
         Ok(obj!({ "KeyMetadata": self.key_metadata(&key) }))
     }
 
-    /// Creates the AWS managed key for a service (`s3`, `ebs`, ...) in an account if it does not exist yet.
+    /// Creates the AWS managed key for a service (`s3`, `ebs`, ...) in an account if it does not exist yet, with that
+    /// service's AWS managed key policy ([`crate::catalogue::managed_key_policy`]).
     pub fn ensure_aws_managed_key(&mut self, account: &str, service: &str) -> Option<String> {
-        const SERVICES: &[(&str, &str)] = &[
-            ("s3", "s3"),
-            ("ebs", "ec2"),
-            ("rds", "rds"),
-            ("lambda", "lambda"),
-            ("ssm", "ssm"),
-            ("secretsmanager", "secretsmanager"),
-            ("dynamodb", "dynamodb"),
-        ];
-        let (_, endpoint) = SERVICES.iter().find(|(s, _)| *s == service)?;
         let name = format!("alias/aws/{service}");
         let region = self.config.region.clone();
         let partition = self.config.partition.clone();
@@ -319,7 +310,7 @@ impl World {
         if let Some(a) = self.aliases.get(&aarn) {
             return Some(key_arn(&partition, &a.region, &a.account, &a.target_key_id));
         }
-        let text = crate::policy::aws_managed_key_policy(&partition, &region, account, endpoint);
+        let text = crate::catalogue::managed_key_policy(&partition, &region, account, service)?;
         let policy = NamedPolicy::parse("default", &text, kmsim_policy::PolicyType::Resource).ok()?;
         let key_id = self.with_hsm(Hsm::new_key_id);
         let arn = key_arn(&partition, &region, account, &key_id);

@@ -53,8 +53,9 @@ impl World {
                 rc.name = Some(name);
             }
             PrincipalKind::RoleSession | PrincipalKind::Role => {
-                let mut segs =
-                    caller.principal.split_once(':').map_or("", |x| x.1).rsplit(':').next().unwrap_or("").split('/');
+                // The resource part is everything after the fifth colon (AWS's own roles have one in their name:
+                // `aws:ec2-infrastructure`).
+                let mut segs = caller.principal.splitn(6, ':').nth(5).unwrap_or("").split('/');
                 let _kind = segs.next();
                 let role_name = segs.next().unwrap_or("").to_string();
                 let session = segs.next().map(str::to_string);

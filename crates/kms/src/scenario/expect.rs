@@ -7,23 +7,15 @@ use serde_json::Value as J;
 use super::{ExpectSpec, Expectation, Scenario};
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::rules::{Notification, RuleReport};
+use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
 
 impl Scenario {
     pub(super) fn check_call(&self, e: &ExpectSpec, out: &CallOutcome, world: &World, ex: &mut Vec<Expectation>) {
-        let actual = match &out.response {
-            Ok(_) => "success".to_string(),
-            Err(err) => err.code.as_str().to_string(),
-        };
-        if let Some(want) = &e.outcome {
-            ex.push(Expectation {
-                what: "outcome".into(),
-                expected: want.clone(),
-                actual: actual.clone(),
-                held: want == &actual || (want == ANY_ERROR && out.response.is_err()),
-            });
-        }
+        let answer = out.response.as_ref().map_err(|err| (err.code.as_str(), err.message.as_str()));
+        answer_expectations(e, answer, "", ex);
         if let Some(want) = &e.statement {
             let got = deciding_statements(&out.trace.authorizations);
             ex.push(Expectation {
@@ -61,24 +53,126 @@ impl Scenario {
                 held,
             });
         }
-        if let Some(want) = &e.message_contains {
-            let msg = out.response.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
-            ex.push(Expectation {
-                what: "error message".into(),
-                expected: format!("contains `{want}`"),
-                actual: msg.clone(),
-                held: msg.contains(want.as_str()),
-            });
-        }
-        for (path, want) in &e.response {
-            let got = out.response.as_ref().ok().and_then(|r| at_path(r, path));
-            ex.push(value(format!("response {path}"), got, want));
-        }
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
                 world.audit().records().iter().map(|r| &**r).filter(|r| r.event_id == out.event_id).collect();
             check_records(want, &records, ex);
         }
+    }
+}
+
+impl Scenario {
+    /// A service step's expectations: the service's outcome, message and response; each KMS call's (`kms_calls`,
+    /// checked as a call step's are); the audit records of all its KMS calls (`audit`).
+    pub(super) fn check_service(&self, e: &ExpectSpec, out: &ServiceOutcome, world: &World, ex: &mut Vec<Expectation>) {
+        let answer = out.response.as_ref().map_err(|err| (err.code.as_str(), err.message.as_str()));
+        answer_expectations(e, answer, "service ", ex);
+        if let Some(want) = &e.kms_calls {
+            let got: Vec<&str> = out.kms_calls.iter().map(|c| c.trace.operation.as_str()).collect();
+            ex.push(Expectation {
+                what: "KMS calls".into(),
+                expected: want.len().to_string(),
+                actual: format!("{} ({})", got.len(), got.join(", ")),
+                held: want.len() == got.len(),
+            });
+            for (i, (w, call)) in want.iter().zip(&out.kms_calls).enumerate() {
+                let mut mine = Vec::new();
+                self.check_call(w, call, world, &mut mine);
+                ex.extend(mine.into_iter().map(|mut x| {
+                    x.what = format!("KMS call {i} ({}) {}", call.trace.operation, x.what);
+                    x
+                }));
+            }
+        }
+        if let Some(want) = &e.events {
+            let got: Vec<String> =
+                out.events.iter().map(|v| v.get("detail-type").and_then(J::as_str).unwrap_or("").to_string()).collect();
+            ex.push(Expectation {
+                what: "service events".into(),
+                expected: want.join(", "),
+                actual: got.join(", "),
+                held: &got == want,
+            });
+        }
+        if let Some(want) = &e.audit {
+            let ids: Vec<_> = out.kms_calls.iter().map(|c| c.event_id).collect();
+            let records: Vec<&AuditRecord> =
+                world.audit().records().iter().map(|r| &**r).filter(|r| ids.contains(&r.event_id)).collect();
+            check_records(want, &records, ex);
+        }
+    }
+}
+
+/// The rules that fired after a step and the notifications they published, against `rules`, `notifications` and
+/// `rules_stopped` (each entry: fields by dotted path in the firing or notification as the result serialises it).
+pub(super) fn check_rules(
+    e: &ExpectSpec,
+    report: Option<&RuleReport>,
+    published: &[Notification],
+    ex: &mut Vec<Expectation>,
+) {
+    let firings = report.map(|r| r.firings.as_slice()).unwrap_or_default();
+    if let Some(want) = &e.rules {
+        let names: Vec<&str> = firings.iter().map(|f| f.rule.as_str()).collect();
+        ex.push(Expectation {
+            what: "rules fired".into(),
+            expected: want.len().to_string(),
+            actual: format!("{} ({})", names.len(), names.join(", ")),
+            held: want.len() == names.len(),
+        });
+        each(want, firings, "rule firing", ex);
+    }
+    if let Some(want) = &e.notifications {
+        ex.push(Expectation {
+            what: "notifications".into(),
+            expected: want.len().to_string(),
+            actual: published.len().to_string(),
+            held: want.len() == published.len(),
+        });
+        each(want, published, "notification", ex);
+    }
+    if let Some(want) = e.rules_stopped {
+        let stopped = report.and_then(|r| r.stopped.clone());
+        ex.push(Expectation {
+            what: "rules stopped by loop protection".into(),
+            expected: want.to_string(),
+            actual: stopped.clone().unwrap_or_else(|| "false".into()),
+            held: want == stopped.is_some(),
+        });
+    }
+}
+
+/// Each expected entry's fields against the item at its index, serialised.
+fn each<T: serde::Serialize>(want: &[BTreeMap<String, J>], got: &[T], what: &str, ex: &mut Vec<Expectation>) {
+    for (i, fields) in want.iter().enumerate() {
+        let item = got.get(i).and_then(|g| serde_json::to_value(g).ok());
+        for (path, w) in fields {
+            ex.push(value(format!("{what} {i} {path}"), item.as_ref().and_then(|r| at_path(r, path)), w));
+        }
+    }
+}
+
+/// The expectations on an answer (a call's or a service's): `outcome`, `message_contains` and `response`. `what` is
+/// put before each expectation's name (`service outcome`).
+fn answer_expectations(e: &ExpectSpec, answer: Result<&J, (&str, &str)>, what: &str, ex: &mut Vec<Expectation>) {
+    if let Some(want) = &e.outcome {
+        let actual = answer.map_or_else(|(code, _)| code.to_string(), |_| "success".to_string());
+        let held = want == &actual || (want == ANY_ERROR && answer.is_err());
+        ex.push(Expectation { what: format!("{what}outcome"), expected: want.clone(), actual, held });
+    }
+    if let Some(want) = &e.message_contains {
+        let msg = answer.err().map(|(_, m)| m.to_string()).unwrap_or_default();
+        let held = msg.contains(want.as_str());
+        ex.push(Expectation {
+            what: format!("{what}error message"),
+            expected: format!("contains `{want}`"),
+            actual: msg,
+            held,
+        });
+    }
+    for (path, want) in &e.response {
+        let got = answer.ok().and_then(|r| at_path(r, path));
+        ex.push(value(format!("{what}response {path}"), got, want));
     }
 }
 
@@ -94,7 +188,7 @@ pub(super) fn field<'a>(v: &'a J, p: &str) -> Option<&'a J> {
 }
 
 /// The value at a dotted path (`Rotations.0.RotationType`).
-fn at_path<'a>(v: &'a J, path: &str) -> Option<&'a J> {
+pub(super) fn at_path<'a>(v: &'a J, path: &str) -> Option<&'a J> {
     path.split('.').try_fold(v, field)
 }
 

@@ -42,6 +42,9 @@ pub struct ScenarioFile {
     pub grants: Vec<GrantSpec>,
     #[serde(default)]
     pub steps: Vec<StepSpec>,
+    /// Automated response (issue 14): rules that run after each step, on the audit records it produced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
@@ -138,7 +141,7 @@ pub struct GrantConstraintsSpec {
     pub encryption_context_equals: Option<BTreeMap<String, String>>,
 }
 
-/// One step: exactly one of `call`, `authorize` or `advance`.
+/// One step: exactly one of `call`, `authorize`, `advance` or `service`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
@@ -160,6 +163,9 @@ pub struct StepSpec {
     /// Moves the clock forward.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<Box<AdvanceSpec>>,
+    /// An operation of an AWS service that uses KMS (issue 14): the service makes its KMS calls as `as`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Box<ServiceStepSpec>>,
     /// Who calls (see the module docs for short forms).
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
@@ -262,10 +268,64 @@ pub struct ExpectSpec {
     /// as in `response`, `{"$length": N}` included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<Vec<BTreeMap<String, J>>>,
-    /// For advance steps: the service events (eventName) that must occur, in order.
+    /// For advance steps: the service events (eventName) that must occur, in order. For service steps: the events
+    /// the service emitted (their `detail-type`, e.g. `EBS Volume Notification`), in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
+    // Issue 14 (services and automated response): new fields in this block.
+    /// For service steps: the KMS calls the service made, in order, each with what it must show (`outcome`,
+    /// `statement`, `grant`, `message_contains`, `response`, and `audit`: its one record). Exactly as many calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_calls: Option<Vec<ExpectSpec>>,
+    /// The rules that fired after the step, in order: each the fields its firing must have, by dotted path
+    /// (`{"rule": "lock", "actions.0.action": "DisableKey", "actions.0.outcome": "success"}`). Exactly as many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<BTreeMap<String, J>>>,
+    /// The notifications rules published after the step, in order, by dotted path (`{"topic": "alerts"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<BTreeMap<String, J>>>,
+    /// Whether loop protection stopped a rule after the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_stopped: Option<bool>,
 }
+
+// Issue 14: automated response.
+
+/// A rule: an EventBridge event pattern matched against the event of each audit record (`crate::rules`), and the
+/// actions run, in order, as `role` when it matches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub name: String,
+    /// e.g. `{"source": ["aws.kms"], "detail": {"eventName": ["Decrypt"], "errorCode": ["AccessDenied"]}}`.
+    pub pattern: J,
+    /// The role the actions run as (`role/NAME` or its ARN): its own authorization, its own audit records.
+    pub role: String,
+    pub actions: Vec<RuleActionSpec>,
+    /// `ENABLED` (default), `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` or `DISABLED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// An action: a KMS call (`DisableKey`, `ScheduleKeyDeletion`, `PutKeyPolicy`, `RevokeGrant`, `TagResource`) or
+/// `Notify`. In `params` and `message`, `{"$event": "detail.requestParameters.grantId"}` is a field of the matched
+/// event; `KeyId` defaults to the record's key (`detail.resources.0.ARN`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleActionSpec {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<J>,
+    /// `Notify`: the simulated topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// `Notify`: the message (default: the rule's name and the record's eventName).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+// Issue 14: services as steps. The step's service fields are the services' own type (`crate::services`).
+pub use crate::services::ServiceStepSpec;
 
 /// The JSON Schema of scenario files.
 pub fn json_schema() -> J {

@@ -36,6 +36,34 @@
 //! `grant_operations` (`kms:GrantOperations`), `bypass_policy_lockout_safety_check` and `request_tags`
 //! (`aws:RequestTag/*`, `aws:TagKeys`).
 //!
+//! A `service` step (issue 14) performs an operation of an AWS service that uses KMS, as `as`, and makes the KMS
+//! calls that service documents, through it (`crate::services`, one file per service, each naming its page):
+//!
+//! ```json
+//! { "service": { "name": "s3", "operation": "PutObject", "bucket": "reports", "key": "q1.csv",
+//!                "kms_key": { "$key": "reports" }, "bucket_key": true, "value": "revenue,42" },
+//!   "as": "user/alice",
+//!   "expect": { "outcome": "success", "kms_calls": [ { "outcome": "success", "statement": "AllowS3",
+//!               "audit": [ { "requestParameters.encryptionContext.aws:s3:arn": "arn:aws:s3:::reports" } ] } ] } }
+//! ```
+//!
+//! Its `outcome` is the service's (`success`, `error` or a service error code such as `AccessDenied`),
+//! `message_contains` and `response` check the service's answer, `kms_calls` each KMS call it made (in order, as a
+//! call step's expectations), `audit` the records of all of them, `events` the service's events (`detail-type`).
+//!
+//! `rules` (issue 14, `crate::rules`) run after every step on the audit records it produced: each is an EventBridge
+//! event pattern, a role and actions (`DisableKey`, `ScheduleKeyDeletion`, `PutKeyPolicy`, `RevokeGrant`,
+//! `TagResource` as that role, or `Notify` a topic), with loop protection (a rule fires at most 5 times per step):
+//!
+//! ```json
+//! "rules": [ { "name": "lock", "role": "role/IncidentResponder",
+//!              "pattern": { "detail": { "eventName": ["Decrypt"], "errorCode": ["AccessDenied"] } },
+//!              "actions": [ { "action": "DisableKey" }, { "action": "Notify", "topic": "security-alerts" } ] } ]
+//! ```
+//!
+//! A step's `expect.rules` lists the firings after it (fields by dotted path: `rule`, `actions.0.outcome`, ...),
+//! `expect.notifications` the messages published, `expect.rules_stopped` whether loop protection stopped a rule.
+//!
 //! What a step should produce (`expect`):
 //!
 //! ```json
@@ -78,7 +106,11 @@ mod locate;
 pub(crate) mod located;
 mod parse;
 pub mod result;
+mod rule_checks;
+mod rules;
 mod run;
+mod service;
+mod service_checks;
 mod steps;
 mod validate;
 

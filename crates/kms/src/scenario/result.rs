@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
 use crate::ops::CallOutcome;
+use crate::rules::RuleReport;
+use crate::services::ServiceOutcome;
 use crate::trace::AuthzTrace;
 use crate::world::World;
 
@@ -44,6 +46,14 @@ pub struct StepResult {
     pub authorization: Option<Box<AuthzTrace>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Arc<AuditRecord>>,
+    /// A service step's outcome, with its KMS calls nested (boxed, as `authorization`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "ServiceOutcome"))]
+    pub service: Option<Box<ServiceOutcome>>,
+    /// The rules that fired after the step (boxed: most steps fire none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(type = "RuleReport"))]
+    pub rules: Option<Box<RuleReport>>,
     pub expectations: Vec<Expectation>,
     /// The step could not run (an unresolved `$ref`, bad parameters).
     #[serde(default, skip_serializing_if = "Option::is_none")]

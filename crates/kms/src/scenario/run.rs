@@ -34,8 +34,29 @@ impl Scenario {
     }
 
     /// Runs one step against a world (the playground runs steps one at a time). `key_arns` is the world's key
-    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`.
+    /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`. The scenario's rules then run on the audit records
+    /// the step produced.
     pub fn run_step(
+        &self,
+        world: &mut World,
+        key_arns: &KeyArns,
+        named: &mut BTreeMap<String, J>,
+        index: usize,
+        s: &StepSpec,
+        trace: bool,
+    ) -> StepResult {
+        let records = world.audit().records().len();
+        let notifications = world.services.notifications.len();
+        let mut r = self.run_one(world, key_arns, named, index, s, trace);
+        r.rules = self.fire_rules(world, records, trace);
+        if let Some(e) = &s.expect {
+            let published = world.services.notifications.get(notifications..).unwrap_or_default();
+            super::expect::check_rules(e, r.rules.as_deref(), published, &mut r.expectations);
+        }
+        r
+    }
+
+    fn run_one(
         &self,
         world: &mut World,
         key_arns: &KeyArns,
@@ -51,6 +72,8 @@ impl Scenario {
             call: None,
             authorization: None,
             events: Vec::new(),
+            service: None,
+            rules: None,
             expectations: Vec::new(),
             error: None,
         };
@@ -106,6 +129,10 @@ impl Scenario {
                     return r;
                 }
             }
+        }
+        if let Some(svc) = &s.service {
+            self.run_service(world, key_arns, named, (index, s, svc), &caller, &mut r);
+            return r;
         }
         if let Some(a) = &s.authorize {
             let text = |v: J| match v {
@@ -204,7 +231,13 @@ impl Scenario {
     }
 
     /// `v` (at pointer `at`) with its placeholders replaced; a problem names the place of its placeholder.
-    fn substitute(&self, key_arns: &KeyArns, named: &BTreeMap<String, J>, v: &J, at: &str) -> Result<J, String> {
+    pub(super) fn substitute(
+        &self,
+        key_arns: &KeyArns,
+        named: &BTreeMap<String, J>,
+        v: &J,
+        at: &str,
+    ) -> Result<J, String> {
         self.replace(key_arns, named, v, &Place { base: at, path: &Path::Root })
     }
 

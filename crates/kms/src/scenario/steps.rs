@@ -66,6 +66,11 @@ pub(super) fn check(file: &ScenarioFile, step_index: &[usize], loc: &Locate<'_>,
                 cx.placeholders(&mut node, &at, &mut Vec::new(), errors);
             }
         }
+        if let Some(k) = s.service.as_ref().and_then(|v| v.kms_key.as_ref()) {
+            let at = format!("{path}/service/kms_key");
+            let mut node = value_node(k, loc, &at);
+            cx.placeholders(&mut node, &at, &mut Vec::new(), errors);
+        }
         if let (Some(op), Some(params)) = (&s.call, &s.params) {
             cx.params(op, params, &format!("{path}/params"), errors);
         }

@@ -39,6 +39,7 @@ pub(super) fn check(
         }
     }
     super::steps::check(file, step_index, loc, errors);
+    super::rule_checks::check(file, loc, errors);
     let policies = compile_policies(file, step_index, loc, errors);
     // Cross references.
     let default_account = file.accounts.keys().next();
@@ -214,10 +215,13 @@ fn is_principal(arn: &str) -> bool {
 }
 
 fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<ScenarioError>) {
-    let kinds = [s.call.is_some(), s.authorize.is_some(), s.advance.is_some()].iter().filter(|b| **b).count();
-    if kinds != 1 {
-        let message = "a step needs exactly one of `call`, `authorize` or `advance`".to_string();
+    let kinds = [s.call.is_some(), s.authorize.is_some(), s.advance.is_some(), s.service.is_some()];
+    if kinds.iter().filter(|b| **b).count() != 1 {
+        let message = "a step needs exactly one of `call`, `authorize`, `advance` or `service`".to_string();
         errors.push(loc.err(At::Value(path), path, message, None));
+    }
+    if let Some(svc) = &s.service {
+        super::service_checks::service_step(s, svc, loc, path, errors);
     }
     if let Some(a) = &s.advance {
         if [a.days, a.hours, a.minutes, a.seconds].iter().any(|n| *n < 0) {
@@ -262,7 +266,7 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             errors.push(loc.err(At::Value(&at), &at, message, None));
         }
     }
-    if s.call.is_none() && s.expect.as_ref().is_some_and(|e| !e.response.is_empty()) {
+    if s.call.is_none() && s.service.is_none() && s.expect.as_ref().is_some_and(|e| !e.response.is_empty()) {
         let at = format!("{path}/expect/response");
         let message = if s.authorize.is_some() {
             "an `authorize` step has no response to check: its decision is its `outcome`"
@@ -286,7 +290,7 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
             }
         }
     }
-    if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()) {
+    if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()).filter(|_| s.service.is_none()) {
         let ok = if s.authorize.is_some() {
             ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o.as_str())
         } else {
