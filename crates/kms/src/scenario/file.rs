@@ -42,6 +42,15 @@ pub struct ScenarioFile {
     pub grants: Vec<GrantSpec>,
     #[serde(default)]
     pub steps: Vec<StepSpec>,
+    /// An exercise's goals: what the student's version must achieve (see [`super::goals`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<super::goals::Goal>,
+    /// Hints for the exercise (Markdown), revealed one at a time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+    /// The exercise's model answer: a JSON Patch of this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<super::goals::Solution>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
