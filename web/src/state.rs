@@ -13,6 +13,9 @@ use crate::run::{self, RunErrors, RunView};
 use crate::share;
 use crate::starts;
 
+pub mod exercise;
+pub use exercise::{Exercise, Progress};
+
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -99,6 +102,10 @@ pub struct State {
     pub caret: Option<Caret>,
     pub banner: Option<Banner>,
     pub share_open: bool,
+    /// Exercise mode: the last check, the hints shown, the solution compared.
+    pub exercise: Exercise,
+    /// The lessons solved in this browser (kept across lessons).
+    pub progress: Progress,
 }
 
 /// Everything that changes the state.
@@ -157,6 +164,14 @@ pub enum Action {
     ShowBanner(Banner),
     DismissBanner,
     ToggleShare,
+    /// "Check my work": run the lesson and grade its goals; a lesson whose goals are all met is marked solved.
+    CheckWork,
+    /// Reveal the next hint.
+    ShowHint,
+    /// Show or hide the solution beside the student's documents.
+    ToggleSolution,
+    /// The progress read from the browser (its JSON, see [`exercise::Progress::from_json`]).
+    LoadProgress(String),
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -186,6 +201,8 @@ impl State {
             caret: None,
             banner: None,
             share_open: false,
+            exercise: Exercise::default(),
+            progress: Progress::default(),
         }
     }
 
@@ -312,8 +329,10 @@ impl State {
         file.seed = file.seed.or(Some(seed));
         let banner = self.banner.take();
         let view = self.view;
+        let progress = std::mem::take(&mut self.progress);
         *self = State::empty();
         self.banner = banner;
+        self.progress = progress;
         self.view = if view == View::Audit { View::Steps } else { view };
         self.load(Snapshot {
             v: Snapshot::VERSION,
@@ -378,6 +397,17 @@ impl State {
         }
     }
 
+    /// Runs everything and keeps the goals' results; every goal met marks the lesson solved.
+    fn check_work(&mut self) {
+        self.run_all();
+        let goals = self.view_of_run().map(|v| v.goals.clone()).unwrap_or_default();
+        let met = !goals.is_empty() && goals.iter().all(|g| g.passed);
+        if let (true, Some(id)) = (met, &self.origin) {
+            self.progress.solved.insert(id.clone(), true);
+        }
+        self.exercise.checked = Some(goals);
+    }
+
     fn template_for(&self, operation: &str) -> J {
         run::template(operation, &self.call.key, self.last_ciphertext_step().as_deref())
     }
@@ -402,6 +432,7 @@ impl State {
                         d.source = source;
                         d.reparse();
                         self.mark_stale();
+                        self.exercise.checked = None;
                         if self.highlight.is_some_and(|h| h.doc == doc) {
                             self.highlight = None;
                         }
@@ -470,8 +501,12 @@ impl State {
             Action::SetMfa(m) => self.call.mfa = m,
             Action::SetVia(v) => self.call.via = v,
             Action::SetSourceIp(ip) => self.call.source_ip = ip,
-            Action::RunCall => self.run_call(),
+            Action::RunCall => {
+                self.exercise.checked = None;
+                self.run_call();
+            }
             Action::UndoStep => {
+                self.exercise.checked = None;
                 if self.user_steps.pop().is_some() {
                     self.run_all();
                     let total = self.step_count();
@@ -493,6 +528,17 @@ impl State {
             Action::ShowBanner(b) => self.banner = Some(b),
             Action::DismissBanner => self.banner = None,
             Action::ToggleShare => self.share_open = !self.share_open,
+            Action::CheckWork => self.check_work(),
+            Action::ShowHint => {
+                self.exercise.hints_shown = (self.exercise.hints_shown + 1).min(self.base.hints.len());
+            }
+            Action::ToggleSolution => self.exercise.compare = !self.exercise.compare,
+            Action::LoadProgress(text) => {
+                // What this session solved stays solved, whatever the browser held.
+                let mut loaded = Progress::from_json(&text);
+                loaded.solved.extend(self.progress.solved.iter().filter(|(_, s)| **s).map(|(k, v)| (k.clone(), *v)));
+                self.progress = loaded;
+            }
         }
     }
 }

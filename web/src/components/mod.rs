@@ -3,6 +3,7 @@
 mod audit;
 mod console;
 mod editor;
+mod exercise;
 mod header;
 mod steps;
 mod trace;

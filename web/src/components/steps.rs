@@ -4,6 +4,7 @@
 use kmsim_kms::scenario::{StepResult, StepSpec};
 use yew::prelude::*;
 
+use super::exercise::ExercisePanel;
 use super::trace::{decision_text, StepDetail};
 use super::AppContext;
 use crate::state::{Action, Run};
@@ -130,21 +131,24 @@ pub fn StepsView() -> Html {
         (Some(v), Some(i)) if i < v.steps.len() => html! { <StepDetail run={v} index={i} /> },
         _ => html! {},
     };
-    let about = (!app.base.description.is_empty() || !app.base.exercise.is_empty()).then(|| {
+    let about = (!app.base.description.is_empty()).then(|| {
         html! {
             <details class="about" data-testid="about">
                 <summary>{"About this scenario"}</summary>
                 <p class="prose">{app.base.description.clone()}</p>
-                { for (!app.base.exercise.is_empty()).then(|| html! { <><h3>{"Exercise"}</h3><p class="prose">{app.base.exercise.clone()}</p></> }) }
             </details>
         }
     });
+    let exercise = !app.base.exercise.is_empty() || !app.base.goals.is_empty();
     html! {
-        <div class="steps-view">
-            { for about }
-            <RunBar />
-            <ol class="steps" data-testid="steps">{ for rows }</ol>
-            { detail }
+        <div class={classes!("steps-view", exercise.then_some("with-exercise"))}>
+            { for exercise.then(|| html! { <ExercisePanel /> }) }
+            <div class="steps-main">
+                { for about }
+                <RunBar />
+                <ol class="steps" data-testid="steps">{ for rows }</ol>
+                { detail }
+            </div>
         </div>
     }
 }
