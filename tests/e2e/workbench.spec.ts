@@ -3,6 +3,7 @@
 // browser, previous and next lesson), and each lesson's exercise followed in the page to "Check: passed".
 // No fixed sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -55,6 +56,12 @@ function statement(p: Policy, sid: string): Statement {
   return s as Statement;
 }
 
+/** `kmsim check --goals FILE` (the CLI built by cargo in target/debug), its output; throws when it exits non-zero. */
+function kmsimCheckGoals(file: string): string {
+  const kmsim = path.resolve(__dirname, "../../target/debug/kmsim");
+  return execFileSync(kmsim, ["check", "--goals", file], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+}
+
 async function check(page: Page): Promise<string> {
   await page.getByTestId("check-work").click();
   const summary = page.getByTestId("check-summary");
@@ -68,7 +75,7 @@ test("exercise mode: the exercise beside the steps, check, hints, solution, prog
   // The exercise is shown beside the steps, not folded away.
   const exercise = page.getByTestId("exercise");
   await expect(exercise).toBeVisible();
-  await expect(page.getByTestId("exercise-text")).toContainText("change the `Resource` of statement `DecryptOwnData`");
+  await expect(page.getByTestId("exercise-text")).toContainText("change the Resource of statement DecryptOwnData");
   const box = await exercise.boundingBox();
   const steps = await page.getByTestId("steps").boundingBox();
   expect(box && steps && (box.x + box.width <= steps.x + 1 || box.y + box.height <= steps.y + 1)).toBeTruthy();
@@ -202,7 +209,7 @@ const EXERCISES: [string, (page: Page) => Promise<void>][] = [
 ];
 
 for (const [id, solve] of EXERCISES) {
-  test(`${id}: following the exercise reaches "Check: passed"`, async ({ page }) => {
+  test(`${id}: following the exercise reaches "Check: passed", and \`kmsim check --goals\` passes on the export`, async ({ page }, info) => {
     await open(page);
     await openLesson(page, id);
     expect(await check(page), "the exercise is open as written").not.toBe("Check: passed");
@@ -210,5 +217,63 @@ for (const [id, solve] of EXERCISES) {
     expect(await check(page)).toBe("Check: passed");
     await expect(page.getByTestId("goal").locator(".mark")).not.toHaveText([/✗/]);
     await page.screenshot({ path: path.join(ARTIFACTS, `exercise-${id.replace("lesson:", "")}.png`), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
+    const file = info.outputPath("exported.json");
+    await download.saveAs(file);
+    expect(kmsimCheckGoals(file)).toMatch(/^PASS /);
   });
 }
+
+test("lesson, exercise and step texts are Markdown; the sources open in a new tab", async ({ page }) => {
+  await open(page);
+  await openLesson(page, "lesson:05-grants");
+  const text = page.getByTestId("exercise-text");
+  await expect(text.locator("strong")).toHaveText(["to whom", "Check my work"]);
+  await expect(text.locator("code").first()).toHaveText("SchedulerGrantsWithinLimits");
+  await expect(text).not.toContainText("**");
+  await expect(text).not.toContainText("`");
+  await page.getByTestId("about").locator("summary").click();
+  const source = page.getByTestId("about").locator("a").first();
+  await expect(source).toHaveAttribute("href", /^https:\/\/docs\.aws\.amazon\.com\//);
+  await expect(source).toHaveAttribute("target", "_blank");
+  await expect(source).toHaveAttribute("rel", "noopener noreferrer");
+  await page.getByTestId("show-hint").click();
+  await expect(page.getByTestId("hint").first().locator("code").first()).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, "markdown.png"), fullPage: true });
+});
+
+test("a lesson exported after its exercise passes `kmsim check --goals` and reimports identically", async ({ page }, info) => {
+  await open(page);
+  await openLesson(page, "lesson:07-mfa");
+  await EXERCISES[6][1](page);
+  expect(await check(page)).toBe("Check: passed");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
+  expect(download.suggestedFilename()).toMatch(/^7-[a-z0-9-]+\.json$/);
+  const file = info.outputPath("exported.json");
+  await download.saveAs(file);
+  const exported = fs.readFileSync(file, "utf8");
+  // The CLI grades the same goals on the file the browser wrote.
+  expect(kmsimCheckGoals(file)).toMatch(/^PASS .* \(1 of 1 goals met\)/);
+
+  // Reimported (upload), the page holds the same scenario: exporting again gives the same file.
+  await openLesson(page, "lesson:01-least-privilege");
+  await page.getByTestId("import-file").setInputFiles(file);
+  await expect(page.getByTestId("banner")).toContainText("opened `exported.json`");
+  await expect(page.getByTestId("scenario-title")).toContainText("7.");
+  expect(await check(page)).toBe("Check: passed");
+  const [again] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
+  const file2 = info.outputPath("again.json");
+  await again.saveAs(file2);
+  expect(fs.readFileSync(file2, "utf8")).toBe(exported);
+
+  // Dropped on the steps, a broken file is refused with its place and nothing is replaced.
+  await page.getByTestId("steps-view").evaluate((el) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['{ "steps": [ { "call": "Encrpyt", "as": "role/App" } ] }'], "broken.json", { type: "application/json" }));
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await expect(page.getByTestId("banner")).toContainText("`broken.json` could not be opened: line 1, column");
+  await expect(page.getByTestId("banner")).toContainText("unknown operation `Encrpyt`");
+  await expect(page.getByTestId("scenario-title")).toContainText("7.");
+  await page.screenshot({ path: path.join(ARTIFACTS, "import-export.png"), fullPage: true });
+});

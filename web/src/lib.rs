@@ -7,11 +7,13 @@ mod app;
 mod browser;
 mod components;
 pub mod legacy;
+pub mod markdown;
 pub mod model;
 pub mod run;
 pub mod share;
 pub mod starts;
 pub mod state;
 mod text;
+pub mod words;
 
 pub use app::App;

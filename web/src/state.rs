@@ -172,6 +172,12 @@ pub enum Action {
     ToggleSolution,
     /// The progress read from the browser (its JSON, see [`exercise::Progress::from_json`]).
     LoadProgress(String),
+    /// A scenario file opened from disk (upload or drop), in the CLI's format: loaded when it reads, else a message
+    /// with each problem's line, column and path.
+    Import {
+        name: String,
+        text: String,
+    },
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -397,6 +403,51 @@ impl State {
         }
     }
 
+    /// The scenario as a file in the CLI's format (`kmsim check` reads it): the documents spliced in, the user's
+    /// steps appended, the exercise's goals, hints and solution kept.
+    pub fn export_text(&self) -> String {
+        pretty(&serde_json::to_value(run::runnable(&self.base, &self.docs, &self.user_steps)).unwrap_or(J::Null))
+    }
+
+    /// Loads a scenario file read the way the CLI reads it. A lesson's own file (same title) keeps the lesson as its
+    /// origin, so that its solution can still be compared.
+    fn import(&mut self, name: &str, text: &str) {
+        let file = match kmsim_kms::scenario::Scenario::parse(text) {
+            Ok(s) => s.file,
+            Err(errs) => {
+                let list: Vec<String> = errs
+                    .errors
+                    .iter()
+                    .take(5)
+                    .map(|e| format!("line {}, column {} ({}): {}", e.span.line, e.span.column, e.span.path, e.message))
+                    .collect();
+                let more = errs.errors.len().saturating_sub(list.len());
+                let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                self.banner = Some(Banner::error(format!("`{name}` could not be opened: {}{more}", list.join("; "))));
+                return;
+            }
+        };
+        let origin = starts::LESSONS
+            .iter()
+            .find(|l| serde_json::from_str::<ScenarioFile>(l.text).is_ok_and(|f| f.title == file.title))
+            .map(|l| l.id.to_string());
+        let progress = std::mem::take(&mut self.progress);
+        let view = self.view;
+        *self = State::empty();
+        self.progress = progress;
+        self.view = view;
+        self.load(Snapshot {
+            v: Snapshot::VERSION,
+            origin,
+            scenario: file,
+            steps: Vec::new(),
+            doc: None,
+            step: None,
+            call: None,
+        });
+        self.banner = Some(Banner { error: false, text: format!("opened `{name}`"), restore: false });
+    }
+
     /// Runs everything and keeps the goals' results; every goal met marks the lesson solved.
     fn check_work(&mut self) {
         self.run_all();
@@ -533,6 +584,7 @@ impl State {
                 self.exercise.hints_shown = (self.exercise.hints_shown + 1).min(self.base.hints.len());
             }
             Action::ToggleSolution => self.exercise.compare = !self.exercise.compare,
+            Action::Import { name, text } => self.import(&name, &text),
             Action::LoadProgress(text) => {
                 // What this session solved stays solved, whatever the browser held.
                 let mut loaded = Progress::from_json(&text);

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
-use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
+use kmsim_kms::trace::{AuthzTrace, CallTrace};
 use kmsim_policy::{Decided, Decision, PolicyDecision, Request, SetResult, Span, StepKind, StepOutcome};
 
 use crate::snippet;
@@ -141,25 +141,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
         t.resource,
         decision_text(t.decision, style)
     );
-    let decided = match &t.decided_by {
-        DecidedBy::ExplicitDeny { statement: s } => {
-            format!("explicit deny by statement `{}` of {} `{}`", s.label(), s.policy.label(), s.name)
-        }
-        DecidedBy::KeyPolicy { statement } => format!("key policy statement `{}`", statement.label()),
-        DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => {
-            let (policy, statement) = identity_label(identity.as_ref());
-            format!(
-                "key policy statement `{}` + identity policy `{policy}` statement `{statement}`",
-                key_policy.label()
-            )
-        }
-        DecidedBy::Identity { statement } => {
-            let (policy, statement) = identity_label(statement.as_ref());
-            format!("identity policy `{policy}` statement `{statement}`")
-        }
-        DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
-        DecidedBy::ImplicitDeny { missing } => format!("implicit deny: {}", missing.text()),
-    };
+    let decided = t.decided_by_text();
     let _ = writeln!(out, "{indent}  decided by: {decided}");
     for p in &t.policies {
         let d = match p.result.decision {

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::AppContext;
+use super::{AppContext, InlineProse, Prose};
 use crate::browser;
 use crate::state::exercise::{self, Line, PROGRESS_KEY};
 use crate::state::Action;
@@ -49,14 +49,11 @@ pub fn ExercisePanel() -> Html {
                 <strong data-testid="check-summary">{summary}</strong>
                 <ul class="goals">
                     { for results.iter().map(|g| {
-                        let reasons = g.checks.iter().filter(|c| !c.held).map(|c| {
-                            let got = if c.actual.is_empty() { "nothing" } else { c.actual.as_str() };
-                            format!("{}: expected {}, got {}", c.what, c.expected, got)
-                        });
+                        let reasons = g.checks.iter().filter(|c| !c.held).map(crate::words::expectation);
                         html! {
                             <li class={classes!("goal", if g.passed { "held" } else { "failed" })} data-testid="goal">
                                 <span class="mark">{ if g.passed { "✓" } else { "✗" } }</span>
-                                <span class="goal-text">{ if g.text.is_empty() { g.id.clone() } else { g.text.clone() } }</span>
+                                <InlineProse class="goal-text" text={ if g.text.is_empty() { g.id.clone() } else { g.text.clone() } } />
                                 { for reasons.map(|r| html! { <div class="goal-reason" data-testid="goal-reason">{r}</div> }) }
                             </li>
                         }
@@ -66,7 +63,7 @@ pub fn ExercisePanel() -> Html {
         }
     });
     let hints = base.hints.iter().take(app.exercise.hints_shown).enumerate().map(|(i, h)| {
-        html! { <li class="prose" data-testid="hint">{ format!("Hint {}: {h}", i + 1) }</li> }
+        html! { <li data-testid="hint"><strong>{ format!("Hint {}: ", i + 1) }</strong><InlineProse text={h.clone()} /></li> }
     });
     let more_hints = app.exercise.hints_shown < base.hints.len();
     let solution = app.exercise.compare.then(|| {
@@ -74,7 +71,7 @@ pub fn ExercisePanel() -> Html {
             None => html! { <p class="note" data-testid="solution-diff">{"This exercise has no solution to compare with."}</p> },
             Some(diffs) => html! {
                 <div class="solution" data-testid="solution-diff">
-                    { for base.solution.as_ref().filter(|s| !s.note.is_empty()).map(|s| html! { <p class="prose">{s.note.clone()}</p> }) }
+                    { for base.solution.as_ref().filter(|s| !s.note.is_empty()).map(|s| html! { <Prose text={s.note.clone()} /> }) }
                     { for diffs.iter().map(|d| html! {
                         <div class="doc-diff">
                             <div class="doc-diff-title">
@@ -111,7 +108,7 @@ pub fn ExercisePanel() -> Html {
     html! {
         <aside class="exercise" data-testid="exercise" aria-label="Exercise">
             <h2>{"Exercise"}{ for this_solved.then(|| html! { <span class="solved" data-testid="solved">{" · solved"}</span> }) }</h2>
-            <p class="prose" data-testid="exercise-text">{base.exercise.clone()}</p>
+            <Prose testid="exercise-text" text={base.exercise.clone()} />
             <div class="exercise-actions">
                 <button class="primary" data-testid="check-work" onclick={send(Action::CheckWork)} disabled={goals.is_empty()}
                     title={if goals.is_empty() { "this scenario declares no goals" } else { "run the lesson and grade its goals" }}>

@@ -4,7 +4,9 @@ mod audit;
 mod console;
 mod editor;
 mod exercise;
+mod files;
 mod header;
+mod prose;
 mod steps;
 mod trace;
 
@@ -12,6 +14,7 @@ pub use audit::AuditLog;
 pub use console::CallConsole;
 pub use editor::DocumentsPane;
 pub use header::{Banner, Header};
+pub use prose::{InlineProse, Prose};
 pub use steps::StepsView;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};

@@ -400,3 +400,36 @@ fn the_line_diff_keeps_order_and_marks_each_side() {
         [Same("a".into()), Yours("b".into()), Solution("x".into()), Same("c".into()), Solution("d".into())]
     );
 }
+
+// Import and export of scenario files in the CLI's format (issue 11).
+
+#[test]
+fn an_exported_file_reimports_identically_and_keeps_its_lesson() {
+    let fixed = fixed_lesson_1();
+    let fixed = reduce(fixed, Action::RunCall);
+    let text = fixed.export_text();
+    // The CLI's reader takes it, and its goals are met.
+    let scenario = kmsim_kms::scenario::Scenario::parse(&text).unwrap();
+    assert!(scenario.run(1, false).goals_met());
+    let back = reduce(State::default(), Action::Import { name: "mine.json".into(), text: text.clone() });
+    assert_eq!(back.origin.as_deref(), Some("lesson:01-least-privilege"));
+    assert_eq!(back.export_text(), text);
+    assert_eq!(back.banner.as_ref().map(|b| (b.error, b.text.as_str())), Some((false, "opened `mine.json`")));
+    assert!(reduce(back, Action::CheckWork).exercise.checked.unwrap().iter().all(|g| g.passed));
+}
+
+#[test]
+fn a_file_that_does_not_read_is_refused_with_its_places() {
+    let s = State::default();
+    let before = s.snapshot();
+    let bad = "{\n  \"steps\": [ { \"call\": \"Encrpyt\", \"as\": \"role/App\" } ],\n  \"goals\": [ { \"id\": \"g\", \"step\": \"nope\" } ]\n}";
+    let s = reduce(s, Action::Import { name: "bad.json".into(), text: bad.into() });
+    assert_eq!(s.snapshot(), before, "nothing is replaced");
+    let banner = s.banner.unwrap();
+    assert!(banner.error);
+    assert_eq!(
+        banner.text,
+        "`bad.json` could not be opened: line 2, column 24 (/steps/0/call): unknown operation `Encrpyt`; line 3, \
+         column 35 (/goals/0/step): goal `g` names step `nope`, which is not a step of the lesson"
+    );
+}
