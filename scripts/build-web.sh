@@ -2,7 +2,7 @@
 # Builds the playground into web/dist: cargo (profile `web`: opt z, lto, panic abort) -> wasm-bindgen --target web
 # -> wasm-opt -Oz (npm binaryen; Debian's binaryen cannot read today's wasm-bindgen output) -> the glue's imports
 # renamed to short names (in the wasm and the JS alike) -> JS glue and style.css minified by npm esbuild ->
-# index.html. The readable glue and stylesheet are kept in $TARGET_DIR/web-readable (not shipped).
+# index.html and embed.html (+ examples/docs.html). The readable glue and stylesheet are kept in $TARGET_DIR/web-readable (not shipped).
 # Run scripts/setup.sh first on a fresh machine. Prints every asset's raw and gzip size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -154,17 +154,39 @@ JS
 "$ESBUILD" "$READABLE/kmsim-web.short.js" --minify --format=esm --log-level=warning --outfile="$DIST/kmsim-web.js"
 "$ESBUILD" "$READABLE/style.css" --minify --log-level=warning --outfile="$DIST/style.css"
 echo "build-web: glue and stylesheet minified (readable copies in $READABLE)"
-cp web/index.html "$DIST/"
+cp web/index.html web/embed.html "$DIST/"
+# An example docs page with two embeds (docs/embed.md), served at /examples/docs.html.
+mkdir -p "$DIST/examples"
+cp web/examples/docs.html "$DIST/examples/"
 
-echo "build-web: assets in $DIST (raw / gzip -9 bytes)"
+# Precompressed copies (FILE.br, FILE.gz) for scripts/serve.py, which sends one when the browser accepts it. Node's
+# zlib has both brotli and gzip (no other tool needed on CI).
+node --input-type=module - "$DIST" <<'JS'
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import zlib from "node:zlib";
+const dir = process.argv[2];
+for (const name of readdirSync(dir)) {
+  if (!/\.(wasm|js|css|html|json)$/.test(name)) continue;
+  const raw = readFileSync(join(dir, name));
+  writeFileSync(join(dir, name + ".gz"), zlib.gzipSync(raw, { level: 9 }));
+  writeFileSync(join(dir, name + ".br"), zlib.brotliCompressSync(raw, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+  }));
+}
+JS
+
+echo "build-web: assets in $DIST (raw / gzip -9 / brotli bytes, as served by scripts/serve.py)"
 total_raw=0
 total_gz=0
 for f in "$DIST"/*; do
+  [[ $f == *.gz || $f == *.br || -d $f ]] && continue
   raw=$(wc -c <"$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   total_raw=$((total_raw + raw))
   total_gz=$((total_gz + gz))
-  printf '  %-28s %9d %9d\n' "$(basename "$f")" "$raw" "$gz"
+  br=$( [[ -f $f.br ]] && wc -c <"$f.br" || echo "-")
+  printf '  %-28s %9d %9d %9s\n' "$(basename "$f")" "$raw" "$gz" "$br"
 done
 printf '  %-28s %9d %9d\n' "total" "$total_raw" "$total_gz"
 echo "build-web: done in $((SECONDS - start)) s"

@@ -6,25 +6,23 @@ import { test, expect, type Page, type BrowserContext } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { open, editorText } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
-const STORAGE_KEY = "kmsim.playground";
-const BACKUP_KEY = "kmsim.playground.unreadable";
-const LINK_BACKUP_KEY = "kmsim.playground.before-link";
+/** Every saved workspace's record, concatenated (workspaces are kept under `kmsim.ws.ID`). */
+async function saved(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith("kmsim.ws."))
+      .map((k) => localStorage.getItem(k))
+      .join("\n"),
+  );
+}
 const KEY_POLICY = "/keys/app/policy";
 const APP_POLICY = "/accounts/111122223333/roles/App/policies/AppKms";
 
-/** Opens the page (optionally at a fragment) and waits for the app to mount and run its scenario. */
-async function open(page: Page, fragment = ""): Promise<void> {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto("/" + fragment);
-  await expect(page.getByTestId("app")).toBeVisible();
-  await expect(page.getByTestId("step-row").first()).toBeVisible();
-  expect(errors, "no uncaught page errors").toEqual([]);
-}
 
 async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
@@ -35,12 +33,9 @@ async function openLesson(page: Page, id: string): Promise<void> {
 async function selectDoc(page: Page, pointer: string): Promise<void> {
   const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
   await tab.click();
-  await expect(tab).toHaveAttribute("aria-selected", "true");
+  await expect(tab).toHaveAttribute("aria-current", "true");
 }
 
-async function editorText(page: Page): Promise<string> {
-  return page.getByTestId("editor").inputValue();
-}
 
 /** The 1-based line of the first line of `text` containing `needle`. */
 function lineOf(text: string, needle: string): number {
@@ -120,7 +115,7 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await expect(deciding).toHaveJSProperty("open", true);
   // Clicking it highlights its lines in the key policy's editor, and nothing else.
   await deciding.getByTestId("show-statement").click();
-  await expect(page.locator('[data-testid="doc-tab"][data-path="/keys/app/policy"]')).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator('[data-testid="doc-tab"][data-path="/keys/app/policy"]')).toHaveAttribute("aria-current", "true");
   const sid = lineOf(original, '"Sid": "AllowAppCrypto"');
   await expect(gutterLine(page, sid)).toHaveClass(/\bhl\b/);
   await expect(gutterLine(page, sid - 1)).toHaveClass(/\bhl\b/); // the statement's opening brace
@@ -138,13 +133,13 @@ test("edits and calls survive a reload (from the fragment and from localStorage)
   const edited = (await editorText(page)).replace('"DecryptOwnData"', '"EditedForReload"');
   await page.getByTestId("editor").fill(edited);
   await runCall(page, "Success");
-  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k) ?? "", STORAGE_KEY)).toContain("EditedForReload");
+  await expect.poll(() => saved(page)).toContain("EditedForReload");
   const outcomes = await stepOutcomes(page);
   expect(outcomes).toHaveLength(9);
 
   await page.reload();
   await expect(page.getByTestId("step-row")).toHaveCount(9);
-  await expect(page.locator(`[data-testid="doc-tab"][data-path="${APP_POLICY}"]`)).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator(`[data-testid="doc-tab"][data-path="${APP_POLICY}"]`)).toHaveAttribute("aria-current", "true");
   expect(await editorText(page)).toBe(edited);
   expect(await stepOutcomes(page)).toEqual(outcomes);
 
@@ -176,7 +171,7 @@ test("the share link reopens the same state in a fresh browser context", async (
     const other = await fresh.newPage();
     await open(other, fragment);
     await expect(other.getByTestId("scenario-title")).toHaveText(await page.getByTestId("scenario-title").innerText());
-    await expect(other.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`)).toHaveAttribute("aria-selected", "true");
+    await expect(other.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`)).toHaveAttribute("aria-current", "true");
     expect(await editorText(other)).toBe(edited);
     expect(await stepOutcomes(other)).toEqual(outcomes);
     await expect(other.getByTestId("banner")).toHaveCount(0);
@@ -186,42 +181,39 @@ test("the share link reopens the same state in a fresh browser context", async (
   }
 });
 
-test("a share link does not destroy other saved work: it is kept aside and can be restored", async ({ page, context }) => {
+test("a share link does not destroy other saved work: it opens as a new workspace, and undo goes back", async ({ page, context }) => {
   await open(page);
   await runCall(page, "Success"); // local work: 9 steps
-  await page.getByTestId("share-button").click();
-  const mine = "#" + (await page.getByTestId("share-link").inputValue()).split("#")[1];
   await openLesson(page, "lesson:02-separation-of-duties");
   const theirs = await page.evaluate(() => location.hash);
-  await page.goto("/" + mine); // back to my work (a fragment change: reload to read it), saved again
-  await page.reload();
-  await expect(page.getByTestId("step-row")).toHaveCount(9);
+  await page.getByTestId("open").selectOption("lesson:01-least-privilege"); // back to my work
 
   const other = await context.newPage();
   await open(other, theirs);
-  const banner = other.getByTestId("banner");
-  await expect(banner).toContainText("opened the playground from the share link");
-  await expect(banner).toContainText(LINK_BACKUP_KEY);
-  expect(await other.evaluate((k) => localStorage.getItem(k) ?? "", LINK_BACKUP_KEY)).toContain("call1");
-  await banner.getByTestId("restore").click();
+  // This browser already holds that link's work (lesson 2's workspace): the link opens it, undo goes back.
+  await expect(other.getByTestId("undo-toast")).toContainText("Opened the share link: it is your workspace `2. Separation of duties`");
+  expect(await saved(other)).toContain("call1");
+  await other.getByTestId("undo").click();
   await expect(other.getByTestId("step-row")).toHaveCount(9);
-  await expect(other.getByTestId("banner")).toHaveCount(0);
+  await expect(other.getByTestId("undo-toast")).toHaveCount(0);
 });
 
-test("a broken share link shows a clear message and loses nothing", async ({ page, context }) => {
+test("a broken share link shows a clear message, stays copyable and loses nothing", async ({ page, context }) => {
   await open(page);
   const edited = (await editorText(page)).replace("EnableIAMPolicies", "KeptAcrossABrokenLink");
   await page.getByTestId("editor").fill(edited);
-  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k) ?? "", STORAGE_KEY)).toContain("KeptAcross");
+  await expect.poll(() => saved(page)).toContain("KeptAcross");
 
   const other = await context.newPage();
   await open(other, "#s=garbage");
-  const banner = other.getByTestId("banner");
+  const banner = other.getByTestId("broken-link");
   await expect(banner).toBeVisible();
-  await expect(banner).toContainText("the share link in the address could not be read");
-  await expect(banner).toContainText("your saved playground is shown instead");
+  await expect(banner).toContainText("the share link in the address could not be opened");
+  await expect(banner).toContainText("your workspace is shown instead");
+  await expect(other.getByTestId("broken-link-text")).toHaveValue(/#s=garbage$/);
+  expect(await other.evaluate(() => location.hash)).toBe("#s=garbage");
   expect(await editorText(other)).toBe(edited);
-  expect(await other.evaluate((k) => localStorage.getItem(k) ?? "", STORAGE_KEY)).toContain("KeptAcross");
+  expect(await saved(other)).toContain("KeptAcross");
   await other.screenshot({ path: path.join(ARTIFACTS, "broken-link.png"), fullPage: true });
   await banner.getByRole("button", { name: "Dismiss" }).click();
   await expect(banner).toHaveCount(0);
@@ -229,13 +221,13 @@ test("a broken share link shows a clear message and loses nothing", async ({ pag
 
 test("corrupt saved state is reported and kept aside; version 1 links still open", async ({ page, context }) => {
   await open(page);
-  const corrupt = '{"v": 2, "scenario": [tru';
-  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [STORAGE_KEY, corrupt]);
+  const corrupt = '{"rev": 1, "name": "x", "snapshot": {"v": 2, "scenario": [tru';
+  await page.evaluate((v) => localStorage.setItem("kmsim.ws.bad", v), corrupt);
   const other = await context.newPage();
   await open(other);
-  await expect(other.getByTestId("banner")).toContainText("the saved playground could not be read");
-  await expect(other.getByTestId("banner")).toContainText(BACKUP_KEY);
-  expect(await other.evaluate((k) => localStorage.getItem(k), BACKUP_KEY)).toBe(corrupt);
+  await expect(other.getByTestId("banner")).toContainText("a saved workspace could not be read");
+  await expect(other.getByTestId("banner")).toContainText("kmsim.ws.bad");
+  expect(await other.evaluate(() => localStorage.getItem("kmsim.ws.bad"))).toBe(corrupt);
   await expect(other.getByTestId("run-status")).toHaveText("every expectation holds");
 
   // A link from the first playground (format 1: loose documents and one request) opens as a scenario.

@@ -1,5 +1,5 @@
 // Playwright drives Debian's chromium (never Playwright's own browser downloads) against web/dist served by
-// python's http.server on a free port. Run through scripts/test.sh, or: bash scripts/build-web.sh &&
+// scripts/serve.py (python's http.server sending precompressed files) on a free port. Run through scripts/test.sh, or: bash scripts/build-web.sh &&
 // web/node_modules/.bin/playwright test --config tests/e2e/playwright.config.ts
 import { defineConfig } from "@playwright/test";
 import { execFileSync } from "node:child_process";
@@ -52,7 +52,8 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: `python3 -m http.server ${port} --bind 127.0.0.1 --directory "${dist}"`,
+    // The serve command's server: precompressed assets with Content-Encoding (as users get them).
+    command: `python3 "${path.resolve(__dirname, "../../scripts/serve.py")}" ${port} "${dist}"`,
     url: `http://127.0.0.1:${port}/index.html`,
     reuseExistingServer: false,
     timeout: 20_000,

@@ -34,7 +34,7 @@ async function openLesson(page: Page, id: string): Promise<void> {
 async function selectDoc(page: Page, pointer: string): Promise<void> {
   const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
   await tab.click();
-  await expect(tab).toHaveAttribute("aria-selected", "true");
+  await expect(tab).toHaveAttribute("aria-current", "true");
 }
 
 /** The policy document at `pointer`, read from the editor. */

@@ -1,25 +1,20 @@
-//! The root component: builds the starting state, provides it to the components, and saves every change to
-//! localStorage and to the URL fragment (the share link).
+//! The root component: builds the starting state from the saved workspaces and the URL fragment, provides it to the
+//! components, saves every change (`workspaces::Saver`: never over another tab's newer version) and puts the open
+//! workspace's share link in the address, and listens to other tabs and to links pasted into the address bar.
 
 use yew::prelude::*;
 
-use crate::browser;
-use crate::components::{AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, StepsView};
+use crate::browser::{self, LocalStore};
+use crate::components::{
+    AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, Notices, StepsView, UndoToast, WorkspacesPanel,
+};
 use crate::share;
-use crate::state::{self, Action, State, View, BACKUP_KEY, LINK_BACKUP_KEY, STORAGE_KEY};
+use crate::state::{self, Action, State, View};
+use crate::workspaces::{self, Problem, Saver};
 
 fn initial_state() -> State {
-    let stored = browser::load(STORAGE_KEY);
-    let boot = state::boot(&browser::fragment(), stored.as_deref(), browser::random_seed());
-    // Keep the saved text before the first save overwrites the main key.
-    if let Some(text) = &stored {
-        if boot.corrupt_stored {
-            browser::store(BACKUP_KEY, text);
-        } else if boot.replaced_stored {
-            browser::store(LINK_BACKUP_KEY, text);
-        }
-    }
-    boot.state
+    let loaded = workspaces::load(&mut LocalStore);
+    state::boot(&browser::fragment(), loaded, browser::random_seed())
 }
 
 #[component]
@@ -49,18 +44,53 @@ fn ViewTabs() -> Html {
 #[component]
 pub fn App() -> Html {
     let app = use_reducer(initial_state);
+    let saver = use_mut_ref(|| Saver::new(&app.ws.list, &app.ws.revs));
     {
         let dispatcher = app.dispatcher();
-        let warned = app.banner.is_some();
-        use_effect_with(app.snapshot(), move |snapshot| {
-            let saved = browser::store(STORAGE_KEY, &share::to_json(snapshot));
-            browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(snapshot)));
-            if !saved && !warned && cfg!(target_arch = "wasm32") {
-                dispatcher.dispatch(Action::ShowBanner(state::Banner::error(
-                    "the playground could not be saved in this browser (storage unavailable or full); use the share \
-                     link to keep it",
-                )));
+        let unsaved = app.ws.unsaved.is_some();
+        let keep_fragment = app.ws.broken_link.is_some();
+        let snapshot = app.snapshot();
+        use_effect_with((app.workspace_list(), app.ws.current.clone(), keep_fragment), move |(list, current, _)| {
+            let problems = saver.borrow_mut().sync(&mut LocalStore, list, current);
+            let mut failed = None;
+            for p in problems {
+                match p {
+                    Problem::Conflict { theirs, .. } => dispatcher.dispatch(Action::WorkspaceConflict(theirs)),
+                    Problem::Failed(e) => failed = Some(e),
+                }
             }
+            match failed {
+                Some(e) => dispatcher.dispatch(Action::StorageProblem(Some(format!(
+                    "{}: your workspaces are kept in this tab only until it closes; back them up or free some space",
+                    e.message()
+                )))),
+                None if unsaved => dispatcher.dispatch(Action::StorageProblem(None)),
+                None => {}
+            }
+            // A broken link stays in the address until dismissed, so that it can be copied from there too.
+            if !keep_fragment {
+                browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(&snapshot)));
+            }
+        });
+    }
+    {
+        let dispatcher = app.dispatcher();
+        use_effect_with((), move |_| {
+            let d = dispatcher.clone();
+            browser::on_storage(move |key, value| {
+                let Some(id) = workspaces::id_of_key(&key) else { return };
+                let theirs = match value {
+                    Some(text) => match workspaces::parse_record(id, &text) {
+                        Ok((ws, _)) => Some(Box::new(ws)),
+                        Err(_) => return,
+                    },
+                    None => None,
+                };
+                d.dispatch(Action::WorkspaceChangedElsewhere { id: id.to_string(), theirs });
+            });
+            browser::on_hashchange(move |fragment| {
+                dispatcher.dispatch(Action::OpenFragment { fragment, seed: browser::random_seed() });
+            });
         });
     }
     let panel = match app.view {
@@ -72,7 +102,10 @@ pub fn App() -> Html {
         <ContextProvider<AppContext> context={app.clone()}>
             <div class="app" data-testid="app">
                 <Header />
+                <WorkspacesPanel />
+                <Notices />
                 <Banner />
+                <UndoToast />
                 <main class="lab">
                     <DocumentsPane />
                     <section class="pane side">

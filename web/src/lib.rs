@@ -6,6 +6,7 @@
 mod app;
 mod browser;
 mod components;
+mod embed;
 pub mod legacy;
 pub mod markdown;
 pub mod model;
@@ -15,5 +16,12 @@ pub mod starts;
 pub mod state;
 mod text;
 pub mod words;
+pub mod workspaces;
 
 pub use app::App;
+pub use embed::Embed;
+
+/// Whether the page is the embed (embed.html's `<body data-embed>`).
+pub fn is_embed() -> bool {
+    browser::is_embed_page()
+}

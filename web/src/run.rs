@@ -5,6 +5,7 @@
 //! every step, the scenario's and then the user's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use kmsim_kms::audit::AuditRecord;
 use kmsim_kms::scenario::{GoalResult, Scenario, ScenarioFile, StepResult, StepSpec};
@@ -18,7 +19,7 @@ use crate::model::{Doc, DocLoc};
 #[derive(Debug, Clone)]
 pub struct RunView {
     pub steps: Vec<StepResult>,
-    pub audit: Vec<AuditRecord>,
+    pub audit: Vec<Arc<AuditRecord>>,
     /// Key name -> ARN in this run's world.
     pub key_arns: BTreeMap<String, String>,
     pub passed: bool,

@@ -10,8 +10,8 @@ use yew::Reducible;
 
 use crate::model::{self, CallForm, Doc, EcRow, Snapshot};
 use crate::run::{self, RunErrors, RunView};
-use crate::share;
 use crate::starts;
+use crate::workspaces::Workspace;
 
 pub mod exercise;
 pub use exercise::{Exercise, Progress};
@@ -33,13 +33,11 @@ pub enum View {
 pub struct Banner {
     pub error: bool,
     pub text: String,
-    /// Offer to restore the work that was saved before a share link replaced it.
-    pub restore: bool,
 }
 
 impl Banner {
     pub fn error(text: impl Into<String>) -> Banner {
-        Banner { error: true, text: text.into(), restore: false }
+        Banner { error: true, text: text.into() }
     }
 }
 
@@ -106,6 +104,8 @@ pub struct State {
     pub exercise: Exercise,
     /// The lessons solved in this browser (kept across lessons).
     pub progress: Progress,
+    /// The workspaces (see `state/workspaces.rs`).
+    pub ws: Workspaces,
 }
 
 /// Everything that changes the state.
@@ -178,6 +178,46 @@ pub enum Action {
         name: String,
         text: String,
     },
+    // Workspaces (state/workspaces.rs). `seed`s are randomness for new ids (and for a link without a seed).
+    OpenWorkspace(String),
+    RenameWorkspace {
+        id: String,
+        name: String,
+    },
+    DuplicateWorkspace {
+        id: String,
+        seed: u64,
+    },
+    DeleteWorkspace {
+        id: String,
+        seed: u64,
+    },
+    /// Take back the last switch, reset or delete.
+    UndoWorkspace,
+    DismissUndo,
+    /// A fragment typed or pasted into the address bar (`#s=...` or `#lesson=NAME`).
+    OpenFragment {
+        fragment: String,
+        seed: u64,
+    },
+    /// Another tab saved (`Some`) or deleted (`None`) a workspace.
+    WorkspaceChangedElsewhere {
+        id: String,
+        theirs: Option<Box<Workspace>>,
+    },
+    /// Saving found another tab's newer version of a workspace this tab changed.
+    WorkspaceConflict(Box<Workspace>),
+    /// Resolve the conflict: take the other tab's version ...
+    TakeTheirs,
+    /// ... or keep this tab's as a new workspace.
+    KeepMineAsCopy {
+        seed: u64,
+    },
+    /// Why nothing is saved now (`None`: saved again).
+    StorageProblem(Option<String>),
+    /// Workspaces read from a backup file (with fresh ids).
+    RestoreWorkspaces(Vec<Workspace>),
+    ToggleWorkspaces,
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -185,7 +225,7 @@ impl Default for State {
     fn default() -> State {
         let first = starts::LESSONS.first().map_or("", |s| s.id);
         let mut s = State::empty();
-        s.apply(Action::Open { id: first.to_string(), seed: 1 });
+        s.open_start(first, 1);
         s
     }
 }
@@ -209,6 +249,7 @@ impl State {
             share_open: false,
             exercise: Exercise::default(),
             progress: Progress::default(),
+            ws: Workspaces::default(),
         }
     }
 
@@ -336,9 +377,11 @@ impl State {
         let banner = self.banner.take();
         let view = self.view;
         let progress = std::mem::take(&mut self.progress);
+        let ws = std::mem::take(&mut self.ws);
         *self = State::empty();
         self.banner = banner;
         self.progress = progress;
+        self.ws = ws;
         self.view = if view == View::Audit { View::Steps } else { view };
         self.load(Snapshot {
             v: Snapshot::VERSION,
@@ -432,9 +475,11 @@ impl State {
             .find(|l| serde_json::from_str::<ScenarioFile>(l.text).is_ok_and(|f| f.title == file.title))
             .map(|l| l.id.to_string());
         let progress = std::mem::take(&mut self.progress);
+        let ws = std::mem::take(&mut self.ws);
         let view = self.view;
         *self = State::empty();
         self.progress = progress;
+        self.ws = ws;
         self.view = view;
         self.load(Snapshot {
             v: Snapshot::VERSION,
@@ -445,7 +490,7 @@ impl State {
             step: None,
             call: None,
         });
-        self.banner = Some(Banner { error: false, text: format!("opened `{name}`"), restore: false });
+        self.banner = Some(Banner { error: false, text: format!("opened `{name}`") });
     }
 
     /// Runs everything and keeps the goals' results; every goal met marks the lesson solved.
@@ -465,7 +510,7 @@ impl State {
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::Open { id, seed } => self.open(&id, seed),
+            Action::Open { id, seed } => self.open_start(&id, seed),
             Action::Restore(snapshot) => {
                 let banner = self.banner.take();
                 self.load(*snapshot);
@@ -565,19 +610,12 @@ impl State {
                     self.highlight = None;
                 }
             }
-            Action::Reset => {
-                let seed = self.base.seed.unwrap_or(1);
-                match self.origin.clone() {
-                    Some(id) if starts::find(&id).is_some() => self.open(&id, seed),
-                    _ => {
-                        self.user_steps.clear();
-                        self.run_all();
-                        self.step = (self.step_count() > 0).then_some(0);
-                    }
-                }
-            }
+            Action::Reset => self.reset_with_undo(),
             Action::ShowBanner(b) => self.banner = Some(b),
-            Action::DismissBanner => self.banner = None,
+            Action::DismissBanner => {
+                self.banner = None;
+                self.ws.broken_link = None;
+            }
             Action::ToggleShare => self.share_open = !self.share_open,
             Action::CheckWork => self.check_work(),
             Action::ShowHint => {
@@ -590,6 +628,20 @@ impl State {
                 let mut loaded = Progress::from_json(&text);
                 loaded.solved.extend(self.progress.solved.iter().filter(|(_, s)| **s).map(|(k, v)| (k.clone(), *v)));
                 self.progress = loaded;
+            }
+            other => self.apply_workspaces(other),
+        }
+    }
+
+    /// Back to the lesson or sample as it was opened (same seed), without the user's steps.
+    fn reset(&mut self) {
+        let seed = self.base.seed.unwrap_or(1);
+        match self.origin.clone() {
+            Some(id) if starts::find(&id).is_some() => self.open(&id, seed),
+            _ => {
+                self.user_steps.clear();
+                self.run_all();
+                self.step = (self.step_count() > 0).then_some(0);
             }
         }
     }
@@ -609,99 +661,9 @@ impl Reducible for State {
     }
 }
 
-/// Where the starting state came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Fragment,
-    Storage,
-    Default,
-}
+pub use workspaces::{boot, BrokenLink, Undo, UndoKind, Workspaces};
 
-/// The starting state, from the URL fragment (which wins), else the stored JSON, else the first lesson.
-/// An unreadable fragment or stored state gives a banner and falls through. The caller must keep the stored text
-/// aside before anything is saved over it: under [`BACKUP_KEY`] when `corrupt_stored` (unreadable), under
-/// [`LINK_BACKUP_KEY`] when `replaced_stored` (a share link replaced different saved work).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Boot {
-    pub state: State,
-    pub source: Source,
-    pub corrupt_stored: bool,
-    pub replaced_stored: bool,
-}
-
-/// Builds the starting state from what the browser holds. `fresh_seed` is the seed of a share link made without one
-/// (see `share::without_seed`): such a link replays with a new seed, so its key ids and ciphertexts are not the
-/// sharer's.
-pub fn boot(fragment: &str, stored: Option<&str>, fresh_seed: u64) -> Boot {
-    let stored = stored.filter(|s| !s.trim().is_empty());
-    let mut problems: Vec<String> = Vec::new();
-    if let Some(payload) = share::payload_of_fragment(fragment) {
-        match share::decode(payload) {
-            Ok(mut snapshot) => {
-                let replaced = stored.is_some_and(|s| share::from_json(s).ok().as_ref() != Some(&snapshot));
-                let corrupt = stored.is_some_and(|s| share::from_json(s).is_err());
-                let seedless = snapshot.scenario.seed.is_none();
-                snapshot.scenario.seed = snapshot.scenario.seed.or(Some(fresh_seed));
-                let mut state = State::from_snapshot(snapshot);
-                if seedless {
-                    state.banner = Some(Banner {
-                        error: false,
-                        text: format!(
-                            "the share link has no seed: this replay uses a fresh seed ({fresh_seed}), so key ids \
-                             and ciphertexts differ from the sharer's"
-                        ),
-                        restore: false,
-                    });
-                }
-                if replaced {
-                    let key = if corrupt { BACKUP_KEY } else { LINK_BACKUP_KEY };
-                    state.banner = Some(Banner {
-                        error: false,
-                        text: format!(
-                            "opened the playground from the share link; the work saved in this browser before is kept \
-                             as `{key}`"
-                        ),
-                        restore: !corrupt,
-                    });
-                }
-                return Boot {
-                    state,
-                    source: Source::Fragment,
-                    corrupt_stored: corrupt,
-                    replaced_stored: replaced && !corrupt,
-                };
-            }
-            Err(e) => problems.push(format!("the share link in the address could not be read ({e})")),
-        }
-    }
-    let mut corrupt_stored = false;
-    let mut result = None;
-    if let Some(json) = stored {
-        match share::from_json(json) {
-            Ok(snapshot) => result = Some((State::from_snapshot(snapshot), Source::Storage)),
-            Err(e) => {
-                corrupt_stored = true;
-                problems.push(format!("the saved playground could not be read ({e}); it is kept as `{BACKUP_KEY}`"));
-            }
-        }
-    }
-    let (mut state, source) = result.unwrap_or_else(|| (State::default(), Source::Default));
-    if !problems.is_empty() {
-        let shown = match source {
-            Source::Storage => "your saved playground is shown instead",
-            _ => "the first lesson is shown instead",
-        };
-        state.banner = Some(Banner::error(format!("{}; {shown}", problems.join("; "))));
-    }
-    Boot { state, source, corrupt_stored, replaced_stored: false }
-}
-
-/// The localStorage key of the saved playground.
-pub const STORAGE_KEY: &str = "kmsim.playground";
-/// Where unreadable saved state is moved before anything is saved over it.
-pub const BACKUP_KEY: &str = "kmsim.playground.unreadable";
-/// Where saved work is moved when a share link with other work is opened.
-pub const LINK_BACKUP_KEY: &str = "kmsim.playground.before-link";
+mod workspaces;
 
 #[cfg(test)]
 mod tests;

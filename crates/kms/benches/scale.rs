@@ -13,26 +13,9 @@ use serde_json::json;
 
 mod common;
 use common::{admin_world, ADMIN};
-
-fn call(w: &mut World, op: &str, params: serde_json::Value) -> serde_json::Value {
-    let caller = Caller::new(ADMIN);
-    KmsRequest::from_parts(op, params)
-        .ok()
-        .and_then(|r| w.call(&caller, &r).response.ok())
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// A world with `n` keys, each rotating every 365 days (the default period).
-fn rotating_keys(n: usize) -> World {
-    let mut w = admin_world();
-    for _ in 0..n {
-        let key = call(&mut w, "CreateKey", json!({}));
-        let arn = key.pointer("/KeyMetadata/Arn").cloned().unwrap_or_default();
-        call(&mut w, "EnableKeyRotation", json!({ "KeyId": arn }));
-    }
-    w.take_audit();
-    w
-}
+#[path = "common/worlds.rs"]
+mod worlds;
+use worlds::{call, rotating_keys};
 
 /// A key with `n` grants, and its ARN.
 fn granted_key(n: usize) -> (World, String) {

@@ -323,8 +323,27 @@ pub struct RotationRecord {
     /// The backing-key version created by this rotation (the key starts at version 1).
     pub version: u32,
     pub rotation_date: Timestamp,
-    /// `AUTOMATIC` or `ON_DEMAND`.
-    pub rotation_type: String,
+    pub rotation_type: RotationType,
+}
+
+/// How a rotation came about (`RotationType` in ListKeyRotations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RotationType {
+    /// `AUTOMATIC`: the key's rotation schedule.
+    Automatic,
+    /// `ON_DEMAND`: RotateKeyOnDemand.
+    OnDemand,
+}
+
+impl RotationType {
+    /// As ListKeyRotations writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotationType::Automatic => "AUTOMATIC",
+            RotationType::OnDemand => "ON_DEMAND",
+        }
+    }
 }
 
 /// AWS's range for a rotation period (API reference, *EnableKeyRotation*: `RotationPeriodInDays`, "Minimum value of

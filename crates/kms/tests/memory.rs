@@ -62,8 +62,9 @@ fn measured<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// Issue 10 item 6: at most 1 KB retained per call step without the trace (978 bytes on a 64-bit target: the step
-/// result 352 inline, its response 209, summary 71, the call's name and caller 64, the world's audit record 268;
+/// Issue 10 item 6: at most 1 KB retained per call step without the trace (996 bytes on a 64-bit target: the step
+/// result 352 inline, its response 209, summary 71, the call's name and caller 64, the world's audit record 286,
+/// shared behind an `Arc` with what returns it, its resources list too;
 /// before the compact records and outcome-only steps: 7,797). With the trace a step keeps the whole authorization
 /// trace (4,979 bytes; before: 8,549): the bound fails if that grows.
 #[test]

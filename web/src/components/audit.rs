@@ -27,7 +27,8 @@ pub fn AuditLog() -> Html {
                     <span class="key" title={key.clone()}>{key.chars().take(8).collect::<String>()}</span>
                     <span class="code" data-testid="audit-error">{r.error_code.as_deref().unwrap_or_default().to_string()}</span>
                 </summary>
-                <pre>{json}</pre>
+                // Focusable, so that a keyboard user can scroll it.
+                <pre tabindex="0" aria-label={format!("audit record {} as JSON", i + 1)}>{json}</pre>
             </details>
         }
     });

@@ -40,7 +40,7 @@ pub fn DocumentsPane() -> Html {
                         html! {
                             <li>
                                 <button class="doc-link" data-testid="doc-tab" data-path={d.loc.pointer()}
-                                    aria-selected={(i == app.selected).to_string()} {onclick}>
+                                    aria-current={(i == app.selected).then_some("true")} {onclick}>
                                     {d.loc.label()} {for errors}
                                 </button>
                             </li>

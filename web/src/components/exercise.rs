@@ -9,6 +9,7 @@ use super::{AppContext, InlineProse, Prose};
 use crate::browser;
 use crate::state::exercise::{self, Line, PROGRESS_KEY};
 use crate::state::Action;
+use crate::workspaces::Store;
 
 #[component]
 pub fn ExercisePanel() -> Html {
@@ -16,7 +17,7 @@ pub fn ExercisePanel() -> Html {
     {
         let app = app.clone();
         use_effect_with((), move |_| {
-            if let Some(text) = browser::load(PROGRESS_KEY) {
+            if let Some(text) = browser::LocalStore.get(PROGRESS_KEY) {
                 app.dispatch(Action::LoadProgress(text));
             }
         });
@@ -26,7 +27,7 @@ pub fn ExercisePanel() -> Html {
         let kept = kept.clone();
         use_effect_with(app.progress.clone(), move |p| {
             if !p.solved.is_empty() {
-                kept.set(browser::store(PROGRESS_KEY, &p.to_json()));
+                kept.set(browser::LocalStore.set(PROGRESS_KEY, &p.to_json()).is_ok());
             }
         });
     }

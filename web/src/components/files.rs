@@ -2,8 +2,6 @@
 //! and a file dropped on the page open one. Reading and parsing are the reducer's (`Action::Import`); this only moves
 //! the bytes between the browser and the state.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::AppContext;
@@ -22,38 +20,19 @@ pub fn file_name(title: &str) -> String {
     format!("{}.json", if slug.is_empty() { "scenario" } else { &slug })
 }
 
-/// Offers `text` as a download named `name`; false when the browser refused.
-fn download(name: &str, text: &str) -> bool {
-    let run = || -> Option<()> {
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/json");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let document = web_sys::window()?.document()?;
-        let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-        web_sys::Url::revoke_object_url(&url).ok()
-    };
-    run().is_some()
-}
-
-/// Reads a file's text and sends it to the reducer as an import.
+/// Reads a dropped file's text and sends it to the reducer as an import.
 pub fn read_file(app: &AppContext, file: web_sys::File) {
-    let Ok(reader) = web_sys::FileReader::new() else { return };
     let name = file.name();
+    let promise = file.text();
     let app = app.clone();
-    let r = reader.clone();
-    let onload = Closure::once(move || {
-        let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
-        app.dispatch(Action::Import { name, text });
+    wasm_bindgen_futures::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|t| t.as_string()) {
+            Some(text) => app.dispatch(Action::Import { name, text }),
+            None => {
+                app.dispatch(Action::ShowBanner(crate::state::Banner::error(format!("`{name}` could not be read"))))
+            }
+        }
     });
-    reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-    // The reader calls back once; the closure lives until then.
-    onload.forget();
-    let _ = reader.read_as_text(&file);
 }
 
 /// The first file of a drop, if any.
@@ -67,7 +46,7 @@ pub fn FileButtons() -> Html {
     let on_export = {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| {
-            if !download(&file_name(&app.base.title), &app.export_text()) {
+            if !crate::browser::download(&file_name(&app.base.title), &app.export_text()) {
                 app.dispatch(Action::ShowBanner(crate::state::Banner::error("the browser refused the download")));
             }
         })
@@ -76,10 +55,12 @@ pub fn FileButtons() -> Html {
         let app = app.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                read_file(&app, file);
-            }
-            input.set_value("");
+            let name = input.files().and_then(|f| f.get(0)).map(|f| f.name()).unwrap_or_default();
+            let app = app.clone();
+            crate::browser::read_chosen_file(&input, move |text| match text {
+                Ok(text) => app.dispatch(Action::Import { name, text }),
+                Err(e) => app.dispatch(Action::ShowBanner(crate::state::Banner::error(e))),
+            });
         })
     };
     html! {

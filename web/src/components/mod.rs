@@ -9,6 +9,7 @@ mod header;
 mod prose;
 mod steps;
 mod trace;
+mod workspaces;
 
 pub use audit::AuditLog;
 pub use console::CallConsole;
@@ -16,6 +17,7 @@ pub use editor::DocumentsPane;
 pub use header::{Banner, Header};
 pub use prose::{InlineProse, Prose};
 pub use steps::StepsView;
+pub use workspaces::{Notices, UndoToast, WorkspacesPanel};
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::{Event, TargetCast, UseReducerHandle};

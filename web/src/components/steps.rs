@@ -117,7 +117,7 @@ pub fn StepsView() -> Html {
         html! {
             <li>
                 <button class={classes!("step-row", selected.then_some("selected"), user.then_some("user"))}
-                    data-testid="step-row" aria-selected={selected.to_string()} {onclick}>
+                    data-testid="step-row" aria-current={selected.then_some("true")} {onclick}>
                     <span class="index">{i}</span>
                     <span class="title">
                         { for spec.name.as_ref().map(|n| html! { <code class="step-name">{n.clone()}</code> }) }

@@ -210,9 +210,9 @@ fn render_statement(app: &AppContext, a: &AuthzTrace, p: &PolicyEval, doc: Optio
                     <span class={classes!("effect", format!("{:?}", s.effect).to_lowercase())}>{format!("{:?}", s.effect)}</span>
                     <span class="applies">{if s.applies { "applies" } else { "does not apply" }}</span>
                     { for deciding.then(|| html! { <span class="badge">{"deciding"}</span> }) }
-                    { for show }
                 </summary>
-                <p class="why">{s.reason.to_string()}</p>
+                // The link sits outside the summary: a link inside the summary's button is nested-interactive.
+                <p class="why">{s.reason.to_string()}{" "}{ for show }</p>
                 <ul class="elements">
                     { for s.elements.iter().map(render_element) }
                     { for s.conditions.iter().map(render_condition) }

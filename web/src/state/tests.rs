@@ -2,6 +2,8 @@ use super::*;
 use kmsim_kms::ErrorCode;
 use kmsim_policy::Decision;
 
+use crate::share;
+
 fn reduce(state: State, action: Action) -> State {
     (*Rc::new(state).reduce(action)).clone()
 }
@@ -211,80 +213,6 @@ fn snapshots_round_trip_with_the_users_work() {
     assert_eq!(back.selected, 2);
     assert_eq!(back.user_steps, s.user_steps);
     assert_eq!(last_outcome(&back).error_code(), last_outcome(&s).error_code());
-}
-
-#[test]
-fn boot_prefers_the_fragment_and_keeps_other_saved_work_aside() {
-    let shared = reduce(State::default(), Action::Open { id: "sample:mfa".into(), seed: 3 }).snapshot();
-    let stored = reduce(State::default(), Action::RunCall).snapshot();
-    let b = boot(&format!("#s={}", share::encode(&shared)), Some(&share::to_json(&stored)), 9);
-    assert_eq!(b.source, Source::Fragment);
-    assert_eq!(b.state.origin.as_deref(), Some("sample:mfa"));
-    assert!(b.replaced_stored && !b.corrupt_stored);
-    let banner = b.state.banner.unwrap();
-    assert!(!banner.error && banner.restore);
-    assert!(banner.text.contains(LINK_BACKUP_KEY), "{}", banner.text);
-    // The same state in the link and in storage (a reload): nothing to keep aside, no banner.
-    let b = boot(&format!("#s={}", share::encode(&stored)), Some(&share::to_json(&stored)), 9);
-    assert!(!b.replaced_stored && b.state.banner.is_none());
-    let b = boot("", Some(&share::to_json(&stored)), 9);
-    assert_eq!((b.source, b.state.user_steps.len()), (Source::Storage, 1));
-    let b = boot("", None, 9);
-    assert_eq!(b.source, Source::Default);
-    assert_eq!(b.state.snapshot(), State::default().snapshot());
-}
-
-#[test]
-fn a_broken_link_falls_back_to_storage_with_a_message() {
-    let stored = reduce(State::default(), Action::RunCall).snapshot();
-    let b = boot("#s=garbage", Some(&share::to_json(&stored)), 9);
-    assert_eq!(b.source, Source::Storage);
-    assert_eq!(b.state.user_steps.len(), 1);
-    assert!(!b.corrupt_stored && !b.replaced_stored);
-    let banner = b.state.banner.unwrap();
-    assert!(banner.error);
-    assert!(banner.text.starts_with("the share link in the address could not be read ("), "{}", banner.text);
-    assert!(banner.text.ends_with("your saved playground is shown instead"), "{}", banner.text);
-}
-
-#[test]
-fn corrupt_storage_is_reported_and_kept() {
-    let b = boot("", Some("{\"v\": 2, \"scenario\": [tru"), 9);
-    assert!(b.corrupt_stored);
-    assert_eq!(b.source, Source::Default);
-    let text = b.state.banner.unwrap().text;
-    assert!(text.contains("the saved playground could not be read"), "{text}");
-    assert!(text.contains(BACKUP_KEY), "{text}");
-}
-
-#[test]
-fn a_link_without_seed_replays_with_the_fresh_seed() {
-    let shared = reduce(State::default(), Action::RunCall);
-    // The first ciphertext of the run: it derives from the seed.
-    let key_of = |s: &State| {
-        let run = s.view_of_run().unwrap();
-        run.steps
-            .iter()
-            .find_map(|st| {
-                st.call.as_ref()?.response.as_ref().ok()?.get("CiphertextBlob")?.as_str().map(str::to_string)
-            })
-            .unwrap()
-    };
-    let with = boot(&format!("#s={}", share::encode(&shared.snapshot())), None, 4242);
-    assert_eq!(with.state.base.seed, Some(101), "a link with its seed keeps it");
-    assert_eq!(key_of(&with.state), key_of(&shared));
-    assert!(with.state.banner.is_none());
-
-    let bare = share::without_seed(&shared.snapshot());
-    let b = boot(&format!("#s={}", share::encode(&bare)), None, 4242);
-    assert_eq!(b.source, Source::Fragment);
-    assert_eq!(b.state.base.seed, Some(4242));
-    assert_eq!(b.state.user_steps, shared.user_steps, "the user's calls replay");
-    assert_ne!(key_of(&b.state), key_of(&shared), "a fresh seed, other ciphertexts");
-    let banner = b.state.banner.clone().unwrap();
-    assert!(!banner.error && banner.text.contains("fresh seed (4242)"), "{}", banner.text);
-    // The seed drawn on open is kept from then on (saved with the work).
-    assert_eq!(b.state.snapshot().scenario.seed, Some(4242));
 }
 
 // Exercise mode (issue 11): check my work, hints, the solution compared, progress, previous and next lesson.

@@ -128,7 +128,8 @@ pub struct AuditRecord {
     pub request_id: EventId,
     pub event_id: EventId,
     pub read_only: bool,
-    pub resources: Vec<AuditResource>,
+    /// Shared: a key's service events, and the records of one call to each recipient, share one list.
+    pub resources: Arc<[AuditResource]>,
     pub event_type: EventType,
     pub recipient_account_id: Arc<str>,
 }
@@ -185,10 +186,11 @@ impl Interner {
         r.aws_region = self.shared_str(&r.aws_region);
         r.source_ip_address = self.shared_str(&r.source_ip_address);
         r.recipient_account_id = self.shared_str(&r.recipient_account_id);
-        for res in &mut r.resources {
-            res.account_id = self.shared_str(&res.account_id);
-            res.arn = self.shared_str(&res.arn);
-        }
+        r.resources = r
+            .resources
+            .iter()
+            .map(|res| AuditResource { account_id: self.shared_str(&res.account_id), arn: self.shared_str(&res.arn) })
+            .collect();
         r
     }
 }
@@ -219,7 +221,9 @@ pub struct AuditQuery {
 /// CloudTrail records.
 #[derive(Debug, Clone, Default)]
 pub struct AuditLog {
-    records: Vec<AuditRecord>,
+    /// Shared: a record never changes once logged, and what returns records (an advance's service events, a
+    /// scenario step's) holds the log's own, not copies.
+    records: Vec<Arc<AuditRecord>>,
     interner: Interner,
 }
 
@@ -232,7 +236,7 @@ impl PartialEq for AuditLog {
 impl AuditLog {
     pub fn push(&mut self, r: AuditRecord) {
         let r = self.interner.share(r);
-        self.records.push(r);
+        self.records.push(Arc::new(r));
     }
     /// Room for `n` more records.
     pub(crate) fn reserve(&mut self, n: usize) {
@@ -240,10 +244,13 @@ impl AuditLog {
     }
     /// [`AuditLog::push`] for a record whose shared parts came from this log's [`AuditLog::intern`] and
     /// [`AuditLog::intern_identity`] (the simulator's own records): no second lookup.
-    pub(crate) fn push_interned(&mut self, r: AuditRecord) {
-        self.records.push(r);
+    /// Returns the logged record (shared).
+    pub(crate) fn push_interned(&mut self, r: AuditRecord) -> Arc<AuditRecord> {
+        let r = Arc::new(r);
+        self.records.push(r.clone());
+        r
     }
-    pub fn records(&self) -> &[AuditRecord] {
+    pub fn records(&self) -> &[Arc<AuditRecord>] {
         &self.records
     }
     pub fn len(&self) -> usize {
@@ -254,7 +261,7 @@ impl AuditLog {
     }
     /// Records matching every set field of the query, oldest first.
     pub fn query<'a>(&'a self, q: &'a AuditQuery) -> impl Iterator<Item = &'a AuditRecord> + 'a {
-        self.records.iter().filter(move |r| matches(r, q))
+        self.records.iter().map(|r| &**r).filter(move |r| matches(r, q))
     }
     /// The shared copy of a string records repeat.
     pub(crate) fn intern(&mut self, s: &str) -> Arc<str> {

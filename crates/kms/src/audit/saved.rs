@@ -161,11 +161,11 @@ impl SavedLogIn<'_> {
                 request_id: r.request_id,
                 event_id: r.event_id,
                 read_only: r.read_only,
-                resources,
+                resources: resources.into(),
                 event_type: r.event_type,
                 recipient_account_id: log.intern(&r.recipient_account_id),
             };
-            log.records.push(record);
+            log.records.push(Arc::new(record));
         }
         Ok(log)
     }

@@ -298,6 +298,17 @@ impl Hsm {
         *self.draw::<16>(Purpose::RequestId)
     }
 
+    /// The request id and the event id of a record that has one of each (a service event), from one draw of the
+    /// DRBG: one HMAC instead of two (issue 10: an advance over 10,000 keys writes 100,000 of these).
+    pub fn new_request_and_event_id_bytes(&mut self) -> ([u8; 16], [u8; 16]) {
+        let both = self.draw::<32>(Purpose::RequestId);
+        let (mut request, mut event) = ([0; 16], [0; 16]);
+        let (r, e) = both.split_at(16);
+        request.copy_from_slice(r);
+        event.copy_from_slice(e);
+        (request, event)
+    }
+
     /// Encrypts `plaintext` under version `version` of key `key_id`, binding `context` as AAD.
     ///
     /// Validation happens before the nonce is drawn, so a refused call does not advance the DRBG.

@@ -1,6 +1,7 @@
 //! The audit record of an API call (CloudTrail's `AwsApiCall`), in the key owners' trails and the caller's.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use kmsim_policy::{Principal, PrincipalKind};
 
@@ -50,7 +51,7 @@ impl World {
         let source_ip =
             self.audit.intern(service_host.as_deref().or(caller.source_ip.as_deref()).unwrap_or("203.0.113.10"));
         let region = self.audit.intern(&self.config.region);
-        let resources: Vec<AuditResource> = resources
+        let resources: Arc<[AuditResource]> = resources
             .iter()
             .map(|(a, arn)| AuditResource { account_id: self.audit.intern(a), arn: self.audit.intern(arn) })
             .collect();

@@ -8,7 +8,7 @@ use super::Cx;
 use crate::api::*;
 use crate::context;
 use crate::error::{ErrorCode, KmsError};
-use crate::key::{validate_rotation_period, Key, Origin};
+use crate::key::{validate_rotation_period, Key, Origin, RotationType};
 use crate::operation::Operation;
 use crate::principal::Caller;
 use crate::trace::CheckKind;
@@ -93,7 +93,7 @@ impl World {
                     o.insert("NextRotationDate".into(), ToJson::to_json(&n.epoch_seconds()));
                 }
             }
-            if let Some(last) = key.rotation.history.iter().rev().find(|h| h.rotation_type == "ON_DEMAND") {
+            if let Some(last) = key.rotation.history.iter().rev().find(|h| h.rotation_type == RotationType::OnDemand) {
                 o.insert("OnDemandRotationStartDate".into(), ToJson::to_json(&last.rotation_date.epoch_seconds()));
             }
         }
@@ -125,7 +125,7 @@ impl World {
             k.rotation.history.push(crate::key::RotationRecord {
                 version,
                 rotation_date: now,
-                rotation_type: "ON_DEMAND".into(),
+                rotation_type: RotationType::OnDemand,
             });
         }
         cx.check(
@@ -153,7 +153,7 @@ impl World {
             // members of that entry: kmsim has no key material ids, so it gives the key and its creation date.
             rotations.push(obj!({ "KeyId": key.arn, "RotationDate": key.creation_date.epoch_seconds() }));
         }
-        rotations.extend(key.rotation.history.iter().map(|h| obj!({ "KeyId": key.arn, "RotationDate": h.rotation_date.epoch_seconds(), "RotationType": h.rotation_type })));
+        rotations.extend(key.rotation.history.iter().map(|h| obj!({ "KeyId": key.arn, "RotationDate": h.rotation_date.epoch_seconds(), "RotationType": h.rotation_type.as_str() })));
         paginate(rotations, "Rotations", Operation::ListKeyRotations, r.limit, r.marker.as_deref())
     }
 }

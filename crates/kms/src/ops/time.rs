@@ -11,7 +11,7 @@ use crate::audit::{AuditLog, AuditRecord, AuditResource, EventId, EventType, Jso
 use crate::clock::{Duration, Timestamp, DAY};
 use crate::error::KmsError;
 use crate::hsm::Hsm;
-use crate::key::{validate_rotation_period, Key, KeyState, RotationRecord};
+use crate::key::{validate_rotation_period, Key, KeyState, RotationRecord, RotationType};
 use crate::world::{KeyEntry, World};
 
 /// The key a service event is about: its strings shared with the audit log's and its `additionalEventData`, made
@@ -21,13 +21,16 @@ struct EventKey {
     account: Arc<str>,
     region: Arc<str>,
     data: JsonText,
+    resources: Arc<[AuditResource]>,
 }
 
 impl EventKey {
     fn of(key: &Key, log: &mut AuditLog) -> EventKey {
+        let (arn, account) = (log.intern(&key.arn), log.intern(&key.account));
         EventKey {
-            arn: log.intern(&key.arn),
-            account: log.intern(&key.account),
+            resources: Arc::new([AuditResource { account_id: account.clone(), arn: arn.clone() }]),
+            arn,
+            account,
             region: log.intern(&key.region),
             data: JsonText::string_member("keyId", &key.arn),
         }
@@ -68,7 +71,7 @@ impl World {
     ///
     /// Fails, changing nothing, when the clock would pass [`Timestamp::MAX`] (the last instant ISO 8601 can write)
     /// or a rotating key has a period outside AWS's range (a world built or restored with one).
-    pub fn advance(&mut self, by: Duration) -> Result<Vec<AuditRecord>, KmsError> {
+    pub fn advance(&mut self, by: Duration) -> Result<Vec<Arc<AuditRecord>>, KmsError> {
         let by_ms = by.millis().max(0);
         let target = match self.clock.millis().checked_add(by_ms) {
             Some(t) if t <= Timestamp::MAX.millis() => Timestamp(t),
@@ -120,7 +123,7 @@ impl World {
                 k.rotation.history.push(RotationRecord {
                     version,
                     rotation_date: when,
-                    rotation_type: "AUTOMATIC".into(),
+                    rotation_type: RotationType::Automatic,
                 });
                 k.rotation.next_rotation = Some(when.plus_millis(i64::from(k.rotation.period_days) * DAY));
                 // Strictly later: at the end of the clock the next rotation stops at `Timestamp::MAX`.
@@ -170,9 +173,9 @@ fn service_event(
     now: Timestamp,
     name: &'static str,
     key: &EventKey,
-) -> AuditRecord {
-    let request_id = EventId::from_random(hsm.new_request_id_bytes());
-    let event_id = EventId::from_random(hsm.new_request_id_bytes());
+) -> Arc<AuditRecord> {
+    let (request_id, event_id) = hsm.new_request_and_event_id_bytes();
+    let (request_id, event_id) = (EventId::from_random(request_id), EventId::from_random(event_id));
     let r = AuditRecord {
         user_identity: identity.clone(),
         event_time: now,
@@ -187,10 +190,9 @@ fn service_event(
         request_id,
         event_id,
         read_only: false,
-        resources: vec![AuditResource { account_id: key.account.clone(), arn: key.arn.clone() }],
+        resources: key.resources.clone(),
         event_type: EventType::AwsServiceEvent,
         recipient_account_id: key.account.clone(),
     };
-    log.push_interned(r.clone());
-    r
+    log.push_interned(r)
 }

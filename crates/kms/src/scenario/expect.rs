@@ -76,7 +76,7 @@ impl Scenario {
         }
         if let Some(want) = &e.audit {
             let records: Vec<&AuditRecord> =
-                world.audit().records().iter().filter(|r| r.event_id == out.event_id).collect();
+                world.audit().records().iter().map(|r| &**r).filter(|r| r.event_id == out.event_id).collect();
             check_records(want, &records, ex);
         }
     }
@@ -145,7 +145,7 @@ pub(super) fn check_records(want: &[BTreeMap<String, J>], records: &[&AuditRecor
 }
 
 /// An advance step's service events and their records against an expectation.
-pub(super) fn check_events(e: &ExpectSpec, events: &[AuditRecord], ex: &mut Vec<Expectation>) {
+pub(super) fn check_events(e: &ExpectSpec, events: &[std::sync::Arc<AuditRecord>], ex: &mut Vec<Expectation>) {
     if let Some(want) = &e.events {
         let got: Vec<String> = events.iter().map(|e| e.event_name.to_string()).collect();
         ex.push(Expectation {
@@ -156,7 +156,7 @@ pub(super) fn check_events(e: &ExpectSpec, events: &[AuditRecord], ex: &mut Vec<
         });
     }
     if let Some(want) = &e.audit {
-        check_records(want, &events.iter().collect::<Vec<_>>(), ex);
+        check_records(want, &events.iter().map(|e| &**e).collect::<Vec<_>>(), ex);
     }
 }
 

@@ -1,5 +1,7 @@
 //! What running a scenario returns: each step's result and whether every expectation held.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
@@ -44,7 +46,7 @@ pub struct StepResult {
     #[cfg_attr(feature = "ts", tsify(type = "AuthzTrace"))]
     pub authorization: Option<Box<AuthzTrace>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<AuditRecord>,
+    pub events: Vec<Arc<AuditRecord>>,
     pub expectations: Vec<Expectation>,
     /// The step could not run (an unresolved `$ref`, bad parameters).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,7 @@ mod evaluate;
 mod protocol;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value as J;
 
@@ -169,7 +170,7 @@ impl Session {
 
     /// Moves the clock forward (`{ days, hours, minutes, seconds }`). Returns the service events (rotations,
     /// deletions) that happened, as audit records.
-    pub fn advance(&mut self, by: J) -> Result<Vec<AuditRecord>, Failure> {
+    pub fn advance(&mut self, by: J) -> Result<Vec<Arc<AuditRecord>>, Failure> {
         let by: Duration = serde_json::from_value(by).map_err(|e| Failure::input("duration", e))?;
         if by.millis() < 0 {
             return Err(Failure::new("the clock only moves forward: the duration must not be negative"));
@@ -178,7 +179,7 @@ impl Session {
     }
 
     /// Every audit record so far.
-    pub fn audit(&self) -> &[AuditRecord] {
+    pub fn audit(&self) -> &[Arc<AuditRecord>] {
         self.world.audit().records()
     }
 
