@@ -46,6 +46,7 @@ run "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 run "cargo clippy (web, wasm32)" cargo clippy -p kmsim-web --target wasm32-unknown-unknown -- -D warnings
 run "cargo test" cargo test --workspace --no-fail-fast
 run "lessons (kmsim check)" cargo run -q -p kmsim-cli -- check lessons/*.json
+run "lessons: goals open, solutions meet them (kmsim check --solution)" cargo run -q -p kmsim-cli -- check --solution lessons/*.json
 # The KMS API against botocore's model (installs botocore into target/botocore-venv once; needs Python and PyPI).
 run "botocore model" bash scripts/botocore/test.sh
 run "core crates for wasm32" cargo build -p kmsim-policy -p kmsim-kms --target wasm32-unknown-unknown

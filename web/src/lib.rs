@@ -8,12 +8,14 @@ mod browser;
 mod components;
 mod embed;
 pub mod legacy;
+pub mod markdown;
 pub mod model;
 pub mod run;
 pub mod share;
 pub mod starts;
 pub mod state;
 mod text;
+pub mod words;
 pub mod workspaces;
 
 pub use app::App;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kmsim_kms::audit::AuditRecord;
-use kmsim_kms::scenario::{Scenario, ScenarioFile, StepResult, StepSpec};
+use kmsim_kms::scenario::{GoalResult, Scenario, ScenarioFile, StepResult, StepSpec};
 use kmsim_kms::trace::{AuthzTrace, PolicyEval, PolicyKind};
 use kmsim_kms::Operation;
 use serde_json::{json, Value as J};
@@ -23,6 +23,8 @@ pub struct RunView {
     /// Key name -> ARN in this run's world.
     pub key_arns: BTreeMap<String, String>,
     pub passed: bool,
+    /// The exercise's goals, graded on this run.
+    pub goals: Vec<GoalResult>,
 }
 
 /// Why a run could not start: the scenario's located errors, as `path: message` lines.
@@ -50,6 +52,7 @@ pub fn run(file: &ScenarioFile) -> Result<RunView, RunErrors> {
         steps: run.steps,
         key_arns: run.key_arns,
         passed: run.passed,
+        goals: run.goals,
     })
 }
 

@@ -13,6 +13,9 @@ use crate::run::{self, RunErrors, RunView};
 use crate::starts;
 use crate::workspaces::Workspace;
 
+pub mod exercise;
+pub use exercise::{Exercise, Progress};
+
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -97,6 +100,10 @@ pub struct State {
     pub caret: Option<Caret>,
     pub banner: Option<Banner>,
     pub share_open: bool,
+    /// Exercise mode: the last check, the hints shown, the solution compared.
+    pub exercise: Exercise,
+    /// The lessons solved in this browser (kept across lessons).
+    pub progress: Progress,
     /// The workspaces (see `state/workspaces.rs`).
     pub ws: Workspaces,
 }
@@ -157,6 +164,20 @@ pub enum Action {
     ShowBanner(Banner),
     DismissBanner,
     ToggleShare,
+    /// "Check my work": run the lesson and grade its goals; a lesson whose goals are all met is marked solved.
+    CheckWork,
+    /// Reveal the next hint.
+    ShowHint,
+    /// Show or hide the solution beside the student's documents.
+    ToggleSolution,
+    /// The progress read from the browser (its JSON, see [`exercise::Progress::from_json`]).
+    LoadProgress(String),
+    /// A scenario file opened from disk (upload or drop), in the CLI's format: loaded when it reads, else a message
+    /// with each problem's line, column and path.
+    Import {
+        name: String,
+        text: String,
+    },
     // Workspaces (state/workspaces.rs). `seed`s are randomness for new ids (and for a link without a seed).
     OpenWorkspace(String),
     RenameWorkspace {
@@ -226,6 +247,8 @@ impl State {
             caret: None,
             banner: None,
             share_open: false,
+            exercise: Exercise::default(),
+            progress: Progress::default(),
             ws: Workspaces::default(),
         }
     }
@@ -353,9 +376,11 @@ impl State {
         file.seed = file.seed.or(Some(seed));
         let banner = self.banner.take();
         let view = self.view;
+        let progress = std::mem::take(&mut self.progress);
         let ws = std::mem::take(&mut self.ws);
         *self = State::empty();
         self.banner = banner;
+        self.progress = progress;
         self.ws = ws;
         self.view = if view == View::Audit { View::Steps } else { view };
         self.load(Snapshot {
@@ -421,6 +446,64 @@ impl State {
         }
     }
 
+    /// The scenario as a file in the CLI's format (`kmsim check` reads it): the documents spliced in, the user's
+    /// steps appended, the exercise's goals, hints and solution kept.
+    pub fn export_text(&self) -> String {
+        pretty(&serde_json::to_value(run::runnable(&self.base, &self.docs, &self.user_steps)).unwrap_or(J::Null))
+    }
+
+    /// Loads a scenario file read the way the CLI reads it. A lesson's own file (same title) keeps the lesson as its
+    /// origin, so that its solution can still be compared.
+    fn import(&mut self, name: &str, text: &str) {
+        let file = match kmsim_kms::scenario::Scenario::parse(text) {
+            Ok(s) => s.file,
+            Err(errs) => {
+                let list: Vec<String> = errs
+                    .errors
+                    .iter()
+                    .take(5)
+                    .map(|e| format!("line {}, column {} ({}): {}", e.span.line, e.span.column, e.span.path, e.message))
+                    .collect();
+                let more = errs.errors.len().saturating_sub(list.len());
+                let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                self.banner = Some(Banner::error(format!("`{name}` could not be opened: {}{more}", list.join("; "))));
+                return;
+            }
+        };
+        let origin = starts::LESSONS
+            .iter()
+            .find(|l| serde_json::from_str::<ScenarioFile>(l.text).is_ok_and(|f| f.title == file.title))
+            .map(|l| l.id.to_string());
+        let progress = std::mem::take(&mut self.progress);
+        let ws = std::mem::take(&mut self.ws);
+        let view = self.view;
+        *self = State::empty();
+        self.progress = progress;
+        self.ws = ws;
+        self.view = view;
+        self.load(Snapshot {
+            v: Snapshot::VERSION,
+            origin,
+            scenario: file,
+            steps: Vec::new(),
+            doc: None,
+            step: None,
+            call: None,
+        });
+        self.banner = Some(Banner { error: false, text: format!("opened `{name}`") });
+    }
+
+    /// Runs everything and keeps the goals' results; every goal met marks the lesson solved.
+    fn check_work(&mut self) {
+        self.run_all();
+        let goals = self.view_of_run().map(|v| v.goals.clone()).unwrap_or_default();
+        let met = !goals.is_empty() && goals.iter().all(|g| g.passed);
+        if let (true, Some(id)) = (met, &self.origin) {
+            self.progress.solved.insert(id.clone(), true);
+        }
+        self.exercise.checked = Some(goals);
+    }
+
     fn template_for(&self, operation: &str) -> J {
         run::template(operation, &self.call.key, self.last_ciphertext_step().as_deref())
     }
@@ -445,6 +528,7 @@ impl State {
                         d.source = source;
                         d.reparse();
                         self.mark_stale();
+                        self.exercise.checked = None;
                         if self.highlight.is_some_and(|h| h.doc == doc) {
                             self.highlight = None;
                         }
@@ -513,8 +597,12 @@ impl State {
             Action::SetMfa(m) => self.call.mfa = m,
             Action::SetVia(v) => self.call.via = v,
             Action::SetSourceIp(ip) => self.call.source_ip = ip,
-            Action::RunCall => self.run_call(),
+            Action::RunCall => {
+                self.exercise.checked = None;
+                self.run_call();
+            }
             Action::UndoStep => {
+                self.exercise.checked = None;
                 if self.user_steps.pop().is_some() {
                     self.run_all();
                     let total = self.step_count();
@@ -529,6 +617,18 @@ impl State {
                 self.ws.broken_link = None;
             }
             Action::ToggleShare => self.share_open = !self.share_open,
+            Action::CheckWork => self.check_work(),
+            Action::ShowHint => {
+                self.exercise.hints_shown = (self.exercise.hints_shown + 1).min(self.base.hints.len());
+            }
+            Action::ToggleSolution => self.exercise.compare = !self.exercise.compare,
+            Action::Import { name, text } => self.import(&name, &text),
+            Action::LoadProgress(text) => {
+                // What this session solved stays solved, whatever the browser held.
+                let mut loaded = Progress::from_json(&text);
+                loaded.solved.extend(self.progress.solved.iter().filter(|(_, s)| **s).map(|(k, v)| (k.clone(), *v)));
+                self.progress = loaded;
+            }
             other => self.apply_workspaces(other),
         }
     }

@@ -44,6 +44,8 @@ Examples:
   kmsim run lessons/01-least-privilege.json          run a scenario and explain every step
   kmsim run lessons/04-cross-account.json --format json
   kmsim check lessons/*.json                         grade scenarios: exit 0 only if every expectation held
+  kmsim check --goals my-lesson-1.json               grade an exercise: exit 0 only if every goal is met
+  kmsim check --solution lessons/*.json              every lesson's goals are open and its solution meets them
   kmsim eval --policy resource:key-policy.json --policy identity:alice.json \\
              --request request.json                  one authorization request, with the full trace
   kmsim lint --type resource key-policy.json         report every problem in a policy, with locations
@@ -128,6 +130,13 @@ enum Command {
         /// key material; a scenario's own `seed` field does determine every key of its runs.
         #[arg(long, default_value = "text")]
         format: Format,
+        /// Grade the exercise's goals instead of the steps' expectations (a student's version of a lesson).
+        #[arg(long)]
+        goals: bool,
+        /// Apply each lesson's solution and grade its goals: passes when every goal is open on the lesson as
+        /// written and met by the solution.
+        #[arg(long, conflicts_with = "goals")]
+        solution: bool,
     },
     /// Evaluate one authorization request against policy files, with the trace.
     Eval {
@@ -186,7 +195,14 @@ fn main() -> ExitCode {
     let mut out = Output::stdout();
     let code = match cli.command {
         Command::Run { file, format, seed, verbose } => run(&mut out, &file, format, seed, verbose, style),
-        Command::Check { files, format } => check(&mut out, &files, format, style),
+        Command::Check { files, format, goals, solution } => {
+            let grade = match (goals, solution) {
+                (_, true) => Grade::Solution,
+                (true, false) => Grade::Goals,
+                (false, false) => Grade::Steps,
+            };
+            check(&mut out, &files, format, grade, style)
+        }
         Command::Eval { policies, request, format, expect_allow } => {
             eval(&mut out, &policies, &request, format, expect_allow, style)
         }
@@ -283,36 +299,95 @@ fn run(out: &mut Output, file: &Path, format: Format, seed: Option<u64>, verbose
     u8::from(!report.passed)
 }
 
-fn check(out: &mut Output, files: &[PathBuf], format: Format, style: render::Style) -> u8 {
+/// What `check` grades.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grade {
+    /// The steps' own expectations (the lesson as written, a docs example, a conformance case).
+    Steps,
+    /// The exercise's goals (a student's version of a lesson).
+    Goals,
+    /// The exercise's goals on the lesson with its solution applied; they must be open on the lesson as written.
+    Solution,
+}
+
+impl Grade {
+    fn goals(self) -> bool {
+        self != Grade::Steps
+    }
+}
+
+/// The run of a lesson with its solution applied, and what is wrong with the exercise itself: no goals, no
+/// solution, or goals already met by the lesson as written. A solution that does not load is an error (code 2).
+fn solved(
+    scenario: &Scenario,
+    file: &str,
+    style: render::Style,
+) -> Result<(kmsim_kms::scenario::ScenarioRun, Vec<String>), Stop> {
+    let mut problems = Vec::new();
+    if scenario.file.goals.is_empty() {
+        problems.push("the lesson has no goals".to_string());
+    } else if scenario.run(random_seed(), false).goals_met() {
+        problems.push("every goal is already met by the lesson as written: the exercise asks for nothing".to_string());
+    }
+    let solved = match scenario.with_solution() {
+        None => {
+            problems.push("the lesson has no solution".to_string());
+            return Ok((scenario.run(random_seed(), false), problems));
+        }
+        Some(Ok(s)) => s,
+        Some(Err(errs)) => {
+            let list = errs.errors.iter().map(|e| (e.message.as_str(), e.help.as_deref(), &e.span));
+            let text = snippets("", &format!("{file} (solved)"), list, true, style);
+            return Err(Stop { code: 2, text, failure: Failure::from(errs) });
+        }
+    };
+    Ok((solved.run(random_seed(), false), problems))
+}
+
+fn check(out: &mut Output, files: &[PathBuf], format: Format, grade: Grade, style: render::Style) -> u8 {
     let mut worst = 0u8;
     let mut results = Vec::new();
     for f in files {
-        let scenario = match load(f, style) {
-            Ok(s) => s,
+        let name = f.display().to_string();
+        let graded = load(f, style).and_then(|scenario| match grade {
+            Grade::Steps | Grade::Goals => Ok((scenario.run(random_seed(), false), Vec::new())),
+            Grade::Solution => solved(&scenario, &name, style),
+        });
+        let (report, problems) = match graded {
+            Ok(r) => r,
             Err(stop) => {
                 worst = worst.max(stop.code);
                 match format {
                     Format::Text => output::err_raw(&stop.text),
                     Format::Json => results.push(serde_json::json!({
-                        "file": f.display().to_string(), "passed": false, "failure": stop.failure,
+                        "file": name, "passed": false, "failure": stop.failure,
                     })),
                 }
                 continue;
             }
         };
-        let report = scenario.run(random_seed(), false);
-        if !report.passed {
+        let passed = match grade {
+            Grade::Steps => report.passed,
+            Grade::Goals => report.goals_met(),
+            Grade::Solution => problems.is_empty() && report.goals_met(),
+        };
+        if !passed {
             worst = worst.max(1);
         }
         match format {
-            Format::Text => out.print(&render::check_report(&f.display().to_string(), &report, style)),
+            Format::Text => out.print(&render::check_report(&name, &report, grade.goals(), passed, &problems, style)),
             Format::Json => results.push(serde_json::json!({
-                "file": f.display().to_string(),
-                "passed": report.passed,
+                "file": name,
+                "passed": passed,
                 "steps": report.steps.iter().map(|s| serde_json::json!({
                     "index": s.index, "name": s.name, "summary": s.summary, "error": s.error,
                     "failed": s.expectations.iter().filter(|e| !e.held).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
+                "goals": report.goals.iter().map(|g| serde_json::json!({
+                    "id": g.id, "passed": g.passed,
+                    "failed": g.checks.iter().filter(|e| !e.held).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "problems": problems,
             })),
         }
     }

@@ -7,7 +7,7 @@ use kmsim_kms::lint::{Finding, Severity};
 use kmsim_kms::rules::RuleReport;
 use kmsim_kms::scenario::{ScenarioRun, StepResult};
 use kmsim_kms::services::ServiceOutcome;
-use kmsim_kms::trace::{identity_label, AuthzTrace, CallTrace, DecidedBy};
+use kmsim_kms::trace::{AuthzTrace, CallTrace};
 use kmsim_kms::CallOutcome;
 use kmsim_policy::{Decided, Decision, PolicyDecision, Request, SetResult, Span, StepKind, StepOutcome};
 
@@ -162,25 +162,7 @@ pub fn authz(t: &AuthzTrace, verbose: bool, style: Style, indent: &str) -> Strin
         t.resource,
         decision_text(t.decision, style)
     );
-    let decided = match &t.decided_by {
-        DecidedBy::ExplicitDeny { statement: s } => {
-            format!("explicit deny by statement `{}` of {} `{}`", s.label(), s.policy.label(), s.name)
-        }
-        DecidedBy::KeyPolicy { statement } => format!("key policy statement `{}`", statement.label()),
-        DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => {
-            let (policy, statement) = identity_label(identity.as_ref());
-            format!(
-                "key policy statement `{}` + identity policy `{policy}` statement `{statement}`",
-                key_policy.label()
-            )
-        }
-        DecidedBy::Identity { statement } => {
-            let (policy, statement) = identity_label(statement.as_ref());
-            format!("identity policy `{policy}` statement `{statement}`")
-        }
-        DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
-        DecidedBy::ImplicitDeny { missing } => format!("implicit deny: {}", missing.text()),
-    };
+    let decided = t.decided_by_text();
     let _ = writeln!(out, "{indent}  decided by: {decided}");
     for p in &t.policies {
         let d = match p.result.decision {
@@ -379,11 +361,40 @@ fn summary(r: &ScenarioRun, style: Style) -> String {
     }
 }
 
-pub fn check_report(file: &str, r: &ScenarioRun, style: Style) -> String {
+/// `check`'s report of one file. With `goals`, the exercise's goals are graded (`passed` says whether the file
+/// passed) and each is listed; without, the steps' expectations are, and goals are summed up in one line.
+/// `problems` are what is wrong with the exercise itself (`check --solution`).
+pub fn check_report(
+    file: &str,
+    r: &ScenarioRun,
+    goals: bool,
+    passed: bool,
+    problems: &[String],
+    style: Style,
+) -> String {
     let mut out = String::new();
-    let mark = if r.passed { style.green("PASS") } else { style.red("FAIL") };
+    let mark = if passed { style.green("PASS") } else { style.red("FAIL") };
+    if goals {
+        let met = r.goals.iter().filter(|g| g.passed).count();
+        let _ = writeln!(out, "{mark} {file} ({met} of {} goals met)", r.goals.len());
+        for p in problems {
+            let _ = writeln!(out, "  {}: {p}", style.red("exercise"));
+        }
+        for g in &r.goals {
+            let state = if g.passed { style.green("met") } else { style.red("not met") };
+            let _ = writeln!(out, "  goal `{}`: {state}", g.id);
+            for e in g.checks.iter().filter(|e| !e.held) {
+                let _ = writeln!(out, "    {}: expected {} but got {}", e.what, e.expected, got(&e.actual));
+            }
+        }
+        return out;
+    }
     let total: usize = r.steps.iter().map(|s| s.expectations.len()).sum();
     let _ = writeln!(out, "{mark} {file} ({} steps, {total} expectations)", r.steps.len());
+    if !r.goals.is_empty() {
+        let met = r.goals.iter().filter(|g| g.passed).count();
+        let _ = writeln!(out, "  exercise: {met} of {} goals met (`kmsim check --goals` grades them)", r.goals.len());
+    }
     for s in &r.steps {
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  step {}: {}: {e}", s.index + 1, style.red("error"));
@@ -396,11 +407,20 @@ pub fn check_report(file: &str, r: &ScenarioRun, style: Style) -> String {
                 s.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default(),
                 e.what,
                 e.expected,
-                e.actual
+                got(&e.actual)
             );
         }
     }
     out
+}
+
+/// What a check found, never an empty placeholder.
+fn got(actual: &str) -> &str {
+    if actual.is_empty() {
+        "nothing"
+    } else {
+        actual
+    }
 }
 
 pub fn eval_report(req: &Request, r: &SetResult, policies: &[(&str, &str)], style: Style) -> String {

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use common::{fixture, kmsim};
 
 #[test]
@@ -252,4 +254,30 @@ fn eval_rejects_unknown_request_members_and_misplaced_levels() {
     let err = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(err.contains("a level (`@N`, N = 0, 1, ...) is given only to scp and rcp"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn lesson(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lessons").join(name).display().to_string()
+}
+
+#[test]
+fn check_goals_grades_an_exercise_and_solution_checks_its_model_answer() {
+    let l1 = lesson("01-least-privilege.json");
+    // As written, the steps' expectations hold and the goals are open: plain check passes and says so.
+    let (code, out, _) = kmsim(&["check", &l1]);
+    assert_eq!(code, 0);
+    assert!(out.contains("exercise: 2 of 3 goals met (`kmsim check --goals` grades them)"), "{out}");
+    // Graded on its goals, the lesson as written fails, with the reason of each unmet goal.
+    let (code, out, _) = kmsim(&["check", "--goals", &l1]);
+    assert_eq!(code, 1);
+    assert!(out.contains("goal `partner-denied`: not met"), "{out}");
+    assert!(out.contains("step `partner-decrypt` outcome: expected AccessDeniedException but got success"), "{out}");
+    // The solution meets every goal.
+    let (code, out, err) = kmsim(&["check", "--solution", &l1]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("PASS") && out.contains("(3 of 3 goals met)"), "{out}");
+    // A file without goals cannot be graded on them.
+    let (code, out, _) = kmsim(&["check", "--solution", &fixture("pass.json")]);
+    assert_eq!(code, 1);
+    assert!(out.contains("the lesson has no goals") && out.contains("the lesson has no solution"), "{out}");
 }

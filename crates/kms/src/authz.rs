@@ -300,7 +300,8 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                 }
                 if result.is_none() {
                     if let Some(g) = &grant_ok {
-                        explanation.push(format!("grant `{}` allows the operation", g.grant_id));
+                        let grant = crate::trace::grant_words(&g.grant_id, g.name.as_ref());
+                        explanation.push(format!("{grant} allows the operation"));
                         result = Some(DecidedBy::Grant { grant_id: g.grant_id.clone() });
                     }
                 }

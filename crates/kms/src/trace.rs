@@ -204,6 +204,41 @@ pub enum Missing {
     CrossAccountNotSupported,
 }
 
+impl AuthzTrace {
+    /// What decided, in words, after "decided by" (the playground and the CLI say it the same way): a statement of
+    /// a named policy, the root user's own permissions, a grant by its name (its id only when it has none), or what
+    /// was missing.
+    pub fn decided_by_text(&self) -> String {
+        let identity = |s: Option<&StatementId>| match s {
+            None => "the root user's own permissions (no identity policy needed)".to_string(),
+            Some(s) => format!("statement {} of `{}`", s.label(), s.name),
+        };
+        match &self.decided_by {
+            DecidedBy::ExplicitDeny { statement: s } => {
+                format!("an explicit deny: statement {} of the {} `{}`", s.label(), s.policy.label(), s.name)
+            }
+            DecidedBy::KeyPolicy { statement } => format!("the key policy's statement {}", statement.label()),
+            DecidedBy::KeyPolicyAndIdentity { key_policy, identity: i } => {
+                format!("the key policy's statement {} and {}", key_policy.label(), identity(i.as_ref()))
+            }
+            DecidedBy::Identity { statement } => identity(statement.as_ref()),
+            DecidedBy::Grant { grant_id } => {
+                let name = self.grants.iter().find(|g| &g.grant_id == grant_id).and_then(|g| g.name.as_ref());
+                grant_words(grant_id, name)
+            }
+            DecidedBy::ImplicitDeny { missing } => format!("an implicit deny: {}", missing.text()),
+        }
+    }
+}
+
+/// A grant in words: `the grant `NAME``, or, without a name, the start of its id.
+pub fn grant_words(grant_id: &str, name: Option<&String>) -> String {
+    name.map_or_else(
+        || format!("a grant without a name (id {}…)", grant_id.get(..8).unwrap_or(grant_id)),
+        |n| format!("the grant `{n}`"),
+    )
+}
+
 impl Missing {
     /// What was missing, in words (the trace's explanation, the CLI and the playground say it the same way).
     pub fn text(self) -> &'static str {

@@ -18,7 +18,7 @@ use kmsim_kms::lint::complete::{Completion, CompletionKind, Completions, Hover};
 use kmsim_kms::lint::{Finding, Fix, Severity};
 use kmsim_kms::principal::ServiceAudit;
 use kmsim_kms::rules::{ActionResult, Notification, RuleFiring, RuleReport};
-use kmsim_kms::scenario::{Expectation, ScenarioRun, StepResult};
+use kmsim_kms::scenario::{Expectation, GoalResult, ScenarioRun, StepResult};
 use kmsim_kms::services::{ServiceError, ServiceOutcome};
 use kmsim_kms::session::{Diagnostic, EvaluateInput, EvaluateOptions, PolicyInput, ValidationResult};
 use kmsim_kms::trace::{
@@ -129,6 +129,7 @@ fn generate() -> String {
         RuleFiring::DECL,
         RuleReport::DECL,
         StepResult::DECL,
+        GoalResult::DECL,
         ScenarioRun::DECL,
         World::DECL,
     ];

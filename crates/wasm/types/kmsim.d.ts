@@ -998,6 +998,22 @@ export interface StepResult {
 }
 
 /**
+ * How one goal fared.
+ */
+export interface GoalResult {
+    id: string;
+    text: string;
+    /**
+     * Every check held (and there was at least one).
+     */
+    passed: boolean;
+    /**
+     * Each check on each picked step, its `what` naming the step.
+     */
+    checks: Expectation[];
+}
+
+/**
  * The result of running a scenario.
  */
 export interface ScenarioRun {
@@ -1008,6 +1024,10 @@ export interface ScenarioRun {
      * Every step ran and every expectation held.
      */
     passed: boolean;
+    /**
+     * How each of the exercise's goals fared (see [`super::goals`]); `passed` does not count them.
+     */
+    goals?: GoalResult[];
     world: World;
 }
 

@@ -3,7 +3,10 @@
 mod audit;
 mod console;
 mod editor;
+mod exercise;
+mod files;
 mod header;
+mod prose;
 mod steps;
 mod trace;
 mod workspaces;
@@ -12,6 +15,7 @@ pub use audit::AuditLog;
 pub use console::CallConsole;
 pub use editor::DocumentsPane;
 pub use header::{Banner, Header};
+pub use prose::{InlineProse, Prose};
 pub use steps::StepsView;
 pub use workspaces::{Notices, UndoToast, WorkspacesPanel};
 

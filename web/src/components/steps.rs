@@ -4,8 +4,11 @@
 use kmsim_kms::scenario::{StepResult, StepSpec};
 use yew::prelude::*;
 
+use super::exercise::ExercisePanel;
+use super::files::FileButtons;
 use super::trace::{decision_text, StepDetail};
 use super::AppContext;
+use super::{InlineProse, Prose};
 use crate::state::{Action, Run};
 
 /// One line for a step as written: `Encrypt as role/App`.
@@ -86,6 +89,7 @@ pub fn RunBar() -> Html {
                 {"Undo last call"}
             </button>
             { status }
+            <FileButtons />
         </div>
     }
 }
@@ -118,7 +122,7 @@ pub fn StepsView() -> Html {
                     <span class="title">
                         { for spec.name.as_ref().map(|n| html! { <code class="step-name">{n.clone()}</code> }) }
                         {step_title(spec)}
-                        { for (!spec.note.is_empty()).then(|| html! { <span class="note">{spec.note.clone()}</span> }) }
+                        { for (!spec.note.is_empty()).then(|| html! { <InlineProse class="note" text={spec.note.clone()} /> }) }
                     </span>
                     <span class={classes!("outcome", class)} data-testid="step-outcome">{word}</span>
                     <span class="marks">{ for marks }</span>
@@ -130,21 +134,34 @@ pub fn StepsView() -> Html {
         (Some(v), Some(i)) if i < v.steps.len() => html! { <StepDetail run={v} index={i} /> },
         _ => html! {},
     };
-    let about = (!app.base.description.is_empty() || !app.base.exercise.is_empty()).then(|| {
+    let about = (!app.base.description.is_empty()).then(|| {
         html! {
             <details class="about" data-testid="about">
                 <summary>{"About this scenario"}</summary>
-                <p class="prose">{app.base.description.clone()}</p>
-                { for (!app.base.exercise.is_empty()).then(|| html! { <><h3>{"Exercise"}</h3><p class="prose">{app.base.exercise.clone()}</p></> }) }
+                <Prose text={app.base.description.clone()} />
             </details>
         }
     });
+    let exercise = !app.base.exercise.is_empty() || !app.base.goals.is_empty();
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let app = app.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = super::files::dropped_file(&e) {
+                super::files::read_file(&app, file);
+            }
+        })
+    };
     html! {
-        <div class="steps-view">
-            { for about }
-            <RunBar />
-            <ol class="steps" data-testid="steps">{ for rows }</ol>
-            { detail }
+        <div class={classes!("steps-view", exercise.then_some("with-exercise"))} data-testid="steps-view" {ondragover} {ondrop}>
+            { for exercise.then(|| html! { <ExercisePanel /> }) }
+            <div class="steps-main">
+                { for about }
+                <RunBar />
+                <ol class="steps" data-testid="steps">{ for rows }</ol>
+                { detail }
+            </div>
         </div>
     }
 }

@@ -4,7 +4,7 @@
 //! deciding statements carry the class `deciding`; "show" highlights a statement's lines in its document.
 
 use kmsim_kms::scenario::StepResult;
-use kmsim_kms::trace::{identity_label, AuthzTrace, Check, DecidedBy, PolicyEval};
+use kmsim_kms::trace::{AuthzTrace, Check, PolicyEval};
 use kmsim_policy::{ConditionTrace, Decision, ElementTrace, EntryTrace, PolicyDecision, StatementTrace};
 use yew::prelude::*;
 
@@ -25,25 +25,6 @@ fn policy_decision_text(d: PolicyDecision) -> &'static str {
         PolicyDecision::Allow => "allows",
         PolicyDecision::ExplicitDeny => "denies",
         PolicyDecision::NoMatch => "no statement applies",
-    }
-}
-
-fn decided_by_text(d: &DecidedBy) -> String {
-    match d {
-        DecidedBy::ExplicitDeny { statement: s } => {
-            format!("explicit deny: statement {} of the {} `{}`", s.label(), s.policy.label(), s.name)
-        }
-        DecidedBy::KeyPolicy { statement } => format!("the key policy's statement {}", statement.label()),
-        DecidedBy::KeyPolicyAndIdentity { key_policy, identity } => {
-            let (policy, statement) = identity_label(identity.as_ref());
-            format!("the key policy's statement {} and statement {statement} of `{policy}`", key_policy.label())
-        }
-        DecidedBy::Identity { statement } => {
-            let (policy, statement) = identity_label(statement.as_ref());
-            format!("statement {statement} of `{policy}`")
-        }
-        DecidedBy::Grant { grant_id } => format!("grant {grant_id}"),
-        DecidedBy::ImplicitDeny { missing } => format!("an implicit deny: {}", missing.text()),
     }
 }
 
@@ -72,8 +53,7 @@ pub fn StepDetail(props: &StepOutcomeProps) -> Html {
                 { for step.expectations.iter().map(|e| html! {
                     <li class={if e.held { "held" } else { "failed" }}>
                         <span class="mark">{if e.held { "✓" } else { "✗" }}</span>
-                        {format!("{}: expected {}", e.what, e.expected)}
-                        { for (!e.held).then(|| html! { <span class="actual">{format!(", got {}", e.actual)}</span> }) }
+                        {crate::words::expectation(e)}
                     </li>
                 }) }
             </ul>
@@ -169,7 +149,7 @@ fn render_authz(app: &AppContext, run: &RunView, a: &AuthzTrace) -> Html {
                 <code class="resource">{a.resource.clone()}</code>
                 <span class="kind">{rule}</span>
             </summary>
-            <p class="decided-by" data-testid="decided-by">{format!("Decided by {}", decided_by_text(&a.decided_by))}</p>
+            <p class="decided-by" data-testid="decided-by">{format!("Decided by {}", crate::words::decided_by(a))}</p>
             <ol class="explanation" data-testid="explanation">
                 { for a.explanation.iter().map(|line| html! { <li>{line.clone()}</li> }) }
             </ol>

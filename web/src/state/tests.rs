@@ -214,3 +214,150 @@ fn snapshots_round_trip_with_the_users_work() {
     assert_eq!(back.user_steps, s.user_steps);
     assert_eq!(last_outcome(&back).error_code(), last_outcome(&s).error_code());
 }
+
+// Exercise mode (issue 11): check my work, hints, the solution compared, progress, previous and next lesson.
+
+const APP_KMS: &str = "/accounts/111122223333/roles/App/policies/AppKms";
+const OWN_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/0b7c1e52-1a5a-4d3e-9c1b-6f2d9a7e4c11";
+
+/// Lesson 1 with the exercise's fix: `DecryptOwnData` scoped to our own key.
+fn fixed_lesson_1() -> State {
+    let s = State::default();
+    let doc = doc_index(&s, APP_KMS);
+    let source = s.docs[doc].source.replacen("\"Resource\": \"*\"", &format!("\"Resource\": \"{OWN_KEY}\""), 1);
+    assert_ne!(source, s.docs[doc].source);
+    reduce(s, Action::Edit { doc, source })
+}
+
+#[test]
+fn check_my_work_grades_the_goals_and_marks_the_lesson_solved() {
+    let open = reduce(State::default(), Action::CheckWork);
+    let checked = open.exercise.checked.as_ref().unwrap();
+    assert_eq!(
+        checked.iter().map(|g| (g.id.as_str(), g.passed)).collect::<Vec<_>>(),
+        [("partner-denied", false), ("own-key-works", true), ("own-decrypt-works", true)]
+    );
+    let reason = checked[0].checks.iter().find(|c| !c.held).unwrap();
+    assert_eq!(
+        (reason.what.as_str(), reason.expected.as_str(), reason.actual.as_str()),
+        ("step `partner-decrypt` outcome", "AccessDeniedException", "success")
+    );
+    assert!(!open.progress.is_solved("lesson:01-least-privilege"));
+
+    let fixed = reduce(fixed_lesson_1(), Action::CheckWork);
+    assert!(fixed.exercise.checked.as_ref().unwrap().iter().all(|g| g.passed));
+    assert!(fixed.progress.is_solved("lesson:01-least-privilege"));
+    assert_eq!(fixed.progress.count(), (1, 12));
+    // The step's own expectation (written for the hole) no longer holds: goals are graded apart from it.
+    assert!(!fixed.view_of_run().unwrap().passed);
+    // An edit makes the check out of date; the progress stays.
+    let doc = doc_index(&fixed, APP_KMS);
+    let source = format!("{} ", fixed.docs[doc].source);
+    let edited = reduce(fixed, Action::Edit { doc, source });
+    assert_eq!(edited.exercise.checked, None);
+    assert!(edited.progress.is_solved("lesson:01-least-privilege"));
+    // Opening another lesson keeps the progress and starts its exercise afresh.
+    let next = reduce(edited, Action::Open { id: "lesson:02-separation-of-duties".into(), seed: 1 });
+    assert!(next.progress.is_solved("lesson:01-least-privilege"));
+    assert_eq!(next.exercise, Exercise::default());
+}
+
+#[test]
+fn hints_are_revealed_one_at_a_time_up_to_the_last() {
+    let s = State::default();
+    let n = s.base.hints.len();
+    assert_eq!(n, 3);
+    let s = reduce_all(s, std::iter::repeat_n(Action::ShowHint, 2));
+    assert_eq!(s.exercise.hints_shown, 2);
+    let s = reduce_all(s, std::iter::repeat_n(Action::ShowHint, 5));
+    assert_eq!(s.exercise.hints_shown, n);
+}
+
+#[test]
+fn the_solution_is_compared_as_a_diff_of_the_changed_documents() {
+    use exercise::Line;
+    let s = reduce(State::default(), Action::ToggleSolution);
+    assert!(s.exercise.compare);
+    let diffs = exercise::solution_diff(s.origin.as_deref(), &s.base, &s.docs).unwrap();
+    assert_eq!(diffs.len(), 1, "the solution changes one document");
+    assert_eq!(diffs[0].label, "account 111122223333 · role App · AppKms");
+    assert!(!diffs[0].same);
+    let changed: Vec<&Line> = diffs[0].lines.iter().filter(|l| !matches!(l, Line::Same(_))).collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(matches!(changed[0], Line::Yours(t) if t.contains("\"Resource\": \"*\"")));
+    assert!(matches!(changed[1], Line::Solution(t) if t.contains(OWN_KEY)));
+    // Once fixed, the student's document is the solution's.
+    let fixed = fixed_lesson_1();
+    let diffs = exercise::solution_diff(fixed.origin.as_deref(), &fixed.base, &fixed.docs).unwrap();
+    assert!(diffs[0].same);
+    // Every lesson has a solution that applies and changes at least one document.
+    for l in starts::LESSONS {
+        let s = reduce(State::default(), Action::Open { id: l.id.into(), seed: 1 });
+        let diffs = exercise::solution_diff(s.origin.as_deref(), &s.base, &s.docs).unwrap();
+        assert!(diffs.iter().any(|d| !d.same), "{}", l.id);
+    }
+}
+
+#[test]
+fn progress_is_read_leniently_and_merged_with_this_session() {
+    assert_eq!(Progress::from_json("not json"), Progress::default());
+    assert_eq!(Progress::from_json("{\"solved\": 3}"), Progress::default());
+    let p = Progress::from_json("{\"solved\": [\"lesson:02-separation-of-duties\", 7]}");
+    assert!(p.is_solved("lesson:02-separation-of-duties"));
+    assert_eq!(Progress::from_json(&p.to_json()), p);
+    let s = reduce(fixed_lesson_1(), Action::CheckWork);
+    let s = reduce(s, Action::LoadProgress(p.to_json()));
+    assert_eq!(s.progress.count(), (2, 12));
+}
+
+#[test]
+fn previous_and_next_lesson() {
+    let (prev, next) = exercise::neighbours(Some("lesson:01-least-privilege"));
+    assert_eq!((prev.map(|s| s.id), next.map(|s| s.id)), (None, Some("lesson:02-separation-of-duties")));
+    let (prev, next) = exercise::neighbours(Some("lesson:12-rotation"));
+    assert_eq!((prev.map(|s| s.id), next.map(|s| s.id)), (Some("lesson:11-disable-vs-delete"), None));
+    assert_eq!(exercise::neighbours(Some("sample:mfa")).0.map(|s| s.id), None);
+}
+
+#[test]
+fn the_line_diff_keeps_order_and_marks_each_side() {
+    use exercise::Line::{Same, Solution, Yours};
+    let got = exercise::diff_lines("a\nb\nc", "a\nx\nc\nd");
+    assert_eq!(
+        got,
+        [Same("a".into()), Yours("b".into()), Solution("x".into()), Same("c".into()), Solution("d".into())]
+    );
+}
+
+// Import and export of scenario files in the CLI's format (issue 11).
+
+#[test]
+fn an_exported_file_reimports_identically_and_keeps_its_lesson() {
+    let fixed = fixed_lesson_1();
+    let fixed = reduce(fixed, Action::RunCall);
+    let text = fixed.export_text();
+    // The CLI's reader takes it, and its goals are met.
+    let scenario = kmsim_kms::scenario::Scenario::parse(&text).unwrap();
+    assert!(scenario.run(1, false).goals_met());
+    let back = reduce(State::default(), Action::Import { name: "mine.json".into(), text: text.clone() });
+    assert_eq!(back.origin.as_deref(), Some("lesson:01-least-privilege"));
+    assert_eq!(back.export_text(), text);
+    assert_eq!(back.banner.as_ref().map(|b| (b.error, b.text.as_str())), Some((false, "opened `mine.json`")));
+    assert!(reduce(back, Action::CheckWork).exercise.checked.unwrap().iter().all(|g| g.passed));
+}
+
+#[test]
+fn a_file_that_does_not_read_is_refused_with_its_places() {
+    let s = State::default();
+    let before = s.snapshot();
+    let bad = "{\n  \"steps\": [ { \"call\": \"Encrpyt\", \"as\": \"role/App\" } ],\n  \"goals\": [ { \"id\": \"g\", \"step\": \"nope\" } ]\n}";
+    let s = reduce(s, Action::Import { name: "bad.json".into(), text: bad.into() });
+    assert_eq!(s.snapshot(), before, "nothing is replaced");
+    let banner = s.banner.unwrap();
+    assert!(banner.error);
+    assert_eq!(
+        banner.text,
+        "`bad.json` could not be opened: line 2, column 24 (/steps/0/call): unknown operation `Encrpyt`; line 3, \
+         column 35 (/goals/0/step): goal `g` names step `nope`, which is not a step of the lesson"
+    );
+}

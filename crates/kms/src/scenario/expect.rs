@@ -238,6 +238,22 @@ pub(super) fn check_records(want: &[BTreeMap<String, J>], records: &[&AuditRecor
     }
 }
 
+/// An advance step's service events and their records against an expectation.
+pub(super) fn check_events(e: &ExpectSpec, events: &[std::sync::Arc<AuditRecord>], ex: &mut Vec<Expectation>) {
+    if let Some(want) = &e.events {
+        let got: Vec<String> = events.iter().map(|e| e.event_name.to_string()).collect();
+        ex.push(Expectation {
+            what: "service events".into(),
+            expected: want.join(", "),
+            actual: got.join(", "),
+            held: &got == want,
+        });
+    }
+    if let Some(want) = &e.audit {
+        check_records(want, &events.iter().map(|e| &**e).collect::<Vec<_>>(), ex);
+    }
+}
+
 pub(super) fn check_authz(e: &ExpectSpec, t: &AuthzTrace, ex: &mut Vec<Expectation>) {
     use kmsim_policy::Decision;
     let actual = match t.decision {

@@ -45,6 +45,15 @@ pub struct ScenarioFile {
     /// Automated response (issue 14): rules that run after each step, on the audit records it produced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleSpec>,
+    /// An exercise's goals: what the student's version must achieve (see [`super::goals`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<super::goals::Goal>,
+    /// Hints for the exercise (Markdown), revealed one at a time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+    /// The exercise's model answer: a JSON Patch of this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<super::goals::Solution>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]

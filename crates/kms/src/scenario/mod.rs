@@ -91,7 +91,7 @@
 //! The module's parts: [`file`] (the file format and its schema), [`error`] (located problems), `parse` (reading a file
 //! from its located JSON tree, through `located`), `locate` (where a problem is), `validate` (the checks of the
 //! world and each step), `steps` (the checks across steps: parameters, placeholders, names), `build` (the world
-//! before the first step), `run` (steps, `$ref`/`$key` substitution), `expect` (expectations) and [`result`] (what a
+//! before the first step), [`goals`] (an exercise's goals, hints and solution), `run` (steps, `$ref`/`$key` substitution), `expect` (expectations) and [`result`] (what a
 //! run returns).
 
 use std::collections::BTreeMap;
@@ -102,6 +102,7 @@ mod build;
 pub mod error;
 mod expect;
 pub mod file;
+pub mod goals;
 mod locate;
 pub(crate) mod located;
 mod parse;
@@ -118,6 +119,7 @@ pub use build::resolve_principal;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use expect::deciding_statements;
 pub use file::*;
+pub use goals::{Goal, GoalResult, PatchOp, Solution, StepMatch};
 pub use result::{Expectation, ScenarioRun, StepResult};
 
 /// Each key of a scenario by its local name -> its ARN in the world built from it.
@@ -131,5 +133,7 @@ pub struct Scenario {
     policies: BTreeMap<String, NamedPolicy>,
 }
 
+#[cfg(test)]
+mod goals_tests;
 #[cfg(test)]
 mod tests;

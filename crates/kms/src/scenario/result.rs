@@ -24,6 +24,9 @@ pub struct ScenarioRun {
     pub steps: Vec<StepResult>,
     /// Every step ran and every expectation held.
     pub passed: bool,
+    /// How each of the exercise's goals fared (see [`super::goals`]); `passed` does not count them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<super::GoalResult>,
     pub world: World,
     /// Each key of the file by its local name -> its ARN in `world` (not serialised: the world's keys carry them).
     #[serde(skip)]
@@ -68,4 +71,11 @@ pub struct Expectation {
     pub expected: String,
     pub actual: String,
     pub held: bool,
+}
+
+impl ScenarioRun {
+    /// The file has goals and every one is met: the exercise is solved.
+    pub fn goals_met(&self) -> bool {
+        !self.goals.is_empty() && self.goals.iter().all(|g| g.passed)
+    }
 }

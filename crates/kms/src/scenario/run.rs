@@ -7,7 +7,7 @@ use serde_json::Value as J;
 
 use super::expect::check_authz;
 use super::located::Path;
-use super::{Expectation, KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
+use super::{KeyArns, Scenario, ScenarioRun, StepResult, StepSpec};
 use crate::api::KmsRequest;
 use crate::clock::Duration;
 use crate::ops::SimulatedRequest;
@@ -25,18 +25,48 @@ impl Scenario {
         // Sized once: a list that doubles as it grows keeps up to twice what it holds (and both copies for a moment).
         let mut steps = Vec::with_capacity(self.file.steps.len());
         world.audit.reserve(self.file.steps.iter().filter(|s| s.call.is_some()).count());
+        let targets = self.goal_targets();
+        let mut goal_checks = vec![Vec::new(); self.file.goals.len()];
         for (i, s) in self.file.steps.iter().enumerate() {
-            let r = self.run_step(&mut world, &key_arns, &mut named, i, s, trace);
+            let mut r = self.run_step_whole(&mut world, &key_arns, &mut named, i, s, trace);
+            // Goals are checked on the whole outcome, before a run without the trace drops the evidence.
+            for g in targets.get(i).into_iter().flatten() {
+                if let (Some(goal), Some(checks)) = (self.file.goals.get(*g), goal_checks.get_mut(*g)) {
+                    self.check_goal_step(goal, s, &r, &world, checks);
+                }
+            }
+            if !trace {
+                trim(&mut r);
+            }
             steps.push(r);
         }
         let passed = steps.iter().all(|s| s.error.is_none() && s.expectations.iter().all(|e| e.held));
-        ScenarioRun { title: self.file.title.clone(), seed: world.seed().0, steps, passed, world, key_arns }
+        let goals = self.goal_results(goal_checks);
+        ScenarioRun { title: self.file.title.clone(), seed: world.seed().0, steps, passed, goals, world, key_arns }
     }
 
     /// Runs one step against a world (the playground runs steps one at a time). `key_arns` is the world's key
     /// ARNs (from [`Scenario::build`]), for `$key` and `$keyId`. The scenario's rules then run on the audit records
     /// the step produced.
     pub fn run_step(
+        &self,
+        world: &mut World,
+        key_arns: &KeyArns,
+        named: &mut BTreeMap<String, J>,
+        index: usize,
+        s: &StepSpec,
+        trace: bool,
+    ) -> StepResult {
+        let mut r = self.run_step_whole(world, key_arns, named, index, s, trace);
+        if !trace {
+            trim(&mut r);
+        }
+        r
+    }
+
+    /// One step and the rules it set off, with the whole outcome: the deciding statements and grants stay until
+    /// [`trim`] (goals are checked on them).
+    fn run_step_whole(
         &self,
         world: &mut World,
         key_arns: &KeyArns,
@@ -84,21 +114,8 @@ impl Scenario {
                 Err(e) => r.error = Some(e.message),
             }
             r.summary = format!("advance the clock to {}", world.now());
-            if let Some(want) = s.expect.as_ref().and_then(|e| e.events.clone()) {
-                let got: Vec<String> = r.events.iter().map(|e| e.event_name.to_string()).collect();
-                r.expectations.push(Expectation {
-                    what: "service events".into(),
-                    expected: want.join(", "),
-                    actual: got.join(", "),
-                    held: got == want,
-                });
-            }
-            if let Some(want) = s.expect.as_ref().and_then(|e| e.audit.as_ref()) {
-                super::expect::check_records(
-                    want,
-                    &r.events.iter().map(|e| &**e).collect::<Vec<_>>(),
-                    &mut r.expectations,
-                );
+            if let Some(e) = &s.expect {
+                super::expect::check_events(e, &r.events, &mut r.expectations);
             }
             if let Some(n) = &s.name {
                 named.insert(n.clone(), serde_json::to_value(&r.events).unwrap_or(J::Null));
@@ -170,10 +187,6 @@ impl Scenario {
                     if let Some(n) = &s.name {
                         named.insert(n.clone(), serde_json::json!({ "Decision": t.decision }));
                     }
-                    let mut t = t;
-                    if !trace {
-                        t.keep_verdict_only();
-                    }
                     r.authorization = Some(Box::new(t));
                 }
                 Err(e) => r.error = Some(e.to_string()),
@@ -208,11 +221,6 @@ impl Scenario {
         }
         if let Some(e) = &s.expect {
             self.check_call(e, &out, world, &mut r.expectations);
-        }
-        // Without the trace, a call step keeps its outcome, not the evidence (expectations are checked by now).
-        let mut out = out;
-        if !trace {
-            out.trace.keep_outcome_only();
         }
         r.call = Some(out);
         r
@@ -288,6 +296,17 @@ impl Scenario {
             ),
             other => other.clone(),
         })
+    }
+}
+
+/// Without the trace, a call step keeps its outcome and an `authorize` step its verdict, not the evidence
+/// (expectations and goals are checked by now).
+fn trim(r: &mut StepResult) {
+    if let Some(out) = &mut r.call {
+        out.trace.keep_outcome_only();
+    }
+    if let Some(t) = &mut r.authorization {
+        t.keep_verdict_only();
     }
 }
 

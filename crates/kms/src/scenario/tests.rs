@@ -4,7 +4,7 @@
 
 use super::*;
 
-fn lessons() -> Vec<(String, String)> {
+pub(super) fn lessons() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../lessons");
     let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()

@@ -40,6 +40,7 @@ pub(super) fn check(
     }
     super::steps::check(file, step_index, loc, errors);
     super::rule_checks::check(file, loc, errors);
+    super::goals::check(file, loc, errors);
     let policies = compile_policies(file, step_index, loc, errors);
     // Cross references.
     let default_account = file.accounts.keys().next();
@@ -291,19 +292,25 @@ fn validate_step(s: &StepSpec, loc: &Locate<'_>, path: &str, errors: &mut Vec<Sc
         }
     }
     if let Some(o) = s.expect.as_ref().and_then(|e| e.outcome.as_ref()).filter(|_| s.service.is_none()) {
-        let ok = if s.authorize.is_some() {
-            ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o.as_str())
-        } else {
-            o == "success" || o == super::expect::ANY_ERROR || ErrorCode::parse(o).is_some()
-        };
-        if !ok {
-            let help = if s.authorize.is_some() {
-                "one of allow, deny, explicit-deny, implicit-deny".to_string()
-            } else {
-                "`success`, `error` (any error) or an AWS error code such as AccessDeniedException".to_string()
-            };
+        if let Some(help) = outcome_problem(s.authorize.is_some(), o) {
             let at = format!("{path}/expect/outcome");
             errors.push(loc.err(At::Value(&at), &at, format!("unknown outcome `{o}`"), Some(help)));
+        }
+    }
+}
+
+/// What is wrong with an expected outcome of an `authorize` step (`authorize`) or a call, as the help to show.
+pub(super) fn outcome_problem(authorize: bool, o: &str) -> Option<String> {
+    let ok = if authorize {
+        ["allow", "deny", "explicit-deny", "implicit-deny"].contains(&o)
+    } else {
+        o == "success" || o == super::expect::ANY_ERROR || ErrorCode::parse(o).is_some()
+    };
+    match (ok, authorize) {
+        (true, _) => None,
+        (false, true) => Some("one of allow, deny, explicit-deny, implicit-deny".to_string()),
+        (false, false) => {
+            Some("`success`, `error` (any error) or an AWS error code such as AccessDeniedException".to_string())
         }
     }
 }
