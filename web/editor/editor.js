@@ -209,7 +209,8 @@ export function createEditor(parent, text, label, callbacks) {
       indentWithTab,
       ...defaultKeymap,
     ]),
-    EditorView.contentAttributes.of({ "data-testid": "editor", "aria-label": label, spellcheck: "false" }),
+    // tabindex: axe's scrollable-region-focusable rule counts no contenteditable as focusable content.
+    EditorView.contentAttributes.of({ "data-testid": "editor", "aria-label": label, spellcheck: "false", tabindex: "0" }),
     EditorView.updateListener.of((u) => {
       if (!u.docChanged || u.transactions.some((tr) => tr.annotation(external))) return;
       const text = u.state.doc.toString();
