@@ -53,7 +53,8 @@ else
   step "apt-get install chromium" bash -c "$SUDO apt-get update -q && $SUDO apt-get install -y -q chromium"
 fi
 
-# npm packages: binaryen (wasm-opt), esbuild (minifies the glue and stylesheet) and Playwright, exactly as locked.
+# npm packages: binaryen (wasm-opt), esbuild (minifies the glue and stylesheet, bundles the editor), CodeMirror 6
+# (the policy editor) and Playwright, exactly as locked.
 LOCK_SUM=$(sha256sum web/package-lock.json | cut -d' ' -f1)
 if [[ -x web/node_modules/.bin/wasm-opt && -x web/node_modules/.bin/esbuild && -x web/node_modules/.bin/playwright &&
   "$(cat web/node_modules/.kmsim-lock-sha256 2>/dev/null)" == "$LOCK_SUM" ]]; then

@@ -2,7 +2,7 @@
 // sized to their content, read-only and editable as their links say, with an "Open in the playground" link, none of
 // the playground's banners, and the visitor's saved workspaces left exactly as they were.
 import { test, expect, type Page } from "@playwright/test";
-import { open, editorText } from "./helpers";
+import { open, editorText, textOf } from "./helpers";
 
 async function storage(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => Object.fromEntries(Object.keys(localStorage).map((k) => [k, localStorage.getItem(k) ?? ""])));
@@ -46,7 +46,7 @@ test("the docs page with two embeds leaves the visitor's workspaces unchanged", 
   await page.screenshot({ path: test.info().outputPath("docs-page.png"), fullPage: true });
 
   // The reader edits the editable embed and runs it: still nothing of theirs changes.
-  const text = await editable.getByTestId("editor").inputValue();
+  const text = await textOf(editable.getByTestId("editor"));
   await editable.getByTestId("editor").fill(text.replace(/"Sid"\s*:\s*"/, '"Sid": "EditedInEmbed'));
   await editable.getByTestId("run-all").click();
   await expect(editable.getByTestId("embed-open")).toHaveAttribute("href", /#s=/);

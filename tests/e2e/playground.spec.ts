@@ -44,8 +44,9 @@ function lineOf(text: string, needle: string): number {
   return i + 1;
 }
 
-function gutterLine(page: Page, n: number) {
-  return page.getByTestId("gutter").locator(".ln").nth(n - 1);
+/** Line `n` (1-based) of the editor: CodeMirror's line element, which carries `hl` and `err` as the gutter does. */
+function editorLine(page: Page, n: number) {
+  return page.getByTestId("editor").locator(`.cm-line[data-line="${n}"]`);
 }
 
 /** Runs the console's call (Encrypt as role/App on key app by default) and waits for its result. */
@@ -117,9 +118,9 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await deciding.getByTestId("show-statement").click();
   await expect(page.locator('[data-testid="doc-tab"][data-path="/keys/app/policy"]')).toHaveAttribute("aria-current", "true");
   const sid = lineOf(original, '"Sid": "AllowAppCrypto"');
-  await expect(gutterLine(page, sid)).toHaveClass(/\bhl\b/);
-  await expect(gutterLine(page, sid - 1)).toHaveClass(/\bhl\b/); // the statement's opening brace
-  await expect(gutterLine(page, lineOf(original, '"Sid": "EnableIAMPolicies"'))).not.toHaveClass(/\bhl\b/);
+  await expect(editorLine(page, sid)).toHaveClass(/\bhl\b/);
+  await expect(editorLine(page, sid - 1)).toHaveClass(/\bhl\b/); // the statement's opening brace
+  await expect(editorLine(page, lineOf(original, '"Sid": "EnableIAMPolicies"'))).not.toHaveClass(/\bhl\b/);
   // The derived request context is shown as a table.
   await result.locator("details.context > summary").click();
   await expect(result.getByTestId("context-table")).toContainText("aws:PrincipalArn");
@@ -264,16 +265,18 @@ test("a syntax error shows an inline diagnostic at its line and blocks the run",
   const diagnostic = page.getByTestId("diagnostic").first();
   await expect(diagnostic).toBeVisible();
   await expect(diagnostic).toHaveAttribute("data-line", String(bad + 1));
-  await expect(gutterLine(page, bad + 1)).toHaveClass(/\berr\b/);
-  await expect(page.getByTestId("gutter").locator(".ln.err")).toHaveCount(1);
+  await expect(editorLine(page, bad + 1)).toHaveClass(/\berr\b/);
+  await expect(page.getByTestId("editor").locator(".cm-line.err")).toHaveCount(1);
   await expect(page.locator(`[data-testid="doc-tab"][data-path="${KEY_POLICY}"] .count`)).toHaveText("1");
 
   await page.getByTestId("run-all").click();
   await expect(page.getByTestId("run-errors")).toContainText("fix the errors in `key app · key policy` first");
 
   await diagnostic.click();
-  const caretLine = await page.getByTestId("editor").evaluate((t: HTMLTextAreaElement) =>
-    t.value.slice(0, t.selectionStart).split("\n").length);
+  const caretLine = await page.getByTestId("editor").evaluate((t) => {
+    const e = t as HTMLElement & { value: string; selectionStart: number };
+    return e.value.slice(0, e.selectionStart).split("\n").length;
+  });
   expect(caretLine).toBe(bad + 1);
   await expect(page.getByTestId("editor")).toBeFocused();
   await page.screenshot({ path: path.join(ARTIFACTS, "diagnostic.png"), fullPage: true });

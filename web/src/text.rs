@@ -1,4 +1,5 @@
-//! Text positions: the engine reports 1-based lines and character columns; a textarea selects by UTF-16 offset.
+//! Text positions: the engine reports 1-based lines and character columns and byte offsets; the editor
+//! (CodeMirror) counts UTF-16 units. Every conversion between the two is here.
 
 /// The UTF-16 offset of a 1-based line and character column in `source`, clamped to the text.
 pub fn utf16_offset(source: &str, line: u32, column: u32) -> u32 {
@@ -13,9 +14,23 @@ pub fn utf16_offset(source: &str, line: u32, column: u32) -> u32 {
     u32::try_from(source.chars().map(char::len_utf16).sum::<usize>()).unwrap_or(u32::MAX)
 }
 
-/// The number of lines the editor shows for `source` (at least one).
-pub fn line_count(source: &str) -> u32 {
-    u32::try_from(source.split('\n').count()).unwrap_or(u32::MAX)
+/// The UTF-16 offset (the editor's) of byte `offset` of `source` (the lint's), clamped to the text. The lint and
+/// completion only report offsets at character boundaries.
+pub fn utf16_of_byte(source: &str, offset: usize) -> u32 {
+    let units: usize = source.char_indices().take_while(|(i, _)| *i < offset).map(|(_, c)| c.len_utf16()).sum();
+    u32::try_from(units).unwrap_or(u32::MAX)
+}
+
+/// The byte offset (the lint's) of UTF-16 offset `offset` of `source` (the editor's), clamped to the text.
+pub fn byte_of_utf16(source: &str, offset: u32) -> usize {
+    let mut units = 0usize;
+    for (i, c) in source.char_indices() {
+        if units >= offset as usize {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    source.len()
 }
 
 #[cfg(test)]
@@ -36,9 +51,13 @@ mod tests {
     }
 
     #[test]
-    fn counts_lines_like_the_editor() {
-        assert_eq!(line_count(""), 1);
-        assert_eq!(line_count("a\nb"), 2);
-        assert_eq!(line_count("a\n"), 2);
+    fn byte_and_utf16_offsets_convert_both_ways() {
+        let s = "a\u{e9}\u{1F600}b"; // bytes: a 0, é 1..3, emoji 3..7, b 7; UTF-16: a 0, é 1, emoji 2..4, b 4
+        for (byte, unit) in [(0, 0), (1, 1), (3, 2), (7, 4), (8, 5)] {
+            assert_eq!(utf16_of_byte(s, byte), unit, "byte {byte}");
+            assert_eq!(byte_of_utf16(s, unit), byte, "unit {unit}");
+        }
+        assert_eq!(utf16_of_byte(s, 99), 5, "clamped to the text");
+        assert_eq!(byte_of_utf16(s, 99), 8, "clamped to the text");
     }
 }

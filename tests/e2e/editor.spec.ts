@@ -1,0 +1,132 @@
+// The policy editor (issue 13, "The editor"): CodeMirror 6 with the core's KMS completion, lint findings inline with
+// their quick fixes, hover documentation, and Tab that indents (Esc then Tab leaves). No fixed sleeps.
+import { test, expect, type Page } from "@playwright/test";
+import { open, editorText } from "./helpers";
+
+const KEY_POLICY = "/keys/app/policy";
+
+async function selectDoc(page: Page, pointer: string): Promise<void> {
+  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-current", "true");
+}
+
+/** A key policy with the account's root statement and one more statement of `action` (a JSON value). */
+function keyPolicy(action: string, condition = ""): string {
+  return `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "EnableIAMPolicies",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+      "Action": "kms:*",
+      "Resource": "*"
+    },
+    {
+      "Sid": "AppUse",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"},
+      "Action": ${action},
+      "Resource": "*"${condition}
+    }
+  ]
+}`;
+}
+
+test("typing \"kms:Enc in Action offers kms:Encrypt, and choosing it inserts it", async ({ page }) => {
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const editor = page.getByTestId("editor");
+  const text = keyPolicy("[]");
+  await editor.fill(text);
+  // The caret inside the empty Action array, then type as a user would.
+  await editor.locator('.cm-line[data-line="15"]').click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft"); // before `,`
+  await page.keyboard.press("ArrowLeft"); // before `]`
+  await page.keyboard.type('"kms:Enc');
+  const options = page.locator(".cm-tooltip-autocomplete li");
+  await expect(options.filter({ hasText: /^kms:Encrypt/ })).toBeVisible();
+  await expect(options.first()).toContainText("kms:Encrypt");
+  // Clicked (Enter works too, once CodeMirror's 75 ms guard against accepting while typing has passed).
+  await options.filter({ hasText: /^kms:Encrypt/ }).first().click();
+  await expect.poll(() => editorText(page)).toContain('"Action": ["kms:Encrypt"],'); // the string closed
+});
+
+test("kms:Encrpyt shows its finding inline and in the list, and its quick fix works", async ({ page }) => {
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const editor = page.getByTestId("editor");
+  await editor.fill(keyPolicy('"kms:Encrpyt"'));
+  const listed = page.locator('[data-testid="lint-finding"][data-code="KMS101-unknown-action"]');
+  await expect(listed).toBeVisible();
+  await expect(listed).toHaveAttribute("data-line", "15");
+  await expect(listed).toContainText("kms:Encrpyt");
+  await expect(page.getByTestId("doc-ok")).toHaveCount(0);
+
+  // Inline: the word is underlined; hovering it shows the finding with its severity, help, link and fix.
+  const range = editor.locator(".cm-lintRange-error");
+  await expect(range).toHaveCount(1);
+  await expect(range).toHaveText('"kms:Encrpyt"');
+  await range.hover();
+  const finding = page.locator('.cm-tooltip [data-testid="finding"][data-code="KMS101-unknown-action"]');
+  await expect(finding).toBeVisible();
+  await expect(finding).toContainText("Error");
+  await expect(finding.locator("a.doc-link-out")).toHaveAttribute("href", /^https:\/\/docs\.aws\.amazon\.com\//);
+  const fix = page.locator(".cm-tooltip .cm-diagnosticAction");
+  await expect(fix).toContainText("kms:Encrypt");
+  await fix.click();
+
+  await expect.poll(() => editorText(page)).toContain('"Action": "kms:Encrypt"');
+  expect(await editorText(page)).not.toContain("Encrpyt");
+  await expect(listed).toHaveCount(0);
+  await expect(editor.locator(".cm-lintRange-error")).toHaveCount(0);
+  await expect(page.getByTestId("doc-ok")).toHaveText("No problems");
+});
+
+test("a lesson's policies show no finding", async ({ page }) => {
+  await open(page);
+  await page.getByTestId("open").selectOption("lesson:01-least-privilege");
+  const tabs = page.getByTestId("doc-tab");
+  const n = await tabs.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) {
+    await tabs.nth(i).click();
+    await expect(tabs.nth(i)).toHaveAttribute("aria-current", "true");
+    await expect(page.getByTestId("doc-ok")).toHaveText("No problems");
+    await expect(page.getByTestId("lint-finding")).toHaveCount(0);
+    await expect(page.getByTestId("editor").locator(".cm-lintRange")).toHaveCount(0);
+  }
+});
+
+test("hover on kms:ViaService shows its documentation", async ({ page }) => {
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const editor = page.getByTestId("editor");
+  await editor.fill(keyPolicy('"kms:Decrypt"', `,
+      "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "111122223333"}}`));
+  await editor.getByText('"kms:ViaService"').hover();
+  const hover = page.getByTestId("hover");
+  await expect(hover).toBeVisible();
+  await expect(hover.locator(".title")).toHaveText("kms:ViaService");
+  await expect(hover.locator(".text")).toContainText(/service/i);
+  await expect(hover.locator("a")).toHaveAttribute("href", /docs\.aws\.amazon\.com\/kms\//);
+});
+
+test("Tab indents in the editor; Esc then Tab leaves it", async ({ page }) => {
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const editor = page.getByTestId("editor");
+  await editor.fill('{\n"Version": "2012-10-17"\n}');
+  await editor.locator('.cm-line[data-line="2"]').click();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Tab");
+  await expect.poll(() => editorText(page)).toBe('{\n  "Version": "2012-10-17"\n}');
+  await expect(editor).toBeFocused();
+  await expect(page.getByTestId("editor-hint")).toContainText("Esc then Tab");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(editor).not.toBeFocused();
+  expect(await editorText(page)).toBe('{\n  "Version": "2012-10-17"\n}');
+});
