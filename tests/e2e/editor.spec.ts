@@ -54,6 +54,39 @@ test("typing \"kms:Enc in Action offers kms:Encrypt, and choosing it inserts it"
   await expect.poll(() => editorText(page)).toContain('"Action": ["kms:Encrypt"],'); // the string closed
 });
 
+test("in Principal and Resource, completion offers the world's principals and its keys' ARNs", async ({ page }) => {
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const editor = page.getByTestId("editor");
+  // Line 6 holds an empty Principal list, line 8 an empty Resource list.
+  await editor.fill(`{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"AWS": []},
+      "Action": "kms:Decrypt",
+      "Resource": []
+    }
+  ]
+}`);
+  const options = page.locator(".cm-tooltip-autocomplete li");
+  await editor.locator('.cm-line[data-line="6"]').click();
+  await page.keyboard.press("End");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft"); // before `]},`
+  await page.keyboard.type('"arn:aws:iam::111122223333:ro');
+  await expect(options.filter({ hasText: /^arn:aws:iam::111122223333:root/ })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await editor.locator('.cm-line[data-line="8"]').click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft"); // before `]`
+  await page.keyboard.type('"arn:aws:kms:');
+  const key = options.filter({ hasText: /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\// }).first();
+  await expect(key).toBeVisible();
+  await key.click();
+  await expect.poll(() => editorText(page)).toMatch(/"Resource": \["arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+"\]/);
+});
+
 test("kms:Encrpyt shows its finding inline and in the list, and its quick fix works", async ({ page }) => {
   await open(page);
   await selectDoc(page, KEY_POLICY);

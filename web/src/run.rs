@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kmsim_kms::audit::AuditRecord;
+use kmsim_kms::lint::complete::Names;
 use kmsim_kms::scenario::{GoalResult, Scenario, ScenarioFile, StepResult, StepSpec};
 use kmsim_kms::trace::{AuthzTrace, PolicyEval, PolicyKind};
 use kmsim_kms::Operation;
@@ -92,6 +93,19 @@ pub fn callers(file: &ScenarioFile) -> Vec<String> {
         out.push(format!("{prefix}root"));
     }
     out
+}
+
+/// The world's names the policy editor completes besides the catalogue's: every account's root, roles and users as
+/// ARNs, and the keys' ARNs (from the last run, which made them).
+pub fn completion_names(file: &ScenarioFile, key_arns: Option<&BTreeMap<String, String>>) -> Names {
+    let mut principals = Vec::new();
+    for (id, a) in &file.accounts {
+        principals.push((format!("arn:aws:iam::{id}:root"), format!("account {id}")));
+        principals.extend(a.roles.keys().map(|r| (format!("arn:aws:iam::{id}:role/{r}"), format!("role {r}"))));
+        principals.extend(a.users.keys().map(|u| (format!("arn:aws:iam::{id}:user/{u}"), format!("user {u}"))));
+    }
+    let keys = key_arns.into_iter().flatten().map(|(name, arn)| (arn.clone(), format!("key {name}"))).collect();
+    Names { principals, keys }
 }
 
 /// The keys to offer, as `(value, label)`: `$key:NAME` for each key, then each alias.
@@ -252,6 +266,21 @@ mod tests {
                 ("alias/app".to_string(), "alias/app".to_string())
             ]
         );
+        let arns = BTreeMap::from([("app".to_string(), "arn:aws:kms:us-east-1:111122223333:key/k".to_string())]);
+        let names = completion_names(&file, Some(&arns));
+        let principals: Vec<&str> = names.principals.iter().map(|(arn, _)| arn.as_str()).collect();
+        assert_eq!(
+            principals,
+            [
+                "arn:aws:iam::111122223333:root",
+                "arn:aws:iam::111122223333:role/App",
+                "arn:aws:iam::111122223333:role/KeyAdmin",
+                "arn:aws:iam::444455556666:root",
+                "arn:aws:iam::444455556666:user/bob"
+            ]
+        );
+        assert_eq!(names.keys, [("arn:aws:kms:us-east-1:111122223333:key/k".to_string(), "key app".to_string())]);
+        assert!(completion_names(&file, None).keys.is_empty());
         assert_eq!(template("Encrypt", "$key:app", None)["KeyId"], json!({ "$key": "app" }));
         assert_eq!(
             template("Decrypt", "alias/app", Some("c1"))["CiphertextBlob"],

@@ -463,7 +463,7 @@ export interface Finding {
 /**
  * What a completion inserts.
  */
-export type CompletionKind = "action" | "operator" | "condition-key" | "value";
+export type CompletionKind = "action" | "operator" | "condition-key" | "value" | "principal" | "key";
 
 /**
  * One candidate.

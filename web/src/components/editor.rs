@@ -1,9 +1,11 @@
 //! The documents sidebar, the editor (CodeMirror 6, web/editor/editor.js, with the KMS lint, completion and hover
 //! of `kmsim_kms::lint`) and the diagnostics.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use kmsim_kms::lint::complete::Names;
 use kmsim_kms::lint::{self, complete, Finding, Severity};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -11,6 +13,7 @@ use yew::prelude::*;
 
 use super::AppContext;
 use crate::model::Doc;
+use crate::run;
 use crate::state::Action;
 use crate::text;
 
@@ -167,10 +170,17 @@ struct Live {
     _closures: (Closure<dyn FnMut(String)>, Lookup, Lookup),
 }
 
-fn mount(parent: &web_sys::Element, source: &str, label: &str, on_change: Rc<dyn Fn(String)>) -> Option<Live> {
+fn mount(
+    parent: &web_sys::Element,
+    source: &str,
+    label: &str,
+    on_change: Rc<dyn Fn(String)>,
+    names: Rc<RefCell<Names>>,
+) -> Option<Live> {
     let change = Closure::<dyn FnMut(String)>::new(move |t: String| on_change(t));
-    let complete =
-        Lookup::new(|t: String, at: u32| with_utf16_range(&t, complete::complete(&t, text::byte_of_utf16(&t, at))));
+    let complete = Lookup::new(move |t: String, at: u32| {
+        with_utf16_range(&t, complete::complete_with(&t, text::byte_of_utf16(&t, at), &names.borrow()))
+    });
     let hover =
         Lookup::new(|t: String, at: u32| with_utf16_range(&t, complete::hover(&t, text::byte_of_utf16(&t, at))));
     let callbacks = js_sys::Object::new();
@@ -188,6 +198,12 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     let doc = &props.doc;
     let parent = use_node_ref();
     let live = use_mut_ref(|| None::<Live>);
+    // The world's principals and keys completion offers, as of this render (the editor's closure reads them).
+    let names = use_mut_ref(Names::default);
+    {
+        let key_arns = app.run.as_ref().and_then(|r| r.result.as_ref().ok()).map(|v| &v.key_arns);
+        *names.borrow_mut() = run::completion_names(&app.base, key_arns);
+    }
     // The document the editor's edits go to (the component stays when another document is selected).
     let target = use_mut_ref(|| index);
     *target.borrow_mut() = index;
@@ -198,7 +214,8 @@ fn DocEditor(props: &DocEditorProps) -> Html {
 
     // Create the editor once; its edits become `Action::Edit` of the selected document.
     {
-        let (parent, live, target, app) = (parent.clone(), live.clone(), target.clone(), app.clone());
+        let (parent, live, target, app, names) =
+            (parent.clone(), live.clone(), target.clone(), app.clone(), names.clone());
         let (source, label) = (doc.source.clone(), format!("{} source", doc.loc.label()));
         use_effect_with((), move |()| {
             let on_change: Rc<dyn Fn(String)> = Rc::new(move |source: String| {
@@ -206,7 +223,7 @@ fn DocEditor(props: &DocEditorProps) -> Html {
                 app.dispatch(Action::Edit { doc, source });
             });
             if let Some(el) = parent.cast::<web_sys::Element>() {
-                *live.borrow_mut() = mount(&el, &source, &label, on_change);
+                *live.borrow_mut() = mount(&el, &source, &label, on_change, names);
             }
             move || {
                 if let Some(l) = live.borrow_mut().take() {

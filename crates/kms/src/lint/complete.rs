@@ -20,6 +20,20 @@ pub enum CompletionKind {
     Operator,
     ConditionKey,
     Value,
+    /// A principal of the world (an account root, user or role ARN).
+    Principal,
+    /// A key of the world (its ARN).
+    Key,
+}
+
+/// The world's names a completion can offer besides the catalogue's: principals (for `Principal`/`NotPrincipal`
+/// `AWS` values and `aws:PrincipalArn`) and keys (for `Resource`/`NotResource`), each with a line saying what it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// `(ARN, what it is)`.
+    pub principals: Vec<(String, String)>,
+    /// `(ARN, what it is)`.
+    pub keys: Vec<(String, String)>,
 }
 
 /// One candidate.
@@ -70,6 +84,10 @@ enum Place {
     ConditionKey,
     /// A value of the condition key named.
     ConditionValue(String),
+    /// A value of `Principal`'s (or `NotPrincipal`'s) `AWS`.
+    Principal,
+    /// A value of `Resource`/`NotResource`.
+    Resource,
     Other,
 }
 
@@ -164,6 +182,8 @@ fn place(stack: &[Frame], is_key: bool) -> Place {
     } else {
         match (at(1), at(2), at(3)) {
             (Some("Action" | "NotAction"), _, _) => Place::Action,
+            (Some("AWS"), Some("Principal" | "NotPrincipal"), _) => Place::Principal,
+            (Some("Resource" | "NotResource"), _, _) => Place::Resource,
             (Some(key), Some(_), Some("Condition")) => Place::ConditionValue(key.to_string()),
             _ => Place::Other,
         }
@@ -173,6 +193,16 @@ fn place(stack: &[Frame], is_key: bool) -> Place {
 /// The candidates for the string being typed at byte `offset` of `text`, filtered by what is typed (prefix,
 /// ignoring ASCII case); `None` when the position is not in a string that completion knows.
 pub fn complete(text: &str, offset: usize) -> Option<Completions> {
+    complete_with(text, offset, &Names::default())
+}
+
+/// [`complete`], also offering the world's principals and keys where a policy names them.
+pub fn complete_with(text: &str, offset: usize, names: &Names) -> Option<Completions> {
+    let world = |list: &[(String, String)], kind: CompletionKind| -> Vec<Completion> {
+        list.iter()
+            .map(|(arn, detail)| Completion { label: arn.clone(), kind, detail: detail.clone(), doc_url: None })
+            .collect()
+    };
     let prefix = text.get(..offset.min(text.len()))?;
     let (stack, open) = scan(prefix);
     let (from, is_key) = open?;
@@ -221,6 +251,11 @@ pub fn complete(text: &str, offset: usize) -> Option<Completions> {
                 doc_url: Some(k.doc.into()),
             })
             .collect(),
+        Place::Principal => world(&names.principals, CompletionKind::Principal),
+        Place::Resource => world(&names.keys, CompletionKind::Key),
+        Place::ConditionValue(key) if key.eq_ignore_ascii_case("aws:PrincipalArn") => {
+            world(&names.principals, CompletionKind::Principal)
+        }
         Place::ConditionValue(key) if key.eq_ignore_ascii_case("kms:ViaService") => catalogue::VIA_SERVICES
             .iter()
             .flat_map(|s| {
@@ -335,6 +370,34 @@ mod tests {
 
     fn at(text: &str, marker: &str) -> usize {
         text.find(marker).unwrap() + marker.len()
+    }
+
+    #[test]
+    fn completes_the_worlds_principals_and_keys_where_a_policy_names_them() {
+        let names = Names {
+            principals: vec![
+                ("arn:aws:iam::111122223333:role/Admin".into(), "role Admin".into()),
+                ("arn:aws:iam::444455556666:root".into(), "account 444455556666".into()),
+            ],
+            keys: vec![("arn:aws:kms:us-east-1:111122223333:key/k1".into(), "key shared".into())],
+        };
+        let labels = |text: &str| -> Vec<String> {
+            complete_with(text, text.len(), &names).unwrap().items.into_iter().map(|i| i.label).collect()
+        };
+        assert_eq!(
+            labels(r#"{"Statement": {"Principal": {"AWS": ["arn:aws:iam::1"#),
+            ["arn:aws:iam::111122223333:role/Admin"]
+        );
+        assert_eq!(labels(r#"{"Statement": {"NotPrincipal": {"AWS": ""#).len(), 2);
+        assert_eq!(labels(r#"{"Statement": {"Resource": "arn"#), ["arn:aws:kms:us-east-1:111122223333:key/k1"]);
+        assert_eq!(
+            labels(r#"{"Statement": {"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::4"#),
+            ["arn:aws:iam::444455556666:root"]
+        );
+        // Not offered elsewhere, nor without names.
+        assert!(labels(r#"{"Statement": {"Sid": "arn"#).is_empty());
+        let text = r#"{"Statement": {"Resource": ""#;
+        assert!(complete(text, text.len()).unwrap().items.is_empty());
     }
 
     #[test]
