@@ -6,6 +6,7 @@ import { test, expect, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { editorText } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -40,7 +41,7 @@ async function selectDoc(page: Page, pointer: string): Promise<void> {
 /** The policy document at `pointer`, read from the editor. */
 async function readDoc(page: Page, pointer: string): Promise<Policy> {
   await selectDoc(page, pointer);
-  return JSON.parse(await page.getByTestId("editor").inputValue()) as Policy;
+  return JSON.parse(await editorText(page)) as Policy;
 }
 
 /** Edits the policy document at `pointer` in the editor, as a person would type the change. */

@@ -201,8 +201,12 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     // The world's principals and keys completion offers, as of this render (the editor's closure reads them).
     let names = use_mut_ref(Names::default);
     {
+        // Keys are known from a run; while a document is being typed the run may fail: keep the last ones known.
         let key_arns = app.run.as_ref().and_then(|r| r.result.as_ref().ok()).map(|v| &v.key_arns);
-        *names.borrow_mut() = run::completion_names(&app.base, key_arns);
+        let fresh = run::completion_names(&app.base, key_arns);
+        let mut names = names.borrow_mut();
+        let keys = if key_arns.is_some() { fresh.keys } else { std::mem::take(&mut names.keys) };
+        *names = Names { keys, ..fresh };
     }
     // The document the editor's edits go to (the component stays when another document is selected).
     let target = use_mut_ref(|| index);
