@@ -211,7 +211,7 @@ impl AuthzTrace {
     pub fn decided_by_text(&self) -> String {
         let identity = |s: Option<&StatementId>| match s {
             None => "the root user's own permissions (no identity policy needed)".to_string(),
-            Some(s) => format!("statement {} of `{}`", s.label(), s.name),
+            Some(s) => format!("statement {} of the {} `{}`", s.label(), s.policy.label(), s.name),
         };
         match &self.decided_by {
             DecidedBy::ExplicitDeny { statement: s } => {
