@@ -113,7 +113,7 @@ test("exercise mode: the exercise beside the steps, check, hints, solution, prog
   expect(await check(page)).toBe("Check: passed");
   await expect(diff).toContainText("(yours is the same)");
   await expect(page.getByTestId("solved")).toBeVisible();
-  await expect(page.getByTestId("progress")).toHaveText("1 of 12 lessons solved");
+  await expect(page.getByTestId("progress")).toHaveText("1 of 15 lessons solved");
   await page.screenshot({ path: path.join(ARTIFACTS, "exercise-passed.png"), fullPage: true });
   expect(JSON.parse((await page.evaluate((k) => localStorage.getItem(k), PROGRESS_KEY)) ?? "{}")).toEqual({
     solved: ["lesson:01-least-privilege"],
@@ -125,7 +125,7 @@ test("exercise mode: the exercise beside the steps, check, hints, solution, prog
   await expect(page.getByTestId("scenario-title")).toContainText("2. Separation of duties");
   await expect(page.getByTestId("check-result")).toHaveCount(0);
   await page.reload();
-  await expect(page.getByTestId("progress")).toHaveText("1 of 12 lessons solved");
+  await expect(page.getByTestId("progress")).toHaveText("1 of 15 lessons solved");
   await page.getByTestId("prev-lesson").click();
   await expect(page.getByTestId("scenario-title")).toContainText("1. Least privilege");
 });
@@ -142,7 +142,7 @@ test("without storage the progress lasts as long as the page, and says so", asyn
     statement(p, "DescribeSharedKey").Action = ["kms:DescribeKey", "kms:Decrypt"];
   });
   expect(await check(page)).toBe("Check: passed");
-  await expect(page.getByTestId("progress")).toContainText("1 of 12 lessons solved");
+  await expect(page.getByTestId("progress")).toContainText("1 of 15 lessons solved");
   await expect(page.getByTestId("progress")).toContainText("not kept");
 });
 

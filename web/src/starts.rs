@@ -1,4 +1,4 @@
-//! Starting points: the twelve lessons of `lessons/` (embedded at build time, minified by `build.rs`) and a few
+//! Starting points: the fifteen lessons of `lessons/` (embedded at build time, minified by `build.rs`) and a few
 //! small samples. Each is a scenario file; the samples have no seed, so opening one draws a seed (see `state::Action::Open`).
 
 /// A built-in scenario.
@@ -35,6 +35,9 @@ pub const LESSONS: &[Start] = &[
     lesson!("10-auditing", "10. Auditing"),
     lesson!("11-disable-vs-delete", "11. Disable vs delete"),
     lesson!("12-rotation", "12. Rotation"),
+    lesson!("13-data-protection-with-services", "13. Data protection with services"),
+    lesson!("14-automated-incident-response", "14. Automated incident response"),
+    lesson!("15-managed-vs-customer-managed-keys", "15. AWS managed vs customer managed keys"),
 ];
 
 /// Small scenarios without a seed.

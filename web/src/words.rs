@@ -61,8 +61,7 @@ mod tests {
     fn no_trace_text_shows_rust_names_empty_places_or_grant_ids() {
         let texts = texts();
         assert!(texts.len() > 300, "{}", texts.len());
-        let rust_names =
-            ["IdentityPolicy", "ResourcePolicy", "ImplicitDeny", "ExplicitDeny", "Some(", "None", "::", "{ "];
+        let rust_names = ["IdentityPolicy", "ResourcePolicy", "ImplicitDeny", "ExplicitDeny", "Some(", "None", "{ "];
         for (place, t) in &texts {
             assert!(!t.contains("  "), "{place}: a double space: {t:?}");
             assert!(!t.trim_end().ends_with("got") && !t.contains("got ,"), "{place}: nothing after `got`: {t:?}");
@@ -70,6 +69,11 @@ mod tests {
             for n in rust_names {
                 assert!(!t.contains(n), "{place}: a Rust name `{n}`: {t:?}");
             }
+            // A Rust path (`Outcome::Denied`), not an ARN (`arn:aws:s3:::reports`, `arn:aws:iam::111122223333:root`).
+            let path = t
+                .split(|c: char| c.is_whitespace() || "\"',{}[]()".contains(c))
+                .any(|w| !w.starts_with("arn:") && w.contains("::"));
+            assert!(!path, "{place}: a Rust name `::`: {t:?}");
             let hex = t.split(|c: char| !c.is_ascii_hexdigit()).any(|w| w.len() >= 32);
             assert!(!hex, "{place}: an id where a name is expected: {t:?}");
         }

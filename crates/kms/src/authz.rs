@@ -172,6 +172,10 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
     let identity_ok = root || identity_allow.is_some();
     // How explanations name the identity policy that allows (the root user needs none).
     let identity_name = identity_allow.as_ref().map_or("(root user)", |s| s.name.as_str()).to_string();
+    let identity_allows = |action: &str| match &identity_allow {
+        Some(s) => format!("identity policy `{}` allows {action}", s.name),
+        None => format!("the account's root user needs no identity policy for {action}"),
+    };
 
     // Grants (evaluated only for the caller's own grants: the index makes the cost independent of other grants).
     let (grant_evals, grants_skipped, grant_ok) = match (&input.target, &input.grant) {
@@ -192,7 +196,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
     let decided: Result<DecidedBy, Missing> = match (rule, key) {
         (CombiningRule::IdentityOnly, _) | (_, None) => match &combined.decided {
             Decided::Identity { .. } | Decided::ResourceAndIdentity { .. } | Decided::ResourcePolicy { .. } => {
-                explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
+                explanation.push(identity_allows(&input.action));
                 Ok(DecidedBy::Identity { statement: identity_allow.clone() })
             }
             d => {
@@ -254,7 +258,7 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
                                 label(s)
                             ));
                             if let Decided::ResourceAndIdentity { .. } = combined.decided {
-                                explanation.push(format!("identity policy `{identity_name}` allows {}", input.action));
+                                explanation.push(identity_allows(&input.action));
                                 result = Some(DecidedBy::KeyPolicyAndIdentity {
                                     key_policy: kp_statement(s),
                                     identity: identity_allow.clone(),

@@ -247,7 +247,7 @@ fn check_my_work_grades_the_goals_and_marks_the_lesson_solved() {
     let fixed = reduce(fixed_lesson_1(), Action::CheckWork);
     assert!(fixed.exercise.checked.as_ref().unwrap().iter().all(|g| g.passed));
     assert!(fixed.progress.is_solved("lesson:01-least-privilege"));
-    assert_eq!(fixed.progress.count(), (1, 12));
+    assert_eq!(fixed.progress.count(), (1, 15));
     // The step's own expectation (written for the hole) no longer holds: goals are graded apart from it.
     assert!(!fixed.view_of_run().unwrap().passed);
     // An edit makes the check out of date; the progress stays.
@@ -307,15 +307,15 @@ fn progress_is_read_leniently_and_merged_with_this_session() {
     assert_eq!(Progress::from_json(&p.to_json()), p);
     let s = reduce(fixed_lesson_1(), Action::CheckWork);
     let s = reduce(s, Action::LoadProgress(p.to_json()));
-    assert_eq!(s.progress.count(), (2, 12));
+    assert_eq!(s.progress.count(), (2, 15));
 }
 
 #[test]
 fn previous_and_next_lesson() {
     let (prev, next) = exercise::neighbours(Some("lesson:01-least-privilege"));
     assert_eq!((prev.map(|s| s.id), next.map(|s| s.id)), (None, Some("lesson:02-separation-of-duties")));
-    let (prev, next) = exercise::neighbours(Some("lesson:12-rotation"));
-    assert_eq!((prev.map(|s| s.id), next.map(|s| s.id)), (Some("lesson:11-disable-vs-delete"), None));
+    let (prev, next) = exercise::neighbours(Some("lesson:15-managed-vs-customer-managed-keys"));
+    assert_eq!((prev.map(|s| s.id), next.map(|s| s.id)), (Some("lesson:14-automated-incident-response"), None));
     assert_eq!(exercise::neighbours(Some("sample:mfa")).0.map(|s| s.id), None);
 }
 

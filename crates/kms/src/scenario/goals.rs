@@ -177,13 +177,15 @@ impl Scenario {
         by_step
     }
 
-    /// Checks goal `goal` on step `s` (index `i`), just run with its whole outcome (`r`), into `checks`.
+    /// Checks goal `goal` on step `s` (index `i`), just run with its whole outcome (`r`) and the notifications its rules
+    /// published (`published`), into `checks`.
     pub(super) fn check_goal_step(
         &self,
         goal: &Goal,
         s: &StepSpec,
         r: &StepResult,
         world: &World,
+        published: &[crate::rules::Notification],
         checks: &mut Vec<Expectation>,
     ) {
         let label = step_label(s, r.index);
@@ -202,11 +204,15 @@ impl Scenario {
             Some(e) => {
                 if let Some(out) = &r.call {
                     self.check_call(e, out, world, &mut ex);
+                } else if let Some(out) = &r.service {
+                    self.check_service(e, out, world, &mut ex);
                 } else if let Some(t) = &r.authorization {
                     super::expect::check_authz(e, t, &mut ex);
                 } else {
                     super::expect::check_events(e, &r.events, &mut ex);
                 }
+                // The rules the step set off, as a step's own `expect` checks them after the step.
+                super::expect::check_rules(e, r.rules.as_deref(), published, &mut ex);
             }
         }
         if ex.is_empty() {

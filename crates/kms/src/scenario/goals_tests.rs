@@ -18,7 +18,7 @@ fn goals(text: &str) -> Vec<GoalResult> {
 #[test]
 fn every_lesson_has_open_goals_hints_and_a_solution_that_meets_them() {
     let lessons = lessons();
-    assert_eq!(lessons.len(), 12);
+    assert_eq!(lessons.len(), 15);
     for (name, text) in lessons {
         let s = Scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!s.file.goals.is_empty(), "{name}: no goals");
@@ -188,4 +188,35 @@ fn a_solution_is_a_json_patch_of_the_file() {
     let text_policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
     file.keys.get_mut("k").unwrap().policy = Some(serde_json::Value::String(text_policy.into()));
     assert!(Scenario::from_file(file).is_ok());
+}
+
+#[test]
+fn goals_check_a_service_steps_outcome_and_the_rules_a_step_set_off() {
+    let unmet = |text: &str, id: &str| -> Vec<String> {
+        let got = goals(text);
+        let g = got.iter().find(|g| g.id == id).unwrap();
+        assert!(!g.passed, "{id}");
+        g.checks.iter().filter(|c| !c.held).map(|c| format!("{}: {} / {}", c.what, c.expected, c.actual)).collect()
+    };
+    // A service step: its own outcome (Parameter Store's error), not only its audit events.
+    assert_eq!(
+        unmet(&lesson("13-"), "param-put"),
+        ["step `param-forgotten` service outcome: success / AccessDeniedException"]
+    );
+    // A rule's actions: the fourth action the exercise asks for is not there yet.
+    assert_eq!(
+        unmet(&lesson("14-"), "locks-policy"),
+        [
+            "step `foreign-decrypt` rule firing 0 actions.3.action: \"PutKeyPolicy\" / null",
+            "step `foreign-decrypt` rule firing 0 actions.3.outcome: \"success\" / null"
+        ]
+    );
+    // The notifications the step's rules published: one, seen by the goal (met); a goal asking for two is not met.
+    assert!(goals(&lesson("14-")).iter().find(|g| g.id == "still-notifies").unwrap().passed);
+    let two = lesson("14-").replacen(
+        r#""notifications": [{"topic": "security-alerts"}]"#,
+        r#""notifications": [{"topic": "security-alerts"}, {"topic": "security-alerts"}]"#,
+        1,
+    );
+    assert_eq!(unmet(&two, "still-notifies")[0], "step `foreign-decrypt` notifications: 2 / 1");
 }

@@ -28,11 +28,13 @@ impl Scenario {
         let targets = self.goal_targets();
         let mut goal_checks = vec![Vec::new(); self.file.goals.len()];
         for (i, s) in self.file.steps.iter().enumerate() {
+            let notifications = world.services.notifications.len();
             let mut r = self.run_step_whole(&mut world, &key_arns, &mut named, i, s, trace);
             // Goals are checked on the whole outcome, before a run without the trace drops the evidence.
+            let published = world.services.notifications.get(notifications..).unwrap_or_default();
             for g in targets.get(i).into_iter().flatten() {
                 if let (Some(goal), Some(checks)) = (self.file.goals.get(*g), goal_checks.get_mut(*g)) {
-                    self.check_goal_step(goal, s, &r, &world, checks);
+                    self.check_goal_step(goal, s, &r, &world, published, checks);
                 }
             }
             if !trace {
