@@ -207,6 +207,13 @@ const EXERCISES: [string, (page: Page) => Promise<void>][] = [
       s.Condition = { NumericGreaterThan: { "kms:RotationPeriodInDays": "180" } };
     });
   }],
+  // Lessons 14 and 15 edit a rule and a service step, which the page cannot edit yet (issues 11 and 14).
+  ["lesson:13-data-protection-with-services", async (page) => {
+    await editDoc(page, "/keys/app-data/policy", (p) => {
+      const c = statement(p, "UseThroughListedServices").Condition as Record<string, Record<string, string[]>>;
+      c.StringEquals["kms:ViaService"].push("ssm.us-east-1.amazonaws.com");
+    });
+  }],
 ];
 
 for (const [id, solve] of EXERCISES) {
