@@ -85,14 +85,8 @@ impl Scenario {
             }
         }
         if let Some(want) = &e.events {
-            let got: Vec<String> =
-                out.events.iter().map(|v| v.get("detail-type").and_then(J::as_str).unwrap_or("").to_string()).collect();
-            ex.push(Expectation {
-                what: "service events".into(),
-                expected: want.join(", "),
-                actual: got.join(", "),
-                held: &got == want,
-            });
+            let got = out.events.iter().map(|v| v.get("detail-type").and_then(J::as_str).unwrap_or("").to_string());
+            ex.push(events_expectation(want, got.collect()));
         }
         if let Some(want) = &e.audit {
             let ids: Vec<_> = out.kms_calls.iter().map(|c| c.event_id).collect();
@@ -238,16 +232,15 @@ pub(super) fn check_records(want: &[BTreeMap<String, J>], records: &[&AuditRecor
     }
 }
 
+/// The expectation that the named events (in order) are the ones that happened.
+fn events_expectation(want: &[String], got: Vec<String>) -> Expectation {
+    Expectation { what: "service events".into(), expected: want.join(", "), actual: got.join(", "), held: got == want }
+}
+
 /// An advance step's service events and their records against an expectation.
 pub(super) fn check_events(e: &ExpectSpec, events: &[std::sync::Arc<AuditRecord>], ex: &mut Vec<Expectation>) {
     if let Some(want) = &e.events {
-        let got: Vec<String> = events.iter().map(|e| e.event_name.to_string()).collect();
-        ex.push(Expectation {
-            what: "service events".into(),
-            expected: want.join(", "),
-            actual: got.join(", "),
-            held: &got == want,
-        });
+        ex.push(events_expectation(want, events.iter().map(|e| e.event_name.to_string()).collect()));
     }
     if let Some(want) = &e.audit {
         check_records(want, &events.iter().map(|e| &**e).collect::<Vec<_>>(), ex);
