@@ -319,6 +319,13 @@ pub(crate) fn authorize(rc: &ResolvedCaller<'_>, input: AuthzInput<'_>) -> Authz
     let verdict = match decided {
         Ok(d) => (Decision::Allow, d),
         Err(missing) => {
+            for g in grant_evals.iter().filter(|g| g.pending_until.is_some()) {
+                explanation.push(format!(
+                    "{} would allow the operation but is not in effect yet (eventual consistency) until {}",
+                    crate::trace::grant_words(&g.grant_id, g.name.as_ref()),
+                    g.pending_until.map(|t| t.to_string()).unwrap_or_default()
+                ));
+            }
             explanation.push(format!("implicit deny: {}", missing.text()));
             (Decision::ImplicitDeny, DecidedBy::ImplicitDeny { missing })
         }
@@ -437,6 +444,7 @@ fn eval_grants(
             grantee: g.grantee_principal.clone(),
             matched,
             reason: reason.unwrap_or_else(|e| e),
+            pending_until: pending(g, check, now).then_some(g.effective_from),
         };
         if matched && ok.is_none() {
             ok = Some(e.clone());
@@ -444,6 +452,14 @@ fn eval_grants(
         evals.push(e);
     }
     (evals, store.len().saturating_sub(considered), ok)
+}
+
+/// Whether `g` would allow the call but is not in effect yet (no token presented makes it effective).
+fn pending(g: &Grant, check: &GrantCheck<'_>, now: Timestamp) -> bool {
+    now < g.effective_from
+        && g.operations.contains(check.operation)
+        && !check.token_grants.iter().any(|t| t == &g.grant_id)
+        && check.ec.is_none_or(|ec| g.constraints.allows(ec).is_ok())
 }
 
 fn grant_reason(g: &Grant, check: &GrantCheck<'_>, now: Timestamp) -> Result<String, String> {

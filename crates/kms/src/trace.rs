@@ -115,6 +115,11 @@ pub struct GrantEval {
     pub grantee: String,
     pub matched: bool,
     pub reason: String,
+    /// The grant allows this call except that it is not in effect yet (eventual consistency): when it will be.
+    /// Without its grant token the call is refused until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub pending_until: Option<crate::clock::Timestamp>,
 }
 
 /// A statement of a policy that took part in an authorization: which policy (kind and name), the statement's
@@ -226,7 +231,16 @@ impl AuthzTrace {
                 let name = self.grants.iter().find(|g| &g.grant_id == grant_id).and_then(|g| g.name.as_ref());
                 grant_words(grant_id, name)
             }
-            DecidedBy::ImplicitDeny { missing } => format!("an implicit deny: {}", missing.text()),
+            DecidedBy::ImplicitDeny { missing } => match self.grants.iter().find(|g| g.pending_until.is_some()) {
+                Some(g) => format!(
+                    "an implicit deny: {} allows the call but is not in effect yet (until {}; eventual consistency: \
+                     present its grant token to use it at once), and {}",
+                    grant_words(&g.grant_id, g.name.as_ref()),
+                    g.pending_until.map(|t| t.to_string()).unwrap_or_default(),
+                    missing.text()
+                ),
+                None => format!("an implicit deny: {}", missing.text()),
+            },
         }
     }
 }

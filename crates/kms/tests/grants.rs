@@ -279,7 +279,14 @@ fn eventual_consistency_tokens_make_a_grant_usable_at_once() {
     let enc = json!({"KeyId": k, "Plaintext": {"Text": "x"}});
     let out = call(&mut w, ALICE, "Encrypt", enc.clone());
     assert_eq!(out.error_code(), Some(ErrorCode::AccessDeniedException));
-    assert!(out.trace.authorizations[0].grants[0].reason.contains("not yet effective"));
+    let authz = &out.trace.authorizations[0];
+    assert!(authz.grants[0].reason.contains("not yet effective"));
+    // The summary says the grant is why, not only that identity policies are missing (issue 11's wording).
+    assert!(authz.grants[0].pending_until.is_some());
+    let words = authz.decided_by_text();
+    assert!(words.contains("not in effect yet"), "{words}");
+    assert!(words.contains("grant token"), "{words}");
+    assert!(authz.explanation.iter().any(|e| e.contains("would allow the operation")), "{:?}", authz.explanation);
     let mut with_token = enc.clone();
     with_token["GrantTokens"] = json!([token]);
     ok(&mut w, ALICE, "Encrypt", with_token);
@@ -292,6 +299,10 @@ fn eventual_consistency_tokens_make_a_grant_usable_at_once() {
     assert_eq!(call(&mut w, ALICE, "Encrypt", bad).error_code(), Some(ErrorCode::InvalidGrantTokenException));
     w.advance(Duration { seconds: 299, ..Default::default() }).unwrap();
     assert_eq!(call(&mut w, ALICE, "Encrypt", enc.clone()).error_code(), Some(ErrorCode::AccessDeniedException));
+    // A grant for another operation is not "pending" for this one.
+    let dec = call(&mut w, ALICE, "GenerateDataKey", json!({"KeyId": k, "KeySpec": "AES_256"}));
+    assert!(dec.trace.authorizations[0].grants.iter().all(|g| g.pending_until.is_none()));
+    assert!(!dec.trace.authorizations[0].decided_by_text().contains("not in effect"));
     w.advance(Duration { seconds: 1, ..Default::default() }).unwrap();
     ok(&mut w, ALICE, "Encrypt", enc);
 }

@@ -733,6 +733,11 @@ export interface GrantEval {
     grantee: string;
     matched: boolean;
     reason: string;
+    /**
+     * The grant allows this call except that it is not in effect yet (eventual consistency): when it will be.
+     * Without its grant token the call is refused until then.
+     */
+    pending_until?: Timestamp;
 }
 
 /**
