@@ -26,6 +26,7 @@ pub use combine::{
 };
 pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
+pub use num::parse_f64;
 pub use policy_type::PolicyType;
 pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};

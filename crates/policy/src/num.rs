@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 /// Parses `text` exactly like `text.parse::<f64>().ok()`: optional sign, digits with an optional `.`, optional
 /// exponent (`e`/`E`, optional sign, digits), or `inf`/`infinity`/`nan` in any case; correctly rounded (ties to even).
-pub(crate) fn parse_f64(text: &str) -> Option<f64> {
+pub fn parse_f64(text: &str) -> Option<f64> {
     let (negative, body) = match text.as_bytes().first()? {
         b'-' => (true, text.get(1..)?),
         b'+' => (false, text.get(1..)?),

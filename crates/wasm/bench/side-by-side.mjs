@@ -2,6 +2,7 @@
 // evaluator, TypeScript) against kmsim's JS API, on the same KMS decision with the full explanation.
 //
 //   ROUNDS=3 ROUND_MS=1000 node crates/wasm/bench/side-by-side.mjs crates/wasm/pkg   (after bash scripts/build-js.sh)
+//   env: MODES=REGEX (only the kmsim modes whose name matches), NATIVE=target/release/examples/kms_case (native rows)
 //
 // The evaluator is installed on first use into $KMSIM_BENCH_DIR (default: kmsim-bench-anchor in the system's temp folder) from npm. It is
 // AGPL-licensed: it is only run here, for measurement; never depend on it, copy from it or ship it.
@@ -10,10 +11,11 @@
 // The main request is AppRole Decrypt via S3 with the encryption context (Allowed). Note: iam-simulate's validated
 // entry point drops kms:EncryptionContext:* keys, so its decision differs (ImplicitlyDenied); the timing compares
 // the same work (validate, parse, evaluate, explain).
-// Copied from ../shared/bench; `kmsimModes` below adds the prepared entry points (preparePolicies, the JSON-text answers).
+// Copied from ../shared/bench; `kmsimModes` below adds the prepared entry points (preparePolicies, the JSON-text answers,
+// check). MODES=REGEX keeps only the kmsim modes whose name matches.
 import { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { execSync } from 'node:child_process';
+import { execSync, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -46,7 +48,17 @@ const kmsimModes = {
   'kmsim PreparedPolicies.evaluateJson (prepared, full trace as JSON text)': () => prepared.evaluateJson(kReq, { trace: true }),
   'kmsim PreparedPolicies.evaluate (prepared, no trace)': () => prepared.evaluate(kReq),
   'kmsim Simulator.simulateJson (loaded world, full trace as JSON text)': () => world.simulateJson('role/AppRole', 'kms:Decrypt', KEY_ARN, ec),
+  'kmsim PreparedPolicies.check (decision; full trace made when asked for)': () => prepared.check(kReq).decision,
+  'kmsim PreparedPolicies.check + resultJson({ trace: true }) (the trace read every time)': () => prepared.check(kReq).resultJson({ trace: true }),
 };
+if (process.env.MODES) for (const name of Object.keys(kmsimModes)) if (!name.match(new RegExp(process.env.MODES))) delete kmsimModes[name];
+// NATIVE=target/release/examples/kms_case (cargo build --release -p kmsim-policy --example kms_case): the same decision
+// natively, timed by that binary for ROUND_MS in each round (its start-up is not counted), between the JS modes.
+const nativeModes = process.env.NATIVE ? {
+  'native authorize, full trace (kms_case authorize-trace)': 'authorize-trace',
+  'native parse + compile the key policy (kms_case parse)': 'parse',
+} : {};
+const native = (mode, ms) => Number(execFileSync(process.env.NATIVE, [mode, String(ms)], { encoding: 'utf8' }).trim());
 const anchor = () => sim.runSimulation(toSim(main), {});
 
 async function rate(fn, ms) {
@@ -63,9 +75,10 @@ const rows = [];
 for (let r = 0; r < rounds; r++) {
   const row = { anchor: await rate(anchor, ms) };
   for (const [name, f] of Object.entries(kmsimModes)) row[name] = await rate(f, ms);
+  for (const [name, mode] of Object.entries(nativeModes)) row[name] = native(mode, ms);
   rows.push(row);
 }
 console.log(`iam-simulate runSimulation: median ${fmt(med(rows.map((r) => r.anchor)))}/s`);
-for (const name of Object.keys(kmsimModes)) {
+for (const name of [...Object.keys(kmsimModes), ...Object.keys(nativeModes)]) {
   console.log(`${name}: median ${fmt(med(rows.map((r) => r[name])))}/s, ratio to iam-simulate (median of per-round ratios) ${med(rows.map((r) => r[name] / r.anchor)).toFixed(1)}x`);
 }

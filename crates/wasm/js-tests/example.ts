@@ -6,6 +6,7 @@ import {
   completePolicy,
   hoverPolicy,
   preparePolicies,
+  preparePolicy,
   validatePolicy,
   Simulator,
   PreparedPolicies,
@@ -15,7 +16,9 @@ import {
   type Finding,
   type Hover,
   type DecidedBy,
+  type Decision,
   type EvaluateOptions,
+  type Evaluation,
   type StatementId,
   type KmsimError,
   type Request,
@@ -56,7 +59,14 @@ const traced: SetResult = prepared.evaluate(request, options);
 const quick: SetResult = prepared.evaluate(request);
 const text: string = prepared.evaluateJson(request, { trace: true });
 show(traced.decision, quick.policies.length, (JSON.parse(text) as SetResult).decision, prepared.length);
+// Many decisions, the full answer made only for the one looked at.
+const evaluation: Evaluation = prepared.check(request);
+const decision: Decision = evaluation.decision;
+const full: SetResult = evaluation.result({ trace: true });
+show(decision, evaluation.allowed, full.policies[0]?.trace, evaluation.resultJson().length, evaluation.result().decision);
 prepared.free();
+const one: PreparedPolicies = preparePolicy(policy, "identity");
+show(one.check(request).decision);
 
 const check = validatePolicy(policy, "resource");
 if (!check.ok) {

@@ -5,11 +5,53 @@
 //! through Rust frames (which would leave a Simulator borrowed for good).
 
 use js_sys::{Array, JsString, Reflect};
-use kmsim_kms::session::Failure;
+use kmsim_kms::session::{self, Failure};
+use kmsim_policy::Request;
 use kmsim_policy::json::MAX_DEPTH;
 use serde_json::{Map, Number, Value as J};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+// The fast way in: a plain value (what `JSON.parse` makes, or an object literal of strings, booleans, safe integers,
+// `null`, arrays and plain objects) as JSON text written by the engine's `JSON.stringify`, or `undefined` for
+// anything else, which `Walk` below converts member by member with its checks and words. For a plain value the text
+// reads as exactly the JSON `Walk` makes of it: the same members in the same order, the same strings, integers as
+// integers. Floats (serde_json's default reader is not correctly rounded), `undefined` and holes (which
+// `JSON.stringify` drops where `Walk` reads `null`), functions, symbols, BigInts, non-plain prototypes (a Map, a
+// Date, a class instance), inherited or symbol-keyed iterators, nesting as deep as `Walk`'s limit (a cycle reaches
+// it) and anything that throws (a getter, a Proxy trap) are left to `Walk`, which then reports the problem in its
+// words. A getter or Proxy that answers differently when read a second time is read as its second answer.
+#[wasm_bindgen(inline_js = r#"
+const MAX_DEPTH = 64;
+function plain(v, depth) {
+  switch (typeof v) {
+    case 'string': case 'boolean': return true;
+    case 'number': return Number.isSafeInteger(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      const proto = Object.getPrototypeOf(v);
+      if (Array.isArray(v)) {
+        if (proto !== Array.prototype) return false;
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i], depth + 1)) return false;
+        return true;
+      }
+      if ((proto !== Object.prototype && proto !== null) || v[Symbol.iterator] !== undefined) return false;
+      for (const key in v) if (!Object.hasOwn(v, key) || !plain(v[key], depth + 1)) return false;
+      return true;
+    }
+    default: return false;
+  }
+}
+export function plainJson(v) {
+  try { return plain(v, 0) ? JSON.stringify(v) : undefined; } catch { return undefined; }
+}
+"#)]
+extern "C" {
+    /// The JSON text (a JS string), or `undefined`.
+    #[wasm_bindgen(js_name = plainJson)]
+    fn plain_json(value: &JsValue) -> JsValue;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -36,8 +78,29 @@ pub fn from_js(value: &JsValue, what: &str) -> Result<J, Failure> {
         let text = js_sys::BigInt::from(value.clone()).to_string(10).map(String::from).unwrap_or_default();
         return Ok(J::String(text));
     }
+    if let Some(json) = plain_json(value).as_string().and_then(|text| serde_json::from_str(&text).ok()) {
+        return Ok(json);
+    }
+    walk(value, what)
+}
+
+/// [`from_js`] the careful way: member by member, every JS operation caught.
+fn walk(value: &JsValue, what: &str) -> Result<J, Failure> {
     let mut walk = Walk { what, path: Vec::new(), ancestors: Vec::new() };
     walk.value(value)
+}
+
+/// A request argument, with its JSON text (a JS string) when it is a plain value (see `plainJson`), else
+/// `undefined`. A plain one with the common shapes is read straight from that text ([`session::request_plain`]),
+/// any other as [`session::request`] reads what [`from_js`] makes of it.
+pub fn request(value: &JsValue) -> Result<(Request, JsValue), Failure> {
+    let js_text = plain_json(value);
+    let text = js_text.as_string();
+    let request = session::request_or(text.as_deref(), || match text.as_deref().map(serde_json::from_str) {
+        Some(Ok(json)) => Ok(json),
+        _ => walk(value, "request"),
+    })?;
+    Ok((request, js_text))
 }
 
 /// A string argument (`what`: its name), or an error saying what was passed instead.

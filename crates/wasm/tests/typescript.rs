@@ -3,7 +3,7 @@
 //! The core crates derive `tsify::Tsify` on every type that crosses the JS boundary behind their `ts` feature, which
 //! this crate enables natively (Cargo.toml), the protocol's own inputs and answers (`kmsim_kms::session`) included.
 //! Each derive yields the type's TypeScript declaration as `DECL`; [`generate`] concatenates them in a fixed order.
-//! The only TypeScript written by hand is [`KMSIM_ERROR`] here and the `#[tsify(type = "...")]` strings in the core
+//! The only TypeScript written by hand is [`KMSIM_ERROR`] and [`EVALUATION`] here and the `#[tsify(type = "...")]` strings in the core
 //! for types with hand-written serde impls or free-form JSON fields (listed in README.md).
 //!
 //! `types_file_is_up_to_date` fails when a Rust type changes and the file was not regenerated:
@@ -42,6 +42,28 @@ const KMSIM_ERROR: &str = "\
  */
 export interface KmsimError extends Error {
     diagnostics: Diagnostic[];
+}";
+
+/// `PreparedPolicies.check`'s answer: a plain JS object made by the JS class in `src/lib.rs` (not a Rust type).
+const EVALUATION: &str = "\
+/**
+ * One request decided by `PreparedPolicies.check`: the decision at once, the full answer made when asked for (a
+ * plain JS object; it holds the request as JSON text and keeps working after the `PreparedPolicies` is freed).
+ */
+export interface Evaluation {
+    readonly decision: Decision;
+    /**
+     * Whether the decision is `Allow`.
+     */
+    readonly allowed: boolean;
+    /**
+     * What `prepared.evaluate(request, options)` answers; `{ trace: true }` records the full trace (now).
+     */
+    result(options?: EvaluateOptions): SetResult;
+    /**
+     * `result`'s answer as JSON text.
+     */
+    resultJson(options?: EvaluateOptions): string;
 }";
 
 fn generate() -> String {
@@ -92,6 +114,7 @@ fn generate() -> String {
         Hover::DECL,
         Diagnostic::DECL,
         KMSIM_ERROR,
+        EVALUATION,
         // KMS.
         ErrorCode::DECL,
         KmsError::DECL,

@@ -539,6 +539,26 @@ export interface KmsimError extends Error {
 }
 
 /**
+ * One request decided by `PreparedPolicies.check`: the decision at once, the full answer made when asked for (a
+ * plain JS object; it holds the request as JSON text and keeps working after the `PreparedPolicies` is freed).
+ */
+export interface Evaluation {
+    readonly decision: Decision;
+    /**
+     * Whether the decision is `Allow`.
+     */
+    readonly allowed: boolean;
+    /**
+     * What `prepared.evaluate(request, options)` answers; `{ trace: true }` records the full trace (now).
+     */
+    result(options?: EvaluateOptions): SetResult;
+    /**
+     * `result`'s answer as JSON text.
+     */
+    resultJson(options?: EvaluateOptions): string;
+}
+
+/**
  * The AWS error codes a simulated call can return (the `__type` of the AWS JSON protocol).
  */
 export type ErrorCode = "AccessDeniedException" | "AlreadyExistsException" | "ConflictException" | "DisabledException" | "DryRunOperationException" | "IncorrectKeyException" | "InvalidAliasNameException" | "InvalidArnException" | "InvalidCiphertextException" | "InvalidGrantIdException" | "InvalidGrantTokenException" | "InvalidKeyUsageException" | "InvalidMarkerException" | "KMSInvalidStateException" | "LimitExceededException" | "MalformedPolicyDocumentException" | "NotFoundException" | "TagException" | "UnsupportedOperationException" | "ValidationException";

@@ -140,6 +140,16 @@ pub fn request(request: J) -> Result<Request, Failure> {
     read("request", &request)
 }
 
+/// [`request`] from JSON text that a binding made of a plain JS value: read fast when it has the common shapes
+/// ([`super::request_plain`]), else as [`request`] reads the value the binding converts the careful way, given by
+/// `value` only when needed.
+pub fn request_or(text: Option<&str>, value: impl FnOnce() -> Result<J, Failure>) -> Result<Request, Failure> {
+    match text.and_then(super::request_plain) {
+        Some(request) => Ok(request),
+        None => request(value()?),
+    }
+}
+
 /// [`request`] from the request's JSON text (`kmsim eval --request FILE`): errors carry line and column too.
 pub fn request_text(text: &str) -> Result<Request, Failure> {
     crate::scenario::located::from_text(text).map_err(|e| located_failure("request", e, Some(text)))

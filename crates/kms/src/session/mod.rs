@@ -10,6 +10,7 @@
 
 mod evaluate;
 mod lint;
+mod plain_request;
 mod protocol;
 
 use std::collections::BTreeMap;
@@ -18,10 +19,11 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 pub use self::evaluate::{
-    evaluate, parse_policies, policy_type, request, request_text, validate_policy, EvaluateInput, EvaluateOptions,
-    PolicyInput, PreparedPolicies, ValidationResult,
+    evaluate, parse_policies, policy_type, request, request_or, request_text, validate_policy, EvaluateInput,
+    EvaluateOptions, PolicyInput, PreparedPolicies, ValidationResult,
 };
 pub use self::lint::{complete_policy, hover_policy, lint_policy};
+pub use self::plain_request::request_plain;
 pub use self::protocol::{seed, to_json, to_json_text, Diagnostic, Failure, MAX_SAFE_INTEGER};
 use crate::api::KmsRequest;
 use crate::audit::AuditRecord;
