@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::console_extras::{ConsoleExtras, KeepCall, RunAt, TrialResult};
 use super::trace::StepDetail;
 use super::{value_of, AppContext};
 use crate::state::Action;
@@ -66,6 +67,7 @@ pub fn CallConsole() -> Html {
         .clone()
         .map(|e| html! { <p class="console-error" data-testid="console-error" role="status">{e}</p> });
     let detail = match (app.view_of_run().cloned(), app.step) {
+        _ if app.trial.is_some() => html! { <TrialResult /> },
         (Some(v), Some(i)) if app.is_user_step(i) && i < v.steps.len() => html! {
             <section class="console-result">
                 <h3>{format!("Step {i}")}</h3>
@@ -79,6 +81,7 @@ pub fn CallConsole() -> Html {
     html! {
         <div class="console">
             <form class="call-form" onsubmit={on_run} data-testid="call-form">
+                <RunAt />
                 <div class="grid">
                     <label class="field"><span>{"Operation"}</span>
                         <select data-testid="operation" onchange={send(Action::SetOperation)}>
@@ -91,7 +94,7 @@ pub fn CallConsole() -> Html {
                         <input data-testid="caller" list="callers" spellcheck="false" value={form.caller.clone()}
                             oninput={input(Action::SetCaller)} />
                         <datalist id="callers">
-                            { for app.callers().into_iter().map(|c| html! { <option value={c} /> }) }
+                            { for crate::state::steps::principal_choices(&app).into_iter().map(|c| html! { <option value={c} /> }) }
                         </datalist>
                     </label>
                     <label class="field"><span>{"Key"}</span>
@@ -114,12 +117,17 @@ pub fn CallConsole() -> Html {
                     <textarea data-testid="params" class="params" spellcheck="false" rows="7"
                         value={form.params.clone()} oninput={input(Action::SetParams)} />
                 </label>
+                // Only operations that take an EncryptionContext get the rows (issue 11).
+                { for crate::state::console::takes_context(&form.operation).then(|| html! {
                 <div class="ec">
                     <span class="label">{"Encryption context (replaces EncryptionContext in the parameters)"}</span>
                     { for rows }
                     <button type="button" class="add-row" data-testid="add-ec" onclick={on_add_row}>{"+ pair"}</button>
                 </div>
+                }) }
+                <ConsoleExtras />
                 <button type="submit" class="primary" data-testid="run-call">{"Run call"}</button>
+                <KeepCall />
                 { for error }
             </form>
             { detail }
