@@ -187,12 +187,12 @@ test("session tags in lesson 6: a tenant t2 session reads t1's record until the 
   await page.getByTestId("console-extras").locator("summary").click();
   await page.getByTestId("add-session-tag").click();
   const tag = page.getByTestId("session-tag-row").nth(0);
-  await tag.getByLabel("Session tags (aws:PrincipalTag/KEY of a role session) key").fill("tenant");
-  await tag.getByLabel("Session tags (aws:PrincipalTag/KEY of a role session) value").fill("t1");
+  await tag.getByLabel("Session tag key").fill("tenant");
+  await tag.getByLabel("Session tag value").fill("t1");
   await page.getByTestId("run-call").click();
   await expect(page.getByTestId("outcome-code")).toHaveText("Success");
   // The isolating key compares the context with the session's tag: t2 is refused.
-  await tag.getByLabel("Session tags (aws:PrincipalTag/KEY of a role session) value").fill("t2");
+  await tag.getByLabel("Session tag value").fill("t2");
   await page.getByTestId("run-call").click();
   await expect(page.getByTestId("outcome-code")).toHaveText("AccessDeniedException");
   await expect(page.getByTestId("trace")).toContainText("aws:PrincipalTag/tenant");

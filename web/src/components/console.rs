@@ -4,9 +4,10 @@
 
 use yew::prelude::*;
 
-use super::console_extras::{ConsoleExtras, KeepCall, RunAt, TrialResult};
+use super::console_extras::{ConsoleExtras, ConsoleRows, KeepCall, RunAt, TrialResult};
 use super::trace::StepDetail;
 use super::{value_of, AppContext};
+use crate::state::console::Rows;
 use crate::state::Action;
 
 #[component]
@@ -35,33 +36,8 @@ pub fn CallConsole() -> Html {
             app.dispatch(Action::RunCall);
         })
     };
-    let on_add_row = {
-        let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::AddEcRow))
-    };
     let keys = app.key_choices();
     let custom_key = (!form.key.is_empty() && !keys.iter().any(|(v, _)| *v == form.key)).then(|| form.key.clone());
-    let rows = form.context.iter().enumerate().map(|(row, r)| {
-        let on_key = {
-            let app = app.clone();
-            Callback::from(move |e: InputEvent| app.dispatch(Action::SetEcKey { row, key: value_of(&e) }))
-        };
-        let on_value = {
-            let app = app.clone();
-            Callback::from(move |e: InputEvent| app.dispatch(Action::SetEcValue { row, value: value_of(&e) }))
-        };
-        let on_remove = {
-            let app = app.clone();
-            Callback::from(move |_| app.dispatch(Action::RemoveEcRow(row)))
-        };
-        html! {
-            <div class="ec-row" data-testid="ec-row">
-                <input aria-label="Context key" placeholder="key" spellcheck="false" value={r.key.clone()} oninput={on_key} />
-                <input aria-label="Context value" placeholder="value" spellcheck="false" value={r.value.clone()} oninput={on_value} />
-                <button type="button" onclick={on_remove} aria-label="Remove this pair">{"×"}</button>
-            </div>
-        }
-    });
     let error = app
         .console_error
         .clone()
@@ -119,11 +95,7 @@ pub fn CallConsole() -> Html {
                 </label>
                 // Only operations that take an EncryptionContext get the rows (issue 11).
                 { for crate::state::console::takes_context(&form.operation).then(|| html! {
-                <div class="ec">
-                    <span class="label">{"Encryption context (replaces EncryptionContext in the parameters)"}</span>
-                    { for rows }
-                    <button type="button" class="add-row" data-testid="add-ec" onclick={on_add_row}>{"+ pair"}</button>
-                </div>
+                    <ConsoleRows rows={Rows::Context} label="Encryption context (replaces EncryptionContext in the parameters)" testid="ec" aria="Context" placeholder="key" />
                 }) }
                 <ConsoleExtras />
                 <button type="submit" class="primary" data-testid="run-call">{"Run call"}</button>

@@ -19,6 +19,8 @@ pub struct RowsProps {
     pub rows: Rows,
     pub label: AttrValue,
     pub testid: AttrValue,
+    /// The inputs' names: `ARIA key`, `ARIA value`.
+    pub aria: AttrValue,
     #[prop_or_default]
     pub placeholder: AttrValue,
 }
@@ -48,8 +50,8 @@ pub fn ConsoleRows(props: &RowsProps) -> Html {
         };
         html! {
             <div class="ec-row" data-testid={format!("{}-row", props.testid)}>
-                <input aria-label={format!("{} key", props.label)} placeholder={props.placeholder.clone()} spellcheck="false" value={r.key.clone()} oninput={on_key} />
-                <input aria-label={format!("{} value", props.label)} placeholder="value" spellcheck="false" value={r.value.clone()} oninput={on_value} />
+                <input aria-label={format!("{} key", props.aria)} placeholder={props.placeholder.clone()} spellcheck="false" value={r.key.clone()} oninput={on_key} />
+                <input aria-label={format!("{} value", props.aria)} placeholder="value" spellcheck="false" value={r.value.clone()} oninput={on_value} />
                 <button type="button" onclick={on_remove} aria-label="Remove this pair">{"×"}</button>
             </div>
         }
@@ -88,8 +90,8 @@ pub fn ConsoleExtras() -> Html {
                         value={app.call.source_vpce.clone()} oninput={input(ConsoleAction::SetSourceVpce)} />
                 </label>
             </div>
-            <ConsoleRows rows={Rows::SessionTags} label="Session tags (aws:PrincipalTag/KEY of a role session)" testid="session-tag" placeholder="tenant" />
-            <ConsoleRows rows={Rows::Keys} label="Other request-context keys" testid="context-key" placeholder="aws:SourceVpc" />
+            <ConsoleRows rows={Rows::SessionTags} label="Session tags (aws:PrincipalTag/KEY of a role session)" testid="session-tag" aria="Session tag" placeholder="tenant" />
+            <ConsoleRows rows={Rows::Keys} label="Other request-context keys" testid="context-key" aria="Condition key" placeholder="aws:SourceVpc" />
         </details>
     }
 }

@@ -598,6 +598,10 @@ fn call_observed(c: &CallOutcome, into: &mut ExpectSpec) {
         Err(e) => e.code.as_str().to_string(),
     });
     (into.statement, into.grant) = decided(&c.trace.authorizations);
+    if c.response.is_err() {
+        // A refused call has no response to check.
+        into.response.clear();
+    }
     if let (Some(m), Err(e)) = (&into.message_contains, &c.response) {
         if !e.message.contains(m.as_str()) {
             into.message_contains = None;
