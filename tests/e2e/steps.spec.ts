@@ -116,6 +116,13 @@ test("a console call kept as a step with its observed outcome as the expectation
   await expect(page.getByTestId("add-ec")).toBeVisible();
   await page.getByTestId("operation").selectOption("CreateGrant");
   await expect(page.getByTestId("add-ec")).toHaveCount(0);
+  // The console's fields are the operation's request members; they write the parameters' JSON.
+  await page.getByTestId("operation").selectOption("ScheduleKeyDeletion");
+  const days = page.getByTestId("console-fields").getByTestId("field-params.PendingWindowInDays");
+  await days.fill("30");
+  await days.blur();
+  await expect(page.getByTestId("params")).toHaveValue(/"PendingWindowInDays": 30/);
+  await expect(page.getByTestId("console-fields").getByTestId("field-params.KeyId")).toHaveValue("$key:app");
   await page.getByTestId("operation").selectOption("DescribeKey");
   // The caller is picked from every principal of the world, other accounts and services included.
   await expect(page.locator("#callers option[value='444455556666:user/bob']")).toHaveCount(1);

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::console_extras::{ConsoleExtras, ConsoleRows, KeepCall, RunAt, TrialResult};
+use super::console_extras::{ConsoleExtras, ConsoleFields, ConsoleRows, KeepCall, RunAt, TrialResult};
 use super::trace::StepDetail;
 use super::{value_of, AppContext};
 use crate::state::console::Rows;
@@ -89,6 +89,7 @@ pub fn CallConsole() -> Html {
                     </label>
                     <label class="check"><input type="checkbox" data-testid="mfa" checked={form.mfa} onchange={on_mfa} />{" MFA"}</label>
                 </div>
+                <ConsoleFields />
                 <label class="field"><span>{"Parameters (JSON; {\"$key\": NAME} is a key's ARN, {\"$ref\": \"STEP.Field\"} an earlier result)"}</span>
                     <textarea data-testid="params" class="params" spellcheck="false" rows="7"
                         value={form.params.clone()} oninput={input(Action::SetParams)} />

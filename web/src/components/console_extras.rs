@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::step_editor::{choices_for, StepField};
 use super::steps::step_title;
 use super::trace::StepDetail;
 use super::{value_of, AppContext};
@@ -161,5 +162,33 @@ pub fn TrialResult() -> Html {
             <h3>{format!("Run after step {} (the later steps not run)", t.after)}</h3>
             <StepDetail run={t.run.clone()} index={t.index()} />
         </section>
+    }
+}
+
+/// The console's parameters as fields of the operation's request shape (botocore's model); each writes its member
+/// into the parameters' JSON below, which stays the whole truth (and takes what the fields lack).
+#[component]
+pub fn ConsoleFields() -> Html {
+    let Some(app) = use_context::<AppContext>() else { return html! {} };
+    let operation = app.call.operation.trim().to_string();
+    let fields = crate::state::steps::call_fields(&operation);
+    if fields.is_empty() {
+        return html! {};
+    }
+    let params = serde_json::from_str::<serde_json::Value>(&app.call.params).unwrap_or_default();
+    let value = std::rc::Rc::new(serde_json::json!({ "params": params }));
+    // The console's call comes after its point: `$ref` choices are the steps before it.
+    let index = app.console_after().map_or(app.step_count(), |n| n + 1);
+    let spec = kmsim_kms::scenario::StepSpec { call: Some(operation), ..Default::default() };
+    html! {
+        <details class="console-fields" data-testid="console-fields" open=true>
+            <summary>{"Fields (the operation's request members; they write the parameters below)"}</summary>
+            <div class="step-fields">
+                { for fields.into_iter().map(|f| {
+                    let choices = choices_for(&app, index, &f, &spec);
+                    html! { <StepField {index} field={f} value={value.clone()} {choices} console=true /> }
+                }) }
+            </div>
+        </details>
     }
 }

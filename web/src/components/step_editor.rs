@@ -8,6 +8,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::{value_of, AppContext};
+use crate::state::console::ConsoleAction;
 use crate::state::steps::{self, FieldKind, FormField, NewStep, StepAction};
 use crate::state::Action;
 
@@ -24,6 +25,9 @@ pub struct FieldProps {
     /// Choices offered besides the field's own enum values.
     #[prop_or_default]
     pub choices: Vec<String>,
+    /// A field of the console's parameters rather than of step `index`.
+    #[prop_or_default]
+    pub console: bool,
 }
 
 /// One field of a form: its text (as [`steps::show`] writes it) in an input, a list or a yes/no select; a change is
@@ -32,17 +36,22 @@ pub struct FieldProps {
 pub fn StepField(props: &FieldProps) -> Html {
     let Some(app) = use_context::<AppContext>() else { return html! {} };
     let f = &props.field;
-    let draft = app.editing.field_text(props.index, &f.path).cloned();
+    let draft = app.editing.field_text(props.index, &f.path).cloned().filter(|_| !props.console);
     let text =
         draft.as_ref().map_or_else(|| steps::show(f.kind, steps::get(&props.value, &f.path)), |d| d.text.clone());
     let onchange = {
         let app = app.clone();
-        let (index, path, kind) = (props.index, f.path.clone(), f.kind);
+        let (index, path, kind, console) = (props.index, f.path.clone(), f.kind, props.console);
         Callback::from(move |e: Event| {
-            send(&app, StepAction::SetField { index, path: path.clone(), kind, text: value_of(&e) });
+            let (path, text) = (path.clone(), value_of(&e));
+            if console {
+                app.dispatch(Action::Console(ConsoleAction::SetParam { path, kind, text }));
+            } else {
+                send(&app, StepAction::SetField { index, path, kind, text });
+            }
         })
     };
-    let id = format!("f-{}-{}", props.index, f.path.join("-"));
+    let id = format!("{}-{}-{}", if props.console { "cf" } else { "f" }, props.index, f.path.join("-"));
     let list = format!("{id}-choices");
     let choices: Vec<String> = f.values.iter().chain(&props.choices).cloned().collect();
     let testid = format!("field-{}", f.path.join("."));
@@ -88,7 +97,7 @@ pub struct EditorProps {
 
 /// The choices a field is offered: keys and earlier results for a request's values, principals for callers and
 /// principals, the world's statements and grants for an expectation.
-fn choices_for(app: &AppContext, index: usize, f: &FormField, spec: &StepSpec) -> Vec<String> {
+pub(super) fn choices_for(app: &AppContext, index: usize, f: &FormField, spec: &StepSpec) -> Vec<String> {
     let last = f.path.last().map(String::as_str).unwrap_or_default();
     match (f.kind, last) {
         (_, "as") => steps::principal_choices(app),
@@ -244,7 +253,7 @@ pub fn StepEditor(props: &EditorProps) -> Html {
             { for d.errors.into_iter().map(|e| html! { <li>{e}</li> }) }
         </ul> }
     });
-    let kept = app.view_of_run().and_then(|v| v.steps.get(index)).is_some_and(|r| r.error.is_none());
+    let kept = app.view_of_run().and_then(|v| v.steps.get(index)).is_some_and(|r| steps::observed(r, None).is_some());
     html! {
         <section class="step-editor" data-testid="step-editor" aria-label={format!("Edit step {index}")}>
             <div class="step-tools">

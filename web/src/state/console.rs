@@ -47,6 +47,12 @@ pub enum ConsoleAction {
     SetAfter(Option<usize>),
     /// Keep the last console call as a step, with what it produced as its expectation.
     Keep,
+    /// One parameter from its field's text (`path` is `["params", MEMBER, ...]`), written into the JSON.
+    SetParam {
+        path: Vec<String>,
+        kind: steps::FieldKind,
+        text: String,
+    },
 }
 
 /// A call run "after step N": the steps up to N and the call, run in a world of their own; nothing is added.
@@ -178,6 +184,7 @@ impl State {
                 self.call.params = super::pretty(&self.template_for(&op));
             }
             ConsoleAction::Keep => self.keep_call(),
+            ConsoleAction::SetParam { path, kind, text } => self.set_param(&path, kind, &text),
         }
     }
 
@@ -204,6 +211,31 @@ impl State {
         }
         let Some(i) = self.step.filter(|i| self.is_user_step(*i)) else { return };
         self.apply_steps(steps::StepAction::KeepObserved(i));
+    }
+
+    /// Writes one field's value into the parameters' JSON (which must read; else the console says so).
+    fn set_param(&mut self, path: &[String], kind: steps::FieldKind, text: &str) {
+        let params: J =
+            match serde_json::from_str(if self.call.params.trim().is_empty() { "{}" } else { &self.call.params }) {
+                Ok(p @ J::Object(_)) => p,
+                _ => {
+                    self.console_error = Some("fix the parameters' JSON to use the fields".to_string());
+                    return;
+                }
+            };
+        let value = match steps::parse(kind, text) {
+            Ok(v) => v,
+            Err(e) => {
+                let name = path.get(1).cloned().unwrap_or_default();
+                self.console_error = Some(format!("{name}: {e}"));
+                return;
+            }
+        };
+        let mut wrapper = J::Object(Map::from_iter([("params".to_string(), params)]));
+        steps::set_path(&mut wrapper, path, value);
+        let params = wrapper.get("params").cloned().unwrap_or(J::Object(Map::new()));
+        self.call.params = super::pretty(&params);
+        self.console_error = None;
     }
 
     /// Whether the console has a result to keep.

@@ -510,7 +510,7 @@ pub fn get<'a>(v: &'a J, path: &[String]) -> Option<&'a J> {
 
 /// Sets (or with `None` removes) the value at `path` in `node`, making the objects and arrays on the way; an object
 /// left empty by a removal is removed too (except `params`, which a call may need empty).
-fn set_path(node: &mut J, path: &[String], value: Option<J>) {
+pub fn set_path(node: &mut J, path: &[String], value: Option<J>) {
     let Some((first, rest)) = path.split_first() else {
         if let Some(v) = value {
             *node = v;

@@ -486,3 +486,50 @@ fn old_snapshots_and_links_still_open_with_the_new_console_fields() {
     let back = State::from_snapshot(old);
     assert_eq!((back.call.after, back.call.session_tags.len()), (None, 0));
 }
+
+#[test]
+fn the_console_fields_write_the_parameters_json() {
+    let path = |m: &str| vec!["params".to_string(), m.to_string()];
+    let s = reduce_all(
+        State::default(),
+        [
+            Action::SetOperation("ScheduleKeyDeletion".into()),
+            console(ConsoleAction::SetParam {
+                path: path("PendingWindowInDays"),
+                kind: FieldKind::Integer,
+                text: "30".into(),
+            }),
+            console(ConsoleAction::SetParam { path: path("KeyId"), kind: FieldKind::Value, text: "alias/app".into() }),
+        ],
+    );
+    let params: serde_json::Value = serde_json::from_str(&s.call.params).unwrap();
+    assert_eq!(params, json!({ "KeyId": "alias/app", "PendingWindowInDays": 30 }));
+    // A bad value says which member; unreadable JSON is not overwritten.
+    let s = reduce(
+        s,
+        console(ConsoleAction::SetParam {
+            path: path("PendingWindowInDays"),
+            kind: FieldKind::Integer,
+            text: "x".into(),
+        }),
+    );
+    assert_eq!(s.console_error.as_deref(), Some("PendingWindowInDays: `x` is not a whole number"));
+    let s = reduce_all(
+        s,
+        [
+            Action::SetParams("{ oops".into()),
+            console(ConsoleAction::SetParam { path: path("KeyId"), kind: FieldKind::Value, text: "a".into() }),
+        ],
+    );
+    assert_eq!(s.call.params, "{ oops");
+    assert_eq!(s.console_error.as_deref(), Some("fix the parameters' JSON to use the fields"));
+    // Emptied, a member goes; the params object stays.
+    let s = reduce_all(
+        s,
+        [
+            Action::SetParams("{\"KeyId\": \"a\"}".into()),
+            console(ConsoleAction::SetParam { path: path("KeyId"), kind: FieldKind::Value, text: "".into() }),
+        ],
+    );
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&s.call.params).unwrap(), json!({}));
+}
