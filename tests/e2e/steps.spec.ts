@@ -204,3 +204,27 @@ test("session tags in lesson 6: a tenant t2 session reads t1's record until the 
   await expect(page.getByTestId("outcome-code")).toHaveText("AccessDeniedException");
   await expect(page.getByTestId("trace")).toContainText("aws:PrincipalTag/tenant");
 });
+
+test("lesson 15's service step edited through its form: the upload under the customer managed key", async ({ page }) => {
+  await open(page);
+  await openLesson(page, "lesson:15-managed-vs-customer-managed-keys");
+  await page.getByTestId("step-row").nth(0).click();
+  const editor = page.getByTestId("step-editor");
+  await expect(editor.getByTestId("step-service")).toHaveValue("s3");
+  await expect(editor.getByTestId("step-service-operation")).toHaveValue("PutObject");
+  await expect(editor.locator("datalist option[value='$key:shared-reports']")).toHaveCount(1);
+  await setField(page, "service.kms_key", "$key:shared-reports");
+  await editor.getByTestId("step-json-part").locator("summary").click();
+  await expect(editor.getByTestId("step-json")).toHaveValue(/"kms_key": \{\s*"\$key": "shared-reports"\s*\}/);
+  // Its KMS call's expectation was written for aws/s3 (statement and key): not met now, until it expects what it did.
+  await expect(page.getByTestId("step-row").nth(0).locator(".mark.failed")).not.toHaveCount(0);
+  await editor.getByTestId("step-keep-observed").click();
+  await expect(page.getByTestId("step-row").nth(0).locator(".mark.failed")).toHaveCount(0);
+  await expect(page.getByTestId("step-row").nth(0).locator(".mark.held")).not.toHaveCount(0);
+  await expect(editor.getByTestId("expect-kms-calls").getByTestId("field-expect.kms_calls.0.outcome")).toHaveValue("success");
+  // Step 3 of the exercise: the expectation of partner-reads-managed (step 6) says success; without the partner's
+  // identity policy (step 2, the world editor's) it does not hold yet.
+  await page.getByTestId("step-row").nth(6).click();
+  await setField(page, "expect.outcome", "success");
+  await expect(page.getByTestId("step-row").nth(6).locator(".mark.failed")).not.toHaveCount(0);
+});
