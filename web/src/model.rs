@@ -201,6 +201,20 @@ pub struct CallForm {
     pub via: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source_ip: String,
+    // Issue 11 (console): the rest of how a call is made, and where it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub session_tags: Vec<EcRow>,
+    /// Extra request-context keys, each a string.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context_keys: Vec<EcRow>,
+    /// Seconds since MFA (`aws:MultiFactorAuthAge`), as typed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub mfa_age: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source_vpce: String,
+    /// Run calls after this step (index among all steps) instead of after the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<usize>,
 }
 
 /// What is saved and shared (format version 2): the scenario with the edited documents spliced in (see the module

@@ -15,6 +15,9 @@ use crate::workspaces::Workspace;
 
 pub mod exercise;
 pub use exercise::{Exercise, Progress};
+// Issue 11, steps and console: step and expectation editing, the console's fields and "after step N".
+pub mod console;
+pub mod steps;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -106,6 +109,10 @@ pub struct State {
     pub progress: Progress,
     /// The workspaces (see `state/workspaces.rs`).
     pub ws: Workspaces,
+    /// The step editor's text that does not read yet (see `state/steps.rs`).
+    pub editing: steps::Editing,
+    /// The console's last call run "after step N" (see `state/console.rs`).
+    pub trial: Option<console::Trial>,
 }
 
 /// Everything that changes the state.
@@ -218,6 +225,10 @@ pub enum Action {
     /// Workspaces read from a backup file (with fresh ids).
     RestoreWorkspaces(Vec<Workspace>),
     ToggleWorkspaces,
+    /// Editing steps and expectations (state/steps.rs).
+    Steps(steps::StepAction),
+    /// The console's fields, "after step N", keeping a call (state/console.rs).
+    Console(console::ConsoleAction),
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -250,6 +261,8 @@ impl State {
             exercise: Exercise::default(),
             progress: Progress::default(),
             ws: Workspaces::default(),
+            editing: steps::Editing::default(),
+            trial: None,
         }
     }
 
@@ -328,12 +341,10 @@ impl State {
         run::key_choices(&self.base)
     }
 
-    /// The name of the last step whose response holds a ciphertext (for `$ref` in templates).
+    /// The name of the last step (up to the console's point) whose response held a ciphertext (for `$ref` in
+    /// templates).
     fn last_ciphertext_step(&self) -> Option<String> {
-        self.all_steps()
-            .filter(|s| s.call.as_deref().is_some_and(run::makes_ciphertext))
-            .filter_map(|s| s.name.clone())
-            .last()
+        self.last_ciphertext_before(self.console_after().map_or(self.step_count(), |n| n + 1))
     }
 
     fn default_call(&self) -> CallForm {
@@ -395,38 +406,20 @@ impl State {
     }
 
     fn run_call(&mut self) {
-        let form = &self.call;
-        let mut params: J = match serde_json::from_str(if form.params.trim().is_empty() { "{}" } else { &form.params })
-        {
-            Ok(p) => p,
+        let taken = model::step_names(&self.base.steps.iter().chain(&self.user_steps).cloned().collect::<Vec<_>>());
+        let name = (1..).map(|n| format!("call{n}")).find(|n| !taken.contains_key(n)).unwrap_or_default();
+        let step = match console::step_of(&self.call, name) {
+            Ok(step) => step,
             Err(e) => {
-                self.console_error = Some(format!("the parameters are not JSON: {e}"));
+                self.console_error = Some(e);
                 return;
             }
         };
-        let Some(object) = params.as_object_mut() else {
-            self.console_error = Some("the parameters must be a JSON object".to_string());
+        if let Some(after) = self.console_after() {
+            self.run_trial(after, step);
             return;
-        };
-        let rows: Vec<&EcRow> = form.context.iter().filter(|r| !r.key.trim().is_empty()).collect();
-        if !rows.is_empty() {
-            let ec: serde_json::Map<String, J> =
-                rows.iter().map(|r| (r.key.trim().to_string(), J::String(r.value.clone()))).collect();
-            object.insert("EncryptionContext".to_string(), J::Object(ec));
         }
-        let taken = model::step_names(&self.base.steps.iter().chain(&self.user_steps).cloned().collect::<Vec<_>>());
-        let name = (1..).map(|n| format!("call{n}")).find(|n| !taken.contains_key(n)).unwrap_or_default();
-        let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-        let step = StepSpec {
-            name: Some(name),
-            call: Some(form.operation.trim().to_string()),
-            caller: Some(form.caller.trim().to_string()),
-            params: Some(params),
-            mfa: form.mfa.then_some(true),
-            via: text(&form.via),
-            source_ip: text(&form.source_ip),
-            ..StepSpec::default()
-        };
+        self.trial = None;
         self.user_steps.push(step);
         let previous = self.run.clone();
         self.run_all();
@@ -629,6 +622,8 @@ impl State {
                 loaded.solved.extend(self.progress.solved.iter().filter(|(_, s)| **s).map(|(k, v)| (k.clone(), *v)));
                 self.progress = loaded;
             }
+            Action::Steps(a) => self.apply_steps(a),
+            Action::Console(a) => self.apply_console(a),
             other => self.apply_workspaces(other),
         }
     }

@@ -4,8 +4,10 @@
 
 use yew::prelude::*;
 
+use super::console_extras::{ConsoleExtras, ConsoleFields, ConsoleRows, KeepCall, RunAt, TrialResult};
 use super::trace::StepDetail;
 use super::{value_of, AppContext};
+use crate::state::console::Rows;
 use crate::state::Action;
 
 #[component]
@@ -34,38 +36,14 @@ pub fn CallConsole() -> Html {
             app.dispatch(Action::RunCall);
         })
     };
-    let on_add_row = {
-        let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::AddEcRow))
-    };
     let keys = app.key_choices();
     let custom_key = (!form.key.is_empty() && !keys.iter().any(|(v, _)| *v == form.key)).then(|| form.key.clone());
-    let rows = form.context.iter().enumerate().map(|(row, r)| {
-        let on_key = {
-            let app = app.clone();
-            Callback::from(move |e: InputEvent| app.dispatch(Action::SetEcKey { row, key: value_of(&e) }))
-        };
-        let on_value = {
-            let app = app.clone();
-            Callback::from(move |e: InputEvent| app.dispatch(Action::SetEcValue { row, value: value_of(&e) }))
-        };
-        let on_remove = {
-            let app = app.clone();
-            Callback::from(move |_| app.dispatch(Action::RemoveEcRow(row)))
-        };
-        html! {
-            <div class="ec-row" data-testid="ec-row">
-                <input aria-label="Context key" placeholder="key" spellcheck="false" value={r.key.clone()} oninput={on_key} />
-                <input aria-label="Context value" placeholder="value" spellcheck="false" value={r.value.clone()} oninput={on_value} />
-                <button type="button" onclick={on_remove} aria-label="Remove this pair">{"×"}</button>
-            </div>
-        }
-    });
     let error = app
         .console_error
         .clone()
         .map(|e| html! { <p class="console-error" data-testid="console-error" role="status">{e}</p> });
     let detail = match (app.view_of_run().cloned(), app.step) {
+        _ if app.trial.is_some() => html! { <TrialResult /> },
         (Some(v), Some(i)) if app.is_user_step(i) && i < v.steps.len() => html! {
             <section class="console-result">
                 <h3>{format!("Step {i}")}</h3>
@@ -79,6 +57,7 @@ pub fn CallConsole() -> Html {
     html! {
         <div class="console">
             <form class="call-form" onsubmit={on_run} data-testid="call-form">
+                <RunAt />
                 <div class="grid">
                     <label class="field"><span>{"Operation"}</span>
                         <select data-testid="operation" onchange={send(Action::SetOperation)}>
@@ -91,7 +70,7 @@ pub fn CallConsole() -> Html {
                         <input data-testid="caller" list="callers" spellcheck="false" value={form.caller.clone()}
                             oninput={input(Action::SetCaller)} />
                         <datalist id="callers">
-                            { for app.callers().into_iter().map(|c| html! { <option value={c} /> }) }
+                            { for crate::state::steps::principal_choices(&app).into_iter().map(|c| html! { <option value={c} /> }) }
                         </datalist>
                     </label>
                     <label class="field"><span>{"Key"}</span>
@@ -110,16 +89,18 @@ pub fn CallConsole() -> Html {
                     </label>
                     <label class="check"><input type="checkbox" data-testid="mfa" checked={form.mfa} onchange={on_mfa} />{" MFA"}</label>
                 </div>
+                <ConsoleFields />
                 <label class="field"><span>{"Parameters (JSON; {\"$key\": NAME} is a key's ARN, {\"$ref\": \"STEP.Field\"} an earlier result)"}</span>
                     <textarea data-testid="params" class="params" spellcheck="false" rows="7"
                         value={form.params.clone()} oninput={input(Action::SetParams)} />
                 </label>
-                <div class="ec">
-                    <span class="label">{"Encryption context (replaces EncryptionContext in the parameters)"}</span>
-                    { for rows }
-                    <button type="button" class="add-row" data-testid="add-ec" onclick={on_add_row}>{"+ pair"}</button>
-                </div>
+                // Only operations that take an EncryptionContext get the rows (issue 11).
+                { for crate::state::console::takes_context(&form.operation).then(|| html! {
+                    <ConsoleRows rows={Rows::Context} label="Encryption context (replaces EncryptionContext in the parameters)" testid="ec" aria="Context" placeholder="key" />
+                }) }
+                <ConsoleExtras />
                 <button type="submit" class="primary" data-testid="run-call">{"Run call"}</button>
+                <KeepCall />
                 { for error }
             </form>
             { detail }

@@ -9,6 +9,9 @@ mod header;
 mod prose;
 mod steps;
 mod trace;
+// Issue 11: the step editor and the console's added parts.
+mod console_extras;
+mod step_editor;
 mod workspaces;
 
 pub use audit::AuditLog;

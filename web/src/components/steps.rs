@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::exercise::ExercisePanel;
 use super::files::FileButtons;
+use super::step_editor::{AddStepBar, StepEditor};
 use super::trace::{decision_text, StepDetail};
 use super::AppContext;
 use super::{InlineProse, Prose};
@@ -134,6 +135,8 @@ pub fn StepsView() -> Html {
         (Some(v), Some(i)) if i < v.steps.len() => html! { <StepDetail run={v} index={i} /> },
         _ => html! {},
     };
+    // Issue 11: the selected step's editor (also when the run could not start, so a broken step can be fixed).
+    let editor = app.step.filter(|i| *i < app.step_count()).map(|index| html! { <StepEditor {index} /> });
     let about = (!app.base.description.is_empty()).then(|| {
         html! {
             <details class="about" data-testid="about">
@@ -160,6 +163,8 @@ pub fn StepsView() -> Html {
                 { for about }
                 <RunBar />
                 <ol class="steps" data-testid="steps">{ for rows }</ol>
+                <AddStepBar />
+                { for editor }
                 { detail }
             </div>
         </div>
