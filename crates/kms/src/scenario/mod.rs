@@ -108,6 +108,7 @@ pub(crate) mod located;
 mod parse;
 pub mod result;
 mod rule_checks;
+mod rule_text;
 mod rules;
 mod run;
 mod service;
