@@ -15,6 +15,9 @@ use crate::workspaces::Workspace;
 
 pub mod exercise;
 pub use exercise::{Exercise, Progress};
+pub mod nested;
+pub use nested::Nested;
+mod rules;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,6 +95,8 @@ pub struct State {
     pub run: Option<Run>,
     /// The step whose trace is shown (index among all steps).
     pub step: Option<usize>,
+    /// The call nested in that step whose trace is shown (a service's KMS call, a rule's action), see `state/nested.rs`.
+    pub nested: Option<Nested>,
     pub view: View,
     pub call: CallForm,
     /// Why the last console call could not be added.
@@ -132,6 +137,11 @@ pub enum Action {
     },
     RunAll,
     SelectStep(usize),
+    /// Select step `step` and a call nested in it (`None`: the step's own), see `state/nested.rs`.
+    SelectNested {
+        step: usize,
+        nested: Option<Nested>,
+    },
     /// A statement clicked in a trace: show its document with its lines highlighted.
     SelectStatement {
         doc: usize,
@@ -240,6 +250,7 @@ impl State {
             user_steps: Vec::new(),
             run: None,
             step: None,
+            nested: None,
             view: View::Steps,
             call: CallForm::default(),
             console_error: None,
@@ -266,6 +277,7 @@ impl State {
             base.seed = Some(1);
         }
         self.docs = model::extract(&base);
+        model::rules::restore(&base, &mut self.docs, &snapshot.texts);
         self.selected = snapshot.doc.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
         self.base = base;
         self.origin = snapshot.origin;
@@ -291,6 +303,7 @@ impl State {
             doc: self.current().map(|d| d.loc.pointer()),
             step: self.step,
             call: Some(self.call.clone()),
+            texts: model::rules::texts(&self.docs),
         }
     }
 
@@ -391,6 +404,7 @@ impl State {
             doc: None,
             step: None,
             call: None,
+            texts: Default::default(),
         });
     }
 
@@ -489,6 +503,7 @@ impl State {
             doc: None,
             step: None,
             call: None,
+            texts: Default::default(),
         });
         self.banner = Some(Banner { error: false, text: format!("opened `{name}`") });
     }
@@ -532,6 +547,7 @@ impl State {
                         if self.highlight.is_some_and(|h| h.doc == doc) {
                             self.highlight = None;
                         }
+                        self.edited_rule(doc);
                     }
                 }
             }
@@ -552,9 +568,11 @@ impl State {
             Action::SelectStep(i) => {
                 if i < self.step_count() {
                     self.step = Some(i);
+                    self.nested = None;
                     self.highlight = None;
                 }
             }
+            Action::SelectNested { step, nested } => self.select_nested(step, nested),
             Action::SelectStatement { doc, line, end_line } => {
                 if doc < self.docs.len() {
                     self.highlight = Some(Highlight { doc, line, end_line: end_line.max(line) });
