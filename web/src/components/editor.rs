@@ -214,8 +214,13 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     let findings = {
         let (source, ty, rule) = (doc.source.clone(), doc.loc.policy_type(), doc.loc.is_rule());
         // A rule document is not a policy: its diagnostics are the core's checks of the rule (`model::rules`).
-        let lint = use_memo((source, ty, rule), |(source, ty, rule)| if *rule { Vec::new() } else { lint::lint(source, *ty) });
-        if rule { Rc::new(crate::model::rules::findings(doc)) } else { lint }
+        let lint =
+            use_memo((source, ty, rule), |(source, ty, rule)| if *rule { Vec::new() } else { lint::lint(source, *ty) });
+        if rule {
+            Rc::new(crate::model::rules::findings(doc))
+        } else {
+            lint
+        }
     };
 
     // Create the editor once; its edits become `Action::Edit` of the selected document.

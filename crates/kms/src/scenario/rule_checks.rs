@@ -61,6 +61,10 @@ pub(super) fn check_rule(
             if a.topic.as_deref().is_none_or(str::is_empty) {
                 err(&at, "`Notify` needs a `topic`".into(), Some("e.g. \"topic\": \"security-alerts\"".into()));
             }
+            if a.params.is_some() {
+                let help = Some("a notification takes `topic` and `message`".to_string());
+                err(&format!("{at}/params"), "`params` belong to the KMS actions, not to `Notify`".into(), help);
+            }
             continue;
         }
         // Read the parameters as the call's, an `$event` placeholder and the default KeyId standing for text.

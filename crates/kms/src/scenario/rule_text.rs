@@ -110,6 +110,15 @@ mod tests {
     }
 
     #[test]
+    fn notify_takes_no_params() {
+        let text = "{\"name\": \"r\", \"role\": \"role/IncidentResponder\", \"pattern\": {},\n \"actions\": [{\"action\": \"Notify\", \"topic\": \"t\", \"params\": {}}]}";
+        let p = problems(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].0, p[0].2.as_str()), (2, "/actions/0/params"));
+        assert_eq!(p[0].3, "`params` belong to the KMS actions, not to `Notify`");
+    }
+
+    #[test]
     fn a_second_rule_with_the_first_ones_name() {
         let file = lesson_14();
         let text = serde_json::to_string(&file.rules[0]).unwrap();
