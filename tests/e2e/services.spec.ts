@@ -3,6 +3,7 @@
 // as the acting role, the notification), the audit log's service and rule records, and rules as documents (edited
 // to solve lesson 14's exercise, a broken one located). No fixed sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -183,4 +184,31 @@ test("a broken rule document shows a located diagnostic, stops the run, and is k
   await selectDoc(page, "/rules/0");
   expect(await editorText(page)).toBe(broken);
   await expect(page.getByTestId("diagnostic")).toHaveCount(1);
+});
+
+test("axe: the nested calls, the fired rules, the audit origins and a rule document, light and dark", async ({ page }, info) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const serious = async (what: string) => {
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations
+      .filter((v) => v.impact === "critical" || v.impact === "serious")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0]?.target.join(" ")}: ${v.nodes[0]?.failureSummary?.split("\n").join(" ")}`);
+    if (bad.length) await page.screenshot({ path: info.outputPath(`axe-${what}.png`), fullPage: true });
+    expect(bad, `axe on ${what}`).toEqual([]);
+  };
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await open(page);
+    await openLesson(page, "lesson:13-data-protection-with-services");
+    await selectStep(page, "other-bucket");
+    await serious(`${scheme}-service-step`);
+    await openLesson(page, "lesson:14-automated-incident-response");
+    await selectStep(page, "foreign-decrypt");
+    await page.getByTestId("rule-firing").getByTestId("nested-call").first().click();
+    await selectDoc(page, "/rules/0");
+    await serious(`${scheme}-rules`);
+    await page.getByTestId("view-audit").click();
+    await serious(`${scheme}-audit`);
+  }
 });
