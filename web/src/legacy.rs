@@ -181,6 +181,7 @@ pub fn upgrade(v1: SnapshotV1) -> Snapshot {
         doc: None,
         step: Some(0),
         call: None,
+        texts: Default::default(),
     }
 }
 

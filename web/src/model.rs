@@ -13,6 +13,8 @@ use kmsim_policy::{Policy, PolicyError, PolicyType, PolicyWarning};
 use serde::Serialize;
 use serde_json::Value as J;
 
+pub mod rules;
+
 /// Where a policy document lives in the scenario.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DocLoc {
@@ -24,6 +26,8 @@ pub enum DocLoc {
     Boundary { account: String, role: bool, principal: String },
     /// `accounts.ACCOUNT.scps.NAME`
     Scp { account: String, name: String },
+    /// `rules.INDEX`: an automated-response rule, its JSON as a document (not a policy: see [`rules`]).
+    Rule { index: usize, name: String },
 }
 
 impl DocLoc {
@@ -40,6 +44,7 @@ impl DocLoc {
                 format!("/accounts/{}/{}/{}/permissions_boundary", e(account), kind(*role), e(principal))
             }
             DocLoc::Scp { account, name } => format!("/accounts/{}/scps/{}", e(account), e(name)),
+            DocLoc::Rule { index, .. } => format!("/rules/{index}"),
         }
     }
 
@@ -50,6 +55,8 @@ impl DocLoc {
             DocLoc::Identity { .. } => PolicyType::Identity,
             DocLoc::Boundary { .. } => PolicyType::PermissionsBoundary,
             DocLoc::Scp { .. } => PolicyType::Scp,
+            // Never parsed as a policy (`Doc::reparse`); the editor does not lint it as one.
+            DocLoc::Rule { .. } => PolicyType::Identity,
         }
     }
 
@@ -60,6 +67,7 @@ impl DocLoc {
             DocLoc::Identity { account, .. } | DocLoc::Boundary { account, .. } | DocLoc::Scp { account, .. } => {
                 format!("account {account}")
             }
+            DocLoc::Rule { .. } => "rules".to_string(),
         }
     }
 
@@ -71,7 +79,13 @@ impl DocLoc {
             DocLoc::Identity { role, principal, policy, .. } => format!("{} · {policy}", who(*role, principal)),
             DocLoc::Boundary { role, principal, .. } => format!("{} · permissions boundary", who(*role, principal)),
             DocLoc::Scp { name, .. } => format!("SCP {name}"),
+            DocLoc::Rule { name, .. } => format!("rule {name}"),
         }
+    }
+
+    /// Whether the document is a rule (JSON checked against the scenario, [`rules::check`]), not a policy.
+    pub fn is_rule(&self) -> bool {
+        matches!(self, DocLoc::Rule { .. })
     }
 }
 
@@ -96,6 +110,10 @@ impl Doc {
 
     /// Re-runs the parser and keeps its diagnostics.
     pub fn reparse(&mut self) {
+        if self.loc.is_rule() {
+            // A rule is checked against the scenario (its role, the other rules' names): `rules::check`.
+            return;
+        }
         (self.errors, self.warnings) = match Policy::parse(&self.source, self.loc.policy_type()) {
             Ok(policy) => (Vec::new(), policy.warnings()),
             Err(e) => (e.errors, Vec::new()),
@@ -148,6 +166,7 @@ pub fn extract(file: &ScenarioFile) -> Vec<Doc> {
             docs.push(Doc::new(DocLoc::Scp { account: account.clone(), name: name.clone() }, text_of(v)));
         }
     }
+    rules::extract(file, &mut docs);
     docs
 }
 
@@ -172,6 +191,7 @@ pub fn splice(file: &mut ScenarioFile, docs: &[Doc]) {
             DocLoc::Scp { account, name } => {
                 file.accounts.entry(account.clone()).or_default().scps.insert(name.clone(), text);
             }
+            DocLoc::Rule { index, .. } => rules::splice(file, *index, &d.source),
         }
     }
 }
@@ -238,6 +258,10 @@ pub struct Snapshot {
     pub step: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallForm>,
+    /// Documents whose text the scenario cannot hold as typed, by pointer: a rule document (the scenario keeps the
+    /// rule's last text that read) unless its text is the rule pretty-printed ([`rules::texts`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
 }
 
 impl Snapshot {

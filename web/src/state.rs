@@ -18,6 +18,9 @@ pub use exercise::{Exercise, Progress};
 // Issue 11, steps and console: step and expectation editing, the console's fields and "after step N".
 pub mod console;
 pub mod steps;
+pub mod nested;
+pub use nested::Nested;
+mod rules;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,6 +98,8 @@ pub struct State {
     pub run: Option<Run>,
     /// The step whose trace is shown (index among all steps).
     pub step: Option<usize>,
+    /// The call nested in that step whose trace is shown (a service's KMS call, a rule's action), see `state/nested.rs`.
+    pub nested: Option<Nested>,
     pub view: View,
     pub call: CallForm,
     /// Why the last console call could not be added.
@@ -139,6 +144,11 @@ pub enum Action {
     },
     RunAll,
     SelectStep(usize),
+    /// Select step `step` and a call nested in it (`None`: the step's own), see `state/nested.rs`.
+    SelectNested {
+        step: usize,
+        nested: Option<Nested>,
+    },
     /// A statement clicked in a trace: show its document with its lines highlighted.
     SelectStatement {
         doc: usize,
@@ -251,6 +261,7 @@ impl State {
             user_steps: Vec::new(),
             run: None,
             step: None,
+            nested: None,
             view: View::Steps,
             call: CallForm::default(),
             console_error: None,
@@ -279,6 +290,7 @@ impl State {
             base.seed = Some(1);
         }
         self.docs = model::extract(&base);
+        model::rules::restore(&base, &mut self.docs, &snapshot.texts);
         self.selected = snapshot.doc.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
         self.base = base;
         self.origin = snapshot.origin;
@@ -304,6 +316,7 @@ impl State {
             doc: self.current().map(|d| d.loc.pointer()),
             step: self.step,
             call: Some(self.call.clone()),
+            texts: model::rules::texts(&self.docs),
         }
     }
 
@@ -402,6 +415,7 @@ impl State {
             doc: None,
             step: None,
             call: None,
+            texts: Default::default(),
         });
     }
 
@@ -482,6 +496,7 @@ impl State {
             doc: None,
             step: None,
             call: None,
+            texts: Default::default(),
         });
         self.banner = Some(Banner { error: false, text: format!("opened `{name}`") });
     }
@@ -525,6 +540,7 @@ impl State {
                         if self.highlight.is_some_and(|h| h.doc == doc) {
                             self.highlight = None;
                         }
+                        self.edited_rule(doc);
                     }
                 }
             }
@@ -545,9 +561,11 @@ impl State {
             Action::SelectStep(i) => {
                 if i < self.step_count() {
                     self.step = Some(i);
+                    self.nested = None;
                     self.highlight = None;
                 }
             }
+            Action::SelectNested { step, nested } => self.select_nested(step, nested),
             Action::SelectStatement { doc, line, end_line } => {
                 if doc < self.docs.len() {
                     self.highlight = Some(Highlight { doc, line, end_line: end_line.max(line) });

@@ -4,6 +4,8 @@
 use yew::prelude::*;
 
 use super::AppContext;
+use crate::state::nested::Origin;
+use kmsim_kms::AuditRecord;
 
 #[component]
 pub fn AuditLog() -> Html {
@@ -11,6 +13,7 @@ pub fn AuditLog() -> Html {
     let Some(run) = app.view_of_run().cloned() else {
         return html! { <p class="hint">{"Run the scenario to fill the audit log."}</p> };
     };
+    let origins = crate::state::nested::origins(&run);
     let rows = run.audit.iter().enumerate().map(|(i, r)| {
         let caller = r.user_identity.arn.clone().or_else(|| r.user_identity.invoked_by.clone()).unwrap_or_default();
         let key = r.resources.first().map(|k| k.arn.rsplit('/').next().unwrap_or("").to_string()).unwrap_or_default();
@@ -23,7 +26,10 @@ pub fn AuditLog() -> Html {
                     <span class="n">{i + 1}</span>
                     <span class="time" title={time.clone()}>{time.get(5..19).unwrap_or(&time).replace('T', " ")}</span>
                     <span class="event" data-testid="audit-event">{r.event_name.to_string()}</span>
-                    <span class="caller" title={caller.clone()}>{short_caller(&caller)}</span>
+                    <span class="caller" title={caller.clone()}>
+                        {short_caller(&caller)}
+                        { for origins.get(&r.event_id.to_string()).map(|o| origin(o, r)) }
+                    </span>
                     <span class="key" title={key.clone()}>{key.chars().take(8).collect::<String>()}</span>
                     <span class="code" data-testid="audit-error">{r.error_code.as_deref().unwrap_or_default().to_string()}</span>
                 </summary>
@@ -41,6 +47,11 @@ pub fn AuditLog() -> Html {
             { for rows }
         </div>
     }
+}
+
+/// Who made the record for whom (a service, a rule), in the caller's cell.
+fn origin(o: &Origin, r: &AuditRecord) -> Html {
+    html! { <span class="origin" data-testid="audit-origin">{crate::words::origin(o, r)}</span> }
 }
 
 /// `arn:aws:sts::111122223333:assumed-role/App/session` -> `assumed-role/App/session` (the full ARN is the title).

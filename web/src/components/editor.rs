@@ -212,8 +212,15 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     let target = use_mut_ref(|| index);
     *target.borrow_mut() = index;
     let findings = {
-        let (source, ty) = (doc.source.clone(), doc.loc.policy_type());
-        use_memo((source, ty), |(source, ty)| lint::lint(source, *ty))
+        let (source, ty, rule) = (doc.source.clone(), doc.loc.policy_type(), doc.loc.is_rule());
+        // A rule document is not a policy: its diagnostics are the core's checks of the rule (`model::rules`).
+        let lint =
+            use_memo((source, ty, rule), |(source, ty, rule)| if *rule { Vec::new() } else { lint::lint(source, *ty) });
+        if rule {
+            Rc::new(crate::model::rules::findings(doc))
+        } else {
+            lint
+        }
     };
 
     // Create the editor once; its edits become `Action::Edit` of the selected document.

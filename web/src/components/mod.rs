@@ -6,6 +6,7 @@ mod editor;
 mod exercise;
 mod files;
 mod header;
+mod nested;
 mod prose;
 mod steps;
 mod trace;

@@ -20,6 +20,9 @@ pub fn step_title(s: &StepSpec) -> String {
     if let Some(a) = &s.authorize {
         return format!("may {} {}?", a.caller, a.action);
     }
+    if let Some(svc) = &s.service {
+        return format!("{} {} as {}", svc.name, svc.operation, s.caller.as_deref().unwrap_or("?"));
+    }
     if let Some(adv) = &s.advance {
         return format!("advance {}d {}h {}m {}s", adv.days, adv.hours, adv.minutes, adv.seconds);
     }
@@ -40,6 +43,12 @@ pub fn outcome_word(r: &StepResult) -> (String, &'static str) {
     if let Some(a) = &r.authorization {
         let (t, c) = decision_text(a.decision);
         return (t.to_string(), c);
+    }
+    if let Some(s) = &r.service {
+        return match &s.response {
+            Ok(_) => ("Success".to_string(), "success"),
+            Err(e) => (e.code.clone(), "error"),
+        };
     }
     (format!("{} events", r.events.len()), "neutral")
 }
@@ -123,6 +132,11 @@ pub fn StepsView() -> Html {
                     <span class="title">
                         { for spec.name.as_ref().map(|n| html! { <code class="step-name">{n.clone()}</code> }) }
                         {step_title(spec)}
+                        { for result.and_then(|r| r.rules.as_ref()).map(|r| html! {
+                            <span class="fired-badge" data-testid="fired-badge" title="rules fired after this step">
+                                {format!("{} rule{} fired", r.firings.len(), if r.firings.len() == 1 { "" } else { "s" })}
+                            </span>
+                        }) }
                         { for (!spec.note.is_empty()).then(|| html! { <InlineProse class="note" text={spec.note.clone()} /> }) }
                     </span>
                     <span class={classes!("outcome", class)} data-testid="step-outcome">{word}</span>

@@ -8,9 +8,10 @@ use kmsim_kms::trace::{AuthzTrace, Check, PolicyEval};
 use kmsim_policy::{ConditionTrace, Decision, ElementTrace, EntryTrace, PolicyDecision, StatementTrace};
 use yew::prelude::*;
 
+use super::nested::NestedCalls;
 use super::AppContext;
 use crate::run::{self, RunView};
-use crate::state::Action;
+use crate::state::{nested, Action};
 
 pub fn decision_text(d: Decision) -> (&'static str, &'static str) {
     match d {
@@ -47,24 +48,19 @@ pub fn StepDetail(props: &StepOutcomeProps) -> Html {
     let Some(app) = use_context::<AppContext>() else { return html! {} };
     let Some(step) = props.run.steps.get(props.index) else { return html! {} };
     let result = render_result(step);
-    let expectations = (!step.expectations.is_empty()).then(|| {
-        html! {
-            <ul class="expectations" data-testid="expectations">
-                { for step.expectations.iter().map(|e| html! {
-                    <li class={if e.held { "held" } else { "failed" }}>
-                        <span class="mark">{if e.held { "✓" } else { "✗" }}</span>
-                        {crate::words::expectation(e)}
-                    </li>
-                }) }
-            </ul>
-        }
-    });
-    let authz: Vec<&AuthzTrace> = match (&step.call, &step.authorization) {
+    // The expectations on a nested call or a rule are shown under it (`NestedCalls`).
+    let own: Vec<_> = step.expectations.iter().filter(|e| nested::place_of(step, e) == nested::Place::Step).collect();
+    let expectations = super::nested::expectation_list(&own, "expectations");
+    // The selected nested call's trace (a service's KMS call, a rule's action), else the step's own.
+    let shown = nested::shown_call(step, app.nested);
+    let caption = nested::caption(step, app.nested)
+        .map(|c| html! { <p class="trace-of" data-testid="trace-of">{"Trace of "}{c}</p> });
+    let authz: Vec<&AuthzTrace> = match (shown, &step.authorization) {
         (Some(c), _) => c.trace.authorizations.iter().collect(),
         (None, Some(a)) => vec![a],
         _ => Vec::new(),
     };
-    let checks: &[Check] = step.call.as_ref().map_or(&[], |c| c.trace.checks.as_slice());
+    let checks: &[Check] = shown.map_or(&[], |c| c.trace.checks.as_slice());
     let events = (!step.events.is_empty()).then(|| {
         html! {
             <ul class="events">
@@ -76,8 +72,10 @@ pub fn StepDetail(props: &StepOutcomeProps) -> Html {
         <div class="step-detail" data-testid="step-detail">
             <p class="summary">{step.summary.clone()}</p>
             { result }
-            { for expectations }
+            <NestedCalls run={props.run.clone()} index={props.index} />
+            { expectations }
             { for events }
+            { for caption }
             <div class="trace" data-testid="trace">
                 { for authz.iter().map(|a| render_authz(&app, &props.run, a)) }
                 { for (!checks.is_empty()).then(|| render_checks(checks)) }

@@ -79,7 +79,7 @@ impl Scenario {
                 let mut mine = Vec::new();
                 self.check_call(w, call, world, &mut mine);
                 ex.extend(mine.into_iter().map(|mut x| {
-                    x.what = format!("KMS call {i} ({}) {}", call.trace.operation, x.what);
+                    x.what = format!("{} {}", kms_call_what(i, &call.trace.operation), x.what);
                     x
                 }));
             }
@@ -114,7 +114,7 @@ pub(super) fn check_rules(
             actual: format!("{} ({})", names.len(), names.join(", ")),
             held: want.len() == names.len(),
         });
-        each(want, firings, "rule firing", ex);
+        each(want, firings, RULE_FIRING, ex);
     }
     if let Some(want) = &e.notifications {
         ex.push(Expectation {
@@ -123,7 +123,7 @@ pub(super) fn check_rules(
             actual: published.len().to_string(),
             held: want.len() == published.len(),
         });
-        each(want, published, "notification", ex);
+        each(want, published, NOTIFICATION, ex);
     }
     if let Some(want) = e.rules_stopped {
         let stopped = report.and_then(|r| r.stopped.clone());
@@ -135,6 +135,16 @@ pub(super) fn check_rules(
         });
     }
 }
+
+/// How the expectations on a service step's KMS call `i` begin (`KMS call 0 (GenerateDataKey) outcome`).
+pub fn kms_call_what(i: usize, operation: &str) -> String {
+    format!("KMS call {i} ({operation})")
+}
+
+/// How the expectations on a rule firing begin (`rule firing 0 actions.1.outcome`), then the firing's index.
+pub const RULE_FIRING: &str = "rule firing";
+/// How the expectations on a published notification begin (`notification 0 topic`), then its index.
+pub const NOTIFICATION: &str = "notification";
 
 /// Each expected entry's fields against the item at its index, serialised.
 fn each<T: serde::Serialize>(want: &[BTreeMap<String, J>], got: &[T], what: &str, ex: &mut Vec<Expectation>) {

@@ -108,6 +108,7 @@ pub(crate) mod located;
 mod parse;
 pub mod result;
 mod rule_checks;
+mod rule_text;
 mod rules;
 mod run;
 mod service;
@@ -117,7 +118,7 @@ mod validate;
 
 pub use build::resolve_principal;
 pub use error::{ScenarioError, ScenarioErrors};
-pub use expect::deciding_statements;
+pub use expect::{deciding_statements, kms_call_what, NOTIFICATION, RULE_FIRING};
 pub use file::*;
 pub use goals::{Goal, GoalResult, PatchOp, Solution, StepMatch};
 pub use result::{Expectation, ScenarioRun, StepResult};
