@@ -15,6 +15,9 @@ use crate::workspaces::Workspace;
 
 pub mod exercise;
 pub use exercise::{Exercise, Progress};
+// The world editor (issue 11).
+pub mod world;
+pub use world::WorldAction;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,6 +29,8 @@ pub enum View {
     Console,
     /// The world's audit log.
     Audit,
+    /// The world editor (state/world.rs).
+    World,
 }
 
 /// A message shown above the playground until dismissed.
@@ -106,6 +111,8 @@ pub struct State {
     pub progress: Progress,
     /// The workspaces (see `state/workspaces.rs`).
     pub ws: Workspaces,
+    /// The world editor: the scenario as one JSON document (see `state/world.rs`).
+    pub world: world::WorldEdit,
 }
 
 /// Everything that changes the state.
@@ -218,6 +225,8 @@ pub enum Action {
     /// Workspaces read from a backup file (with fresh ids).
     RestoreWorkspaces(Vec<Workspace>),
     ToggleWorkspaces,
+    /// The world editor's actions (state/world.rs).
+    World(WorldAction),
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -250,6 +259,7 @@ impl State {
             exercise: Exercise::default(),
             progress: Progress::default(),
             ws: Workspaces::default(),
+            world: world::WorldEdit::default(),
         }
     }
 
@@ -509,6 +519,10 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
+        // The world editor: choosing a policy document leaves the scenario's JSON document.
+        if matches!(action, Action::SelectDoc(_) | Action::Goto { .. } | Action::SelectStatement { .. }) {
+            self.world.json_open = false;
+        }
         match action {
             Action::Open { id, seed } => self.open_start(&id, seed),
             Action::Restore(snapshot) => {
@@ -629,6 +643,7 @@ impl State {
                 loaded.solved.extend(self.progress.solved.iter().filter(|(_, s)| **s).map(|(k, v)| (k.clone(), *v)));
                 self.progress = loaded;
             }
+            Action::World(w) => self.apply_world(w),
             other => self.apply_workspaces(other),
         }
     }
