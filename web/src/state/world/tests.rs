@@ -401,3 +401,51 @@ fn generated_names_do_not_clash() {
     assert!(s.base.keys.contains_key("key1") && s.base.keys.contains_key("key2"));
     assert!(s.base.accounts["111122223333"].roles.contains_key("Role2"));
 }
+
+#[test]
+fn the_engineers_flow_across_accounts_with_a_grant() {
+    use WorldAction as W;
+    let s = reduce_all(
+        blank_state(),
+        [
+            W::AddAccount(None),
+            W::AddPrincipal { account: OTHER.into(), role: true, name: None },
+            W::RenamePrincipal { who: who(OTHER, true, "Role1"), to: "Partner".into() },
+            W::AddPrincipal { account: OTHER.into(), role: true, name: Some("Intern".into()) },
+            W::AddIdentityPolicy { who: who(OTHER, true, "Partner"), name: None },
+            W::AddGrant(None),
+            W::SetGrant { index: 0, field: GrantField::Grantee, value: format!("{OTHER}:role/Partner") },
+            W::SetGrant { index: 0, field: GrantField::Operations, value: "Decrypt".into() },
+            W::SetGrant { index: 0, field: GrantField::ConstraintKind, value: "subset".into() },
+            W::SetGrant { index: 0, field: GrantField::ConstraintContext, value: "project=apollo".into() },
+            W::SetGrant { index: 0, field: GrantField::Name, value: "partner-apollo".into() },
+        ],
+    );
+    assert!(s.banner.is_none(), "{:?}", s.banner);
+    // The key policy lets the other account encrypt (not decrypt: that is the grant's).
+    let mut policy: serde_json::Value = serde_json::from_str(&s.docs[0].source).unwrap();
+    policy["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "PartnerEncrypts", "Effect": "Allow", "Principal": { "AWS": format!("arn:aws:iam::{OTHER}:root") },
+        "Action": "kms:Encrypt", "Resource": "*"
+    }));
+    let s = reduce(s, Action::Edit { doc: 0, source: serde_json::to_string_pretty(&policy).unwrap() });
+    let calls = [
+        ("role/Partner", "Encrypt", json!({ "KeyId": { "$key": "main" }, "Plaintext": { "Text": "hi" }, "EncryptionContext": { "project": "apollo" } }), true),
+        ("role/Partner", "Decrypt", json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "apollo" } }), true),
+        ("role/Partner", "Decrypt", json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "zeus" } }), false),
+        ("role/Intern", "Encrypt", json!({ "KeyId": { "$key": "main" }, "Plaintext": { "Text": "hi" } }), false),
+    ];
+    let mut s = s;
+    for (caller, op, params, allowed) in calls {
+        s = reduce(s, Action::SetOperation(op.into()));
+        s = reduce(s, Action::SetCaller(format!("{OTHER}:{caller}")));
+        s = reduce(s, Action::SetParams(params.to_string()));
+        s = reduce(s, Action::RunCall);
+        assert!(s.console_error.is_none(), "{:?}", s.console_error);
+        let c = s.view_of_run().unwrap().steps.last().unwrap().call.clone().unwrap();
+        assert_eq!(c.is_success(), allowed, "{op} as {caller}: {:?}", c.response);
+        if !allowed {
+            assert_eq!(c.error_code(), Some(kmsim_kms::ErrorCode::AccessDeniedException));
+        }
+    }
+}
