@@ -5,10 +5,10 @@
 use yew::prelude::*;
 
 use crate::browser::{self, LocalStore};
+use crate::components::WorldView;
 use crate::components::{
     AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, Notices, StepsView, UndoToast, WorkspacesPanel,
 };
-use crate::components::WorldView;
 use crate::share;
 use crate::state::{self, Action, State, View};
 use crate::workspaces::{self, Problem, Saver};

@@ -11,12 +11,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::scenario_json::{ScenarioJsonEditor, ScenarioJsonTab};
 use super::AppContext;
 use crate::model::Doc;
 use crate::run;
 use crate::state::Action;
 use crate::text;
-use super::scenario_json::{ScenarioJsonEditor, ScenarioJsonTab};
 
 /// The documents sidebar (grouped by key and account) and the editor of the selected document.
 #[component]

@@ -32,6 +32,35 @@ pub fn open_doc_button(app: &AppContext, pointer: &str, label: &str) -> Html {
     html! { <button class="world-open" data-testid="world-open-doc" data-path={pointer.to_string()} {onclick}>{label.to_string()}</button> }
 }
 
+/// A list of tags, each key and value a field (a changed key renames the tag), with its Remove button. `set(old,
+/// key, value)` sets a tag (renaming `old`); `remove(key)` removes one.
+pub fn tag_rows(
+    app: &AppContext,
+    tags: &std::collections::BTreeMap<String, String>,
+    set: impl Fn(Option<String>, String, String) -> W + 'static,
+    remove: impl Fn(String) -> W + 'static,
+) -> Html {
+    let set = std::rc::Rc::new(set);
+    let rows = tags.iter().map(|(k, v)| {
+        let rekey = {
+            let (set, old, value) = (set.clone(), k.clone(), v.clone());
+            on_value(app, move |key| set(Some(old.clone()), key, value.clone()))
+        };
+        let revalue = {
+            let (set, key) = (set.clone(), k.clone());
+            on_value(app, move |value| set(None, key.clone(), value))
+        };
+        html! {
+            <li class="world-row world-tag">
+                <input aria-label="Tag key" data-testid="world-tag-key" value={k.clone()} onchange={rekey} />
+                <input aria-label="Tag value" data-testid="world-tag-value" value={v.clone()} onchange={revalue} />
+                <button class="world-remove" onclick={on_click(app, remove(k.clone()))}>{"Remove"}</button>
+            </li>
+        }
+    });
+    html! { <ul class="world-list">{ for rows }</ul> }
+}
+
 /// The world view: the JSON document's button, configuration, accounts, keys, grants, what steps created.
 #[component]
 pub fn WorldView() -> Html {
@@ -148,12 +177,13 @@ struct PrincipalProps {
 fn PrincipalForm(props: &PrincipalProps) -> Html {
     let Some(app) = use_context::<AppContext>() else { return html! {} };
     let who = props.who.clone();
-    let Some(spec) = app
-        .base
-        .accounts
-        .get(&who.account)
-        .and_then(|a| if who.role { a.roles.get(&who.name) } else { a.users.get(&who.name) })
-    else {
+    let Some(spec) = app.base.accounts.get(&who.account).and_then(|a| {
+        if who.role {
+            a.roles.get(&who.name)
+        } else {
+            a.users.get(&who.name)
+        }
+    }) else {
         return html! {};
     };
     let kind = if who.role { "role" } else { "user" };
@@ -192,23 +222,15 @@ fn PrincipalForm(props: &PrincipalProps) -> Html {
     } else {
         html! { <button data-testid="world-add-boundary" onclick={on_click(&app, W::AddBoundary(who.clone()))}>{"Add permissions boundary"}</button> }
     };
-    let tags = spec.tags.iter().map(|(k, v)| {
-        let rekey = {
-            let (who, old, value) = (who.clone(), k.clone(), v.clone());
-            on_value(&app, move |key| W::SetPrincipalTag { who: who.clone(), old: Some(old.clone()), key, value: value.clone() })
-        };
-        let revalue = {
-            let (who, key) = (who.clone(), k.clone());
-            on_value(&app, move |value| W::SetPrincipalTag { who: who.clone(), old: None, key: key.clone(), value })
-        };
-        html! {
-            <li class="world-row world-tag">
-                <input aria-label="Tag key" data-testid="world-tag-key" value={k.clone()} onchange={rekey} />
-                <input aria-label="Tag value" data-testid="world-tag-value" value={v.clone()} onchange={revalue} />
-                <button class="world-remove" onclick={on_click(&app, W::RemovePrincipalTag { who: who.clone(), key: k.clone() })}>{"Remove"}</button>
-            </li>
-        }
-    });
+    let tags = {
+        let (set, remove) = (who.clone(), who.clone());
+        tag_rows(
+            &app,
+            &spec.tags,
+            move |old, key, value| W::SetPrincipalTag { who: set.clone(), old, key, value },
+            move |key| W::RemovePrincipalTag { who: remove.clone(), key },
+        )
+    };
     html! {
         <li class="world-principal" data-testid="world-principal" data-kind={kind} data-name={who.name.clone()}>
             <div class="world-row">
@@ -216,7 +238,7 @@ fn PrincipalForm(props: &PrincipalProps) -> Html {
                     <input data-testid="world-principal-name" value={who.name.clone()} onchange={rename} /></label>
                 <button class="world-remove" data-testid="world-delete-principal" onclick={on_click(&app, W::DeletePrincipal(who.clone()))}>{format!("Delete {kind}")}</button>
             </div>
-            <ul class="world-list">{ for tags }</ul>
+            { tags }
             <ul class="world-list">{ for policies }</ul>
             <div class="world-row">
                 <button data-testid="world-add-policy" onclick={on_click(&app, W::AddIdentityPolicy { who: who.clone(), name: None })}>{"Add identity policy"}</button>

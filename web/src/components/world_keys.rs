@@ -4,13 +4,19 @@
 use kmsim_kms::{KeySpec, KeyState, KeyUsage};
 use yew::prelude::*;
 
-use super::world::{on_click, on_value, open_doc_button};
+use super::world::{on_click, on_value, open_doc_button, tag_rows};
 use super::AppContext;
 use crate::model::DocLoc;
 use crate::state::world::{GrantField, KeyField, WorldAction as W};
 
 /// A select of `choices` with an empty "(default)" entry.
-fn select(app: &AppContext, testid: &'static str, current: &str, choices: &[&str], f: impl Fn(String) -> W + 'static) -> Html {
+fn select(
+    app: &AppContext,
+    testid: &'static str,
+    current: &str,
+    choices: &[&str],
+    f: impl Fn(String) -> W + 'static,
+) -> Html {
     html! {
         <select data-testid={testid} onchange={on_value(app, f)}>
             <option value="" selected={current.is_empty()}>{"(default)"}</option>
@@ -74,23 +80,15 @@ fn KeyForm(props: &KeyProps) -> Html {
             }
         })
     };
-    let tags = k.tags.iter().map(|(t, v)| {
-        let rekey = {
-            let (key, old, value) = (name.clone(), t.clone(), v.clone());
-            on_value(&app, move |tag| W::SetKeyTag { key: key.clone(), old: Some(old.clone()), tag, value: value.clone() })
-        };
-        let revalue = {
-            let (key, tag) = (name.clone(), t.clone());
-            on_value(&app, move |value| W::SetKeyTag { key: key.clone(), old: None, tag: tag.clone(), value })
-        };
-        html! {
-            <li class="world-row world-tag">
-                <input aria-label="Tag key" value={t.clone()} onchange={rekey} />
-                <input aria-label="Tag value" value={v.clone()} onchange={revalue} />
-                <button class="world-remove" onclick={on_click(&app, W::RemoveKeyTag { key: name.clone(), tag: t.clone() })}>{"Remove"}</button>
-            </li>
-        }
-    });
+    let tags = {
+        let (set, remove) = (name.clone(), name.clone());
+        tag_rows(
+            &app,
+            &k.tags,
+            move |old, tag, value| W::SetKeyTag { key: set.clone(), old, tag, value },
+            move |tag| W::RemoveKeyTag { key: remove.clone(), tag },
+        )
+    };
     let pointer = DocLoc::KeyPolicy { key: name.clone() }.pointer();
     let arn = app.view_of_run().and_then(|v| v.key_arns.get(&name).cloned());
     html! {
@@ -114,7 +112,7 @@ fn KeyForm(props: &KeyProps) -> Html {
             </div>
             <ul class="world-list">{ for aliases }</ul>
             <label class="world-field">{"Add alias"}<input data-testid="world-add-alias" placeholder="alias/name" onchange={add_alias} /></label>
-            <ul class="world-list">{ for tags }</ul>
+            { tags }
             <button data-testid="world-add-key-tag" onclick={on_click(&app, W::SetKeyTag { key: name.clone(), old: None, tag: String::new(), value: String::new() })}>{"Add tag"}</button>
         </div>
     }
@@ -152,7 +150,8 @@ fn GrantForm(props: &GrantProps) -> Html {
         _ => ("none", None),
     };
     let context: String = context.unwrap_or_default().iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-    let kinds = [("none", "no constraint"), ("subset", "EncryptionContextSubset"), ("equals", "EncryptionContextEquals")];
+    let kinds =
+        [("none", "no constraint"), ("subset", "EncryptionContextSubset"), ("equals", "EncryptionContextEquals")];
     html! {
         <div class="world-card" data-testid="world-grant" data-index={index.to_string()}>
             <div class="world-grid">

@@ -294,10 +294,7 @@ impl State {
         };
         match result {
             Ok(select) => {
-                self.exercise.checked = None;
-                self.run_all();
-                let total = self.step_count();
-                self.step = self.step.filter(|s| *s < total).or((total > 0).then_some(0));
+                self.rerun();
                 if let Some(pointer) = select {
                     if let Some(i) = self.docs.iter().position(|d| d.loc.pointer() == pointer) {
                         self.selected = i;
@@ -307,6 +304,25 @@ impl State {
             }
             Err(message) => self.banner = Some(Banner::error(message)),
         }
+    }
+
+    /// The scenario and the user's steps replaced; the documents read from it, the same one kept selected.
+    fn replace_scenario(&mut self, file: ScenarioFile, user_steps: Vec<StepSpec>) {
+        let pointer = self.current().map(|d| d.loc.pointer());
+        self.docs = model::extract(&file);
+        self.selected = pointer.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
+        self.base = file;
+        self.user_steps = user_steps;
+        self.highlight = None;
+        self.caret = None;
+    }
+
+    /// Runs again after the world changed; the selected step stays if it still exists.
+    fn rerun(&mut self) {
+        self.exercise.checked = None;
+        self.run_all();
+        let total = self.step_count();
+        self.step = self.step.filter(|s| *s < total).or((total > 0).then_some(0));
     }
 
     /// A structural edit on the scenario (documents spliced in), then the documents read back. `Ok` carries the
@@ -324,21 +340,22 @@ impl State {
             self.user_steps = steps;
             return result;
         }
-        let pointer = self.current().map(|d| d.loc.pointer());
-        self.docs = model::extract(&file);
-        self.selected = pointer.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
-        self.base = file;
-        self.user_steps = steps;
+        self.replace_scenario(file, steps);
         self.call = call;
-        self.highlight = None;
-        self.caret = None;
         result
     }
 
     fn new_blank(&mut self, seed: u64) {
         let file = blank(seed);
-        let snapshot =
-            Snapshot { v: Snapshot::VERSION, origin: None, scenario: file, steps: Vec::new(), doc: None, step: None, call: None };
+        let snapshot = Snapshot {
+            v: Snapshot::VERSION,
+            origin: None,
+            scenario: file,
+            steps: Vec::new(),
+            doc: None,
+            step: None,
+            call: None,
+        };
         let ws = Workspace { id: self.fresh_id(seed), name: "Blank workspace".to_string(), lesson: None, snapshot };
         self.add_and_open(ws);
         self.view = super::View::World;
@@ -371,17 +388,8 @@ impl State {
                 if file.seed.is_none() {
                     file.seed = self.base.seed.or(Some(1));
                 }
-                let pointer = self.current().map(|d| d.loc.pointer());
-                self.docs = model::extract(&file);
-                self.selected = pointer.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
-                self.base = file;
-                self.user_steps = user_steps;
-                self.highlight = None;
-                self.caret = None;
-                self.exercise.checked = None;
-                self.run_all();
-                let total = self.step_count();
-                self.step = self.step.filter(|s| *s < total).or((total > 0).then_some(0));
+                self.replace_scenario(file, user_steps);
+                self.rerun();
                 self.world.draft = Some(JsonDraft { text, problems: Vec::new(), basis: self.full_file() });
             }
         }
@@ -402,13 +410,15 @@ pub fn blank(seed: u64) -> ScenarioFile {
         "Version": "2012-10-17",
         "Statement": [{ "Sid": "AdministerKms", "Effect": "Allow", "Action": "kms:*", "Resource": "*" }]
     });
-    let admin = PrincipalSpec { policies: BTreeMap::from([("KmsAdmin".to_string(), admin_policy)]), ..Default::default() };
+    let admin =
+        PrincipalSpec { policies: BTreeMap::from([("KmsAdmin".to_string(), admin_policy)]), ..Default::default() };
     let account = AccountSpec { roles: BTreeMap::from([("Admin".to_string(), admin)]), ..Default::default() };
     let key = KeySpecFile { description: "a customer managed key".to_string(), ..Default::default() };
     ScenarioFile {
         title: "Blank workspace".to_string(),
-        description: "One account, an admin role and one key with AWS's default key policy: build your world from here."
-            .to_string(),
+        description:
+            "One account, an admin role and one key with AWS's default key policy: build your world from here."
+                .to_string(),
         seed: Some(seed),
         accounts: BTreeMap::from([("111122223333".to_string(), account)]),
         keys: BTreeMap::from([("main".to_string(), key)]),
@@ -445,7 +455,9 @@ fn starter_policy(kind: &str) -> String {
     let statement = match kind {
         "scp" => serde_json::json!({ "Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*" }),
         "boundary" => serde_json::json!({ "Sid": "KmsOnly", "Effect": "Allow", "Action": "kms:*", "Resource": "*" }),
-        _ => serde_json::json!({ "Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*" }),
+        _ => {
+            serde_json::json!({ "Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*" })
+        }
     };
     let doc = serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -560,7 +572,8 @@ impl Edit<'_> {
 
     fn principal(&mut self, who: &Who) -> Result<&mut PrincipalSpec, String> {
         let kind = if who.role { "role" } else { "user" };
-        let a = self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
+        let a =
+            self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
         let map = if who.role { &mut a.roles } else { &mut a.users };
         map.get_mut(&who.name).ok_or_else(|| format!("account {} has no {kind} `{}`", who.account, who.name))
     }
@@ -634,7 +647,8 @@ impl Edit<'_> {
                     return Err(format!("`{}` already has a policy `{name}`", who.name));
                 }
                 p.policies.insert(name.clone(), J::String(starter_policy("identity")));
-                let loc = model::DocLoc::Identity { account: who.account, role: who.role, principal: who.name, policy: name };
+                let loc =
+                    model::DocLoc::Identity { account: who.account, role: who.role, principal: who.name, policy: name };
                 return Ok(Some(loc.pointer()));
             }
             W::RenameIdentityPolicy { who, from, to } => {
@@ -710,7 +724,9 @@ impl Edit<'_> {
                 self.key_mut(&key)?.tags.remove(&tag);
             }
             W::AddGrant(key) => {
-                let key = key.or_else(|| self.file.keys.keys().next().cloned()).ok_or("a grant needs a key: add one first")?;
+                let key = key
+                    .or_else(|| self.file.keys.keys().next().cloned())
+                    .ok_or("a grant needs a key: add one first")?;
                 if !self.file.keys.contains_key(&key) {
                     return Err(format!("there is no key `{key}`"));
                 }
@@ -909,12 +925,14 @@ impl Edit<'_> {
         if to == who.name {
             return Ok(());
         }
-        let a = self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
+        let a =
+            self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
         let map = if who.role { &mut a.roles } else { &mut a.users };
         if map.contains_key(&to) {
             return Err(format!("account {} already has a {kind} `{to}`", who.account));
         }
-        let spec = map.remove(&who.name).ok_or_else(|| format!("account {} has no {kind} `{}`", who.account, who.name))?;
+        let spec =
+            map.remove(&who.name).ok_or_else(|| format!("account {} has no {kind} `{}`", who.account, who.name))?;
         map.insert(to.clone(), spec);
         let first = self.first_account();
         self.rewrite_principals(|s| {
@@ -946,7 +964,8 @@ impl Edit<'_> {
         if !uses.is_empty() {
             return Err(format!("{kind} `{}` is still used: {}", who.name, uses.join("; ")));
         }
-        let a = self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
+        let a =
+            self.file.accounts.get_mut(&who.account).ok_or_else(|| format!("there is no account {}", who.account))?;
         let map = if who.role { &mut a.roles } else { &mut a.users };
         map.remove(&who.name);
         Ok(())
@@ -967,7 +986,13 @@ impl Edit<'_> {
                 g.key.clone_from(&to);
             }
         }
-        let rename = |v: &mut J| walk_key_refs(v, &mut |name: &mut String| if name == from { name.clone_from(&to) });
+        let rename = |v: &mut J| {
+            walk_key_refs(v, &mut |name: &mut String| {
+                if name == from {
+                    name.clone_from(&to)
+                }
+            })
+        };
         for s in self.file.steps.iter_mut().chain(self.user_steps.iter_mut()) {
             s.params.iter_mut().for_each(&rename);
             if let Some(a) = s.authorize.as_mut() {
@@ -1037,12 +1062,13 @@ impl Edit<'_> {
             KeyField::KeySpec => k.key_spec = opt(),
             KeyField::KeyUsage => k.key_usage = opt(),
             KeyField::Rotation => {
-                k.rotation_period_days = match value {
-                    "" => None,
-                    v => Some(v.parse().ok().filter(|d| (90..=2560).contains(d)).ok_or_else(|| {
-                        format!("the rotation period `{v}` is not a number of days from 90 to 2560")
-                    })?),
-                }
+                k.rotation_period_days =
+                    match value {
+                        "" => None,
+                        v => Some(v.parse().ok().filter(|d| (90..=2560).contains(d)).ok_or_else(|| {
+                            format!("the rotation period `{v}` is not a number of days from 90 to 2560")
+                        })?),
+                    }
             }
         }
         Ok(())
@@ -1060,8 +1086,11 @@ impl Edit<'_> {
             GrantField::Grantee => g.grantee = value.trim().to_string(),
             GrantField::RetiringPrincipal => g.retiring_principal = opt(),
             GrantField::Operations => {
-                g.operations =
-                    value.split([',', ' ', '\n']).filter(|o| !o.trim().is_empty()).map(|o| o.trim().to_string()).collect();
+                g.operations = value
+                    .split([',', ' ', '\n'])
+                    .filter(|o| !o.trim().is_empty())
+                    .map(|o| o.trim().to_string())
+                    .collect();
             }
             GrantField::ConstraintKind => {
                 let context = g
@@ -1175,37 +1204,30 @@ fn walk_key_refs(v: &mut J, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
-/// `from` replaced by `to` where it stands alone (not inside a longer number).
-fn replace_account(text: &str, from: &str, to: &str) -> String {
+/// `from` replaced by `to` wherever `keep(char before, char after)` does not say it is part of something longer.
+fn replace_where(text: &str, from: &str, to: &str, keep: impl Fn(Option<char>, Option<char>) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(from) {
         let (before, tail) = rest.split_at(at);
         let after = tail.get(from.len()..).unwrap_or_default();
-        let digit_before = before.chars().next_back().is_some_and(|c| c.is_ascii_digit());
-        let digit_after = after.chars().next().is_some_and(|c| c.is_ascii_digit());
         out.push_str(before);
-        out.push_str(if digit_before || digit_after { from } else { to });
+        out.push_str(if keep(before.chars().next_back(), after.chars().next()) { from } else { to });
         rest = after;
     }
     out.push_str(rest);
     out
 }
 
+/// `from` (an account id) replaced by `to` where it stands alone (not inside a longer number).
+fn replace_account(text: &str, from: &str, to: &str) -> String {
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    replace_where(text, from, to, |b, a| digit(b) || digit(a))
+}
+
 /// `from` (an ARN's `iam::ID:role/NAME`) replaced by `to` where the name ends there (not `role/NAMEX`).
 fn replace_name(text: &str, from: &str, to: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(from) {
-        let (before, tail) = rest.split_at(at);
-        let after = tail.get(from.len()..).unwrap_or_default();
-        let continues = after.chars().next().is_some_and(|c| c.is_alphanumeric() || "+=,.@_-".contains(c));
-        out.push_str(before);
-        out.push_str(if continues { from } else { to });
-        rest = after;
-    }
-    out.push_str(rest);
-    out
+    replace_where(text, from, to, |_, a| a.is_some_and(|c| c.is_alphanumeric() || "+=,.@_-".contains(c)))
 }
 
 #[cfg(test)]

@@ -99,7 +99,10 @@ fn adding_an_identity_policy_adds_its_document_and_selects_it() {
     // Live diagnostics: the document is an ordinary one.
     let bad = reduce(s.clone(), Action::Edit { doc: s.selected, source: "{ \"Statement\": [".into() });
     assert!(!bad.current().unwrap().errors.is_empty());
-    let s = reduce(s, WorldAction::RemoveIdentityPolicy { who: who("111122223333", true, "Admin"), name: "Policy1".into() });
+    let s = reduce(
+        s,
+        WorldAction::RemoveIdentityPolicy { who: who("111122223333", true, "Admin"), name: "Policy1".into() },
+    );
     assert!(!pointers(&s).contains(&pointer.to_string()));
 }
 
@@ -139,7 +142,10 @@ fn renaming_a_role_rewrites_its_arn_in_policies_but_not_a_longer_name() {
     let text = "\"arn:aws:iam::1:role/App\" \"arn:aws:iam::1:role/AppX\" \"arn:aws:sts::1:assumed-role/App/s\"";
     let out = replace_name(text, "iam::1:role/App", "iam::1:role/Web");
     assert_eq!(out, "\"arn:aws:iam::1:role/Web\" \"arn:aws:iam::1:role/AppX\" \"arn:aws:sts::1:assumed-role/App/s\"");
-    assert_eq!(replace_account("a 111122223333: 1111222233334", "111122223333", "999988887777"), "a 999988887777: 1111222233334");
+    assert_eq!(
+        replace_account("a 111122223333: 1111222233334", "111122223333", "999988887777"),
+        "a 999988887777: 1111222233334"
+    );
 }
 
 #[test]
@@ -338,7 +344,8 @@ fn editing_the_json_replaces_the_world_and_the_forms_show_it() {
     // While current, the text is kept as typed.
     assert_eq!(s.scenario_json().0, edited);
     // A form edit makes the JSON show the world afresh.
-    let s = reduce(s, WorldAction::AddPrincipal { account: "111122223333".into(), role: false, name: Some("bob".into()) });
+    let s =
+        reduce(s, WorldAction::AddPrincipal { account: "111122223333".into(), role: false, name: Some("bob".into()) });
     let (text, _) = s.scenario_json();
     assert!(text.contains("\"bob\"") && text.contains("\"alice\""));
     // Choosing a policy document leaves the JSON.
@@ -372,9 +379,15 @@ fn invalid_json_shows_located_problems_and_changes_nothing() {
 #[test]
 fn bad_names_are_refused_with_what_is_wrong() {
     let s = blank_state();
-    let s2 = reduce(s.clone(), WorldAction::AddPrincipal { account: "111122223333".into(), role: true, name: Some("a b".into()) });
+    let s2 = reduce(
+        s.clone(),
+        WorldAction::AddPrincipal { account: "111122223333".into(), role: true, name: Some("a b".into()) },
+    );
     assert!(s2.banner.unwrap().text.contains("cannot contain"));
-    let s3 = reduce(s.clone(), WorldAction::AddPrincipal { account: "111122223333".into(), role: true, name: Some("Admin".into()) });
+    let s3 = reduce(
+        s.clone(),
+        WorldAction::AddPrincipal { account: "111122223333".into(), role: true, name: Some("Admin".into()) },
+    );
     assert!(s3.banner.unwrap().text.contains("already has a role `Admin`"));
     let s4 = reduce(s.clone(), WorldAction::AddAccount(Some("abc".into())));
     assert!(s4.banner.unwrap().text.contains("`abc` is not a 12-digit account id"));
@@ -430,9 +443,24 @@ fn the_engineers_flow_across_accounts_with_a_grant() {
     }));
     let s = reduce(s, Action::Edit { doc: 0, source: serde_json::to_string_pretty(&policy).unwrap() });
     let calls = [
-        ("role/Partner", "Encrypt", json!({ "KeyId": { "$key": "main" }, "Plaintext": { "Text": "hi" }, "EncryptionContext": { "project": "apollo" } }), true),
-        ("role/Partner", "Decrypt", json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "apollo" } }), true),
-        ("role/Partner", "Decrypt", json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "zeus" } }), false),
+        (
+            "role/Partner",
+            "Encrypt",
+            json!({ "KeyId": { "$key": "main" }, "Plaintext": { "Text": "hi" }, "EncryptionContext": { "project": "apollo" } }),
+            true,
+        ),
+        (
+            "role/Partner",
+            "Decrypt",
+            json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "apollo" } }),
+            true,
+        ),
+        (
+            "role/Partner",
+            "Decrypt",
+            json!({ "CiphertextBlob": { "$ref": "call1.CiphertextBlob" }, "EncryptionContext": { "project": "zeus" } }),
+            false,
+        ),
         ("role/Intern", "Encrypt", json!({ "KeyId": { "$key": "main" }, "Plaintext": { "Text": "hi" } }), false),
     ];
     let mut s = s;
