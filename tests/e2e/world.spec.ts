@@ -4,6 +4,7 @@
 // steps with expectations through the scenario's JSON document, exports the file, checks it with `kmsim check`, and
 // reimports it to the same world. Screenshots of the world view go to tests/e2e/artifacts. No fixed sleeps.
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -79,6 +80,7 @@ test("a blank workspace: one account, an admin role and a key with AWS's default
 });
 
 test("an engineer's cross-account world from the page, exported, checked by the CLI and reopened identically", async ({ page }, info) => {
+  test.setTimeout(90_000); // some twenty edits and four calls, each run in the page
   await openBlank(page);
 
   // A second account with two roles.
@@ -173,6 +175,7 @@ test("an engineer's cross-account world from the page, exported, checked by the 
   await expect(principal(page, B, "Intern")).toBeVisible();
 
   // Export, `kmsim check`, reimport: the same world and the same file.
+  await page.getByTestId("view-steps").click();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
   const file = info.outputPath("world.json");
   await download.saveAs(file);
@@ -181,6 +184,7 @@ test("an engineer's cross-account world from the page, exported, checked by the 
 
   await page.getByTestId("open").selectOption("new:blank");
   await expect(page.getByTestId("world-account")).toHaveCount(1);
+  await page.getByTestId("view-steps").click();
   await page.getByTestId("import-file").setInputFiles(file);
   await expect(page.getByTestId("banner")).toContainText("opened `world.json`");
   await page.getByTestId("view-world").click();
@@ -215,4 +219,32 @@ test("renames follow references; a delete that something uses is refused with wh
   await consoleCall(page, "CreateKey", "role/Boss", {});
   await page.getByTestId("view-world").click();
   await expect(page.getByTestId("world-created")).toContainText("key created by step 0");
+});
+
+test("the world view and the JSON document: no serious axe violations (light and dark), no overflow on a phone", async ({ page }, info) => {
+  test.setTimeout(90_000);
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    // A fresh start each time (the blank workspace, with no steps, would reopen otherwise).
+    if (scheme === "dark") await page.evaluate(() => localStorage.clear());
+    await openBlank(page);
+    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
+    await page.getByTestId("world-add-grant").click();
+    await page.getByTestId("world-grant-constraint").selectOption("equals");
+    await principal(page, A, "Admin").getByTestId("world-add-tag").click();
+    for (const where of ["world", "json"]) {
+      if (where === "json") await page.getByTestId("doc-tab-json").click();
+      const result = await new AxeBuilder({ page }).analyze();
+      const bad = result.violations
+        .filter((v) => v.impact === "critical" || v.impact === "serious")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes[0]?.target.join(" ")}: ${v.nodes[0]?.failureSummary?.split("\n").join(" ")}`);
+      if (bad.length) await page.screenshot({ path: info.outputPath(`axe-${scheme}-${where}.png`), fullPage: true });
+      expect(bad, `axe on the ${where} (${scheme})`).toEqual([]);
+    }
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId("view-world").click();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, "no horizontal scrolling at 390 px").toBeLessThanOrEqual(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, "world-phone.png"), fullPage: true });
 });
