@@ -16,7 +16,7 @@ pub fn ScenarioJsonTab() -> Html {
         let app = app.clone();
         Callback::from(move |_| app.dispatch(Action::World(WorldAction::OpenJson)))
     };
-    let problems = app.scenario_json().1.len();
+    let problems = app.json_problem_count();
     let count = (problems > 0).then(|| html! { <span class="count">{problems}</span> });
     html! {
         <li class="doc-group">

@@ -235,6 +235,14 @@ impl State {
         (json_text(full), &[])
     }
 
+    /// How many problems the JSON document shows (cheap when there are none: the sidebar asks on every render).
+    pub fn json_problem_count(&self) -> usize {
+        match self.world.draft.as_ref().filter(|d| !d.problems.is_empty()) {
+            Some(d) if d.basis == self.full_file() => d.problems.len(),
+            _ => 0,
+        }
+    }
+
     /// Keys and grants that the last run's steps created, in step order.
     pub fn created_by_steps(&self) -> Vec<Created> {
         let Some(view) = self.view_of_run() else { return Vec::new() };

@@ -343,6 +343,7 @@ fn editing_the_json_replaces_the_world_and_the_forms_show_it() {
     assert!(s.view_of_run().unwrap().passed);
     // While current, the text is kept as typed.
     assert_eq!(s.scenario_json().0, edited);
+    assert_eq!(s.json_problem_count(), 0);
     // A form edit makes the JSON show the world afresh.
     let s =
         reduce(s, WorldAction::AddPrincipal { account: "111122223333".into(), role: false, name: Some("bob".into()) });
@@ -362,6 +363,7 @@ fn invalid_json_shows_located_problems_and_changes_nothing() {
     let s = reduce(s, WorldAction::EditJson(broken.clone()));
     let (shown, problems) = s.scenario_json();
     assert_eq!(shown, broken);
+    assert_eq!(s.json_problem_count(), problems.len());
     let p = problems.iter().find(|p| p.message.contains("unknown key state `Sleeping`")).unwrap();
     assert_eq!(p.path, "/keys/bad/state");
     assert!(p.line > 1 && p.column > 1, "{p:?}");
@@ -374,6 +376,11 @@ fn invalid_json_shows_located_problems_and_changes_nothing() {
     assert_eq!((s.base.clone(), s.docs.clone()), before);
     // Words a person reads: no Rust type names.
     assert!(problems.iter().all(|p| !p.message.contains("ScenarioFile") && !p.message.contains("serde")));
+    // A form edit afterwards: the broken draft is out of date, the JSON shows the world again.
+    let s = reduce(s, WorldAction::AddKey(Some("second".into())));
+    assert_eq!(s.json_problem_count(), 0);
+    let (text, problems) = s.scenario_json();
+    assert!(problems.is_empty() && text.contains("\"second\""));
 }
 
 #[test]
