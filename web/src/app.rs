@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::browser::{self, LocalStore};
+use crate::components::WorldView;
 use crate::components::{
     AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, Notices, StepsView, UndoToast, WorkspacesPanel,
 };
@@ -36,6 +37,7 @@ fn ViewTabs() -> Html {
             { tab(View::Steps, "Steps", "view-steps") }
             { tab(View::Console, "Call console", "view-console") }
             { tab(View::Audit, &format!("Audit log ({audit_count})"), "view-audit") }
+            { tab(View::World, "World", "view-world") }
         </nav>
     }
 }
@@ -97,6 +99,7 @@ pub fn App() -> Html {
         View::Steps => html! { <StepsView /> },
         View::Console => html! { <CallConsole /> },
         View::Audit => html! { <AuditLog /> },
+        View::World => html! { <WorldView /> },
     };
     html! {
         <ContextProvider<AppContext> context={app.clone()}>

@@ -21,6 +21,9 @@ pub mod steps;
 pub mod nested;
 pub use nested::Nested;
 mod rules;
+// The world editor (issue 11).
+pub mod world;
+pub use world::WorldAction;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,6 +35,8 @@ pub enum View {
     Console,
     /// The world's audit log.
     Audit,
+    /// The world editor (state/world.rs).
+    World,
 }
 
 /// A message shown above the playground until dismissed.
@@ -118,6 +123,8 @@ pub struct State {
     pub editing: steps::Editing,
     /// The console's last call run "after step N" (see `state/console.rs`).
     pub trial: Option<console::Trial>,
+    /// The world editor: the scenario as one JSON document (see `state/world.rs`).
+    pub world: world::WorldEdit,
 }
 
 /// Everything that changes the state.
@@ -239,6 +246,8 @@ pub enum Action {
     Steps(steps::StepAction),
     /// The console's fields, "after step N", keeping a call (state/console.rs).
     Console(console::ConsoleAction),
+    /// The world editor's actions (state/world.rs).
+    World(WorldAction),
 }
 
 /// The starting point when nothing is saved: the first lesson.
@@ -274,6 +283,7 @@ impl State {
             ws: Workspaces::default(),
             editing: steps::Editing::default(),
             trial: None,
+            world: world::WorldEdit::default(),
         }
     }
 
@@ -517,6 +527,10 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
+        // The world editor: choosing a policy document leaves the scenario's JSON document.
+        if matches!(action, Action::SelectDoc(_) | Action::Goto { .. } | Action::SelectStatement { .. }) {
+            self.world.json_open = false;
+        }
         match action {
             Action::Open { id, seed } => self.open_start(&id, seed),
             Action::Restore(snapshot) => {
@@ -642,6 +656,7 @@ impl State {
             }
             Action::Steps(a) => self.apply_steps(a),
             Action::Console(a) => self.apply_console(a),
+            Action::World(w) => self.apply_world(w),
             other => self.apply_workspaces(other),
         }
     }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::scenario_json::{ScenarioJsonEditor, ScenarioJsonTab};
 use super::AppContext;
 use crate::model::Doc;
 use crate::run;
@@ -44,7 +45,7 @@ pub fn DocumentsPane() -> Html {
                         html! {
                             <li>
                                 <button class="doc-link" data-testid="doc-tab" data-path={d.loc.pointer()}
-                                    aria-current={(i == app.selected).then_some("true")} {onclick}>
+                                    aria-current={(i == app.selected && !app.world.json_open).then_some("true")} {onclick}>
                                     {d.loc.label()} {for errors}
                                 </button>
                             </li>
@@ -55,6 +56,7 @@ pub fn DocumentsPane() -> Html {
         }
     });
     let body = match app.current() {
+        _ if app.world.json_open => html! { <ScenarioJsonEditor /> },
         Some(doc) => html! { <DocEditor index={app.selected} doc={doc.clone()} /> },
         None => html! { <p class="empty">{"This scenario has no policies."}</p> },
     };
@@ -62,7 +64,7 @@ pub fn DocumentsPane() -> Html {
         <>
             <nav class="pane doc-sidebar" aria-label="Policy documents">
                 <h2>{"Documents"}</h2>
-                <ul class="doc-groups">{ for sidebar }</ul>
+                <ul class="doc-groups">{ for sidebar }<ScenarioJsonTab /></ul>
             </nav>
             <section class="pane editor-pane">{ body }</section>
         </>

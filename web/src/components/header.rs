@@ -16,7 +16,9 @@ pub fn Header() -> Html {
         let app = app.clone();
         Callback::from(move |e: Event| {
             let id = value_of(&e);
-            if !id.is_empty() {
+            if id == crate::state::world::BLANK_ID {
+                app.dispatch(Action::World(crate::state::WorldAction::NewBlank { seed: browser::random_seed() }));
+            } else if !id.is_empty() {
                 app.dispatch(Action::Open { id, seed: browser::random_seed() });
             }
             // Back to the placeholder, so choosing the same entry again reopens it.
@@ -108,6 +110,7 @@ pub fn Header() -> Html {
             <div class="actions">
                 <select data-testid="open" onchange={on_open} aria-label="Open a lesson or sample">
                     <option value="" selected=true>{"Open a lesson or sample…"}</option>
+                    <option value={crate::state::world::BLANK_ID} selected=false>{"New blank workspace"}</option>
                     <optgroup label="Lessons">{ for LESSONS.iter().map(option) }</optgroup>
                     <optgroup label="Samples">{ for SAMPLES.iter().map(option) }</optgroup>
                 </select>

@@ -14,6 +14,10 @@ mod trace;
 mod console_extras;
 mod step_editor;
 mod workspaces;
+// The world editor (issue 11).
+mod scenario_json;
+mod world;
+mod world_keys;
 
 pub use audit::AuditLog;
 pub use console::CallConsole;
@@ -22,6 +26,7 @@ pub use header::{Banner, Header};
 pub use prose::{InlineProse, Prose};
 pub use steps::StepsView;
 pub use workspaces::{Notices, UndoToast, WorkspacesPanel};
+pub use world::WorldView;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::{Event, TargetCast, UseReducerHandle};

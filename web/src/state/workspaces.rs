@@ -78,7 +78,7 @@ impl State {
         self.ws.list.iter().map(|w| w.id.clone()).collect()
     }
 
-    fn fresh_id(&self, seed: u64) -> String {
+    pub(super) fn fresh_id(&self, seed: u64) -> String {
         let taken = self.taken_ids();
         workspaces::new_id(seed, taken.iter().map(String::as_str))
     }
@@ -117,7 +117,7 @@ impl State {
     }
 
     /// Adds a workspace after the open one and opens it.
-    fn add_and_open(&mut self, ws: Workspace) {
+    pub(super) fn add_and_open(&mut self, ws: Workspace) {
         let at = self.ws.list.iter().position(|w| w.id == self.ws.current).map_or(self.ws.list.len(), |i| i + 1);
         let id = ws.id.clone();
         self.ws.list.insert(at, ws);
