@@ -15,6 +15,7 @@ use crate::workspaces::Workspace;
 
 pub mod exercise;
 pub use exercise::{Exercise, Progress};
+mod live;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,11 +65,14 @@ pub struct Highlight {
 pub struct Run {
     pub result: Result<Rc<RunView>, RunErrors>,
     pub stale: bool,
+    /// The run's number in this tab (shown as `data-run`, so a benchmark sees each new outcome).
+    pub seq: u64,
 }
 
 impl PartialEq for Run {
     fn eq(&self, other: &Run) -> bool {
         self.stale == other.stale
+            && self.seq == other.seq
             && match (&self.result, &other.result) {
                 (Ok(a), Ok(b)) => Rc::ptr_eq(a, b),
                 (Err(a), Err(b)) => a == b,
@@ -131,6 +135,9 @@ pub enum Action {
         column: u32,
     },
     RunAll,
+    /// Run again after an edit, when every document parses (state/live.rs); the editor sends it once the edits
+    /// waiting in the browser's queue are in.
+    RunEdited,
     SelectStep(usize),
     /// A statement clicked in a trace: show its document with its lines highlighted.
     SelectStatement {
@@ -356,7 +363,8 @@ impl State {
         } else {
             Err(broken)
         };
-        self.run = Some(Run { result, stale: false });
+        let seq = self.run.as_ref().map_or(1, |r| r.seq.wrapping_add(1));
+        self.run = Some(Run { result, stale: false, seq });
     }
 
     fn mark_stale(&mut self) {
@@ -549,6 +557,7 @@ impl State {
                     self.step = (self.step_count() > 0).then_some(0);
                 }
             }
+            Action::RunEdited => self.run_edited(),
             Action::SelectStep(i) => {
                 if i < self.step_count() {
                     self.step = Some(i);

@@ -7,6 +7,7 @@ mod exercise;
 mod files;
 mod header;
 mod prose;
+mod rerun;
 mod steps;
 mod trace;
 mod workspaces;
