@@ -13,7 +13,8 @@
 // alternate a space and Backspace (every one leaves valid JSON, so every one runs the whole scenario). The first two
 // keystrokes of each document are warm-up and not counted. Keystrokes are 30 ms apart after the outcome (one at a
 // time, not a burst). Prints p50/p95/max per lesson and over all, and the load average.
-import { chromium } from "playwright-core";
+// playwright-core from web/node_modules (npm ci in web/, as scripts/setup.sh does).
+import { chromium } from "../../web/node_modules/playwright-core/index.mjs";
 import { execFileSync, spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import path from "node:path";

@@ -2,8 +2,8 @@
 //
 //   node scripts/bench/wasm-size.mjs FILE.wasm [top = 40]
 //
-// FILE must keep its name section: `bash scripts/build-web.sh` leaves one in $TARGET/web-readable/kmsim-web.names.wasm
-// (the same wasm-opt passes as the shipped file, with `-g`). Function names are Rust symbols (legacy mangling);
+// FILE must keep its name section: `WASM_NAMES=1 bash scripts/build-web.sh` builds web/dist with one (the same
+// wasm-opt passes as the shipped file, with `-g`; the code and data sections are the shipped ones). Function names are Rust symbols (legacy mangling);
 // a function is counted under the first crate its path names (`core`, `alloc`, `serde_json`, `kmsim_kms`, ...), a
 // generic instance under the crate that defines the function, so `<T as serde::Deserialize>` impls of the core's
 // types land in that crate. "gzip" per crate is that crate's function bodies concatenated and compressed on their

@@ -135,8 +135,7 @@ pub enum Action {
         column: u32,
     },
     RunAll,
-    /// Run again after an edit, when every document parses (state/live.rs); the editor sends it once the edits
-    /// waiting in the browser's queue are in.
+    /// Run again after an edit, when every document parses (state/live.rs); the editor sends it with each edit.
     RunEdited,
     SelectStep(usize),
     /// A statement clicked in a trace: show its document with its lines highlighted.
@@ -359,7 +358,7 @@ impl State {
             .map(|d| format!("fix the errors in `{} · {}` first", d.loc.group(), d.loc.label()))
             .collect();
         let result = if broken.is_empty() {
-            run::run(&run::runnable(&self.base, &self.docs, &self.user_steps)).map(Rc::new)
+            run::run_owned(run::runnable(&self.base, &self.docs, &self.user_steps)).map(Rc::new)
         } else {
             Err(broken)
         };

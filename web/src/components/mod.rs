@@ -7,7 +7,6 @@ mod exercise;
 mod files;
 mod header;
 mod prose;
-mod rerun;
 mod steps;
 mod trace;
 mod workspaces;

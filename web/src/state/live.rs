@@ -1,7 +1,8 @@
 //! Live outcomes: after an edit of a policy document the scenario runs again by itself (issue 15), so the steps,
 //! the trace and the audit log follow the typing. The editor sends [`Action::RunEdited`](super::Action::RunEdited)
-//! once the edits waiting in the browser's queue have been applied (components/rerun.rs), so a burst of keystrokes
-//! costs one run, not one each.
+//! right after each `Action::Edit`, in the same task: Yew applies both and renders once. Keystrokes are not delayed
+//! by a timer: a run and its render take well under a frame's worth of the 50 ms budget (docs/PERFORMANCE.md,
+//! `scripts/bench/edit.mjs`), and keystrokes that arrive during one are each applied in turn by the browser.
 //!
 //! While a document does not parse, the last outcomes stay on the page marked stale ("documents changed"): the
 //! editor's diagnostics say what is wrong, and the steps do not flicker to "not run" at every unfinished keystroke.
