@@ -3,9 +3,10 @@
 // - first paint: the browser's `first-contentful-paint` (index.html's loading state, before any script or wasm);
 // - interactive: the first lesson's run status is in the page (needs the JS glue and the wasm loaded, the app
 //   mounted, the lesson parsed and every step run in the simulated KMS, so its controls answer clicks), measured
-//   to the end of the task that rendered it (the next frame: a click is handled after it);
+//   to the next animation frame after it is in the page (the frame that shows it);
 // - editor: the policy editor (CodeMirror, editor.js) is in the page.
-// Usage: node tests/e2e/measure.mjs [runs=5]   (after scripts/build-web.sh). Prints each run and the medians.
+// Usage: node tests/e2e/measure.mjs [runs=5]   (after scripts/build-web.sh; DIST=DIR for another build). Prints each
+// run and the medians.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
 import path from "node:path";
@@ -13,7 +14,8 @@ import { fileURLToPath } from "node:url";
 
 const runs = Number(process.argv[2] ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, "../../web/dist");
+// DIST=DIR measures another build (a copy of web/dist from before a change, to alternate runs).
+const dist = path.resolve(process.env.DIST ?? path.resolve(here, "../../web/dist"));
 const port = execFileSync("python3", ["-c",
   "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"], { encoding: "utf8" }).trim();
 // scripts/serve.py: the precompressed assets (brotli) with Content-Encoding, as users get them.
