@@ -29,7 +29,11 @@ wasm-bindgen --target web --no-typescript --out-dir "$DIST" "$TARGET_DIR/wasm32-
 
 t=$SECONDS
 # The features rustc enables by default for wasm32-unknown-unknown (wasm-opt must accept them, may use no others).
-"$WASM_OPT" -Oz --enable-bulk-memory --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --strip-debug --strip-producers "$DIST/kmsim-web_bg.wasm" -o "$DIST/kmsim-web_bg.wasm"
+# WASM_NAMES=1 keeps the function names (wasm-opt -g): for CPU profiles with Rust names and for
+# `node scripts/bench/wasm-size.mjs web/dist/kmsim-web_bg.wasm` (where the bytes are); never shipped that way.
+STRIP=(--strip-debug)
+[[ ${WASM_NAMES:-} == 1 ]] && STRIP=(-g)
+"$WASM_OPT" -Oz --enable-bulk-memory --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext "${STRIP[@]}" --strip-producers "$DIST/kmsim-web_bg.wasm" -o "$DIST/kmsim-web_bg.wasm"
 echo "build-web: wasm-opt -Oz done in $((SECONDS - t)) s"
 
 # Short import names: wasm-bindgen names each import `__wbg_NAME_HASH` (16 hex digits that neither gzip nor the

@@ -1,7 +1,12 @@
-// Measures the time from navigation start until the playground is interactive (the first lesson's run status is
-// rendered, which needs the wasm loaded, the app mounted, the lesson parsed and every step run in the simulated KMS)
-// in headless Debian chromium.
-// Usage: node tests/e2e/measure.mjs [runs=5]   (after scripts/build-web.sh). Prints each run and the median.
+// Measures the first load of the playground in headless Debian chromium, cold (a fresh browser context per run: empty
+// cache and storage), from navigation start:
+// - first paint: the browser's `first-contentful-paint` (index.html's loading state, before any script or wasm);
+// - interactive: the first lesson's run status is in the page (needs the JS glue and the wasm loaded, the app
+//   mounted, the lesson parsed and every step run in the simulated KMS, so its controls answer clicks), measured
+//   to the next animation frame after it is in the page (the frame that shows it);
+// - editor: the policy editor (CodeMirror, editor.js) is in the page.
+// Usage: node tests/e2e/measure.mjs [runs=5]   (after scripts/build-web.sh; DIST=DIR for another build). Prints each
+// run and the medians.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
 import path from "node:path";
@@ -9,10 +14,12 @@ import { fileURLToPath } from "node:url";
 
 const runs = Number(process.argv[2] ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, "../../web/dist");
+// DIST=DIR measures another build (a copy of web/dist from before a change, to alternate runs).
+const dist = path.resolve(process.env.DIST ?? path.resolve(here, "../../web/dist"));
 const port = execFileSync("python3", ["-c",
   "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"], { encoding: "utf8" }).trim();
-const server = spawn("python3", ["-m", "http.server", port, "--bind", "127.0.0.1", "--directory", dist], { stdio: "ignore" });
+// scripts/serve.py: the precompressed assets (brotli) with Content-Encoding, as users get them.
+const server = spawn("python3", [path.resolve(here, "../../scripts/serve.py"), port, dist], { stdio: "ignore" });
 const executablePath = execFileSync("bash", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
 const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -35,21 +42,31 @@ try {
     const page = await context.newPage();
     await page.addInitScript(() => {
       new MutationObserver((_, obs) => {
-        if (document.querySelector('[data-testid="run-status"]')) {
-          window.__interactive = performance.now();
-          obs.disconnect();
+        if (window.__interactive === undefined && document.querySelector('[data-testid="run-status"]')) {
+          window.__interactive = -1;
+          requestAnimationFrame(() => { window.__interactive = performance.now(); });
         }
+        if (window.__editor === undefined && document.querySelector('[data-testid="editor"]')) {
+          window.__editor = performance.now();
+        }
+        if (window.__interactive > 0 && window.__editor !== undefined) obs.disconnect();
       }).observe(document, { childList: true, subtree: true });
     });
     await page.goto(url);
-    await page.waitForFunction(() => window.__interactive !== undefined);
-    const t = await page.evaluate(() => window.__interactive);
+    await page.waitForFunction(() => window.__interactive > 0 && window.__editor !== undefined);
+    const t = await page.evaluate(() => ({
+      paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
+      interactive: window.__interactive,
+      editor: window.__editor,
+    }));
     times.push(t);
-    console.log(`run ${i + 1}: interactive after ${t.toFixed(0)} ms`);
+    console.log(`run ${i + 1}: first paint ${t.paint.toFixed(0)} ms, interactive ${t.interactive.toFixed(0)} ms, editor ${t.editor.toFixed(0)} ms`);
     await context.close();
   }
-  times.sort((a, b) => a - b);
-  console.log(`median of ${runs}: ${times[Math.floor(times.length / 2)].toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)})`);
+  for (const k of ["paint", "interactive", "editor"]) {
+    const xs = times.map((t) => t[k]).sort((a, b) => a - b);
+    console.log(`${k.padEnd(11)} median of ${runs}: ${xs[Math.floor(xs.length / 2)].toFixed(0)} ms (min ${xs[0].toFixed(0)}, max ${xs[xs.length - 1].toFixed(0)})`);
+  }
 } finally {
   await browser.close();
   server.kill();

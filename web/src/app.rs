@@ -9,7 +9,7 @@ use crate::components::WorldView;
 use crate::components::{
     AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, Notices, StepsView, UndoToast, WorkspacesPanel,
 };
-use crate::share;
+use crate::address;
 use crate::state::{self, Action, State, View};
 use crate::workspaces::{self, Problem, Saver};
 
@@ -51,7 +51,7 @@ pub fn App() -> Html {
         let dispatcher = app.dispatcher();
         let unsaved = app.ws.unsaved.is_some();
         let keep_fragment = app.ws.broken_link.is_some();
-        let snapshot = app.snapshot();
+        let live = app.clone();
         use_effect_with((app.workspace_list(), app.ws.current.clone(), keep_fragment), move |(list, current, _)| {
             let problems = saver.borrow_mut().sync(&mut LocalStore, list, current);
             let mut failed = None;
@@ -70,8 +70,12 @@ pub fn App() -> Html {
                 None => {}
             }
             // A broken link stays in the address until dismissed, so that it can be copied from there too.
-            if !keep_fragment {
-                browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(&snapshot)));
+            if keep_fragment {
+                address::cancel();
+            } else {
+                // The open workspace's snapshot is in `list` already (no second copy of the scenario per render).
+                let snapshot = list.iter().find(|w| &w.id == current).map(|w| w.snapshot.clone());
+                address::replace_after_paint(snapshot.unwrap_or_else(|| live.snapshot()));
             }
         });
     }

@@ -3,6 +3,7 @@
 //! All logic lives in pure modules (`state`, `model`, `run`, `share`, `legacy`) tested natively; components only
 //! render the state and send actions.
 
+mod address;
 mod app;
 mod browser;
 mod components;

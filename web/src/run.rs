@@ -41,13 +41,19 @@ pub fn runnable(base: &ScenarioFile, docs: &[Doc], user_steps: &[StepSpec]) -> S
 
 /// Checks and runs `file` with the trace on. `file.seed` should be set (the playground always sets one).
 pub fn run(file: &ScenarioFile) -> Result<RunView, RunErrors> {
-    let scenario = Scenario::from_file(file.clone()).map_err(|errs| {
+    run_owned(file.clone())
+}
+
+/// [`run`] of a file made for the run (as [`runnable`] makes one): no copy of the whole scenario.
+pub fn run_owned(file: ScenarioFile) -> Result<RunView, RunErrors> {
+    let seed = file.seed.unwrap_or(0);
+    let scenario = Scenario::from_file(file).map_err(|errs| {
         errs.errors
             .iter()
             .map(|e| if e.span.path.is_empty() { e.message.clone() } else { format!("{}: {}", e.span.path, e.message) })
             .collect::<Vec<String>>()
     })?;
-    let run = scenario.run(file.seed.unwrap_or(0), true);
+    let run = scenario.run(seed, true);
     Ok(RunView {
         audit: run.world.audit().records().to_vec(),
         steps: run.steps,

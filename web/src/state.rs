@@ -24,6 +24,7 @@ mod rules;
 // The world editor (issue 11).
 pub mod world;
 pub use world::WorldAction;
+mod live;
 
 /// The right-hand panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,11 +76,14 @@ pub struct Highlight {
 pub struct Run {
     pub result: Result<Rc<RunView>, RunErrors>,
     pub stale: bool,
+    /// The run's number in this tab (shown as `data-run`, so a benchmark sees each new outcome).
+    pub seq: u64,
 }
 
 impl PartialEq for Run {
     fn eq(&self, other: &Run) -> bool {
         self.stale == other.stale
+            && self.seq == other.seq
             && match (&self.result, &other.result) {
                 (Ok(a), Ok(b)) => Rc::ptr_eq(a, b),
                 (Err(a), Err(b)) => a == b,
@@ -150,6 +154,8 @@ pub enum Action {
         column: u32,
     },
     RunAll,
+    /// Run again after an edit, when every document parses (state/live.rs); the editor sends it with each edit.
+    RunEdited,
     SelectStep(usize),
     /// Select step `step` and a call nested in it (`None`: the step's own), see `state/nested.rs`.
     SelectNested {
@@ -386,11 +392,12 @@ impl State {
             .map(|d| format!("fix the errors in `{} · {}` first", d.loc.group(), d.loc.label()))
             .collect();
         let result = if broken.is_empty() {
-            run::run(&run::runnable(&self.base, &self.docs, &self.user_steps)).map(Rc::new)
+            run::run_owned(run::runnable(&self.base, &self.docs, &self.user_steps)).map(Rc::new)
         } else {
             Err(broken)
         };
-        self.run = Some(Run { result, stale: false });
+        let seq = self.run.as_ref().map_or(1, |r| r.seq.wrapping_add(1));
+        self.run = Some(Run { result, stale: false, seq });
     }
 
     fn mark_stale(&mut self) {
@@ -572,6 +579,7 @@ impl State {
                     self.step = (self.step_count() > 0).then_some(0);
                 }
             }
+            Action::RunEdited => self.run_edited(),
             Action::SelectStep(i) => {
                 if i < self.step_count() {
                     self.step = Some(i);

@@ -225,18 +225,22 @@ fn constraints(s: &Shape, v: &Json) -> Vec<String> {
 /// `every_pattern_of_an_implemented_operation_has_a_matcher` keeps that from happening on implemented operations).
 /// The model's patterns are few and simple; matching them by hand keeps a regex engine out of the core.
 pub fn matches_pattern(pattern: &str, v: &str) -> Option<bool> {
-    // AWS matches the whole value (Java's `Pattern.matches`); `\w` is ASCII.
-    let all = |f: fn(char) -> bool| v.chars().all(f);
-    let some = |f: fn(char) -> bool| !v.is_empty() && v.chars().all(f);
+    // AWS matches the whole value (Java's `Pattern.matches`); `\w` is ASCII. ASCII classes are checked byte by byte
+    // (a byte of a multi-byte character is never ASCII, so it fails them as the character would); the Latin-1 ones
+    // decode characters only when the value is not all ASCII (a key policy is checked on every `CreateKey`).
+    let some = |f: fn(u8) -> bool| !v.is_empty() && v.bytes().all(f);
+    let latin1 = |f: fn(char) -> bool| if v.is_ascii() { v.bytes().all(|b| f(char::from(b))) } else { v.chars().all(f) };
     Some(match pattern {
-        r"^[a-zA-Z0-9:/_-]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-')),
-        r"^[\w+=,.@:/-]+$" => {
-            some(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | ':' | '/' | '-'))
+        r"^[a-zA-Z0-9:/_-]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'/' | b'_' | b'-')),
+        r"^[\w+=,.@:/-]+$" => some(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'=' | b',' | b'.' | b'@' | b':' | b'/' | b'-')
+        }),
+        r"[\w]+" => some(|c| c.is_ascii_alphanumeric() || c == b'_'),
+        r"[\u0009\u000A\u000D\u0020-\u00FF]+" => {
+            !v.is_empty() && latin1(|c| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FF}'))
         }
-        r"[\w]+" => some(|c| c.is_ascii_alphanumeric() || c == '_'),
-        r"[\u0009\u000A\u000D\u0020-\u00FF]+" => some(|c| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FF}')),
-        r"[\u0020-\u00FF]*" => all(|c| matches!(c, ' '..='\u{FF}')),
-        r"^[a-zA-Z0-9-_.]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+        r"[\u0020-\u00FF]*" => latin1(|c| matches!(c, ' '..='\u{FF}')),
+        r"^[a-zA-Z0-9-_.]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')),
         r"^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$" => source_arn(v),
         r"^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$" => {
             let labels: Vec<&str> = v.split('.').collect();

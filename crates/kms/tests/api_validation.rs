@@ -417,3 +417,48 @@ fn a_call_that_fails_validation_is_audited_with_its_parameters_but_never_its_sec
         Some(json!({"tags": [{"tagKey": "", "tagValue": "v"}]}))
     );
 }
+
+/// The character classes as they were matched before the byte-wise checks (one `char` at a time), on ASCII,
+/// Latin-1, other scripts, controls and DEL: the same answers.
+#[test]
+fn the_bytewise_matchers_agree_with_matching_by_character() {
+    let reference = |p: &str, v: &str| -> Option<bool> {
+        let all = |f: fn(char) -> bool| v.chars().all(f);
+        let some = |f: fn(char) -> bool| !v.is_empty() && v.chars().all(f);
+        Some(match p {
+            r"^[a-zA-Z0-9:/_-]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-')),
+            r"^[\w+=,.@:/-]+$" => some(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | ':' | '/' | '-')
+            }),
+            r"[\w]+" => some(|c| c.is_ascii_alphanumeric() || c == '_'),
+            r"[\u0009\u000A\u000D\u0020-\u00FF]+" => some(|c| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FF}')),
+            r"[\u0020-\u00FF]*" => all(|c| matches!(c, ' '..='\u{FF}')),
+            r"^[a-zA-Z0-9-_.]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            _ => return None,
+        })
+    };
+    let patterns = [
+        r"^[a-zA-Z0-9:/_-]+$",
+        r"^[\w+=,.@:/-]+$",
+        r"[\w]+",
+        r"[\u0009\u000A\u000D\u0020-\u00FF]+",
+        r"[\u0020-\u00FF]*",
+        r"^[a-zA-Z0-9-_.]+$",
+    ];
+    let pieces = [
+        "", "a", "Z9", "alias/app", "arn:aws:kms:us-east-1:111122223333:key/x", "a b", "x\t", "\n", "\r", "\u{1}",
+        "\u{7f}", "\u{80}", "é", "ÿ", "\u{100}", "Ā", "日本", "😀", "_+=,.@:/-", "{\"Version\": \"2012-10-17\"}",
+        "a\u{0}", "-_.", "~", "ü~",
+    ];
+    let mut checked = 0;
+    for p in patterns {
+        for a in pieces {
+            for b in pieces {
+                let v = format!("{a}{b}");
+                assert_eq!(validate::matches_pattern(p, &v), reference(p, &v), "{p} on {v:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, patterns.len() * pieces.len() * pieces.len());
+}

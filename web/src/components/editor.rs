@@ -234,6 +234,8 @@ fn DocEditor(props: &DocEditorProps) -> Html {
             let on_change: Rc<dyn Fn(String)> = Rc::new(move |source: String| {
                 let doc = *target.borrow();
                 app.dispatch(Action::Edit { doc, source });
+                // Run again in the same render (Yew renders once for both): state/live.rs.
+                app.dispatch(Action::RunEdited);
             });
             if let Some(el) = parent.cast::<web_sys::Element>() {
                 *live.borrow_mut() = mount(&el, &source, &label, on_change, names);

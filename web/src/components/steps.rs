@@ -72,7 +72,7 @@ pub fn RunBar() -> Html {
                 { for errors.iter().map(|e| html! { <li>{e.clone()}</li> }) }
             </ul>
         },
-        Some(Run { result: Ok(view), stale }) => {
+        Some(Run { result: Ok(view), stale, seq }) => {
             let failed =
                 view.steps.iter().filter(|r| r.error.is_some() || r.expectations.iter().any(|e| !e.held)).count();
             let text = if view.passed {
@@ -85,7 +85,8 @@ pub fn RunBar() -> Html {
                 )
             };
             html! {
-                <span class={classes!("run-status", if view.passed { "passed" } else { "failed" })} data-testid="run-status">
+                <span class={classes!("run-status", if view.passed { "passed" } else { "failed" })} data-testid="run-status"
+                    data-run={seq.to_string()}>
                     { text }
                     { for stale.then(|| html! { <span class="stale" data-testid="stale">{" · documents changed: run again"}</span> }) }
                 </span>
