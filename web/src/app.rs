@@ -4,12 +4,12 @@
 
 use yew::prelude::*;
 
+use crate::address;
 use crate::browser::{self, LocalStore};
 use crate::components::WorldView;
 use crate::components::{
     AppContext, AuditLog, Banner, CallConsole, DocumentsPane, Header, Notices, StepsView, UndoToast, WorkspacesPanel,
 };
-use crate::address;
 use crate::state::{self, Action, State, View};
 use crate::workspaces::{self, Problem, Saver};
 

@@ -17,8 +17,8 @@ pub mod exercise;
 pub use exercise::{Exercise, Progress};
 // Issue 11, steps and console: step and expectation editing, the console's fields and "after step N".
 pub mod console;
-pub mod steps;
 pub mod nested;
+pub mod steps;
 pub use nested::Nested;
 mod rules;
 // The world editor (issue 11).

@@ -229,7 +229,8 @@ pub fn matches_pattern(pattern: &str, v: &str) -> Option<bool> {
     // (a byte of a multi-byte character is never ASCII, so it fails them as the character would); the Latin-1 ones
     // decode characters only when the value is not all ASCII (a key policy is checked on every `CreateKey`).
     let some = |f: fn(u8) -> bool| !v.is_empty() && v.bytes().all(f);
-    let latin1 = |f: fn(char) -> bool| if v.is_ascii() { v.bytes().all(|b| f(char::from(b))) } else { v.chars().all(f) };
+    let latin1 =
+        |f: fn(char) -> bool| if v.is_ascii() { v.bytes().all(|b| f(char::from(b))) } else { v.chars().all(f) };
     Some(match pattern {
         r"^[a-zA-Z0-9:/_-]+$" => some(|c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'/' | b'_' | b'-')),
         r"^[\w+=,.@:/-]+$" => some(|c| {

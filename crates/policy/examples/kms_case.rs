@@ -78,7 +78,9 @@ fn main() -> ExitCode {
     let set = [SetPolicy { policy: &policy, level: 0 }];
     let req = request();
     let r = match mode.as_str() {
-        "authorize-trace" => rate(ms, || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: true })))),
+        "authorize-trace" => {
+            rate(ms, || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: true }))))
+        }
         "authorize" => rate(ms, || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: false })))),
         "parse" => rate(ms, || drop(black_box(Policy::parse(black_box(KMS_CASE), PolicyType::Resource)))),
         _ => {

@@ -6,8 +6,8 @@
 
 use js_sys::{Array, JsString, Reflect};
 use kmsim_kms::session::{self, Failure};
-use kmsim_policy::Request;
 use kmsim_policy::json::MAX_DEPTH;
+use kmsim_policy::Request;
 use serde_json::{Map, Number, Value as J};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -363,6 +363,7 @@ impl State {
             doc: None,
             step: None,
             call: None,
+            texts: Default::default(),
         };
         let ws = Workspace { id: self.fresh_id(seed), name: "Blank workspace".to_string(), lesson: None, snapshot };
         self.add_and_open(ws);

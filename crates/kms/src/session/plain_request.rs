@@ -44,7 +44,8 @@ impl<'de> Visitor<'de> for RequestVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Request, A::Error> {
-        let (mut principal, mut action, mut resource, mut context, mut resource_account) = (None, None, None, None, None);
+        let (mut principal, mut action, mut resource, mut context, mut resource_account) =
+            (None, None, None, None, None);
         while let Some(key) = map.next_key::<&str>()? {
             match key {
                 "principal" => once(&mut principal, map.next_value_seed(PrincipalSeed)?)?,
@@ -394,7 +395,11 @@ mod tests {
             member("kind", kind),
             member("account", optional_text.clone()),
             member("role_arn", optional_text),
-            sometimes(0.3, "permissions_boundary", prop_oneof![8 => Just(J::from(true)), 8 => Just(J::from(false)), 1 => Just(J::Null)]),
+            sometimes(
+                0.3,
+                "permissions_boundary",
+                prop_oneof![8 => Just(J::from(true)), 8 => Just(J::from(false)), 1 => Just(J::Null)],
+            ),
             sometimes(0.05, "knd", Just(J::from("user"))),
         )
             .prop_map(|(a, b, c, d, e, f)| object(vec![a, b, c, d, e, f]))
@@ -408,7 +413,11 @@ mod tests {
             member("action", prop_oneof![20 => Just(J::from("kms:Decrypt")), 1 => Just(J::from(1))]),
             member("resource", Just(J::from("*"))),
             member("context", prop_oneof![20 => context, 1 => Just(J::Null), 1 => Just(json!([]))]),
-            sometimes(0.3, "resource_account", prop_oneof![8 => Just(J::from("444455556666")), 8 => Just(J::Null), 1 => Just(J::from(false))]),
+            sometimes(
+                0.3,
+                "resource_account",
+                prop_oneof![8 => Just(J::from("444455556666")), 8 => Just(J::Null), 1 => Just(J::from(false))],
+            ),
         )
             .prop_map(|(a, b, c, d, e)| object(vec![a, b, c, d, e]))
     }
@@ -431,7 +440,10 @@ mod tests {
         let want = Value::Number(kmsim_policy::parse_f64(text).unwrap());
         assert_eq!(r.context.get("m"), Some(&ContextValue::Single(want.clone())));
         assert_ne!(serde_json::from_str::<f64>(text).unwrap(), 0.000_430_803_339_084_186_35, "serde_json misreads it");
-        assert_eq!(r.context.get("n").map(ContextValue::values), Some(&[Value::Number(serde_json::from_str::<f64>(text).unwrap())][..]));
+        assert_eq!(
+            r.context.get("n").map(ContextValue::values),
+            Some(&[Value::Number(serde_json::from_str::<f64>(text).unwrap())][..])
+        );
     }
 
     #[test]
