@@ -147,11 +147,16 @@ pub fn StepsView() -> Html {
         }
     });
     let detail = match (view.clone(), app.step) {
-        (Some(v), Some(i)) if i < v.steps.len() => html! { <StepDetail run={v} index={i} /> },
+        (Some(v), Some(i)) if i < v.steps.len() => {
+            html! { <StepDetail key={format!("detail-{i}")} run={v} index={i} /> }
+        }
         _ => html! {},
     };
     // Issue 11: the selected step's editor (also when the run could not start, so a broken step can be fixed).
-    let editor = app.step.filter(|i| *i < app.step_count()).map(|index| html! { <StepEditor {index} /> });
+    let editor = app
+        .step
+        .filter(|i| *i < app.step_count())
+        .map(|index| html! { <StepEditor key={format!("editor-{index}")} {index} /> });
     let about = (!app.base.description.is_empty()).then(|| {
         html! {
             <details class="about" data-testid="about">

@@ -533,3 +533,17 @@ fn the_console_fields_write_the_parameters_json() {
     );
     assert_eq!(serde_json::from_str::<serde_json::Value>(&s.call.params).unwrap(), json!({}));
 }
+
+#[test]
+fn adding_steps_after_a_step_json_that_does_not_read_keeps_the_app_running() {
+    // The reducer's side of a browser crash found after the merge (the DOM side: steps.spec.ts, keyed StepDetail).
+    let mut s = reduce(lesson("lesson:01-least-privilege"), Action::SelectStep(2));
+    let text = "{\n  \"call\": \"Decrypt\",\n  \"as\": \"role/App\",\n  \"params\": {\"CiphertextBlob\": {\"$ref\": \"nope.CiphertextBlob\"}}\n}";
+    s = reduce(s, steps(StepAction::SetJson { index: 2, text: text.into() }));
+    let before = s.step_count();
+    for kind in [NewStep::Authorize, NewStep::Advance, NewStep::Service] {
+        s = reduce(s, steps(StepAction::Add(kind)));
+    }
+    assert_eq!(s.step_count(), before + 3);
+    assert_eq!(s.step, Some(before + 2));
+}
