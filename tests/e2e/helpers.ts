@@ -20,3 +20,15 @@ export async function editorText(page: Page | FrameLocator): Promise<string> {
 export async function textOf(editor: Locator): Promise<string> {
   return editor.evaluate((e) => (e as HTMLElement & { value: string }).value);
 }
+
+/**
+ * Replaces the text of the editor `editor` as a person does: select all (Ctrl+A), then the new text typed over it.
+ * Playwright's `fill` selects the editor's DOM nodes instead of the document, and CodeMirror, reading back that DOM
+ * change, sometimes keeps a line of the old text (seen for a second fill of the same document, half the runs).
+ */
+export async function typeOver(page: Page, editor: Locator, text: string): Promise<void> {
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText(text);
+  await expect.poll(() => textOf(editor)).toBe(text);
+}

@@ -7,7 +7,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, open } from "./helpers";
+import { editorText, open, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -174,16 +174,19 @@ test("a broken rule document shows a located diagnostic, stops the run, and is k
   await expect(page.locator('[data-testid="doc-tab"][data-path="/rules/0"] .count')).toHaveText("1");
   await page.getByTestId("run-all").click();
   await expect(page.getByTestId("run-errors")).toContainText("fix the errors in `rules · rule lock-on-foreign-decrypt` first");
-  await page.screenshot({ path: path.join(ARTIFACTS, "services-rule-diagnostic.png"), fullPage: true });
   // Not JSON at all: kept as typed, even through a reload.
   const broken = text.replace('"name"', '"name" "');
-  await page.getByTestId("editor").fill(broken);
+  await typeOver(page, page.getByTestId("editor"), broken);
+  // The edit has reached the playground (and so its saved workspace) once the diagnostic is the JSON one.
   await expect(diagnostic).toHaveCount(1);
+  await expect(diagnostic.locator(".msg")).not.toHaveText("unknown action `DisableKy`");
   await page.reload();
   await expect(page.getByTestId("step-row").first()).toBeVisible();
   await selectDoc(page, "/rules/0");
   expect(await editorText(page)).toBe(broken);
   await expect(page.getByTestId("diagnostic")).toHaveCount(1);
+  // Last: a full-page screenshot re-lays the editor out, and a fill racing that re-layout can be misread.
+  await page.screenshot({ path: path.join(ARTIFACTS, "services-rule-diagnostic.png"), fullPage: true });
 });
 
 test("axe: the nested calls, the fired rules, the audit origins and a rule document, light and dark", async ({ page }, info) => {

@@ -10,12 +10,19 @@ use crate::model::Snapshot;
 use crate::{browser, share};
 
 thread_local! {
-    static PENDING: RefCell<Option<Snapshot>> = const { RefCell::new(None) };
+    /// The link to write, and the address as it was when the write was asked for.
+    static PENDING: RefCell<Option<(Snapshot, String)>> = const { RefCell::new(None) };
 }
 
 /// Puts `snapshot`'s share link in the address once the next frame is painted.
 pub fn replace_after_paint(snapshot: Snapshot) {
-    let first = PENDING.with(|p| p.replace(Some(snapshot)).is_none());
+    let first = PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let first = p.is_none();
+        let address = p.take().map(|(_, a)| a).unwrap_or_else(browser::fragment);
+        *p = Some((snapshot, address));
+        first
+    });
     if first {
         imp::after_paint(flush);
     }
@@ -26,9 +33,13 @@ pub fn cancel() {
     PENDING.with(|p| p.take());
 }
 
+/// Writes the pending link, unless the address was navigated meanwhile (a link pasted before the frame was
+/// painted): that navigation's `hashchange` is still to come, and its state writes its own link.
 fn flush() {
-    if let Some(s) = PENDING.with(|p| p.take()) {
-        browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(&s)));
+    if let Some((s, address)) = PENDING.with(|p| p.take()) {
+        if browser::fragment() == address {
+            browser::replace_fragment(&format!("#{}{}", share::FRAGMENT_KEY, share::encode(&s)));
+        }
     }
 }
 

@@ -77,10 +77,14 @@ mod imp {
     }
 
     /// Calls `f(fragment)` when the fragment changes by navigation (a link pasted or typed in the address bar, back
-    /// and forward); `replace_fragment` does not fire it.
+    /// and forward); `replace_fragment` does not fire it. The fragment is the event's `newURL`, not the address as
+    /// it is when the event runs: a share link written after paint (address.rs) may have replaced it by then.
     pub fn on_hashchange(f: impl Fn(String) + 'static) {
         let Some(w) = window() else { return };
-        let c = Closure::<dyn Fn(web_sys::Event)>::new(move |_e: web_sys::Event| f(fragment()));
+        let c = Closure::<dyn Fn(web_sys::HashChangeEvent)>::new(move |e: web_sys::HashChangeEvent| {
+            let url = e.new_url();
+            f(url.find('#').map(|i| url[i..].to_string()).unwrap_or_default())
+        });
         let _ = w.add_event_listener_with_callback("hashchange", c.as_ref().unchecked_ref());
         c.forget();
     }
