@@ -2,7 +2,7 @@
 // sized to their content, read-only and editable as their links say, with an "Open in the playground" link, none of
 // the playground's banners, and the visitor's saved workspaces left exactly as they were.
 import { test, expect, type Page } from "@playwright/test";
-import { open, editorText, textOf } from "./helpers";
+import { open, editorText, textOf, typeOver } from "./helpers";
 
 async function storage(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => Object.fromEntries(Object.keys(localStorage).map((k) => [k, localStorage.getItem(k) ?? ""])));
@@ -12,7 +12,7 @@ test("the docs page with two embeds leaves the visitor's workspaces unchanged", 
   // The visitor's own work, saved.
   await open(page);
   const edited = (await editorText(page)).replace(/"Sid"\s*:\s*"/, '"Sid": "VisitorsOwn');
-  await page.getByTestId("editor").fill(edited);
+  await typeOver(page, page.getByTestId("editor"), edited);
   await expect.poll(async () => JSON.stringify(await storage(page))).toContain("VisitorsOwn");
   const before = await storage(page);
 
@@ -47,7 +47,7 @@ test("the docs page with two embeds leaves the visitor's workspaces unchanged", 
 
   // The reader edits the editable embed and runs it: still nothing of theirs changes.
   const text = await textOf(editable.getByTestId("editor"));
-  await editable.getByTestId("editor").fill(text.replace(/"Sid"\s*:\s*"/, '"Sid": "EditedInEmbed'));
+  await typeOver(page, editable.getByTestId("editor"), text.replace(/"Sid"\s*:\s*"/, '"Sid": "EditedInEmbed'));
   await editable.getByTestId("run-all").click();
   await expect(editable.getByTestId("embed-open")).toHaveAttribute("href", /#s=/);
   expect(await storage(page)).toEqual(before);

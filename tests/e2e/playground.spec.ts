@@ -6,7 +6,7 @@ import { test, expect, type Page, type BrowserContext } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { open, editorText } from "./helpers";
+import { open, editorText, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -75,7 +75,7 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   // Remove kms:Encrypt from the key users' statement AllowAppCrypto.
   const denied = original.replace(/\n\s*"kms:Encrypt",/, "");
   expect(denied).not.toBe(original);
-  await page.getByTestId("editor").fill(denied);
+  await typeOver(page, page.getByTestId("editor"), denied);
   await expect(page.getByTestId("doc-ok")).toBeVisible();
 
   await runCall(page, "AccessDeniedException");
@@ -108,7 +108,7 @@ test("a key policy edit denies a call, the trace says why, the fix allows it and
   await page.screenshot({ path: path.join(ARTIFACTS, "audit-log.png"), fullPage: true });
 
   // Fix it: the same call is allowed, by AllowAppCrypto.
-  await page.getByTestId("editor").fill(original);
+  await typeOver(page, page.getByTestId("editor"), original);
   await runCall(page, "Success");
   const deciding = result.locator('[data-testid="trace-statement"].deciding');
   await expect(deciding).toHaveCount(1);
@@ -132,7 +132,7 @@ test("edits and calls survive a reload (from the fragment and from localStorage)
   await open(page);
   await selectDoc(page, APP_POLICY);
   const edited = (await editorText(page)).replace('"DecryptOwnData"', '"EditedForReload"');
-  await page.getByTestId("editor").fill(edited);
+  await typeOver(page, page.getByTestId("editor"), edited);
   await runCall(page, "Success");
   await expect.poll(() => saved(page)).toContain("EditedForReload");
   const outcomes = await stepOutcomes(page);
@@ -156,7 +156,7 @@ test("the share link reopens the same state in a fresh browser context", async (
   const pointer = await page.getByTestId("doc-tab").nth(1).getAttribute("data-path");
   await selectDoc(page, pointer!);
   const edited = (await editorText(page)).replace(/"Sid": "([^"]+)"/, '"Sid": "SharedAndEdited"');
-  await page.getByTestId("editor").fill(edited);
+  await typeOver(page, page.getByTestId("editor"), edited);
   await page.getByTestId("run-all").click();
   await expect(page.getByTestId("stale")).toHaveCount(0);
   await runCall(page, /\w+/);
@@ -202,7 +202,7 @@ test("a share link does not destroy other saved work: it opens as a new workspac
 test("a broken share link shows a clear message, stays copyable and loses nothing", async ({ page, context }) => {
   await open(page);
   const edited = (await editorText(page)).replace("EnableIAMPolicies", "KeptAcrossABrokenLink");
-  await page.getByTestId("editor").fill(edited);
+  await typeOver(page, page.getByTestId("editor"), edited);
   await expect.poll(() => saved(page)).toContain("KeptAcross");
 
   const other = await context.newPage();
@@ -260,7 +260,7 @@ test("a syntax error shows an inline diagnostic at its line and blocks the run",
   const bad = lines.findIndex((l) => l.includes('"Action": "kms:*"'));
   expect(bad).toBeGreaterThan(0);
   lines[bad] = lines[bad].replace('"kms:*"', "kms:*"); // an unquoted value: invalid JSON
-  await page.getByTestId("editor").fill(lines.join("\n"));
+  await typeOver(page, page.getByTestId("editor"), lines.join("\n"));
 
   const diagnostic = page.getByTestId("diagnostic").first();
   await expect(diagnostic).toBeVisible();

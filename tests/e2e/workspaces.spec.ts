@@ -4,7 +4,7 @@
 // No fixed sleeps: every wait is on the DOM or on localStorage.
 import { test, expect, type Page } from "@playwright/test";
 import fs from "node:fs";
-import { open, editorText } from "./helpers";
+import { open, editorText, typeOver } from "./helpers";
 
 const KEY_POLICY = "/keys/app/policy";
 
@@ -14,7 +14,7 @@ async function markEdit(page: Page, marker: string): Promise<string> {
   const before = await editorText(page);
   const edited = before.replace(/"Sid"\s*:\s*"/, `"Sid": "${marker}`);
   expect(edited, "a statement id to mark").not.toBe(before);
-  await page.getByTestId("editor").fill(edited);
+  await typeOver(page, page.getByTestId("editor"), edited);
   return edited;
 }
 
