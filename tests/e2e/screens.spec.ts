@@ -38,7 +38,8 @@ async function noHorizontalScroll(page: Page): Promise<void> {
   expect(scroll, "no horizontal page scroll").toBeLessThanOrEqual(client);
 }
 
-/** Opens every view in turn (steps, console, audit, the workspaces and share panels) and checks each. */
+/** Opens every view in turn (steps, console, audit, world, the scenario's JSON, the workspaces and share panels) and
+ * checks each. */
 async function everyView(page: Page, check: (view: string) => Promise<void>): Promise<void> {
   await page.getByTestId("view-steps").click();
   await page.getByTestId("step-row").nth(3).click();
@@ -50,6 +51,13 @@ async function everyView(page: Page, check: (view: string) => Promise<void>): Pr
   await page.getByTestId("view-audit").click();
   await page.locator(".audit-row > summary").first().click();
   await check("audit");
+  await page.getByTestId("view-world").click();
+  await expect(page.getByTestId("world-view")).toBeVisible();
+  await check("world");
+  await page.getByTestId("doc-tab-json").click();
+  await expect(page.getByTestId("doc-tab-json")).toHaveAttribute("aria-current", "true");
+  await check("scenario-json");
+  await page.locator('[data-testid="doc-tab"]').first().click();
   await page.getByTestId("view-steps").click();
   await page.getByTestId("ws-button").click();
   await page.getByTestId("share-button").click();
