@@ -1,13 +1,13 @@
 // Real-browser tests of issue 14 in the playground: a service step's KMS calls nested under it (each selectable, its
 // trace with the deciding statement highlighted in its document), the rules that fired after a step (their actions
-// as the acting role, the notification), the audit log's service and rule records, and rules as documents (edited
-// to solve lesson 14's exercise, a broken one located). No fixed sleeps: every wait is on the DOM.
+// as the acting role, the notification), the audit log's service and rule records, rules as documents (a broken one
+// located), and lesson 14's exercise followed literally (its documents, the expected rule firing's fields in the step
+// editor, "Expect what it did" on the steps the lock changes). No fixed sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, open, typeOver } from "./helpers";
+import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -18,19 +18,6 @@ async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
   await page.getByTestId("view-steps").click();
   await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
-
-/** Selects the step named `name` (its `code.step-name`). */
-async function selectStep(page: Page, name: string): Promise<void> {
-  const row = page.getByTestId("step-row").filter({ has: page.locator("code.step-name", { hasText: new RegExp(`^${name}$`) }) });
-  await row.click();
-  await expect(row).toHaveAttribute("aria-current", "true");
-}
-
-/** The CLI built by cargo in target/debug: its output; throws when it exits non-zero. */
-function kmsim(args: string[]): string {
-  const bin = path.resolve(__dirname, "../../target/debug/kmsim");
-  return execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 }
 
 async function selectDoc(page: Page, pointer: string): Promise<void> {

@@ -1,20 +1,15 @@
 // Real-browser tests of step and expectation editing and the console (issue 11): a call step added through its
 // form, its expectation edited, reordered, duplicated and deleted; a console call kept as a step; the console run
-// "after step N" (lesson 5, before the revoke); session tags in lesson 6. No fixed sleeps: every wait is on the DOM.
+// "after step N" (lesson 5, before the revoke); session tags in lesson 6; lesson 15's exercise followed literally (its
+// service step in the step editor, the partner's identity policy in the world editor, the expectations). No fixed
+// sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, open, typeOver } from "./helpers";
+import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
-
-/** The CLI built by cargo in target/debug: its output; throws when it exits non-zero. */
-function kmsim(args: string[]): string {
-  const bin = path.resolve(__dirname, "../../target/debug/kmsim");
-  return execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-}
 
 async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
@@ -27,13 +22,6 @@ async function setField(page: Page, path: string, text: string): Promise<void> {
   const f = page.getByTestId("step-editor").getByTestId(`field-${path}`);
   await f.fill(text);
   await f.blur();
-}
-
-/** Selects the step named `name` (its `code.step-name`). */
-async function selectStep(page: Page, name: string): Promise<void> {
-  const row = page.getByTestId("step-row").filter({ has: page.locator("code.step-name", { hasText: new RegExp(`^${name}$`) }) });
-  await row.click();
-  await expect(row).toHaveAttribute("aria-current", "true");
 }
 
 async function titles(page: Page): Promise<string[]> {
