@@ -1,7 +1,7 @@
 // The policy editor (issue 13, "The editor"): CodeMirror 6 with the core's KMS completion, lint findings inline with
 // their quick fixes, hover documentation, and Tab that indents (Esc then Tab leaves). No fixed sleeps.
-import { test, expect, type Page } from "@playwright/test";
-import { open, editorText } from "./helpers";
+import { test, expect, type Locator, type Page } from "@playwright/test";
+import { open, editorText, typeOver } from "./helpers";
 
 const KEY_POLICY = "/keys/app/policy";
 
@@ -9,6 +9,22 @@ async function selectDoc(page: Page, pointer: string): Promise<void> {
   const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
   await tab.click();
   await expect(tab).toHaveAttribute("aria-current", "true");
+}
+
+/**
+ * Replaces the editor's text and returns line `line` (1-based) once CodeMirror shows the new text there. Playwright's
+ * `fill` selects the editor's DOM nodes and then inserts the text at once; CodeMirror reads that selection only on
+ * the later `selectionchange` event, and may not take it (a selection at the start of the editor just after focus
+ * is reset to the editor's own), so the text can go in beside the old one, and a click at once on line 6 lands on
+ * whatever line 6 then is. A select-all typed (`typeOver`: CodeMirror's own Ctrl+A, then a wait for the editor's
+ * text) has no such race, and the wait on the line is the DOM state the click needs: the new line drawn.
+ */
+async function write(page: Page, text: string, line: number): Promise<Locator> {
+  const editor = page.getByTestId("editor");
+  await typeOver(page, editor, text);
+  const drawn = editor.locator(`.cm-line[data-line="${line}"]`);
+  await expect(drawn).toHaveText(text.split("\n")[line - 1]);
+  return drawn;
 }
 
 /** A key policy with the account's root statement and one more statement of `action` (a JSON value). */
@@ -37,11 +53,9 @@ function keyPolicy(action: string, condition = ""): string {
 test("typing \"kms:Enc in Action offers kms:Encrypt, and choosing it inserts it", async ({ page }) => {
   await open(page);
   await selectDoc(page, KEY_POLICY);
-  const editor = page.getByTestId("editor");
   const text = keyPolicy("[]");
-  await editor.fill(text);
   // The caret inside the empty Action array, then type as a user would.
-  await editor.locator('.cm-line[data-line="15"]').click();
+  await (await write(page, text, 15)).click();
   await page.keyboard.press("End");
   await page.keyboard.press("ArrowLeft"); // before `,`
   await page.keyboard.press("ArrowLeft"); // before `]`
@@ -59,7 +73,7 @@ test("in Principal and Resource, completion offers the world's principals and it
   await selectDoc(page, KEY_POLICY);
   const editor = page.getByTestId("editor");
   // Line 6 holds an empty Principal list, line 8 an empty Resource list.
-  await editor.fill(`{
+  const text = `{
   "Version": "2012-10-17",
   "Statement": [
     {
@@ -69,9 +83,9 @@ test("in Principal and Resource, completion offers the world's principals and it
       "Resource": []
     }
   ]
-}`);
+}`;
   const options = page.locator(".cm-tooltip-autocomplete li");
-  await editor.locator('.cm-line[data-line="6"]').click();
+  await (await write(page, text, 6)).click();
   await page.keyboard.press("End");
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft"); // before `]},`
   await page.keyboard.type('"arn:aws:iam::111122223333:ro');
@@ -153,8 +167,7 @@ test("Tab indents in the editor; Esc then Tab leaves it", async ({ page }) => {
   await open(page);
   await selectDoc(page, KEY_POLICY);
   const editor = page.getByTestId("editor");
-  await editor.fill('{\n"Version": "2012-10-17"\n}');
-  await editor.locator('.cm-line[data-line="2"]').click();
+  await (await write(page, '{\n"Version": "2012-10-17"\n}', 2)).click();
   await page.keyboard.press("Home");
   await page.keyboard.press("Tab");
   await expect.poll(() => editorText(page)).toBe('{\n  "Version": "2012-10-17"\n}');

@@ -1,5 +1,7 @@
 // Helpers shared by the Playwright specs.
 import { expect, type FrameLocator, type Locator, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 /** Opens the page (optionally at a fragment) and waits for the app to mount and run its scenario. */
 export async function open(page: Page, fragment = ""): Promise<void> {
@@ -31,4 +33,17 @@ export async function typeOver(page: Page, editor: Locator, text: string): Promi
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.insertText(text);
   await expect.poll(() => textOf(editor)).toBe(text);
+}
+
+/** Selects the step named `name` (its `code.step-name`) and waits until it is the selected one. */
+export async function selectStep(page: Page, name: string): Promise<void> {
+  const row = page.getByTestId("step-row").filter({ has: page.locator("code.step-name", { hasText: new RegExp(`^${name}$`) }) });
+  await row.click();
+  await expect(row).toHaveAttribute("aria-current", "true");
+}
+
+/** Runs the CLI built by cargo in target/debug (`cargo build -p kmsim-cli`) and returns its output; throws when it exits non-zero. */
+export function kmsim(args: string[]): string {
+  const bin = path.resolve(__dirname, "../../target/debug/kmsim");
+  return execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 }

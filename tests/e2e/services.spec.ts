@@ -1,13 +1,13 @@
 // Real-browser tests of issue 14 in the playground: a service step's KMS calls nested under it (each selectable, its
 // trace with the deciding statement highlighted in its document), the rules that fired after a step (their actions
-// as the acting role, the notification), the audit log's service and rule records, and rules as documents (edited
-// to solve lesson 14's exercise, a broken one located). No fixed sleeps: every wait is on the DOM.
+// as the acting role, the notification), the audit log's service and rule records, rules as documents (a broken one
+// located), and lesson 14's exercise followed literally (its documents, the expected rule firing's fields in the step
+// editor, "Expect what it did" on the steps the lock changes). No fixed sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, open, typeOver } from "./helpers";
+import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -18,13 +18,6 @@ async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
   await page.getByTestId("view-steps").click();
   await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
-
-/** Selects the step named `name` (its `code.step-name`). */
-async function selectStep(page: Page, name: string): Promise<void> {
-  const row = page.getByTestId("step-row").filter({ has: page.locator("code.step-name", { hasText: new RegExp(`^${name}$`) }) });
-  await row.click();
-  await expect(row).toHaveAttribute("aria-current", "true");
 }
 
 async function selectDoc(page: Page, pointer: string): Promise<void> {
@@ -104,7 +97,8 @@ test("lesson 14: the foreign Decrypt shows the fired rule, its actions as the re
   ]);
 });
 
-test("lesson 14's exercise in the page: the rule document gets the PutKeyPolicy action, the responder may put it: Check passes", async ({ page }, info) => {
+test("lesson 14's exercise followed literally in the page: every expectation holds, Check passes, the CLI agrees on the export", async ({ page }, info) => {
+  test.setTimeout(60_000); // two documents, two fields and three steps' expectations, each run in the page
   await open(page);
   await openLesson(page, "lesson:14-automated-incident-response");
   const rules = page.locator('[data-testid="doc-tab"][data-path^="/rules/"]');
@@ -112,50 +106,86 @@ test("lesson 14's exercise in the page: the rule document gets the PutKeyPolicy 
   await page.getByTestId("check-work").click();
   await expect(page.getByTestId("check-summary")).toHaveText("Check: 1 of 3 goals met");
 
-  // Step 1: the responder's own policy allows kms:PutKeyPolicy.
+  // 1. "Give IncidentResponder kms:PutKeyPolicy in its policy respond (the document `role IncidentResponder · respond`)."
   await selectDoc(page, RESPOND);
+  await expect(page.getByTestId("doc-title")).toContainText("role IncidentResponder · respond");
   const respond = JSON.parse(await editorText(page));
   respond.Statement[0].Action.push("kms:PutKeyPolicy");
-  await page.getByTestId("editor").fill(JSON.stringify(respond, null, 2));
-  // Step 2: the rule's new action, the key's statements plus the Deny IncidentLock.
-  await selectDoc(page, "/rules/0");
-  const rule = JSON.parse(await editorText(page));
-  expect(rule.name).toBe("lock-on-foreign-decrypt");
-  const key = {
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" },
-      { Sid: "AppUsesKey", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/App" }, Action: ["kms:Encrypt", "kms:Decrypt"], Resource: "*" },
-      { Sid: "IncidentLock", Effect: "Deny", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"], Resource: "*" },
-    ],
-  };
-  rule.actions.push({ action: "PutKeyPolicy", params: { Policy: key } });
-  await page.getByTestId("editor").fill(JSON.stringify(rule, null, 2));
+  await typeOver(page, page.getByTestId("editor"), JSON.stringify(respond, null, 2));
   await expect(page.getByTestId("doc-ok")).toBeVisible();
+  // 2. "Add an action to lock-on-foreign-decrypt (the document `rule lock-on-foreign-decrypt`)": the key's current
+  // statements plus the Deny IncidentLock.
+  await selectDoc(page, "/rules/0");
+  await expect(page.getByTestId("doc-title")).toContainText("rule lock-on-foreign-decrypt");
+  const rule = JSON.parse(await editorText(page));
+  await selectDoc(page, "/keys/payments/policy");
+  const current = JSON.parse(await editorText(page));
+  const lock = { Sid: "IncidentLock", Effect: "Deny", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"], Resource: "*" };
+  rule.actions.push({ action: "PutKeyPolicy", params: { Policy: { ...current, Statement: [...current.Statement, lock] } } });
+  await selectDoc(page, "/rules/0");
+  await typeOver(page, page.getByTestId("editor"), JSON.stringify(rule, null, 2));
+  await expect(page.getByTestId("doc-ok")).toBeVisible();
+  await expect(page.getByTestId("stale")).toHaveCount(0);
   // Editing the rule ran the scenario: the fourth action is there, as the responder, and succeeds.
   await selectStep(page, "foreign-decrypt");
   const firing = page.getByTestId("rule-firing");
   await expect(firing.getByTestId("nested-operation")).toHaveText(["DisableKey", "TagResource", "Notify", "PutKeyPolicy"]);
   await expect(firing.getByTestId("nested-outcome").nth(3)).toHaveText("Success");
-  // Steps 3 and 4 of the exercise edit step expectations, which the page cannot edit yet: not done here, so the
-  // steps whose expectations the exercise changes now fail, and the goals (which do not depend on them) are met.
+
+  // 3. "Select step foreign-decrypt and, in the step editor's Expectation, under Rule firing 0, set actions.3.action
+  // to PutKeyPolicy and actions.3.outcome to success." The run's values are offered, and what it did is written.
+  const expectation = page.getByTestId("step-editor").getByTestId("expect-editor");
+  const firing0 = expectation.getByTestId("expect-rule").filter({ has: page.locator("legend", { hasText: /^Rule firing 0$/ }) });
+  await expect(expectation.getByTestId("rules-last-run")).toHaveText(
+    "In the last run: lock-on-foreign-decrypt: DisableKey (success), TagResource (success), Notify (success), PutKeyPolicy (success).",
+  );
+  const action3 = firing0.getByTestId("field-expect.rules.0.actions.3.action");
+  await expect(action3).toHaveValue("");
+  await expect(firing0.locator(`datalist[id="${await action3.getAttribute("list")}"] option`).first()).toHaveAttribute("value", "PutKeyPolicy");
+  for (const [field, text] of [["actions.3.action", "PutKeyPolicy"], ["actions.3.outcome", "success"]]) {
+    const f = firing0.getByTestId(`field-expect.rules.0.${field}`);
+    await f.fill(text);
+    await f.blur();
+    await expect(f).toHaveValue(text);
+  }
+  const held = page.getByTestId("rules-fired").getByTestId("nested-expectations");
+  await expect(held.locator("li.held", { hasText: 'rule firing 0 actions.3.action: expected "PutKeyPolicy"' })).toHaveCount(1);
+  await expect(held.locator("li.failed")).toHaveCount(0);
+
+  // 4. "Select each step marked ✗ and press Expect what it did": the next step, app-after-re-enable and the
+  // Decrypt while the key is pending deletion.
+  const rows = page.getByTestId("step-row");
+  const failed: number[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    if ((await rows.nth(i).locator(".mark.failed").count()) > 0) failed.push(i);
+  }
+  expect(failed).toEqual([2, 4, 6]);
+  await expect(rows.nth(4).locator("code.step-name")).toHaveText("app-after-re-enable");
+  for (const i of failed) {
+    await rows.nth(i).click();
+    await expect(rows.nth(i)).toHaveAttribute("aria-current", "true");
+    await page.getByTestId("step-keep-observed").click();
+    await expect(rows.nth(i).locator(".mark.failed")).toHaveCount(0);
+    await expect(page.getByTestId("step-editor").getByTestId("field-expect.outcome")).toHaveValue("AccessDeniedException");
+    await expect(page.getByTestId("step-editor").getByTestId("field-expect.statement")).toHaveValue("IncidentLock");
+  }
+  // The alarm no longer fires after step 6: its expectation says so.
+  await expect(page.getByTestId("step-editor").getByTestId("expect-rules")).toContainText("Expects that no rule fires.");
+  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
+
   await page.getByTestId("check-work").click();
   await expect(page.getByTestId("check-summary")).toHaveText("Check: passed");
   await expect(page.getByTestId("goal").locator(".mark")).not.toHaveText([/✗/]);
-  await page.screenshot({ path: path.join(ARTIFACTS, "services-14-exercise.png"), fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, "exercise-14-automated-incident-response.png"), fullPage: true });
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
   const file = info.outputPath("exported.json");
   await download.saveAs(file);
   const exported = JSON.parse(fs.readFileSync(file, "utf8"));
   expect(exported.rules[0].actions[3].action).toBe("PutKeyPolicy");
-  const kmsim = path.resolve(__dirname, "../../target/debug/kmsim");
-  let out: string;
-  try {
-    out = execFileSync(kmsim, ["check", "--goals", file], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  } catch (e) {
-    out = String((e as { stdout?: string }).stdout ?? e);
-  }
-  expect(out).toMatch(/3 of 3 goals met/);
+  expect(exported.steps[1].expect.rules[0]["actions.3.action"]).toBe("PutKeyPolicy");
+  // The CLI grades the same goals, and every step's own expectation, on the file the browser wrote.
+  expect(kmsim(["check", "--goals", file])).toMatch(/^PASS .* \(3 of 3 goals met\)/);
+  expect(kmsim(["check", file])).toMatch(/^PASS /);
 });
 
 test("a broken rule document shows a located diagnostic, stops the run, and is kept as typed across a reload", async ({ page }) => {

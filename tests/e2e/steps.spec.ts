@@ -1,8 +1,15 @@
 // Real-browser tests of step and expectation editing and the console (issue 11): a call step added through its
 // form, its expectation edited, reordered, duplicated and deleted; a console call kept as a step; the console run
-// "after step N" (lesson 5, before the revoke); session tags in lesson 6. No fixed sleeps: every wait is on the DOM.
+// "after step N" (lesson 5, before the revoke); session tags in lesson 6; lesson 15's exercise followed literally (its
+// service step in the step editor, the partner's identity policy in the world editor, the expectations). No fixed
+// sleeps: every wait is on the DOM.
 import { test, expect, type Page } from "@playwright/test";
-import { open } from "./helpers";
+import fs from "node:fs";
+import path from "node:path";
+import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
+
+const ARTIFACTS = path.resolve(__dirname, "artifacts");
+fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
@@ -205,11 +212,18 @@ test("session tags in lesson 6: a tenant t2 session reads t1's record until the 
   await expect(page.getByTestId("trace")).toContainText("aws:PrincipalTag/tenant");
 });
 
-test("lesson 15's service step edited through its form: the upload under the customer managed key", async ({ page }) => {
+test("lesson 15's exercise followed literally in the page: the step editor and the world editor, Check passes, the CLI agrees on the export", async ({ page }, info) => {
+  test.setTimeout(60_000); // a service step, an identity policy and three expectations, each run in the page
   await open(page);
   await openLesson(page, "lesson:15-managed-vs-customer-managed-keys");
-  await page.getByTestId("step-row").nth(0).click();
+  await page.getByTestId("check-work").click();
+  await expect(page.getByTestId("check-summary")).toHaveText("Check: 3 of 5 goals met");
+  const rows = page.getByTestId("step-row");
   const editor = page.getByTestId("step-editor");
+
+  // 1. "select step upload-managed and, in the step editor, set its kms_key field to $key:shared-reports ... press
+  // Expect what it did."
+  await selectStep(page, "upload-managed");
   await expect(editor.getByTestId("step-service")).toHaveValue("s3");
   await expect(editor.getByTestId("step-service-operation")).toHaveValue("PutObject");
   await expect(editor.locator("datalist option[value='$key:shared-reports']")).toHaveCount(1);
@@ -217,14 +231,59 @@ test("lesson 15's service step edited through its form: the upload under the cus
   await editor.getByTestId("step-json-part").locator("summary").click();
   await expect(editor.getByTestId("step-json")).toHaveValue(/"kms_key": \{\s*"\$key": "shared-reports"\s*\}/);
   // Its KMS call's expectation was written for aws/s3 (statement and key): not met now, until it expects what it did.
-  await expect(page.getByTestId("step-row").nth(0).locator(".mark.failed")).not.toHaveCount(0);
+  await expect(rows.nth(0).locator(".mark.failed")).not.toHaveCount(0);
   await editor.getByTestId("step-keep-observed").click();
-  await expect(page.getByTestId("step-row").nth(0).locator(".mark.failed")).toHaveCount(0);
-  await expect(page.getByTestId("step-row").nth(0).locator(".mark.held")).not.toHaveCount(0);
+  await expect(rows.nth(0).locator(".mark.failed")).toHaveCount(0);
+  await expect(rows.nth(0).locator(".mark.held")).not.toHaveCount(0);
   await expect(editor.getByTestId("expect-kms-calls").getByTestId("field-expect.kms_calls.0.outcome")).toHaveValue("success");
-  // Step 3 of the exercise: the expectation of partner-reads-managed (step 6) says success; without the partner's
-  // identity policy (step 2, the world editor's) it does not hold yet.
-  await page.getByTestId("step-row").nth(6).click();
+
+  // 2. "In the World view, under account 444455556666, press Add identity policy on user reader, and in the new
+  // document (user reader · Policy1) allow only kms:Decrypt, on the key's ARN (shown under key shared-reports in
+  // the World view) instead of *."
+  await page.getByTestId("view-world").click();
+  const arn = await page.locator('[data-testid="world-key"][data-key="shared-reports"]').getByTestId("world-key-arn").innerText();
+  expect(arn).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+  const reader = page.locator('[data-testid="world-account"][data-account="444455556666"]').locator('[data-testid="world-principal"][data-name="reader"]');
+  await reader.getByTestId("world-add-policy").click();
+  await expect(page.getByTestId("doc-title")).toHaveText("account 444455556666 · user reader · Policy1");
+  const policy = JSON.parse(await editorText(page));
+  expect(policy.Statement).toHaveLength(1);
+  policy.Statement[0].Action = "kms:Decrypt";
+  policy.Statement[0].Resource = arn;
+  await typeOver(page, page.getByTestId("editor"), JSON.stringify(policy, null, 2));
+  await expect(page.getByTestId("doc-ok")).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, "exercise-15-world.png"), fullPage: true });
+
+  // 3. "select step partner-reads-managed and, in the step editor's Expectation, set outcome to success, and under
+  // KMS call 0 its outcome to success too; then select step partner-reads-q2 ... and set its outcome to success."
+  await page.getByTestId("view-steps").click();
+  await selectStep(page, "partner-reads-managed");
+  const managed = rows.filter({ has: page.locator("code.step-name", { hasText: /^partner-reads-managed$/ }) });
+  await expect(managed.getByTestId("step-outcome")).toHaveText("Success");
   await setField(page, "expect.outcome", "success");
-  await expect(page.getByTestId("step-row").nth(6).locator(".mark.failed")).not.toHaveCount(0);
+  const call0 = editor.getByTestId("expect-kms-calls").locator("fieldset", { has: page.locator("legend", { hasText: /^KMS call 0$/ }) });
+  const call0Outcome = call0.getByTestId("field-expect.kms_calls.0.outcome");
+  await call0Outcome.fill("success");
+  await call0Outcome.blur();
+  await expect(call0Outcome).toHaveValue("success");
+  await expect(managed.locator(".mark.failed")).toHaveCount(0);
+  await selectStep(page, "partner-reads-q2");
+  await setField(page, "expect.outcome", "success");
+  await expect(editor.getByTestId("field-expect.outcome")).toHaveValue("success");
+  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
+
+  await page.getByTestId("check-work").click();
+  await expect(page.getByTestId("check-summary")).toHaveText("Check: passed");
+  await expect(page.getByTestId("goal").locator(".mark")).not.toHaveText([/✗/]);
+  await page.screenshot({ path: path.join(ARTIFACTS, "exercise-15-managed-vs-customer-managed-keys.png"), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-file").click()]);
+  const file = info.outputPath("exported.json");
+  await download.saveAs(file);
+  const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  // The policy as typed (a document's text is exported as it was written, unless it is the canonical JSON).
+  const written = exported.accounts["444455556666"].users.reader.policies.Policy1;
+  expect((typeof written === "string" ? JSON.parse(written) : written).Statement[0].Resource).toBe(arn);
+  // The CLI grades the same goals, and every step's own expectation, on the file the browser wrote.
+  expect(kmsim(["check", "--goals", file])).toMatch(/^PASS .* \(5 of 5 goals met\)/);
+  expect(kmsim(["check", file])).toMatch(/^PASS /);
 });

@@ -260,8 +260,6 @@ const EXERCISES: [string, (page: Page) => Promise<void>][] = [
       s.Condition = { NumericGreaterThan: { "kms:RotationPeriodInDays": "180" } };
     });
   }],
-  // Lesson 14 (a rule document) is followed in services.spec.ts; lesson 15's service step and expectations through the
-  // step editor in steps.spec.ts, its identity policy through the world editor.
   ["lesson:13-data-protection-with-services", async (page) => {
     await editDoc(page, "/keys/app-data/policy", (p) => {
       const c = statement(p, "UseThroughListedServices").Condition as Record<string, Record<string, string[]>>;

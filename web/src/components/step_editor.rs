@@ -235,6 +235,7 @@ pub fn StepEditor(props: &EditorProps) -> Html {
             </div>
         }
     });
+    let rules = rules_part(&app, index, &spec, &fields);
     let json = app.editing.json.clone().filter(|d| d.index == index);
     let json_text =
         json.as_ref().map_or_else(|| serde_json::to_string_pretty(&spec).unwrap_or_default(), |d| d.text.clone());
@@ -278,6 +279,7 @@ pub fn StepEditor(props: &EditorProps) -> Html {
                 <summary>{"Expectation"}</summary>
                 { fields(steps::expect_fields(&expect_base, true)) }
                 { for kms_calls }
+                { for rules }
             </details>
             <details class="step-part" data-testid="step-json-part">
                 <summary>{"JSON (everything, e.g. rules, notifications, audit records)"}</summary>
@@ -287,6 +289,94 @@ pub fn StepEditor(props: &EditorProps) -> Html {
             </details>
         </section>
     }
+}
+
+/// The expectations on the rules that fired after step `index` and on the notifications they published: one
+/// fieldset per expected firing (the rule, each action's name and outcome, for every action the last run's firing
+/// ran) and per notification, with what the last run did written above them. Shown when the scenario has rules or
+/// the step expects something of them.
+fn rules_part(
+    app: &AppContext,
+    index: usize,
+    spec: &StepSpec,
+    fields: &dyn Fn(Vec<FormField>) -> Html,
+) -> Option<Html> {
+    let want = spec.expect.as_deref();
+    let want_rules = want.and_then(|e| e.rules.as_ref());
+    let want_notes = want.and_then(|e| e.notifications.as_ref());
+    if app.base.rules.is_empty() && want_rules.is_none() && want_notes.is_none() {
+        return None;
+    }
+    let run = app.view_of_run().and_then(|v| v.steps.get(index));
+    let firings = run.and_then(|r| r.rules.as_deref()).map(|r| r.firings.as_slice()).unwrap_or_default();
+    let published = run.map(steps::published).unwrap_or_default();
+    let names: Vec<String> = app.base.rules.iter().map(|r| r.name.clone()).collect();
+    let action = |a: StepAction| {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| send(&app, a.clone()))
+    };
+    let add = |list: &str, n: usize| {
+        action(StepAction::SetField {
+            index,
+            path: vec!["expect".into(), list.into(), n.to_string()],
+            kind: FieldKind::Json,
+            text: "{}".into(),
+        })
+    };
+    let remove = |list: &str, i: usize| {
+        action(StepAction::SetField {
+            index,
+            path: vec!["expect".into(), list.into(), i.to_string()],
+            kind: FieldKind::Json,
+            text: String::new(),
+        })
+    };
+    let did = if firings.is_empty() {
+        "In the last run no rule fired after this step.".to_string()
+    } else {
+        let each: Vec<String> = firings
+            .iter()
+            .map(|f| {
+                let actions: Vec<String> = f.actions.iter().map(|a| format!("{} ({})", a.action, a.outcome)).collect();
+                format!("{}: {}", f.rule, actions.join(", "))
+            })
+            .collect();
+        format!("In the last run: {}.", each.join("; "))
+    };
+    let empty = |w: Option<&Vec<std::collections::BTreeMap<String, J>>>, what: &str| {
+        w.filter(|l| l.is_empty()).map(|_| html! { <p class="hint">{format!("Expects {what}.")}</p> })
+    };
+    let (nr, nn) = (want_rules.map_or(0, Vec::len), want_notes.map_or(0, Vec::len));
+    Some(html! {
+        <div class="rules-expected" data-testid="expect-rules">
+            <p class="hint" data-testid="rules-last-run">{did}</p>
+            { for empty(want_rules, "that no rule fires") }
+            { for (0..nr).map(|i| {
+                let base = vec!["expect".to_string(), "rules".to_string(), i.to_string()];
+                let list = steps::rule_fields(&base, want_rules.and_then(|w| w.get(i)), firings.get(i), &names);
+                html! {
+                    <fieldset class="kms-call" data-testid="expect-rule">
+                        <legend>{format!("Rule firing {i}")}</legend>
+                        { fields(list) }
+                        <button type="button" onclick={remove("rules", i)}>{"Remove"}</button>
+                    </fieldset>
+                }
+            }) }
+            <button type="button" data-testid="add-rule-firing" onclick={add("rules", nr)}>{"+ rule firing expectation"}</button>
+            { for empty(want_notes, "that nothing is published") }
+            { for (0..nn).map(|i| {
+                let base = vec!["expect".to_string(), "notifications".to_string(), i.to_string()];
+                html! {
+                    <fieldset class="kms-call" data-testid="expect-notification">
+                        <legend>{format!("Notification {i}")}</legend>
+                        { fields(steps::notification_fields(&base, published.get(i).copied())) }
+                        <button type="button" onclick={remove("notifications", i)}>{"Remove"}</button>
+                    </fieldset>
+                }
+            }) }
+            <button type="button" data-testid="add-notification" onclick={add("notifications", nn)}>{"+ notification expectation"}</button>
+        </div>
+    })
 }
 
 /// Adds a step of each kind after the last one.

@@ -10,7 +10,10 @@
 //! required, enums), a service step's from its operation's fields (`kmsim_kms::services`), the choices from the
 //! world (keys, principals, statements, grants) and from earlier named steps' responses in the last run.
 
+use std::collections::BTreeMap;
+
 use kmsim_kms::model::{self as botocore, Kind as ShapeKind};
+use kmsim_kms::rules::{Notification, RuleFiring};
 use kmsim_kms::scenario::{AdvanceSpec, AuthorizeSpec, ExpectSpec, ServiceStepSpec, StepResult, StepSpec};
 use kmsim_kms::CallOutcome;
 use kmsim_policy::Decision;
@@ -88,7 +91,8 @@ pub enum StepAction {
         index: usize,
         text: String,
     },
-    /// Step `i`'s outcome in the last run (outcome, deciding statement, grant) becomes its expectation.
+    /// Step `i`'s outcome in the last run (outcome, deciding statement, grant; the rules that fired and their
+    /// notifications) becomes its expectation.
     KeepObserved(usize),
 }
 
@@ -277,6 +281,89 @@ pub fn expect_fields(base: &[String], with_response: bool) -> Vec<FormField> {
         });
     }
     out
+}
+
+/// The `N` of every `actions.N.FIELD` an expected rule firing names.
+fn action_indexes(want: &BTreeMap<String, J>) -> impl Iterator<Item = usize> + '_ {
+    want.keys().filter_map(|k| k.strip_prefix("actions.")?.split_once('.')?.0.parse::<usize>().ok())
+}
+
+/// A field's choices: what the last run did (`seen`), then the others, each once.
+fn seen_first(seen: Option<String>, others: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = seen.into_iter().collect();
+    for o in others {
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// The fields of an expected rule firing at `base` (`["expect", "rules", I]`): the rule's name, then
+/// `actions.N.action` and `actions.N.outcome` for every action the firing ran in the last run (`seen`) and every one
+/// the expectation names. What the run did is offered first in each field's list; `rules` are the scenario's rules.
+pub fn rule_fields(
+    base: &[String],
+    want: Option<&BTreeMap<String, J>>,
+    seen: Option<&RuleFiring>,
+    rules: &[String],
+) -> Vec<FormField> {
+    let at = |f: &str| base.iter().cloned().chain([f.to_string()]).collect::<Vec<String>>();
+    let ran = seen.map_or(0, |f| f.actions.len());
+    let named = want.and_then(|w| action_indexes(w).max()).map_or(0, |n| n + 1);
+    let mut out = vec![FormField {
+        label: "rule".into(),
+        path: at("rule"),
+        kind: FieldKind::Text,
+        required: false,
+        values: seen_first(seen.map(|f| f.rule.clone()), rules.iter().cloned()),
+    }];
+    for n in 0..ran.max(named) {
+        let did = seen.and_then(|f| f.actions.get(n));
+        let actions =
+            seen_first(did.map(|a| a.action.clone()), kmsim_kms::rules::ACTIONS.iter().map(|a| a.to_string()));
+        let outcomes = seen_first(did.map(|a| a.outcome.clone()), ["success".to_string()].into_iter());
+        for (field, values) in [("action", actions), ("outcome", outcomes)] {
+            let key = format!("actions.{n}.{field}");
+            out.push(FormField { label: key.clone(), path: at(&key), kind: FieldKind::Text, required: false, values });
+        }
+    }
+    out
+}
+
+/// The fields of an expected notification at `base` (`["expect", "notifications", I]`): its topic, the rule that
+/// published it and its message, the last run's values (`seen`) offered.
+pub fn notification_fields(base: &[String], seen: Option<&Notification>) -> Vec<FormField> {
+    let at = |f: &str| base.iter().cloned().chain([f.to_string()]).collect::<Vec<String>>();
+    let value = |f: fn(&Notification) -> &String| seen.map(|n| f(n).clone()).into_iter().collect::<Vec<String>>();
+    vec![
+        FormField {
+            label: "topic".into(),
+            path: at("topic"),
+            kind: FieldKind::Text,
+            required: false,
+            values: value(|n| &n.topic),
+        },
+        FormField {
+            label: "rule".into(),
+            path: at("rule"),
+            kind: FieldKind::Text,
+            required: false,
+            values: value(|n| &n.rule),
+        },
+        FormField {
+            label: "message".into(),
+            path: at("message"),
+            kind: FieldKind::Text,
+            required: false,
+            values: value(|n| &n.message),
+        },
+    ]
+}
+
+/// The notifications the rules published after a step, in order (each a `Notify` action's).
+pub fn published(r: &StepResult) -> Vec<&Notification> {
+    r.rules.iter().flat_map(|r| &r.firings).flat_map(|f| &f.actions).filter_map(|a| a.notification.as_ref()).collect()
 }
 
 /// The outcomes a step may expect: for a call `success`, `error` and the errors its operation declares (with the
@@ -611,8 +698,8 @@ fn call_observed(c: &CallOutcome, into: &mut ExpectSpec) {
     }
 }
 
-/// A step's expectation set to what it produced (outcome, deciding statement, grant; a service step's KMS calls),
-/// keeping what else it expects. `None` when the step did not run.
+/// A step's expectation set to what it produced (outcome, deciding statement, grant; a service step's KMS calls;
+/// the rules that fired after it and what they published), keeping what else it expects. `None` when the step did not run.
 pub fn observed(r: &StepResult, old: Option<&ExpectSpec>) -> Option<ExpectSpec> {
     if r.error.is_some() {
         return None;
@@ -648,7 +735,60 @@ pub fn observed(r: &StepResult, old: Option<&ExpectSpec>) -> Option<ExpectSpec> 
     } else {
         return None;
     }
+    rules_observed(r, &mut e);
     Some(e)
+}
+
+/// The fields at `keys` of `item` as it serialises, then those of the `old` expectation that it has, with its values.
+fn entry_observed<T: serde::Serialize>(
+    item: &T,
+    keys: impl IntoIterator<Item = String>,
+    old: Option<&BTreeMap<String, J>>,
+) -> BTreeMap<String, J> {
+    let Ok(v) = serde_json::to_value(item) else { return BTreeMap::new() };
+    let value = |k: &str| get(&v, &k.split('.').map(String::from).collect::<Vec<String>>()).cloned();
+    keys.into_iter()
+        .chain(old.into_iter().flat_map(|o| o.keys().cloned()))
+        .filter_map(|k| value(&k).map(|x| (k, x)))
+        .collect()
+}
+
+/// The rules that fired after the step and the notifications they published, as expectations: each firing's rule
+/// and its actions' names and outcomes, each notification's topic and rule (and the fields the old expectations
+/// named). Set when the step expected them or something fired.
+fn rules_observed(r: &StepResult, e: &mut ExpectSpec) {
+    let firings = r.rules.as_deref().map(|x| x.firings.as_slice()).unwrap_or_default();
+    if e.rules.is_some() || !firings.is_empty() {
+        let old = e.rules.take().unwrap_or_default();
+        e.rules = Some(
+            firings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let keys = std::iter::once("rule".to_string()).chain(
+                        (0..f.actions.len())
+                            .flat_map(|n| [format!("actions.{n}.action"), format!("actions.{n}.outcome")]),
+                    );
+                    entry_observed(f, keys, old.get(i))
+                })
+                .collect(),
+        );
+    }
+    let published = published(r);
+    if e.notifications.is_some() || !published.is_empty() {
+        let old = e.notifications.take().unwrap_or_default();
+        e.notifications = Some(
+            published
+                .iter()
+                .enumerate()
+                .map(|(i, n)| entry_observed(n, ["topic".to_string(), "rule".to_string()], old.get(i)))
+                .collect(),
+        );
+    }
+    let stopped = r.rules.as_ref().is_some_and(|x| x.stopped.is_some());
+    if e.rules_stopped.is_some() || stopped {
+        e.rules_stopped = Some(stopped);
+    }
 }
 
 /// An example value for a service step's required field (a name the service makes up on first use).

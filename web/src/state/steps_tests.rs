@@ -547,3 +547,85 @@ fn adding_steps_after_a_step_json_that_does_not_read_keeps_the_app_running() {
     assert_eq!(s.step_count(), before + 3);
     assert_eq!(s.step, Some(before + 2));
 }
+
+/// Lesson 14 with its exercise's documents changed (steps 1 and 2): the responder may put a key policy, and the rule
+/// `lock-on-foreign-decrypt` puts one with the Deny `IncidentLock`.
+fn lesson_14_locked() -> State {
+    let s = lesson("lesson:14-automated-incident-response");
+    let doc = |s: &State, p: &str| s.docs.iter().position(|d| d.loc.pointer() == p).unwrap();
+    let respond = doc(&s, "/accounts/111122223333/roles/IncidentResponder/policies/respond");
+    let source = s.docs[respond].source.replace("\"kms:TagResource\"", "\"kms:TagResource\", \"kms:PutKeyPolicy\"");
+    let s = reduce(s, Action::Edit { doc: respond, source });
+    let rule = doc(&s, "/rules/0");
+    let mut v: serde_json::Value = serde_json::from_str(&s.docs[rule].source).unwrap();
+    v["actions"].as_array_mut().unwrap().push(json!({"action": "PutKeyPolicy", "params": {"Policy": {
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "IncidentLock", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}]}}}));
+    reduce_all(s, [Action::Edit { doc: rule, source: v.to_string() }, Action::RunAll])
+}
+
+#[test]
+fn a_rule_firings_expected_actions_are_fields_offered_from_the_run() {
+    let s = lesson_14_locked();
+    let r = &s.view_of_run().unwrap().steps[1];
+    let firing = &r.rules.as_ref().unwrap().firings[0];
+    let want = s.step_at(1).unwrap().expect.as_ref().unwrap().rules.clone().unwrap();
+    let base = ["expect", "rules", "0"].map(String::from).to_vec();
+    let fields = rule_fields(&base, want.first(), Some(firing), &["lock-on-foreign-decrypt".into()]);
+    let labels: Vec<&str> = fields.iter().map(|f| f.label.as_str()).collect();
+    // The firing ran four actions: a field for each one's name and outcome, the run's value offered first.
+    assert_eq!(labels.len(), 9, "{labels:?}");
+    assert_eq!(labels[7], "actions.3.action");
+    assert_eq!(fields[7].path.last().unwrap(), "actions.3.action");
+    assert_eq!(fields[7].values.first().map(String::as_str), Some("PutKeyPolicy"));
+    assert_eq!(fields[8].values.first().map(String::as_str), Some("success"));
+    // Set from the form: the expectation holds; a wrong action is reported.
+    let path: Vec<&str> = ["expect", "rules", "0", "actions.3.action"].to_vec();
+    let s = reduce_all(
+        s,
+        [
+            set(1, &path, FieldKind::Text, "PutKeyPolicy"),
+            set(1, &["expect", "rules", "0", "actions.3.outcome"], FieldKind::Text, "success"),
+        ],
+    );
+    let want = &s.step_at(1).unwrap().expect.as_ref().unwrap().rules.as_ref().unwrap()[0];
+    assert_eq!(want.get("actions.3.action"), Some(&json!("PutKeyPolicy")));
+    assert!(s.view_of_run().unwrap().steps[1].expectations.iter().all(|e| e.held));
+    let s = reduce(s, set(1, &path, FieldKind::Text, "DisableKey"));
+    let failed: Vec<String> =
+        s.view_of_run().unwrap().steps[1].expectations.iter().filter(|e| !e.held).map(|e| e.what.clone()).collect();
+    assert_eq!(failed, ["rule firing 0 actions.3.action"]);
+    // A notification's fields offer what was published.
+    let n = published(&s.view_of_run().unwrap().steps[1]);
+    let note = notification_fields(&["expect".into(), "notifications".into(), "0".into()], n.first().copied());
+    assert_eq!(note[0].values, ["security-alerts"]);
+}
+
+#[test]
+fn what_a_step_did_includes_the_rules_that_fired_and_what_they_published() {
+    let s = lesson_14_locked();
+    // Pending deletion, the app's Decrypt is now refused by the lock: the alarm rule no longer fires.
+    assert_eq!(outcome(&s, 6), "AccessDeniedException");
+    assert!(!passed(&s));
+    let s = reduce(s, steps(StepAction::KeepObserved(6)));
+    let e = s.step_at(6).unwrap().expect.clone().unwrap();
+    assert_eq!((e.outcome.as_deref(), e.statement.as_deref()), (Some("AccessDeniedException"), Some("IncidentLock")));
+    assert_eq!((e.rules, e.notifications), (Some(vec![]), Some(vec![])));
+    assert!(s.view_of_run().unwrap().steps[6].expectations.iter().all(|x| x.held));
+    // The foreign Decrypt: the firing with its four actions, the notification with its topic and rule, and the
+    // fields the old expectation named besides.
+    let s = reduce(s, steps(StepAction::KeepObserved(1)));
+    let e = s.step_at(1).unwrap().expect.clone().unwrap();
+    let rules = e.rules.unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].get("rule"), Some(&json!("lock-on-foreign-decrypt")));
+    assert_eq!(rules[0].get("actions.3.action"), Some(&json!("PutKeyPolicy")));
+    assert_eq!(rules[0].get("actions.3.outcome"), Some(&json!("success")));
+    let notes = e.notifications.unwrap();
+    assert_eq!(notes[0].get("topic"), Some(&json!("security-alerts")));
+    assert!(s.view_of_run().unwrap().steps[1].expectations.iter().all(|x| x.held));
+    // A step after which nothing fired and that expected nothing of rules still expects nothing of them.
+    let s = reduce(s, steps(StepAction::KeepObserved(3)));
+    assert_eq!(s.step_at(3).unwrap().expect.as_ref().unwrap().rules, None);
+}
