@@ -22,7 +22,7 @@ mod view;
 
 pub use combine::{
     combine, Combination, CombineInput, CombineStep, Decided, MissingAllow, Part, SetResult, StatementAt, StepKind,
-    StepOutcome,
+    StepOutcome, StepReason,
 };
 pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
