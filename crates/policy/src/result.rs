@@ -213,7 +213,6 @@ impl tsify::Tsify for ElementTrace {
 
 // The JSON form of `ElementTrace` (and its TypeScript declaration, hence the doc comment), for reading it back.
 /// A `Principal`/`Action`/`Resource` element (or its `Not` form) compared with the request.
-#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "ElementTrace"))]
 pub struct ElementTraceJson {
@@ -460,8 +459,9 @@ impl Serialize for Entries {
     }
 }
 
-/// One value of an element or condition as written in the policy: the JSON form of an entry of [`Entries`] (see
-/// [`EntryRef`] for the borrowed form).
+// The JSON form of an entry of `Entries` (`EntryRef` is the borrowed form), and its TypeScript declaration, hence
+// the doc comment.
+/// One value of an element or condition as written in the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct EntryTrace {
@@ -533,7 +533,6 @@ impl tsify::Tsify for ConditionTrace {
 
 // The JSON form of `ConditionTrace` (and its TypeScript declaration, hence the doc comment), for reading it back.
 /// One condition (operator + key + values) compared with the request.
-#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "ConditionTrace", missing_as_null))]
 pub struct ConditionTraceJson {
