@@ -192,7 +192,10 @@ impl PartialEq<str> for StepReason {
         match &self.0 {
             Reason::Fixed(text) => *text == other,
             Reason::Text(text) => text == other,
-            _ => self.to_string() == other,
+            _ => {
+                let text = self.to_string();
+                text == other
+            }
         }
     }
 }
@@ -614,5 +617,37 @@ fn allows_directly(m: PrincipalMatch) -> &'static str {
         PrincipalMatch::Role => " allows the caller directly (by its role)",
         PrincipalMatch::Account => " allows the caller directly (by its account)",
         PrincipalMatch::NotPrincipal => " allows the caller directly (a `NotPrincipal` that does not list it)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_reasons_are_written_when_shown_and_read_back_as_text() {
+        let at = StatementAt { policy: 1, index: 2, sid: Some("Admins".into()) };
+        let cases = [
+            (StepReason::statement(&at, " allows the action"), "policy 1 statement `Admins` allows the action"),
+            (
+                StepReason(Reason::Statement {
+                    level: Some(0),
+                    at: StatementAt { sid: None, ..at.clone() },
+                    text: " x",
+                }),
+                "level 0: policy 1 statement #2 x",
+            ),
+            (StepReason(Reason::Level { level: 3, text: "none" }), "level 3: none"),
+            (StepReason::from("fixed"), "fixed"),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(reason.to_string(), text);
+            assert!(reason == *text);
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            let back: StepReason = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, reason);
+        }
+        assert_ne!(StepReason::from("a"), StepReason::from("b"));
     }
 }
