@@ -10,6 +10,10 @@
 //!
 //! Modes: `authorize-trace` / `authorize` (AWS's evaluation logic, `authorize`, what the JS `evaluate` runs, with and
 //! without the trace), `parse` (parse and compile the key policy). Prints `RATE` (per second) on one line.
+//!
+//! `kms_case MODE --runs N` runs the mode exactly N times instead (dropping each result) and prints N, for instruction
+//! counts that a loaded machine cannot blur: per run = (count with N - count with 0) / N, e.g.
+//! `valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out target/release/examples/kms_case authorize-trace --runs 2000`.
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "a command-line example")]
 
@@ -48,7 +52,7 @@ fn request() -> Request {
 }
 
 /// Runs `f` in batches until `ms` have passed; the rate per second.
-fn rate(ms: u64, mut f: impl FnMut()) -> f64 {
+fn rate(ms: u64, f: &mut dyn FnMut()) -> f64 {
     let (start, limit) = (Instant::now(), Duration::from_millis(ms));
     let mut n = 0u64;
     while start.elapsed() < limit {
@@ -62,12 +66,29 @@ fn rate(ms: u64, mut f: impl FnMut()) -> f64 {
     rate
 }
 
+/// Runs `f` exactly `n` times; returns `n`.
+fn runs(n: u64, f: &mut dyn FnMut()) -> f64 {
+    for _ in 0..n {
+        f();
+    }
+    #[expect(clippy::cast_precision_loss, reason = "a count")]
+    let n = n as f64;
+    n
+}
+
+const USAGE: &str = "usage: kms_case authorize-trace|authorize|parse MS | --runs N";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(mode), Some(ms)) = (args.first(), args.get(1).and_then(|a| a.parse::<u64>().ok())) else {
-        eprintln!("usage: kms_case authorize-trace|authorize|parse MS");
+    let (count, n) = match args.get(1).map(String::as_str) {
+        Some("--runs") => (true, args.get(2).and_then(|a| a.parse::<u64>().ok())),
+        other => (false, other.and_then(|a| a.parse::<u64>().ok())),
+    };
+    let (Some(mode), Some(n)) = (args.first(), n) else {
+        eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    let time = |f: &mut dyn FnMut()| if count { runs(n, f) } else { rate(n, f) };
     let policy = match Policy::parse(KMS_CASE, PolicyType::Resource) {
         Ok(p) => p,
         Err(e) => {
@@ -79,12 +100,12 @@ fn main() -> ExitCode {
     let req = request();
     let r = match mode.as_str() {
         "authorize-trace" => {
-            rate(ms, || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: true }))))
+            time(&mut || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: true }))))
         }
-        "authorize" => rate(ms, || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: false })))),
-        "parse" => rate(ms, || drop(black_box(Policy::parse(black_box(KMS_CASE), PolicyType::Resource)))),
+        "authorize" => time(&mut || drop(black_box(authorize(&set, black_box(&req), EvalOptions { trace: false })))),
+        "parse" => time(&mut || drop(black_box(Policy::parse(black_box(KMS_CASE), PolicyType::Resource)))),
         _ => {
-            eprintln!("usage: kms_case authorize-trace|authorize|parse MS");
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };

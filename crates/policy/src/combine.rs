@@ -27,6 +27,7 @@
 //! has no account and no identity: only a resource-based policy that allows every principal (`*`) can allow it.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -112,7 +113,107 @@ pub struct CombineStep {
     #[cfg_attr(feature = "ts", tsify(optional))]
     pub principal: Option<PrincipalMatch>,
     /// The step in one line.
-    pub reason: String,
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
+    pub reason: StepReason,
+}
+
+/// A [`CombineStep`]'s reason: one line of text, written when it is shown or serialised (it serialises as a JSON
+/// string), so that combining policies formats nothing. Compare and print it as text (`Display`, `to_string`).
+#[derive(Debug, Clone)]
+pub struct StepReason(Reason);
+
+#[derive(Debug, Clone)]
+enum Reason {
+    /// A fixed text.
+    Fixed(&'static str),
+    /// `level N: ` (when given), the statement's label, then the text.
+    Statement { level: Option<usize>, at: StatementAt, text: &'static str },
+    /// `level N: ` and the text.
+    Level { level: usize, text: &'static str },
+    /// Any text (e.g. read back from JSON).
+    Text(String),
+}
+
+impl StepReason {
+    fn fixed(text: &'static str) -> StepReason {
+        StepReason(Reason::Fixed(text))
+    }
+
+    fn statement(at: &StatementAt, text: &'static str) -> StepReason {
+        StepReason(Reason::Statement { level: None, at: at.clone(), text })
+    }
+}
+
+impl fmt::Display for StepReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Reason::Fixed(text) => f.write_str(text),
+            Reason::Text(text) => f.write_str(text),
+            Reason::Level { level, text } => write!(f, "level {level}: {text}"),
+            Reason::Statement { level, at, text } => {
+                if let Some(level) = level {
+                    write!(f, "level {level}: ")?;
+                }
+                match &at.sid {
+                    Some(sid) => write!(f, "policy {} statement `{sid}`{text}", at.policy),
+                    None => write!(f, "policy {} statement #{}{text}", at.policy, at.index),
+                }
+            }
+        }
+    }
+}
+
+impl From<String> for StepReason {
+    fn from(text: String) -> StepReason {
+        StepReason(Reason::Text(text))
+    }
+}
+
+impl From<&'static str> for StepReason {
+    fn from(text: &'static str) -> StepReason {
+        StepReason::fixed(text)
+    }
+}
+
+impl PartialEq for StepReason {
+    /// Reasons are equal when their texts are.
+    fn eq(&self, other: &StepReason) -> bool {
+        match (&self.0, &other.0) {
+            (Reason::Fixed(a), Reason::Fixed(b)) => a == b,
+            _ => self.to_string() == other.to_string(),
+        }
+    }
+}
+
+impl Eq for StepReason {}
+
+impl PartialEq<str> for StepReason {
+    fn eq(&self, other: &str) -> bool {
+        match &self.0 {
+            Reason::Fixed(text) => *text == other,
+            Reason::Text(text) => text == other,
+            _ => {
+                let text = self.to_string();
+                text == other
+            }
+        }
+    }
+}
+
+impl Serialize for StepReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Reason::Fixed(text) => s.serialize_str(text),
+            Reason::Text(text) => s.serialize_str(text),
+            _ => s.collect_str(self),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StepReason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StepReason, D::Error> {
+        String::deserialize(d).map(StepReason::from)
+    }
 }
 
 /// What an implicit deny was missing.
@@ -246,15 +347,8 @@ fn at(policy: usize, s: &StatementRef) -> StatementAt {
     StatementAt { policy, index: s.index, sid: s.sid.clone() }
 }
 
-fn step(step: StepKind, outcome: StepOutcome, reason: impl Into<String>) -> CombineStep {
-    CombineStep { step, outcome, level: None, statement: None, principal: None, reason: reason.into() }
-}
-
-fn label(s: &StatementAt) -> String {
-    match &s.sid {
-        Some(sid) => format!("policy {} statement `{sid}`", s.policy),
-        None => format!("policy {} statement #{}", s.policy, s.index),
-    }
+fn step(step: StepKind, outcome: StepOutcome, reason: StepReason) -> CombineStep {
+    CombineStep { step, outcome, level: None, statement: None, principal: None, reason }
 }
 
 /// The allowing statements of the parts of one kind, in order.
@@ -268,7 +362,11 @@ fn allows<'p>(parts: &'p [Part<'p>], ty: PolicyType) -> impl Iterator<Item = (us
 
 /// One step per level of an organization policy kind; `Err(level)` for the first level without an allow.
 fn gate(parts: &[Part<'_>], ty: PolicyType, kind: StepKind, steps: &mut Vec<CombineStep>) -> Result<(), usize> {
-    let name = if ty == PolicyType::Rcp { "resource control" } else { "service control" };
+    let none = if ty == PolicyType::Rcp {
+        "no resource control policy allows the action"
+    } else {
+        "no service control policy allows the action"
+    };
     let mut levels: BTreeMap<usize, Option<StatementAt>> = BTreeMap::new();
     for (i, p) in parts.iter().enumerate().filter(|(_, p)| p.ty == ty) {
         let slot = levels.entry(p.level).or_default();
@@ -279,10 +377,13 @@ fn gate(parts: &[Part<'_>], ty: PolicyType, kind: StepKind, steps: &mut Vec<Comb
     let mut first_missing = None;
     for (level, allow) in levels {
         let mut s = match &allow {
-            Some(st) => step(kind, StepOutcome::Pass, format!("level {level}: {} allows the action", label(st))),
+            Some(at) => {
+                let why = Reason::Statement { level: Some(level), at: at.clone(), text: " allows the action" };
+                step(kind, StepOutcome::Pass, StepReason(why))
+            }
             None => {
                 first_missing.get_or_insert(level);
-                step(kind, StepOutcome::Fail, format!("level {level}: no {name} policy allows the action"))
+                step(kind, StepOutcome::Fail, StepReason(Reason::Level { level, text: none }))
             }
         };
         s.level = Some(level);
@@ -311,11 +412,12 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let deny = deny.and_then(|(i, p)| p.result.deciding().next().map(|s| at(i, s)));
     match &deny {
         Some(s) => {
-            let mut st = step(StepKind::ExplicitDeny, StepOutcome::Fail, format!("{} denies the action", label(s)));
+            let mut st =
+                step(StepKind::ExplicitDeny, StepOutcome::Fail, StepReason::statement(s, " denies the action"));
             st.statement = Some(s.clone());
             steps.push(st);
         }
-        None => steps.push(step(StepKind::ExplicitDeny, StepOutcome::Pass, "no explicit deny in any policy")),
+        None => steps.push(step(StepKind::ExplicitDeny, StepOutcome::Pass, "no explicit deny in any policy".into())),
     }
 
     // 2, 3. RCPs of the resource's account, SCPs of the caller's account (an anonymous caller has none).
@@ -323,7 +425,7 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let scp = if no_scps {
         if parts.iter().any(|p| p.ty == PolicyType::Scp) {
             let why = "service control policies apply to principals of an account; this caller has none";
-            steps.push(step(StepKind::Scp, StepOutcome::NotApplicable, why));
+            steps.push(step(StepKind::Scp, StepOutcome::NotApplicable, why.into()));
         }
         Ok(())
     } else {
@@ -352,21 +454,17 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     let direct_decides = !cross && direct.is_some() && (direct_unlimited || (boundary_ok && session_ok));
     if let Some((s, m)) = &direct {
         let (outcome, reason) = if anonymous && *m != PrincipalMatch::Wildcard {
-            (StepOutcome::Fail, format!("{} allows, but not every principal: an anonymous caller needs `*`", label(s)))
+            (StepOutcome::Fail, " allows, but not every principal: an anonymous caller needs `*`")
         } else if cross {
-            (
-                StepOutcome::Pass,
-                format!("{} allows the caller from another account; its own account must allow too", label(s)),
-            )
+            (StepOutcome::Pass, " allows the caller from another account; its own account must allow too")
         } else if direct_decides {
-            (StepOutcome::Pass, format!("{} allows the caller directly ({})", label(s), match_words(*m)))
+            (StepOutcome::Pass, allows_directly(*m))
+        } else if boundary_ok {
+            (StepOutcome::Fail, " allows the caller's role, which an implicit deny in its session policy limits")
         } else {
-            let cut = if boundary_ok { "session policy" } else { "permissions boundary" };
-            (
-                StepOutcome::Fail,
-                format!("{} allows the caller's role, which an implicit deny in its {cut} limits", label(s)),
-            )
+            (StepOutcome::Fail, " allows the caller's role, which an implicit deny in its permissions boundary limits")
         };
+        let reason = StepReason::statement(s, reason);
         steps.push(CombineStep {
             statement: Some(s.clone()),
             principal: Some(*m),
@@ -374,11 +472,14 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
         });
     }
     if let Some(s) = &via_account {
-        let reason = if cross {
-            format!("{} allows the caller's account; its own account must allow too", label(s))
-        } else {
-            format!("{} allows the account, which delegates to its identity-based policies", label(s))
-        };
+        let reason = StepReason::statement(
+            s,
+            if cross {
+                " allows the caller's account; its own account must allow too"
+            } else {
+                " allows the account, which delegates to its identity-based policies"
+            },
+        );
         let outcome = if anonymous { StepOutcome::Fail } else { StepOutcome::Pass };
         steps.push(CombineStep {
             statement: Some(s.clone()),
@@ -391,52 +492,59 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
         let present = parts.iter().any(|p| p.ty == PolicyType::Resource);
         let (outcome, reason) = if anonymous || cross || input.resource_policy_required {
             let why = if anonymous {
-                "an anonymous caller is allowed only by a resource-based policy"
+                "no resource-based policy allows the caller: an anonymous caller is allowed only by a resource-based policy"
             } else if cross {
-                "a cross-account request needs the resource's account to allow"
+                "no resource-based policy allows the caller: a cross-account request needs the resource's account to allow"
             } else {
-                "this resource's policy must allow the caller"
+                "no resource-based policy allows the caller: this resource's policy must allow the caller"
             };
-            (StepOutcome::Fail, format!("no resource-based policy allows the caller: {why}"))
+            (StepOutcome::Fail, why)
         } else if present {
-            (
-                StepOutcome::NotApplicable,
-                "no resource-based policy allows the caller: identity-based policies decide".to_string(),
-            )
+            (StepOutcome::NotApplicable, "no resource-based policy allows the caller: identity-based policies decide")
         } else {
-            (StepOutcome::NotApplicable, "no resource-based policy: identity-based policies decide".to_string())
+            (StepOutcome::NotApplicable, "no resource-based policy: identity-based policies decide")
         };
-        steps.push(step(StepKind::ResourcePolicy, outcome, reason));
+        steps.push(step(StepKind::ResourcePolicy, outcome, reason.into()));
     }
 
     // 5-7. The caller's side: identity-based policies, permissions boundary, session policy.
     if anonymous {
         for kind in [StepKind::IdentityPolicy, StepKind::PermissionsBoundary, StepKind::SessionPolicy] {
-            steps.push(step(kind, StepOutcome::NotApplicable, "an anonymous caller has no identity"));
+            steps.push(step(kind, StepOutcome::NotApplicable, "an anonymous caller has no identity".into()));
         }
     } else {
         let mut st = match (&identity, root) {
             (_, true) => step(
                 StepKind::IdentityPolicy,
                 StepOutcome::Pass,
-                "the account's root user needs no identity-based policy",
+                "the account's root user needs no identity-based policy".into(),
             ),
             (Some(s), _) => {
-                step(StepKind::IdentityPolicy, StepOutcome::Pass, format!("{} allows the action", label(s)))
+                step(StepKind::IdentityPolicy, StepOutcome::Pass, StepReason::statement(s, " allows the action"))
             }
             (None, _) => {
-                step(StepKind::IdentityPolicy, StepOutcome::Fail, "no identity-based policy allows the action")
+                step(StepKind::IdentityPolicy, StepOutcome::Fail, "no identity-based policy allows the action".into())
             }
         };
         st.statement = identity.clone();
         steps.push(st);
-        for (kind, present, words) in [
-            (StepKind::PermissionsBoundary, boundary, "the permissions boundary"),
-            (StepKind::SessionPolicy, session, "the session policy"),
+        for (kind, present, allows, denies) in [
+            (
+                StepKind::PermissionsBoundary,
+                boundary,
+                "the permissions boundary allows the action",
+                "the permissions boundary does not allow the action",
+            ),
+            (
+                StepKind::SessionPolicy,
+                session,
+                "the session policy allows the action",
+                "the session policy does not allow the action",
+            ),
         ] {
             match present {
-                Some(true) => steps.push(step(kind, StepOutcome::Pass, format!("{words} allows the action"))),
-                Some(false) => steps.push(step(kind, StepOutcome::Fail, format!("{words} does not allow the action"))),
+                Some(true) => steps.push(step(kind, StepOutcome::Pass, allows.into())),
+                Some(false) => steps.push(step(kind, StepOutcome::Fail, denies.into())),
                 None => {}
             }
         }
@@ -500,13 +608,46 @@ pub fn combine(input: CombineInput<'_>, parts: &[Part<'_>]) -> Combination {
     }
 }
 
-fn match_words(m: PrincipalMatch) -> &'static str {
+/// The reason of a resource-policy allow that decides on its own, after the statement's label.
+fn allows_directly(m: PrincipalMatch) -> &'static str {
     match m {
-        PrincipalMatch::Exact => "by its own ARN",
-        PrincipalMatch::Wildcard => "`*`: every principal",
-        PrincipalMatch::Service => "by its service name",
-        PrincipalMatch::Role => "by its role",
-        PrincipalMatch::Account => "by its account",
-        PrincipalMatch::NotPrincipal => "a `NotPrincipal` that does not list it",
+        PrincipalMatch::Exact => " allows the caller directly (by its own ARN)",
+        PrincipalMatch::Wildcard => " allows the caller directly (`*`: every principal)",
+        PrincipalMatch::Service => " allows the caller directly (by its service name)",
+        PrincipalMatch::Role => " allows the caller directly (by its role)",
+        PrincipalMatch::Account => " allows the caller directly (by its account)",
+        PrincipalMatch::NotPrincipal => " allows the caller directly (a `NotPrincipal` that does not list it)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_reasons_are_written_when_shown_and_read_back_as_text() {
+        let at = StatementAt { policy: 1, index: 2, sid: Some("Admins".into()) };
+        let cases = [
+            (StepReason::statement(&at, " allows the action"), "policy 1 statement `Admins` allows the action"),
+            (
+                StepReason(Reason::Statement {
+                    level: Some(0),
+                    at: StatementAt { sid: None, ..at.clone() },
+                    text: " x",
+                }),
+                "level 0: policy 1 statement #2 x",
+            ),
+            (StepReason(Reason::Level { level: 3, text: "none" }), "level 3: none"),
+            (StepReason::from("fixed"), "fixed"),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(reason.to_string(), text);
+            assert!(reason == *text);
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            let back: StepReason = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, reason);
+        }
+        assert_ne!(StepReason::from("a"), StepReason::from("b"));
     }
 }

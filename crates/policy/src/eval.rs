@@ -415,10 +415,6 @@ fn outcome_for(c: &Condition, values: Option<&[Value]>, req: &Request, vars: boo
 
 // ---- the trace ---------------------------------------------------------------------------------------------------
 
-fn entry(source: &Arc<EntrySource>, matched: bool) -> EntryTrace {
-    EntryTrace { source: Arc::clone(source), resolved: None, matched, note: None }
-}
-
 fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTrace {
     let texts = st.trace_texts();
     let mut elements = Vec::with_capacity(3);
@@ -426,41 +422,37 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
     let pr = &p.req.principal;
 
     let mut principal_match = None;
-    if let Some(el) = &st.principal {
-        let entries: Vec<EntryTrace> = el
-            .entries
-            .iter()
-            .zip(&texts.principal)
-            .map(|(e, tx)| {
-                let em = principal_entry_match(e, pr);
-                let mut t = entry(&tx.src, em.is_some());
-                t.note = match em {
-                    Some(PrincipalMatch::Account | PrincipalMatch::Wildcard) => tx.note.clone(),
-                    Some(PrincipalMatch::Role) if pr.kind == PrincipalKind::RoleSession => tx.note.clone(),
-                    _ => None,
-                };
-                t
-            })
-            .collect();
-        // A matching entry matches as its kind says, so the element's match follows from the entries just traced
-        // (as `principal_el_match` computes it, the last entry of the highest rank).
-        let matches = || {
-            el.entries
-                .iter()
-                .zip(&texts.principal)
-                .zip(&entries)
-                .filter(|(_, t)| t.matched)
-                .map(|((e, tx), _)| (tx, e.kind.match_kind()))
-        };
-        let m =
-            if el.negated { principal_el_match(el, pr) } else { matches().map(|(_, m)| m).max_by_key(|m| rank(*m)) };
+    if let (Some(el), Some(src)) = (&st.principal, &texts.principal) {
+        let mut entries = Entries::new(src);
+        // A matching entry matches as its kind says; the element's match is the highest rank among them (the last
+        // entry of that rank, as `principal_el_match` computes it), its reason that of the first entry of that rank.
+        let mut best: Option<PrincipalMatch> = None;
+        for (i, e) in el.entries.iter().enumerate() {
+            let Some(em) = principal_entry_match(e, pr) else { continue };
+            entries.set_matched(i);
+            if em != PrincipalMatch::Role || pr.kind == PrincipalKind::RoleSession {
+                entries.set_noted(i);
+            }
+            if best.is_none_or(|b| rank(em) >= rank(b)) {
+                best = Some(em);
+            }
+        }
+        let m = if el.negated { principal_el_match(el, pr) } else { best };
         principal_match = m;
         let name = if el.negated { ElementName::NotPrincipal } else { ElementName::Principal };
         let why = match (el.negated, m) {
-            (false, Some(m)) => match matches().find(|(_, em)| *em == m) {
-                Some((tx, _)) => Arc::clone(&tx.matched_reason),
-                None => p.text(Slot::matched(m)),
-            },
+            (false, Some(m)) => {
+                let first = el
+                    .entries
+                    .iter()
+                    .zip(&texts.principal_reasons)
+                    .enumerate()
+                    .find(|(i, (e, _))| e.kind.match_kind() == m && entries.get(*i).is_some_and(|x| x.matched));
+                match first {
+                    Some((_, (_, r))) => Arc::clone(r),
+                    None => p.text(Slot::matched(m)),
+                }
+            }
             (true, Some(_)) if bounded(pr) => Arc::from(format!(
                 "caller `{}` has a permissions boundary: a `NotPrincipal` never exempts it, whatever it lists",
                 pr.arn
@@ -472,7 +464,6 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         }
         elements.push(ElementTrace {
             element: name,
-            span: el.span.clone(),
             request_value: p.text(Slot::CallerArn),
             entries,
             matched: m.is_some(),
@@ -483,10 +474,16 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
     // Action
     {
         let el = &st.action;
-        let entries: Vec<EntryTrace> =
-            el.entries.iter().zip(&texts.action).map(|(e, src)| entry(src, action_entry_matches(e, p))).collect();
+        let mut entries = Entries::new(&texts.action);
+        let mut any = false;
+        for (i, e) in el.entries.iter().enumerate() {
+            if action_entry_matches(e, p) {
+                entries.set_matched(i);
+                any = true;
+            }
+        }
         // The same outcome as `action_el_matches`, from the entries just matched.
-        let matched = entries.iter().any(|e| e.matched) != el.negated;
+        let matched = any != el.negated;
         let name = if el.negated { ElementName::NotAction } else { ElementName::Action };
         let why = p.text(Slot::action(el.negated, matched));
         if !matched && reason.is_none() {
@@ -494,7 +491,6 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         }
         elements.push(ElementTrace {
             element: name,
-            span: el.span.clone(),
             request_value: p.text(Slot::Action),
             entries,
             matched,
@@ -506,27 +502,26 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
     if st.resource.is_none() {
         reason = Some(Arc::from(texts::NO_RESOURCE));
     }
-    if let Some(el) = &st.resource {
-        let entries: Vec<EntryTrace> = el
-            .entries
-            .iter()
-            .zip(&texts.resource)
-            .map(|(e, src)| {
-                let mut t = entry(src, resource_entry_matches(e, p, vars));
-                if let (ResPat::Template(tpl), true) = (&e.pat, vars) {
-                    match tpl.resolve_text(p.req) {
-                        Some(r) => t.resolved = Some(r),
-                        None => {
-                            let var = tpl.missing_var(p.req).unwrap_or("");
-                            t.note = Some(texts::resource_missing_var_note(var).into());
-                        }
+    if let (Some(el), Some(src)) = (&st.resource, &texts.resource) {
+        let mut entries = Entries::new(src);
+        let mut any = false;
+        for (i, e) in el.entries.iter().enumerate() {
+            if resource_entry_matches(e, p, vars) {
+                entries.set_matched(i);
+                any = true;
+            }
+            if let (ResPat::Template(tpl), true) = (&e.pat, vars) {
+                match tpl.resolve_text(p.req) {
+                    Some(r) => entries.set_extra(i, Some(r), None),
+                    None => {
+                        let var = tpl.missing_var(p.req).unwrap_or("");
+                        entries.set_extra(i, None, Some(texts::resource_missing_var_note(var).into()));
                     }
                 }
-                t
-            })
-            .collect();
+            }
+        }
         // The same outcome as `resource_el_matches`, from the entries just matched.
-        let matched = entries.iter().any(|e| e.matched) != el.negated;
+        let matched = any != el.negated;
         let name = if el.negated { ElementName::NotResource } else { ElementName::Resource };
         let why = p.text(Slot::resource(el.negated, matched));
         if !matched && reason.is_none() {
@@ -534,7 +529,6 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         }
         elements.push(ElementTrace {
             element: name,
-            span: el.span.clone(),
             request_value: p.text(Slot::Resource),
             entries,
             matched,
@@ -548,7 +542,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         if let Some((tx, ct)) = texts.conditions.iter().zip(&conditions).find(|(_, ct)| !ct.outcome) {
             reason = Some(match tx.false_reason(&ct.reason) {
                 Some(cached) => Arc::clone(cached),
-                None => texts::condition_false_reason(&ct.operator, &ct.key, &ct.reason).into(),
+                None => texts::condition_false_reason(ct.operator(), ct.key(), &ct.reason).into(),
             });
         }
     }
@@ -589,35 +583,33 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
         }
     }
 
-    let entries: Vec<EntryTrace> = c
-        .values
-        .iter()
-        .zip(&texts.values)
-        .map(|(pv, src)| {
-            let mut t = entry(src, false);
-            if let (CVal::Template(tpl), true) = (&pv.val, vars) {
-                match tpl.resolve_text(req) {
-                    Some(r) => {
-                        if resolve_cval(c.op, tpl, req).is_none() {
-                            t.note = Some(texts::condition_invalid_resolved_note(&r, base).into());
-                        }
-                        t.resolved = Some(r);
-                    }
-                    None => {
-                        let var = tpl.missing_var(req).unwrap_or("");
-                        let n = texts::condition_missing_var_note(var);
-                        t.note = Some(n.as_str().into());
-                        notes.push(n);
-                    }
+    let mut entries = Entries::new(&texts.source);
+    for (i, pv) in c.values.iter().enumerate() {
+        if let (CVal::Template(tpl), true) = (&pv.val, vars) {
+            match tpl.resolve_text(req) {
+                Some(r) => {
+                    let note = match resolve_cval(c.op, tpl, req) {
+                        None => Some(texts::condition_invalid_resolved_note(&r, base).into()),
+                        Some(_) => None,
+                    };
+                    entries.set_extra(i, Some(r), note);
+                }
+                None => {
+                    let var = tpl.missing_var(req).unwrap_or("");
+                    let n = texts::condition_missing_var_note(var);
+                    entries.set_extra(i, None, Some(n.as_str().into()));
+                    notes.push(n);
                 }
             }
-            t.matched = match &pv.val {
-                CVal::Null(want) => *want == values.is_none(),
-                val => readable.iter().flatten().any(|rv| match_one(c.op, rv, val, req, vars)),
-            };
-            t
-        })
-        .collect();
+        }
+        let matched = match &pv.val {
+            CVal::Null(want) => *want == values.is_none(),
+            val => readable.iter().flatten().any(|rv| match_one(c.op, rv, val, req, vars)),
+        };
+        if matched {
+            entries.set_matched(i);
+        }
+    }
 
     let present = values.map(<[Value]>::len);
     let reason: Arc<str> = match (texts.reason(present, outcome), notes.is_empty()) {
@@ -631,15 +623,7 @@ fn trace_condition(c: &Condition, texts: &CondTexts, req: &Request, vars: bool) 
             reason.into()
         }
     };
-    ConditionTrace {
-        operator: Arc::clone(&c.op_text),
-        key: Arc::clone(&c.key_text),
-        span: c.span.clone(),
-        values: entries,
-        request_values,
-        outcome,
-        reason,
-    }
+    ConditionTrace { values: entries, request_values, outcome, reason }
 }
 
 /// The request values of a condition read as its operator's type; no allocation for a single value.

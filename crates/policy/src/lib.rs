@@ -22,7 +22,7 @@ mod view;
 
 pub use combine::{
     combine, Combination, CombineInput, CombineStep, Decided, MissingAllow, Part, SetResult, StatementAt, StepKind,
-    StepOutcome,
+    StepOutcome, StepReason,
 };
 pub use error::{ErrorKind, PolicyError, PolicyErrors, PolicyWarning, Span};
 pub use model::{Policy, Statement};
@@ -31,8 +31,9 @@ pub use policy_type::PolicyType;
 pub use render::render_text;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request, Value, ValueError};
 pub use result::{
-    ConditionTrace, Decision, Effect, ElementName, ElementTrace, EntrySource, EntryTrace, EvalOptions, PolicyDecision,
-    PolicyResult, PolicyTrace, PrincipalMatch, StatementRef, StatementTrace,
+    ConditionTrace, ConditionTraceJson, Decision, Effect, ElementName, ElementTrace, ElementTraceJson, Entries,
+    EntriesIter, EntryRef, EntrySource, EntryTrace, EvalOptions, PolicyDecision, PolicyResult, PolicyTrace,
+    PrincipalMatch, StatementRef, StatementTrace, TraceSource,
 };
 pub use suggest::suggest;
 pub use time::{format_date, parse_date};

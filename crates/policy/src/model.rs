@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::Span;
 use crate::glob::{Glob, PTok};
 use crate::policy_type::PolicyType;
-use crate::result::{Effect, EntrySource, PrincipalMatch};
+use crate::result::{Effect, PrincipalMatch, TraceSource};
 use crate::vars::Template;
 
 /// A parsed and compiled policy document. Cheap to share between threads; evaluate it with [`crate::evaluate`].
@@ -267,30 +267,23 @@ pub(crate) struct Condition {
 pub(crate) struct StatementTexts {
     /// The statement's reason when it applies.
     pub applies: Arc<str>,
-    /// One per `Principal`/`NotPrincipal` entry.
-    pub principal: Vec<PrincipalTexts>,
-    /// The trace's sources of the `Action`/`NotAction` and `Resource`/`NotResource` entries, one per entry.
-    pub action: Vec<Arc<EntrySource>>,
-    pub resource: Vec<Arc<EntrySource>>,
+    /// The trace's sources of the `Principal`/`NotPrincipal`, `Action`/`NotAction` and `Resource`/`NotResource`
+    /// elements (span and entries; a principal entry's source carries its note when it matches).
+    pub principal: Option<Arc<TraceSource>>,
+    pub action: Arc<TraceSource>,
+    pub resource: Option<Arc<TraceSource>>,
+    /// The `Principal` element's reason when that entry decides how the caller matched, one per entry.
+    pub principal_reasons: Vec<Arc<str>>,
     /// One per condition.
     pub conditions: Vec<CondTexts>,
-}
-
-/// The trace texts of a principal entry: its note when it matches, and the element's reason when this entry
-/// decides how the caller matched.
-#[derive(Debug, Clone)]
-pub(crate) struct PrincipalTexts {
-    pub src: Arc<EntrySource>,
-    pub note: Option<Arc<str>>,
-    pub matched_reason: Arc<str>,
 }
 
 /// The trace texts of a condition that do not depend on the request (for a missing key and for a single request
 /// value, each outcome), so that tracing does not format them on every evaluation.
 #[derive(Debug, Clone)]
 pub(crate) struct CondTexts {
-    /// The trace's sources of the condition's values, one per value.
-    pub values: Vec<Arc<EntrySource>>,
+    /// The trace's source of the condition: operator, key, span and values.
+    pub source: Arc<TraceSource>,
     /// [`crate::texts::condition_reason`] for (missing, false), (missing, true), (one value, false), (one, true).
     pub reasons: [Arc<str>; 4],
     /// The statement's reason when the condition is false: for a missing key, for one value.

@@ -63,8 +63,8 @@ fn mark(b: bool) -> &'static str {
     }
 }
 
-fn write_entry(out: &mut String, indent: &str, e: &EntryTrace) {
-    let _ = write!(out, "{indent}{} {}", mark(e.matched), e.value());
+fn write_entry(out: &mut String, indent: &str, e: &EntryRef<'_>) {
+    let _ = write!(out, "{indent}{} {}", mark(e.matched), e.value);
     if let Some(r) = &e.resolved {
         let _ = write!(out, "  => {r}");
     }
@@ -112,12 +112,12 @@ pub fn render_text(trace: &PolicyTrace, source: Option<&str>) -> String {
                 "  {} {} (line {}): request has `{}`: {}",
                 mark(el.matched),
                 element_text(el.element),
-                el.span.line,
+                el.span().line,
                 el.request_value,
                 el.reason
             );
             for e in &el.entries {
-                write_entry(&mut out, "      ", e);
+                write_entry(&mut out, "      ", &e);
             }
         }
         for c in &st.conditions {
@@ -129,13 +129,13 @@ pub fn render_text(trace: &PolicyTrace, source: Option<&str>) -> String {
                 out,
                 "  {} Condition {} `{}` (line {}): request value {req}: {}",
                 mark(c.outcome),
-                c.operator,
-                c.key,
-                c.span.line,
+                c.operator(),
+                c.key(),
+                c.span().line,
                 c.reason
             );
             for e in &c.values {
-                write_entry(&mut out, "      ", e);
+                write_entry(&mut out, "      ", &e);
             }
         }
     }

@@ -284,7 +284,13 @@ impl Request {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
-        let account = self.resource.split(':').nth(4)?;
+        // The fifth `:`-separated segment (a byte scan: `:` is ASCII, so every cut is on a character boundary).
+        let mut colons = self.resource.bytes().enumerate().filter(|(_, b)| *b == b':').map(|(i, _)| i);
+        let start = colons.nth(3)? + 1;
+        let account = match colons.next() {
+            Some(end) => self.resource.get(start..end)?,
+            None => self.resource.get(start..)?,
+        };
         (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
     }
 }

@@ -5,12 +5,16 @@
 use std::sync::Arc;
 
 use crate::error::{PolicyWarning, Span};
-use crate::model::{CondTexts, Family, Op, Policy, PrincipalKindPat, PrincipalTexts, SetOp, Statement, StatementTexts};
+use crate::model::{CondTexts, Condition, Family, Op, Policy, PrincipalKindPat, SetOp, Statement, StatementTexts};
 use crate::request::Request;
-use crate::result::{Effect, EntrySource, PrincipalMatch};
+use crate::result::{Effect, EntrySource, PrincipalMatch, TraceSource};
 
-fn source(value: &Arc<str>, span: &Span) -> Arc<EntrySource> {
-    Arc::new(EntrySource { value: Arc::clone(value), span: span.clone() })
+fn entry(value: &Arc<str>, span: &Span) -> EntrySource {
+    EntrySource { value: Arc::clone(value), span: span.clone(), note: None }
+}
+
+fn source(span: &Span, entries: impl Iterator<Item = EntrySource>) -> Arc<TraceSource> {
+    Arc::new(TraceSource { span: span.clone(), condition: None, entries: entries.collect() })
 }
 
 impl Statement {
@@ -19,40 +23,44 @@ impl Statement {
     pub(crate) fn trace_texts(&self) -> &StatementTexts {
         self.texts.get_or_init(|| StatementTexts {
             applies: applies_reason(self.effect, self.conditions.is_empty()).into(),
-            principal: self
+            principal: self.principal.as_ref().map(|el| {
+                let entries = el
+                    .entries
+                    .iter()
+                    .map(|e| EntrySource { note: principal_note(&e.kind).map(Arc::from), ..entry(&e.shown, &e.span) });
+                source(&el.span, entries)
+            }),
+            principal_reasons: self
                 .principal
                 .iter()
                 .flat_map(|el| &el.entries)
-                .map(|e| PrincipalTexts {
-                    src: source(&e.shown, &e.span),
-                    note: principal_note(&e.kind).map(Arc::from),
-                    matched_reason: principal_matched_reason(&e.kind).into(),
-                })
+                .map(|e| principal_matched_reason(&e.kind).into())
                 .collect(),
-            action: self.action.entries.iter().map(|e| source(&e.text, &e.span)).collect(),
-            resource: self.resource.iter().flat_map(|r| &r.entries).map(|e| source(&e.text, &e.span)).collect(),
-            conditions: self
-                .conditions
-                .iter()
-                .map(|c| CondTexts {
-                    values: c.values.iter().map(|v| source(&v.text, &v.span)).collect(),
-                    ..CondTexts::new(c.op, &c.op_text, &c.key_text)
-                })
-                .collect(),
+            action: source(&self.action.span, self.action.entries.iter().map(|e| entry(&e.text, &e.span))),
+            resource: self
+                .resource
+                .as_ref()
+                .map(|r| source(&r.span, r.entries.iter().map(|e| entry(&e.text, &e.span)))),
+            conditions: self.conditions.iter().map(CondTexts::new).collect(),
         })
     }
 }
 
 impl CondTexts {
-    /// The reasons of a condition that do not depend on the request (its `values` are filled by the caller).
-    pub fn new(op: Op, op_text: &str, key_text: &str) -> CondTexts {
+    /// The trace's source of a condition and its reasons that do not depend on the request.
+    pub fn new(c: &Condition) -> CondTexts {
+        let (op, op_text, key_text) = (c.op, &*c.op_text, &*c.key_text);
         let r = |present, outcome| -> Arc<str> { condition_reason(op, present, outcome).into() };
         let (missing_false, one_false) = (r(None, false), r(Some(1), false));
         let f = |r: &Arc<str>| -> Arc<str> { condition_false_reason(op_text, key_text, r).into() };
         let false_reasons = [f(&missing_false), f(&one_false)];
         let count_free = op.set != SetOp::None || op.family == Family::Null;
         CondTexts {
-            values: Vec::new(),
+            source: Arc::new(TraceSource {
+                span: c.span.clone(),
+                condition: Some((Arc::clone(&c.op_text), Arc::clone(&c.key_text))),
+                entries: c.values.iter().map(|v| entry(&v.text, &v.span)).collect(),
+            }),
             reasons: [missing_false, r(None, true), one_false, r(Some(1), true)],
             false_reasons,
             count_free,

@@ -346,8 +346,8 @@ fn variables_in_resources_and_conditions() {
     let r = req(ALICE, "s3:GetObject", "arn:aws:s3:::home/${aws:username}/f", &[]);
     assert_eq!(decide(&p, &r), PolicyDecision::NoMatch);
     let t = evaluate(&p, &r, EvalOptions { trace: true }).trace.unwrap();
-    let note = t.statements[0].elements[1].entries[0].note.clone().unwrap();
-    assert_eq!(&*note, "variable ${aws:username} has no value: the entry matches nothing");
+    let note = t.statements[0].elements[1].entries.get(0).unwrap().note.unwrap();
+    assert_eq!(note, "variable ${aws:username} has no value: the entry matches nothing");
     // defaults
     let p = identity(
         r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username, 'guest'}/*"}"#,
@@ -422,7 +422,7 @@ fn trace_explains_conditions() {
     assert!(!st.applies);
     assert_eq!(st.principal_match, Some(PrincipalMatch::Role));
     let reasons: Vec<(&str, bool, &str)> =
-        st.conditions.iter().map(|c| (&*c.operator, c.outcome, &*c.reason)).collect();
+        st.conditions.iter().map(|c| (c.operator(), c.outcome, &*c.reason)).collect();
     assert_eq!(reasons[0], ("StringNotEquals", true, "key missing: StringNotEquals matches"));
     assert_eq!(reasons[1], ("BoolIfExists", true, "IfExists: key missing, condition true"));
     assert_eq!(reasons[2], ("ForAllValues:StringEquals", true, "ForAllValues: key missing, condition true"));
@@ -437,7 +437,7 @@ fn trace_explains_conditions() {
     );
     assert_eq!(st.conditions[3].request_values, Some(vec!["s3.us-east-1.amazonaws.com".to_string()]));
     assert_eq!(st.conditions[0].request_values, None);
-    assert_eq!(&*st.conditions[3].span.path, "/Statement/0/Condition/StringEquals/kms:ViaService");
+    assert_eq!(&*st.conditions[3].span().path, "/Statement/0/Condition/StringEquals/kms:ViaService");
     assert!(st.reason.starts_with("condition `StringEquals` on `kms:ViaService` is false"), "{}", st.reason);
 
     let text = render_text(res.trace.as_ref().unwrap(), Some(p.source()));
@@ -538,4 +538,50 @@ fn not_principal_deny_never_exempts_a_caller_with_a_boundary() {
     let trace = traced.trace.unwrap();
     let el = &trace.statements[0].elements[0];
     assert!(el.reason.contains("has a permissions boundary"), "{}", el.reason);
+}
+
+/// An element's entries are marked one by one, also past the 32 that fit without an allocation (two bits each).
+#[test]
+fn trace_marks_every_entry_of_a_long_list() {
+    let actions: Vec<String> = (0..70).map(|i| format!("\"kms:Op{i}\"")).collect();
+    let p = identity(&format!(r#"{{"Effect": "Allow", "Action": [{}], "Resource": "*"}}"#, actions.join(", ")));
+    for hit in [0, 31, 32, 63, 64, 69] {
+        let t = evaluate(&p, &req(ALICE, &format!("kms:Op{hit}"), KEY, &[]), EvalOptions { trace: true });
+        let el = &t.trace.as_ref().unwrap().statements[0].elements[0];
+        assert_eq!(el.entries.len(), 70);
+        let matched: Vec<usize> = el.entries.iter().enumerate().filter(|(_, e)| e.matched).map(|(i, _)| i).collect();
+        assert_eq!(matched, [hit]);
+        let json = serde_json::to_value(el).unwrap();
+        let flags: Vec<bool> = json["entries"].as_array().unwrap().iter().map(|e| e["matched"] == true).collect();
+        assert_eq!(flags.iter().filter(|m| **m).count(), 1);
+        assert!(flags[hit]);
+        assert_eq!(json["entries"][hit]["value"], format!("kms:Op{hit}"));
+    }
+}
+
+/// A trace read back from its JSON is equal to it and writes the same JSON (notes and resolved values included).
+#[test]
+fn trace_json_round_trips() {
+    let p = resource(
+        r#"{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/App"]},
+            "Action": "s3:*", "Resource": ["arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::x/${aws:userid}"],
+            "Condition": {"StringEquals": {"s3:prefix": ["${aws:username}", "${aws:userid}", "home"]},
+                          "NumericLessThan": {"s3:max-keys": "${aws:username}"}}}"#,
+    );
+    let r = req(
+        "arn:aws:sts::111122223333:assumed-role/App/s",
+        "s3:ListBucket",
+        "arn:aws:s3:::home/alice/f",
+        &[("aws:username", s("alice")), ("s3:prefix", s("alice"))],
+    );
+    let trace = evaluate(&p, &r, EvalOptions { trace: true }).trace.unwrap();
+    let json = serde_json::to_string(&trace).unwrap();
+    assert!(json.contains(r#""note":"role session matches its role""#), "{json}");
+    assert!(json.contains(r#""note":"the caller's account""#), "{json}");
+    assert!(json.contains(r#""resolved":"arn:aws:s3:::home/alice/*""#), "{json}");
+    assert!(json.contains(r#""note":"variable ${aws:userid} has no value: the entry matches nothing""#), "{json}");
+    assert!(json.contains("is not valid for `NumericLessThan`"), "{json}");
+    let back: kmsim_policy::PolicyTrace = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, trace);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
 }

@@ -5,7 +5,7 @@
 
 use kmsim_policy::{
     authorize, evaluate, evaluate_all, render_text, Context, ContextValue, Decision, EvalOptions, Policy,
-    PolicyDecision, PolicyType, Principal, PrincipalKind, Request, SetPolicy, Value,
+    PolicyDecision, PolicyTrace, PolicyType, Principal, PrincipalKind, Request, SetPolicy, Value,
 };
 use proptest::prelude::*;
 
@@ -175,6 +175,11 @@ proptest! {
         let applied: Vec<usize> = fast.applied.iter().map(|s| s.index).collect();
         prop_assert_eq!(applying, applied);
         let _ = render_text(&trace, Some(p.source()));
+        // The trace's shared parts write plain JSON, which reads back to an equal trace.
+        let json = serde_json::to_string(&trace).unwrap();
+        let back: PolicyTrace = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &trace);
+        prop_assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 
     #[test]

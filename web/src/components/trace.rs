@@ -5,7 +5,7 @@
 
 use kmsim_kms::scenario::StepResult;
 use kmsim_kms::trace::{AuthzTrace, Check, PolicyEval};
-use kmsim_policy::{ConditionTrace, Decision, ElementTrace, EntryTrace, PolicyDecision, StatementTrace};
+use kmsim_policy::{ConditionTrace, Decision, ElementTrace, Entries, PolicyDecision, StatementTrace};
 use yew::prelude::*;
 
 use super::nested::NestedCalls;
@@ -220,13 +220,13 @@ fn render_statement(app: &AppContext, a: &AuthzTrace, p: &PolicyEval, doc: Optio
     }
 }
 
-fn entries(values: &[EntryTrace]) -> Html {
+fn entries(values: &Entries) -> Html {
     html! {
         <ul class="entries">
             { for values.iter().map(|v| html! {
                 <li class={if v.matched { "hit" } else { "miss" }}>
                     <span class="mark">{if v.matched { "✓" } else { "✗" }}</span>
-                    <code>{v.value().to_string()}</code>
+                    <code>{v.value.to_string()}</code>
                     { for v.resolved.as_ref().map(|r| html! { <> {" → "} <code>{r.to_string()}</code> </> }) }
                     { for v.note.as_ref().map(|n| html! { <span class="note">{n.to_string()}</span> }) }
                 </li>
@@ -256,7 +256,7 @@ fn render_condition(c: &ConditionTrace) -> Html {
     html! {
         <li class={classes!("condition", if c.outcome { "hit" } else { "miss" })} data-testid="trace-condition">
             <div class="row">
-                <strong>{format!("{} {}", c.operator, c.key)}</strong>
+                <strong>{format!("{} {}", c.operator(), c.key())}</strong>
                 <span class="req">{"request: "}{request}</span>
                 <span class="why">{c.reason.to_string()}</span>
             </div>
