@@ -146,7 +146,10 @@ fn sessions_read_from_the_tree_as_serde_json_reads_them() {
     let from_text: ScenarioFile = serde_json::from_str(&text).unwrap();
     assert_eq!(from_tree, from_text);
     let alice = &from_tree.accounts["111122223333"].roles["App"].sessions["alice"];
-    assert_eq!((alice.mfa, alice.mfa_age_seconds, alice.source_identity.as_deref()), (Some(true), Some(300), Some("alice@example.com")));
+    assert_eq!(
+        (alice.mfa, alice.mfa_age_seconds, alice.source_identity.as_deref()),
+        (Some(true), Some(300), Some("alice@example.com"))
+    );
 }
 
 #[test]
@@ -175,9 +178,24 @@ fn a_sessions_unknown_member_and_bad_values_are_located() {
     let got = errors(&text);
     let at = |needle: &str| position(&text, needle);
     let want = [
-        (at("\"a b\"").0, at("\"a b\"").1, "/accounts/111122223333/roles/App/sessions/a b", "`a b` is not a role session name"),
-        (at("60").0, at("60").1, "/accounts/111122223333/roles/App/sessions/a b/mfa_age_seconds", "`mfa_age_seconds` needs `\"mfa\": true`: a session without MFA has no MFA age"),
-        (at("\"x\"").0, at("\"x\"").1, "/accounts/111122223333/roles/App/sessions/a b/source_identity", "`x` is not a source identity"),
+        (
+            at("\"a b\"").0,
+            at("\"a b\"").1,
+            "/accounts/111122223333/roles/App/sessions/a b",
+            "`a b` is not a role session name",
+        ),
+        (
+            at("60").0,
+            at("60").1,
+            "/accounts/111122223333/roles/App/sessions/a b/mfa_age_seconds",
+            "`mfa_age_seconds` needs `\"mfa\": true`: a session without MFA has no MFA age",
+        ),
+        (
+            at("\"x\"").0,
+            at("\"x\"").1,
+            "/accounts/111122223333/roles/App/sessions/a b/source_identity",
+            "`x` is not a source identity",
+        ),
     ];
     let got: Vec<(u32, u32, &str, &str)> = got.iter().map(|e| (e.0, e.1, e.2.as_str(), e.3.as_str())).collect();
     assert_eq!(got, want);
@@ -222,7 +240,10 @@ fn a_step_as_a_named_session_gets_its_values_and_its_own_fields_win() {
     assert_eq!(c["aws:MultiFactorAuthAge"], 300.0);
     assert_eq!(c["aws:SourceIdentity"], "alice");
     let c = context(1);
-    assert_eq!((&c["aws:PrincipalTag/tenant"], &c["aws:MultiFactorAuthAge"]), (&serde_json::json!("t2"), &serde_json::json!(5.0)));
+    assert_eq!(
+        (&c["aws:PrincipalTag/tenant"], &c["aws:MultiFactorAuthAge"]),
+        (&serde_json::json!("t2"), &serde_json::json!(5.0))
+    );
     let c = context(2);
     assert_eq!(c["aws:PrincipalTag/tenant"], "role", "an undeclared session has only the role's tags");
     assert!(c.get("aws:SourceIdentity").is_none() && c["aws:MultiFactorAuthPresent"] == false);

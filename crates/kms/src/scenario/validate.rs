@@ -166,8 +166,7 @@ pub(super) fn check(
 fn sessions(file: &ScenarioFile, loc: &Locate<'_>, errors: &mut Vec<ScenarioError>) {
     // RoleSessionName and SourceIdentity: 2 to 64 characters of `[\w+=,.@-]`.
     let sts_name = |s: &str| {
-        (2..=64).contains(&s.chars().count())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+        (2..=64).contains(&s.chars().count()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
     };
     let sts_help = "2 to 64 characters: letters, digits and _+=,.@-";
     for (id, a) in &file.accounts {
@@ -192,7 +191,8 @@ fn sessions(file: &ScenarioFile, loc: &Locate<'_>, errors: &mut Vec<ScenarioErro
                 }
                 if session.mfa_age_seconds.is_some() && session.mfa != Some(true) {
                     let at = format!("{sp}/mfa_age_seconds");
-                    let message = "`mfa_age_seconds` needs `\"mfa\": true`: a session without MFA has no MFA age".into();
+                    let message =
+                        "`mfa_age_seconds` needs `\"mfa\": true`: a session without MFA has no MFA age".into();
                     errors.push(loc.err(At::Value(&at), &at, message, None));
                 }
                 for (k, v) in &session.tags {
