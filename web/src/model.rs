@@ -282,7 +282,8 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallForm>,
     /// Documents whose text the scenario cannot hold as typed, by pointer: a rule document (the scenario keeps the
-    /// rule's last text that read) unless its text is the rule pretty-printed ([`rules::texts`]).
+    /// rule's last text that read) unless its text is the rule pretty-printed ([`rules::texts`]); the whole
+    /// scenario's JSON document (pointer `""`) while its draft does not read (`State::json_draft_kept`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub texts: BTreeMap<String, String>,
 }

@@ -21,6 +21,10 @@ use crate::model::{self, Snapshot};
 use crate::run;
 use crate::workspaces::Workspace;
 
+/// The pointer of the whole scenario's JSON document: its key in a snapshot's `texts` (a draft that does not read)
+/// and its `doc` (the JSON document was the one in the editor).
+pub const JSON_POINTER: &str = "";
+
 /// The id of the "New blank workspace" entry of the lessons menu.
 pub const BLANK_ID: &str = "new:blank";
 
@@ -231,6 +235,8 @@ pub enum WorldAction {
     },
     /// Shows the scenario as one JSON document in the editor.
     OpenJson,
+    /// Drops the JSON document's draft that does not read: the document shows the scenario again.
+    DiscardJson,
     /// The JSON document edited: applied when it reads, else its located problems are shown.
     EditJson(String),
 }
@@ -291,6 +297,23 @@ impl State {
         (json_text(full), &[])
     }
 
+    /// The JSON document's draft that a snapshot keeps: one typed against the scenario as it is, that does not read
+    /// (a draft that reads is the scenario already).
+    pub fn json_draft_kept(&self) -> Option<&str> {
+        let d = self.world.draft.as_ref().filter(|d| !d.problems.is_empty())?;
+        (d.basis == self.full_file()).then_some(d.text.as_str())
+    }
+
+    /// After a snapshot is loaded: its kept JSON draft back, with its problems found again, and the JSON document
+    /// open if it was.
+    pub(super) fn restore_json(&mut self, draft: Option<&String>, open: bool) {
+        self.world = WorldEdit::default();
+        if let Some(text) = draft {
+            self.edit_json(text.clone());
+        }
+        self.world.json_open = open;
+    }
+
     /// How many problems the JSON document shows (cheap when there are none: the sidebar asks on every render).
     pub fn json_problem_count(&self) -> usize {
         match self.world.draft.as_ref().filter(|d| !d.problems.is_empty()) {
@@ -348,6 +371,10 @@ impl State {
             }
             W::OpenJson => {
                 self.world.json_open = true;
+                return;
+            }
+            W::DiscardJson => {
+                self.world.draft = None;
                 return;
             }
             W::EditJson(text) => {
@@ -975,7 +1002,7 @@ impl Edit<'_> {
                 self.file.grants.remove(index);
             }
             W::SetConfig { field, value } => self.set_config(field, value.trim())?,
-            W::NewBlank { .. } | W::OpenJson | W::EditJson(_) => {}
+            W::NewBlank { .. } | W::OpenJson | W::DiscardJson | W::EditJson(_) => {}
         }
         Ok(None)
     }

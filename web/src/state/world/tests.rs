@@ -647,3 +647,36 @@ fn sessions_round_trip_through_the_json_document() {
     assert_eq!(p.map(|p| p.message.as_str()), Some("invalid type: integer `5`, expected a string"), "{problems:?}");
     assert!(p.is_some_and(|p| p.line > 1 && p.column > 1));
 }
+
+#[test]
+fn a_json_draft_that_does_not_read_is_kept_in_the_snapshot_until_it_reads_or_is_discarded() {
+    let s = reduce(blank_state(), WorldAction::OpenJson);
+    let (text, _) = s.scenario_json();
+    let broken = text.replacen("\"keys\": {", "\"keys\": { ,", 1);
+    let s = reduce(s, WorldAction::EditJson(broken.clone()));
+    assert_eq!(s.json_problem_count(), 1);
+    // Saved and loaded again (a reload): the draft, its problem and the open JSON document are back.
+    let snapshot = s.snapshot();
+    assert_eq!(snapshot.texts.get(JSON_POINTER), Some(&broken));
+    assert_eq!(snapshot.doc.as_deref(), Some(JSON_POINTER));
+    let back: crate::model::Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let reloaded = State::from_snapshot(back);
+    assert!(reloaded.world.json_open);
+    let (shown, problems) = reloaded.scenario_json();
+    assert_eq!(shown, broken);
+    assert_eq!(problems, s.scenario_json().1);
+    assert_eq!(reloaded.full_file(), s.full_file(), "the world is the last one that read");
+    // Discarded: the document shows the scenario again and the snapshot keeps nothing.
+    let discarded = reduce(reloaded.clone(), WorldAction::DiscardJson);
+    assert_eq!(discarded.scenario_json(), (text.clone(), &[][..]));
+    assert!(!discarded.snapshot().texts.contains_key(JSON_POINTER));
+    // Fixed: it reads, is applied, and is no longer kept as a draft.
+    let fixed = reduce(reloaded, WorldAction::EditJson(text.replace("Blank workspace", "Fixed")));
+    assert_eq!(fixed.json_problem_count(), 0);
+    assert_eq!(fixed.base.title, "Fixed");
+    assert!(!fixed.snapshot().texts.contains_key(JSON_POINTER));
+    // A document chosen instead: the snapshot names that document, and the draft is still kept.
+    let chose = reduce(s, Action::SelectDoc(0));
+    assert_eq!(chose.snapshot().doc.as_deref(), Some("/keys/main/policy"));
+    assert_eq!(chose.snapshot().texts.get(JSON_POINTER), Some(&broken));
+}
