@@ -294,7 +294,8 @@ test("a scenario JSON draft with a syntax error is kept across a reload, with it
   await json.fill(broken);
   // The edit reached the app: its diagnostic is shown (and the workspace saved with it).
   await expect(page.getByTestId("json-problem")).toHaveCount(1);
-  const problem = await page.getByTestId("json-problem").innerText();
+  const problem = (await page.getByTestId("json-problem").textContent()) ?? "";
+  expect(problem).toContain("26:13");
 
   await page.reload();
   await expect(page.getByTestId("app")).toBeVisible();

@@ -171,7 +171,7 @@ impl Scenario {
 }
 
 /// The named session a caller ARN is in `file` (see [`Scenario::session_of`]).
-pub fn session_of<'f>(file: &'f ScenarioFile, caller_arn: &str) -> Option<(&'f SessionSpec, String)> {
+pub(super) fn session_of<'f>(file: &'f ScenarioFile, caller_arn: &str) -> Option<(&'f SessionSpec, String)> {
     let mut parts = caller_arn.splitn(6, ':');
     let (_, _, service, _, account, resource) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);

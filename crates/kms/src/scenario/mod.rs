@@ -127,7 +127,7 @@ mod service_checks;
 mod steps;
 mod validate;
 
-pub use build::{resolve_principal, session_of};
+pub use build::resolve_principal;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use expect::{deciding_statements, kms_call_what, NOTIFICATION, RULE_FIRING};
 pub use file::*;

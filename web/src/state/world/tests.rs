@@ -526,6 +526,17 @@ fn sessions_are_added_with_tags_mfa_and_source_identity_and_the_console_lists_th
     assert_eq!(sessions.keys().collect::<Vec<_>>(), ["alice", "bob"]);
     assert_eq!(sessions["alice"].tags.get("tenant").map(String::as_str), Some("t1"));
     assert_eq!(s.callers(), ["role/Admin", "role/Admin/alice", "role/Admin/bob", "root"]);
+    // The console's caller picker: each session once, with the sessions steps call as.
+    let s = [
+        Action::SetCaller("role/Admin/alice".into()),
+        Action::RunCall,
+        Action::SetCaller("role/Admin/temp".into()),
+        Action::RunCall,
+    ]
+    .into_iter()
+    .fold(s, reduce);
+    let picker = crate::state::steps::principal_choices(&s);
+    assert_eq!(picker[..5], ["role/Admin", "role/Admin/alice", "role/Admin/bob", "role/Admin/temp", "root"]);
     let s = reduce_all(
         s,
         [
