@@ -2,13 +2,14 @@
 // roles, lets it use the key through the key policy, gives a role an identity policy, adds a grant with an
 // encryption-context constraint, runs calls across accounts from the console (allowed and denied), keeps them as
 // steps with expectations through the scenario's JSON document, exports the file, checks it with `kmsim check`, and
-// reimports it to the same world. Screenshots of the world view go to tests/e2e/artifacts. No fixed sleeps.
+// reimports it to the same world; named role sessions with tags, called as from the console; a JSON draft kept
+// across a reload. Screenshots of the world view go to tests/e2e/artifacts. No fixed sleeps.
 import { test, expect, type Page, type Locator } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, open } from "./helpers";
+import { editorText, open, typeOver } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -219,6 +220,97 @@ test("renames follow references; a delete that something uses is refused with wh
   await consoleCall(page, "CreateKey", "role/Boss", {});
   await page.getByTestId("view-world").click();
   await expect(page.getByTestId("world-created")).toContainText("key created by step 0");
+});
+
+function session(page: Page, id: string, role: string, name: string): Locator {
+  return principal(page, id, role).locator(`[data-testid="world-session"][data-name="${name}"]`);
+}
+
+/** Adds a session to role `role` of account A, named `name`, with one session tag. */
+async function addSession(page: Page, role: string, name: string, tag: string, value: string): Promise<void> {
+  await principal(page, A, role).getByTestId("world-add-session").click();
+  await setField(session(page, A, role, "session1").getByTestId("world-session-name"), name);
+  const s = session(page, A, role, name);
+  await expect(s).toBeVisible();
+  await s.getByTestId("world-add-session-tag").click();
+  await setField(s.getByTestId("world-tag-key"), tag);
+  await expect(s.getByTestId("world-tag-key")).toHaveValue(tag);
+  await setField(s.getByTestId("world-tag-value"), value);
+  await expect(s.getByTestId("world-tag-value")).toHaveValue(value);
+}
+
+test("a role session with a tag from the page: a key policy condition on aws:PrincipalTag allows it and denies another session", async ({ page }) => {
+  test.setTimeout(60_000);
+  await openBlank(page);
+  await addSession(page, "Admin", "alice", "tenant", "t1");
+  await addSession(page, "Admin", "bob", "tenant", "t2");
+  await expect(page.getByTestId("banner")).toHaveCount(0);
+
+  // The key policy denies Encrypt to any caller whose tenant tag is not t1.
+  await page.locator('[data-testid="doc-tab"][data-path="/keys/main/policy"]').click();
+  const keyPolicy = JSON.parse(await editorText(page));
+  keyPolicy.Statement.push({
+    Sid: "TenantT1Only",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "kms:Encrypt",
+    Resource: "*",
+    Condition: { StringNotEquals: { "aws:PrincipalTag/tenant": "t1" } },
+  });
+  await typeOver(page, page.getByTestId("editor"), JSON.stringify(keyPolicy, null, 2));
+  await expect(page.getByTestId("doc-ok")).toBeVisible();
+
+  // The console's caller picker lists every session.
+  await page.getByTestId("view-console").click();
+  const callers = await page.locator("#callers option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(callers).toEqual(expect.arrayContaining(["role/Admin", "role/Admin/alice", "role/Admin/bob"]));
+  await page.getByTestId("key").selectOption("$key:main");
+
+  await expect(await consoleCall(page, "Encrypt", "role/Admin/alice", {})).toHaveText("Success");
+  const denied = await consoleCall(page, "Encrypt", "role/Admin/bob", {});
+  await expect(denied).toContainText("AccessDenied");
+  await expect(page.getByTestId("step-detail")).toContainText("TenantT1Only");
+
+  // The scenario file holds the sessions, and the steps call as them.
+  await page.getByTestId("doc-tab-json").click();
+  const scenario = JSON.parse(await page.getByTestId("scenario-json").inputValue());
+  expect(scenario.accounts[A].roles.Admin.sessions).toEqual({ alice: { tags: { tenant: "t1" } }, bob: { tags: { tenant: "t2" } } });
+  expect(scenario.steps.map((s: { as: string }) => s.as)).toEqual(["role/Admin/alice", "role/Admin/bob"]);
+
+  // A session a step calls as cannot be deleted; the refusal says where.
+  await page.getByTestId("view-world").click();
+  await session(page, A, "Admin", "bob").getByTestId("world-delete-session").click();
+  await expect(page.getByTestId("banner")).toContainText("session `bob` of role `Admin` is still used: step 1 calls as it");
+  await page.screenshot({ path: path.join(ARTIFACTS, "world-sessions.png"), fullPage: true });
+});
+
+test("a scenario JSON draft with a syntax error is kept across a reload, with its problem, until discarded", async ({ page }) => {
+  await openBlank(page);
+  await page.getByTestId("doc-tab-json").click();
+  const json = page.getByTestId("scenario-json");
+  const text = await json.inputValue();
+  const broken = text.replace('"keys": {', '"keys": { ,');
+  expect(broken).not.toBe(text);
+  await json.fill(broken);
+  // The edit reached the app: its diagnostic is shown (and the workspace saved with it).
+  await expect(page.getByTestId("json-problem")).toHaveCount(1);
+  const problem = (await page.getByTestId("json-problem").textContent()) ?? "";
+  expect(problem).toContain("26:13");
+
+  await page.reload();
+  await expect(page.getByTestId("app")).toBeVisible();
+  await expect(page.getByTestId("ws-current")).toHaveText("Blank workspace");
+  await expect(json).toHaveValue(broken);
+  await expect(page.getByTestId("json-problem")).toHaveText(problem);
+
+  await page.getByTestId("json-discard").click();
+  await expect(page.getByTestId("json-ok")).toBeVisible();
+  await expect(json).toHaveValue(text);
+  await page.reload();
+  await expect(page.getByTestId("app")).toBeVisible();
+  await page.getByTestId("doc-tab-json").click();
+  await expect(json).toHaveValue(text);
+  await expect(page.getByTestId("json-ok")).toBeVisible();
 });
 
 test("the world view and the JSON document: no serious axe violations (light and dark), no overflow on a phone", async ({ page }, info) => {

@@ -1,7 +1,7 @@
 //! The playground's data: the scenario being edited, its policy documents, and the saved form (`Snapshot`).
 //!
 //! Documents: every policy of the scenario (each key's key policy, each user's and role's identity policies and
-//! permissions boundary, each account's SCPs) is one editable text, kept in `State::docs` with its location in the
+//! permissions boundary, each named role session's session policy, each account's SCPs) is one editable text, kept in `State::docs` with its location in the
 //! scenario ([`DocLoc`]). Before a run, and in every snapshot, each text is written back into the scenario as a JSON
 //! string ([`splice`]); the scenario accepts a policy written as a string, so a document with a syntax error can be
 //! saved and shared as typed, and the engine's spans stay relative to the text the editor shows.
@@ -26,6 +26,8 @@ pub enum DocLoc {
     Boundary { account: String, role: bool, principal: String },
     /// `accounts.ACCOUNT.scps.NAME`
     Scp { account: String, name: String },
+    /// `accounts.ACCOUNT.roles.ROLE.sessions.SESSION.policy`: a named role session's session policy.
+    SessionPolicy { account: String, role: String, session: String },
     /// `rules.INDEX`: an automated-response rule, its JSON as a document (not a policy: see [`rules`]).
     Rule { index: usize, name: String },
 }
@@ -44,6 +46,9 @@ impl DocLoc {
                 format!("/accounts/{}/{}/{}/permissions_boundary", e(account), kind(*role), e(principal))
             }
             DocLoc::Scp { account, name } => format!("/accounts/{}/scps/{}", e(account), e(name)),
+            DocLoc::SessionPolicy { account, role, session } => {
+                format!("/accounts/{}/roles/{}/sessions/{}/policy", e(account), e(role), e(session))
+            }
             DocLoc::Rule { index, .. } => format!("/rules/{index}"),
         }
     }
@@ -55,6 +60,7 @@ impl DocLoc {
             DocLoc::Identity { .. } => PolicyType::Identity,
             DocLoc::Boundary { .. } => PolicyType::PermissionsBoundary,
             DocLoc::Scp { .. } => PolicyType::Scp,
+            DocLoc::SessionPolicy { .. } => PolicyType::Session,
             // Never parsed as a policy (`Doc::reparse`); the editor does not lint it as one.
             DocLoc::Rule { .. } => PolicyType::Identity,
         }
@@ -64,7 +70,10 @@ impl DocLoc {
     pub fn group(&self) -> String {
         match self {
             DocLoc::KeyPolicy { key } => format!("key {key}"),
-            DocLoc::Identity { account, .. } | DocLoc::Boundary { account, .. } | DocLoc::Scp { account, .. } => {
+            DocLoc::Identity { account, .. }
+            | DocLoc::Boundary { account, .. }
+            | DocLoc::Scp { account, .. }
+            | DocLoc::SessionPolicy { account, .. } => {
                 format!("account {account}")
             }
             DocLoc::Rule { .. } => "rules".to_string(),
@@ -79,6 +88,7 @@ impl DocLoc {
             DocLoc::Identity { role, principal, policy, .. } => format!("{} · {policy}", who(*role, principal)),
             DocLoc::Boundary { role, principal, .. } => format!("{} · permissions boundary", who(*role, principal)),
             DocLoc::Scp { name, .. } => format!("SCP {name}"),
+            DocLoc::SessionPolicy { role, session, .. } => format!("role {role} · session {session} policy"),
             DocLoc::Rule { name, .. } => format!("rule {name}"),
         }
     }
@@ -160,6 +170,15 @@ pub fn extract(file: &ScenarioFile) -> Vec<Doc> {
                     let loc = DocLoc::Boundary { account: account.clone(), role, principal: name.clone() };
                     docs.push(Doc::new(loc, text_of(b)));
                 }
+                for (session, v) in p.sessions.iter().filter(|_| role) {
+                    let Some(v) = &v.policy else { continue };
+                    let loc = DocLoc::SessionPolicy {
+                        account: account.clone(),
+                        role: name.clone(),
+                        session: session.clone(),
+                    };
+                    docs.push(Doc::new(loc, text_of(v)));
+                }
             }
         }
         for (name, v) in &a.scps {
@@ -190,6 +209,10 @@ pub fn splice(file: &mut ScenarioFile, docs: &[Doc]) {
             }
             DocLoc::Scp { account, name } => {
                 file.accounts.entry(account.clone()).or_default().scps.insert(name.clone(), text);
+            }
+            DocLoc::SessionPolicy { account, role, session } => {
+                principal_mut(file, account, true, role).sessions.entry(session.clone()).or_default().policy =
+                    Some(text);
             }
             DocLoc::Rule { index, .. } => rules::splice(file, *index, &d.source),
         }
@@ -259,7 +282,8 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallForm>,
     /// Documents whose text the scenario cannot hold as typed, by pointer: a rule document (the scenario keeps the
-    /// rule's last text that read) unless its text is the rule pretty-printed ([`rules::texts`]).
+    /// rule's last text that read) unless its text is the rule pretty-printed ([`rules::texts`]); the whole
+    /// scenario's JSON document (pointer `""`) while its draft does not read (`State::json_draft_kept`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub texts: BTreeMap<String, String>,
 }

@@ -81,6 +81,9 @@ pub fn doc_of(docs: &[Doc], key_arns: &BTreeMap<String, String>, p: &PolicyEval)
         (DocLoc::Scp { account, name }, PolicyKind::Scp) => {
             name == &p.name && p.attached_to == format!("account {account}")
         }
+        (DocLoc::SessionPolicy { account, role, session }, PolicyKind::Session) => {
+            p.attached_to == format!("arn:aws:sts::{account}:assumed-role/{role}/{session}")
+        }
         _ => false,
     })
 }
@@ -89,12 +92,16 @@ fn principal_arn(account: &str, role: bool, name: &str) -> String {
     format!("arn:aws:iam::{account}:{}/{name}", if role { "role" } else { "user" })
 }
 
-/// The callers to offer: each account's roles and users, then its root; the first account's in short form.
+/// The callers to offer: each account's roles (each followed by its named sessions) and users, then its root; the
+/// first account's in short form.
 pub fn callers(file: &ScenarioFile) -> Vec<String> {
     let mut out = Vec::new();
     for (i, (id, a)) in file.accounts.iter().enumerate() {
         let prefix = if i == 0 { String::new() } else { format!("{id}:") };
-        out.extend(a.roles.keys().map(|r| format!("{prefix}role/{r}")));
+        for (r, spec) in &a.roles {
+            out.push(format!("{prefix}role/{r}"));
+            out.extend(spec.sessions.keys().map(|s| format!("{prefix}role/{r}/{s}")));
+        }
         out.extend(a.users.keys().map(|u| format!("{prefix}user/{u}")));
         out.push(format!("{prefix}root"));
     }

@@ -307,6 +307,7 @@ impl State {
         }
         self.docs = model::extract(&base);
         model::rules::restore(&base, &mut self.docs, &snapshot.texts);
+        let json_open = snapshot.doc.as_deref() == Some(world::JSON_POINTER);
         self.selected = snapshot.doc.and_then(|p| self.docs.iter().position(|d| d.loc.pointer() == p)).unwrap_or(0);
         self.base = base;
         self.origin = snapshot.origin;
@@ -318,6 +319,7 @@ impl State {
         self.run_all();
         let total = self.step_count();
         self.step = snapshot.step.filter(|i| *i < total).or((total > 0).then_some(0));
+        self.restore_json(snapshot.texts.get(world::JSON_POINTER), json_open);
     }
 
     /// What is saved to localStorage and put in share links.
@@ -329,10 +331,20 @@ impl State {
             origin: self.origin.clone(),
             scenario,
             steps: self.user_steps.clone(),
-            doc: self.current().map(|d| d.loc.pointer()),
+            doc: if self.world.json_open {
+                Some(world::JSON_POINTER.to_string())
+            } else {
+                self.current().map(|d| d.loc.pointer())
+            },
             step: self.step,
             call: Some(self.call.clone()),
-            texts: model::rules::texts(&self.docs),
+            texts: {
+                let mut texts = model::rules::texts(&self.docs);
+                if let Some(draft) = self.json_draft_kept() {
+                    texts.insert(world::JSON_POINTER.to_string(), draft.to_string());
+                }
+                texts
+            },
         }
     }
 

@@ -68,6 +68,9 @@ pub(crate) fn base(world: &World, rc: &ResolvedCaller<'_>, caller: &Caller) -> C
             );
         }
     }
+    if let Some(id) = &caller.source_identity {
+        c.insert_string("aws:SourceIdentity", id.clone());
+    }
     c.insert("aws:CurrentTime", ContextValue::Single(Value::Date(world.now().millis())));
     c.insert("aws:EpochTime", ContextValue::Single(Value::Number(world.now().epoch_seconds() as f64)));
     c.insert_bool("aws:SecureTransport", true);

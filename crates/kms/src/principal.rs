@@ -89,6 +89,9 @@ pub struct Caller {
     /// A session policy passed when the session was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_policy: Option<NamedPolicy>,
+    /// The source identity set when the session was created (`AssumeRole`'s `SourceIdentity`): `aws:SourceIdentity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
     /// Extra context keys (override derived ones), as the policy engine's JSON context.
     #[serde(default, skip_serializing_if = "kmsim_policy::Context::is_empty")]
     pub context: kmsim_policy::Context,
@@ -126,6 +129,7 @@ impl Caller {
             source_vpce: None,
             session_tags: BTreeMap::new(),
             session_policy: None,
+            source_identity: None,
             context: kmsim_policy::Context::new(),
             trace: true,
             service_audit: None,

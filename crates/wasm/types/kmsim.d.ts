@@ -641,6 +641,10 @@ export interface Caller {
      */
     session_policy?: NamedPolicy;
     /**
+     * The source identity set when the session was created (`AssumeRole`'s `SourceIdentity`): `aws:SourceIdentity`.
+     */
+    source_identity?: string;
+    /**
      * Extra context keys (override derived ones), as the policy engine's JSON context.
      */
     context?: Context;

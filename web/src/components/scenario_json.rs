@@ -1,6 +1,7 @@
 //! The whole scenario as one JSON document in the documents pane (issue 11): its entry in the sidebar and its editor.
 //! Each edit goes to the reducer (`WorldAction::EditJson`), which applies the text when it reads and otherwise keeps
-//! it with its located problems, changing nothing.
+//! it with its located problems, changing nothing. Such a draft is kept in the workspace's snapshot (its `texts`, at
+//! the pointer `""`), so a reload shows it again with its problems until it reads or is discarded.
 
 use yew::prelude::*;
 
@@ -44,12 +45,17 @@ pub fn ScenarioJsonEditor() -> Html {
             app.dispatch(Action::World(WorldAction::EditJson(value_of(&e))));
         })
     };
+    let discard = {
+        let app = app.clone();
+        Callback::from(move |_| app.dispatch(Action::World(WorldAction::DiscardJson)))
+    };
     let status = if problems.is_empty() {
         html! { <p class="ok" data-testid="json-ok">{"Reads as a scenario: the world, steps and documents are this text."}</p> }
     } else {
         html! {
             <>
-                <p class="world-json-note">{"Nothing changes until the text reads as a scenario."}</p>
+                <p class="world-json-note">{"Nothing changes until the text reads as a scenario; the draft is kept until then. "}
+                    <button data-testid="json-discard" onclick={discard}>{"Discard the draft"}</button></p>
                 <ul class="diagnostics" data-testid="json-problems">
                     { for problems.iter().map(|p| html! {
                         <li class="diagnostic" data-testid="json-problem">

@@ -1,5 +1,5 @@
 //! The world editor (issue 11): the configuration, accounts with their roles, users (tags, identity policies,
-//! permissions boundary) and SCPs, as small forms; keys and grants are in `world_keys.rs`. Every change is a
+//! permissions boundary), roles' named sessions (tags, MFA, source identity, session policy) and SCPs, as small forms; keys and grants are in `world_keys.rs`. Every change is a
 //! `WorldAction` of the reducer (state/world.rs); a text field sends it when it is left (its `change` event).
 
 use yew::prelude::*;
@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::world_keys::{CreatedList, GrantsForm, KeysForm};
 use super::{value_of, AppContext};
 use crate::model::DocLoc;
-use crate::state::world::{ConfigField, Who, WorldAction as W};
+use crate::state::world::{ConfigField, SessionField, SessionRef, Who, WorldAction as W};
 use crate::state::Action;
 
 /// A callback sending `f(value of the field)`.
@@ -244,6 +244,103 @@ fn PrincipalForm(props: &PrincipalProps) -> Html {
                 <button data-testid="world-add-policy" onclick={on_click(&app, W::AddIdentityPolicy { who: who.clone(), name: None })}>{"Add identity policy"}</button>
                 <button data-testid="world-add-tag" onclick={on_click(&app, W::SetPrincipalTag { who: who.clone(), old: None, key: String::new(), value: String::new() })}>{"Add tag"}</button>
                 { boundary }
+                if who.role {
+                    <button data-testid="world-add-session" onclick={on_click(&app, W::AddSession { role: who.clone(), name: None })}>{"Add session"}</button>
+                }
+            </div>
+            if who.role && !spec.sessions.is_empty() {
+                <ul class="world-list" aria-label={format!("Sessions of role {}", who.name)}>
+                    { for spec.sessions.keys().map(|name| {
+                        let session = SessionRef { account: who.account.clone(), role: who.name.clone(), name: name.clone() };
+                        html! { <SessionForm key={name.clone()} {session} /> }
+                    }) }
+                </ul>
+            }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SessionProps {
+    session: SessionRef,
+}
+
+/// A named role session: its name, tags, MFA (and its age), source identity and session policy.
+#[component]
+fn SessionForm(props: &SessionProps) -> Html {
+    let Some(app) = use_context::<AppContext>() else { return html! {} };
+    let session = props.session.clone();
+    let Some(spec) = app
+        .base
+        .accounts
+        .get(&session.account)
+        .and_then(|a| a.roles.get(&session.role))
+        .and_then(|r| r.sessions.get(&session.name))
+    else {
+        return html! {};
+    };
+    let rename = {
+        let session = session.clone();
+        on_value(&app, move |to| W::RenameSession { session: session.clone(), to })
+    };
+    let set = |field: SessionField| {
+        let session = session.clone();
+        on_value(&app, move |value| W::SetSession { session: session.clone(), field, value })
+    };
+    let mfa = spec.mfa == Some(true);
+    let toggle_mfa = {
+        let (app, session) = (app.clone(), session.clone());
+        Callback::from(move |_: MouseEvent| {
+            let value = if mfa { "false" } else { "true" }.to_string();
+            app.dispatch(Action::World(W::SetSession { session: session.clone(), field: SessionField::Mfa, value }));
+        })
+    };
+    let tags = {
+        let (set, remove) = (session.clone(), session.clone());
+        tag_rows(
+            &app,
+            &spec.tags,
+            move |old, key, value| W::SetSessionTag { session: set.clone(), old, key, value },
+            move |key| W::RemoveSessionTag { session: remove.clone(), key },
+        )
+    };
+    let pointer = DocLoc::SessionPolicy {
+        account: session.account.clone(),
+        role: session.role.clone(),
+        session: session.name.clone(),
+    }
+    .pointer();
+    let policy = if spec.policy.is_some() {
+        html! {
+            <div class="world-row">
+                { open_doc_button(&app, &pointer, "Session policy") }
+                <button class="world-remove" data-testid="world-remove-session-policy" onclick={on_click(&app, W::RemoveSessionPolicy(session.clone()))}>{"Remove session policy"}</button>
+            </div>
+        }
+    } else {
+        html! { <button data-testid="world-add-session-policy" onclick={on_click(&app, W::AddSessionPolicy(session.clone()))}>{"Add session policy"}</button> }
+    };
+    html! {
+        <li class="world-session" data-testid="world-session" data-name={session.name.clone()}>
+            <div class="world-row">
+                <label class="world-field">{"Session"}
+                    <input data-testid="world-session-name" spellcheck="false" value={session.name.clone()} onchange={rename} /></label>
+                <label class="world-field world-check">
+                    <input type="checkbox" data-testid="world-session-mfa" checked={mfa} onclick={toggle_mfa} />{"MFA"}</label>
+                if mfa {
+                    <label class="world-field">{"MFA age (s)"}
+                        <input data-testid="world-session-mfa-age" inputmode="numeric"
+                            value={spec.mfa_age_seconds.map(|s| s.to_string()).unwrap_or_default()} onchange={set(SessionField::MfaAge)} /></label>
+                }
+                <label class="world-field">{"Source identity"}
+                    <input data-testid="world-session-source-identity" spellcheck="false"
+                        value={spec.source_identity.clone().unwrap_or_default()} onchange={set(SessionField::SourceIdentity)} /></label>
+                <button class="world-remove" data-testid="world-delete-session" onclick={on_click(&app, W::DeleteSession(session.clone()))}>{"Delete session"}</button>
+            </div>
+            { tags }
+            <div class="world-row">
+                <button data-testid="world-add-session-tag" onclick={on_click(&app, W::SetSessionTag { session: session.clone(), old: None, key: String::new(), value: String::new() })}>{"Add session tag"}</button>
+                { policy }
             </div>
         </li>
     }

@@ -416,10 +416,13 @@ pub fn principal_choices(state: &State) -> Vec<String> {
         .collect();
     for (i, (id, a)) in state.base.accounts.iter().enumerate() {
         let prefix = if i == 0 { String::new() } else { format!("{id}:") };
-        for r in a.roles.keys() {
+        for (r, spec) in &a.roles {
             out.push(format!("{prefix}role/{r}"));
+            // The role's named sessions, then the other sessions steps call as.
+            out.extend(spec.sessions.keys().map(|s| format!("{prefix}role/{r}/{s}")));
             let own = format!("{prefix}role/{r}/");
-            out.extend(sessions.iter().filter(|s| s.starts_with(&own)).cloned());
+            let declared = |s: &str| s.strip_prefix(&own).is_some_and(|n| spec.sessions.contains_key(n));
+            out.extend(sessions.iter().filter(|s| s.starts_with(&own) && !declared(s)).cloned());
         }
         out.extend(a.users.keys().map(|u| format!("{prefix}user/{u}")));
         out.push(format!("{prefix}root"));

@@ -1,5 +1,5 @@
 //! The reducer's part for the world editor (issue 11): accounts, users, roles (tags, identity policies, permissions
-//! boundary), SCPs, keys, grants and the configuration edited from forms; a blank workspace; and the whole scenario
+//! boundary, named sessions with their tags, MFA, source identity and session policy), SCPs, keys, grants and the configuration edited from forms; a blank workspace; and the whole scenario
 //! as one JSON document that round-trips with the forms.
 //!
 //! Every structural edit is made on the scenario with the documents spliced in, then the documents are read back
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use kmsim_kms::scenario::{
     AccountSpec, ConfigSpec, GrantConstraintsSpec, GrantSpec, KeySpecFile, PrincipalSpec, Scenario, ScenarioFile,
-    StepSpec,
+    SessionSpec, StepSpec,
 };
 use serde_json::Value as J;
 
@@ -20,6 +20,10 @@ use super::{Action, Banner, State};
 use crate::model::{self, Snapshot};
 use crate::run;
 use crate::workspaces::Workspace;
+
+/// The pointer of the whole scenario's JSON document: its key in a snapshot's `texts` (a draft that does not read)
+/// and its `doc` (the JSON document was the one in the editor).
+pub const JSON_POINTER: &str = "";
 
 /// The id of the "New blank workspace" entry of the lessons menu.
 pub const BLANK_ID: &str = "new:blank";
@@ -30,6 +34,31 @@ pub struct Who {
     pub account: String,
     pub role: bool,
     pub name: String,
+}
+
+/// A named session of a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRef {
+    pub account: String,
+    pub role: String,
+    pub name: String,
+}
+
+impl SessionRef {
+    /// The role the session belongs to.
+    pub fn role(&self) -> Who {
+        Who { account: self.account.clone(), role: true, name: self.role.clone() }
+    }
+}
+
+/// A field of a named session the form edits (an empty value clears it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionField {
+    /// `true` or `false`: the session was obtained with MFA (off clears the MFA age).
+    Mfa,
+    /// Seconds since the MFA authentication.
+    MfaAge,
+    SourceIdentity,
 }
 
 /// A field of a key the form edits (an empty value clears it).
@@ -124,6 +153,37 @@ pub enum WorldAction {
     },
     AddBoundary(Who),
     RemoveBoundary(Who),
+    /// Adds a named session to a role (`session1`, ... when `name` is `None`).
+    AddSession {
+        role: Who,
+        name: Option<String>,
+    },
+    /// Renames a session; steps calling as it and session ARNs in policies follow.
+    RenameSession {
+        session: SessionRef,
+        to: String,
+    },
+    /// Deletes a session, refused while a step calls as it or a grant names it.
+    DeleteSession(SessionRef),
+    /// Sets a session tag (a new one when `key` is empty). `old` renames the tag.
+    SetSessionTag {
+        session: SessionRef,
+        old: Option<String>,
+        key: String,
+        value: String,
+    },
+    RemoveSessionTag {
+        session: SessionRef,
+        key: String,
+    },
+    SetSession {
+        session: SessionRef,
+        field: SessionField,
+        value: String,
+    },
+    /// Adds the session's session policy (a document, selected).
+    AddSessionPolicy(SessionRef),
+    RemoveSessionPolicy(SessionRef),
     AddScp {
         account: String,
         name: Option<String>,
@@ -175,6 +235,8 @@ pub enum WorldAction {
     },
     /// Shows the scenario as one JSON document in the editor.
     OpenJson,
+    /// Drops the JSON document's draft that does not read: the document shows the scenario again.
+    DiscardJson,
     /// The JSON document edited: applied when it reads, else its located problems are shown.
     EditJson(String),
 }
@@ -235,6 +297,23 @@ impl State {
         (json_text(full), &[])
     }
 
+    /// The JSON document's draft that a snapshot keeps: one typed against the scenario as it is, that does not read
+    /// (a draft that reads is the scenario already).
+    pub fn json_draft_kept(&self) -> Option<&str> {
+        let d = self.world.draft.as_ref().filter(|d| !d.problems.is_empty())?;
+        (d.basis == self.full_file()).then_some(d.text.as_str())
+    }
+
+    /// After a snapshot is loaded: its kept JSON draft back, with its problems found again, and the JSON document
+    /// open if it was.
+    pub(super) fn restore_json(&mut self, draft: Option<&String>, open: bool) {
+        self.world = WorldEdit::default();
+        if let Some(text) = draft {
+            self.edit_json(text.clone());
+        }
+        self.world.json_open = open;
+    }
+
     /// How many problems the JSON document shows (cheap when there are none: the sidebar asks on every render).
     pub fn json_problem_count(&self) -> usize {
         match self.world.draft.as_ref().filter(|d| !d.problems.is_empty()) {
@@ -292,6 +371,10 @@ impl State {
             }
             W::OpenJson => {
                 self.world.json_open = true;
+                return;
+            }
+            W::DiscardJson => {
+                self.world.draft = None;
                 return;
             }
             W::EditJson(text) => {
@@ -453,6 +536,7 @@ fn json_text(mut file: ScenarioFile) -> String {
         for p in a.roles.values_mut().chain(a.users.values_mut()) {
             p.policies.values_mut().for_each(&as_object);
             p.permissions_boundary.iter_mut().for_each(&as_object);
+            p.sessions.values_mut().filter_map(|s| s.policy.as_mut()).for_each(&as_object);
         }
         a.scps.values_mut().for_each(&as_object);
     }
@@ -464,6 +548,7 @@ fn starter_policy(kind: &str) -> String {
     let statement = match kind {
         "scp" => serde_json::json!({ "Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*" }),
         "boundary" => serde_json::json!({ "Sid": "KmsOnly", "Effect": "Allow", "Action": "kms:*", "Resource": "*" }),
+        "session" => serde_json::json!({ "Sid": "SessionMay", "Effect": "Allow", "Action": "kms:*", "Resource": "*" }),
         _ => {
             serde_json::json!({ "Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*" })
         }
@@ -487,6 +572,22 @@ fn clean_name(what: &str, name: &str) -> Result<String, String> {
         return Err(format!("the {what} name `{name}` cannot contain `{c}`"));
     }
     Ok(name.to_string())
+}
+
+/// What AWS STS accepts as a role session name or a source identity.
+const STS_NAME: &str = "2 to 64 characters: letters, digits and _+=,.@-";
+
+fn is_sts_name(s: &str) -> bool {
+    (2..=64).contains(&s.chars().count()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}
+
+/// A session name a person typed, as `AssumeRole`'s `RoleSessionName` takes it.
+fn session_name(name: &str) -> Result<String, String> {
+    let name = clean_name("session", name)?;
+    if !is_sts_name(&name) {
+        return Err(format!("the session name `{name}` is not {STS_NAME}"));
+    }
+    Ok(name)
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -587,6 +688,86 @@ impl Edit<'_> {
         map.get_mut(&who.name).ok_or_else(|| format!("account {} has no {kind} `{}`", who.account, who.name))
     }
 
+    fn session(&mut self, session: &SessionRef) -> Result<&mut SessionSpec, String> {
+        let p = self.principal(&session.role())?;
+        p.sessions
+            .get_mut(&session.name)
+            .ok_or_else(|| format!("role `{}` has no session `{}`", session.role, session.name))
+    }
+
+    /// The steps and grants that name a session, for messages.
+    fn uses_of_session(&self, session: &SessionRef) -> Vec<String> {
+        let first = self.first_account();
+        let rest = format!("/{}", session.name);
+        let is = |s: &str| {
+            parse_ref(s, &first).is_some_and(|r| {
+                r.account == session.account && r.kind == "role" && r.name == session.role && r.rest == rest
+            })
+        };
+        let mut uses = Vec::new();
+        for (i, s) in self.steps() {
+            if s.caller.as_deref().is_some_and(is) || s.authorize.as_ref().is_some_and(|a| is(&a.caller)) {
+                uses.push(format!("step {i} calls as it"));
+            }
+        }
+        for (i, g) in self.file.grants.iter().enumerate() {
+            if is(&g.grantee) || g.retiring_principal.as_deref().is_some_and(is) {
+                uses.push(format!("grant #{i} names it"));
+            }
+        }
+        if is(self.caller) {
+            uses.push("the console calls as it".to_string());
+        }
+        uses
+    }
+
+    fn rename_session(&mut self, session: &SessionRef, to: &str) -> Result<(), String> {
+        let to = session_name(to)?;
+        if to == session.name {
+            return Ok(());
+        }
+        let p = self.principal(&session.role())?;
+        if p.sessions.contains_key(&to) {
+            return Err(format!("role `{}` already has a session `{to}`", session.role));
+        }
+        let spec = p
+            .sessions
+            .remove(&session.name)
+            .ok_or_else(|| format!("role `{}` has no session `{}`", session.role, session.name))?;
+        p.sessions.insert(to.clone(), spec);
+        let first = self.first_account();
+        let (old_rest, new_rest) = (format!("/{}", session.name), format!("/{to}"));
+        self.rewrite_principals(|s| {
+            if let Some(mut r) = parse_ref(s, &first) {
+                if r.account == session.account && r.kind == "role" && r.name == session.role && r.rest == old_rest {
+                    r.rest.clone_from(&new_rest);
+                    *s = write_ref(&r, &first);
+                }
+            }
+        });
+        let prefix = format!("sts::{}:assumed-role/{}/", session.account, session.role);
+        let (old, new) = (format!("{prefix}{}", session.name), format!("{prefix}{to}"));
+        self.rewrite_texts(|t| replace_name(t, &old, &new));
+        Ok(())
+    }
+
+    fn delete_session(&mut self, session: &SessionRef) -> Result<(), String> {
+        let uses = self.uses_of_session(session);
+        if !uses.is_empty() {
+            return Err(format!(
+                "session `{}` of role `{}` is still used: {}",
+                session.name,
+                session.role,
+                uses.join("; ")
+            ));
+        }
+        let p = self.principal(&session.role())?;
+        p.sessions
+            .remove(&session.name)
+            .map(|_| ())
+            .ok_or_else(|| format!("role `{}` has no session `{}`", session.role, session.name))
+    }
+
     fn key_mut(&mut self, key: &str) -> Result<&mut KeySpecFile, String> {
         self.file.keys.get_mut(key).ok_or_else(|| format!("there is no key `{key}`"))
     }
@@ -684,6 +865,72 @@ impl Edit<'_> {
                 return Ok(Some(loc.pointer()));
             }
             W::RemoveBoundary(who) => self.principal(&who)?.permissions_boundary = None,
+            W::AddSession { role, name } => {
+                if !role.role {
+                    return Err(format!("user `{}` cannot have sessions: only a role is assumed", role.name));
+                }
+                let p = self.principal(&role)?;
+                let name = match name {
+                    Some(n) => session_name(&n)?,
+                    None => free_name("session", |n| p.sessions.contains_key(n)),
+                };
+                if p.sessions.contains_key(&name) {
+                    return Err(format!("role `{}` already has a session `{name}`", role.name));
+                }
+                p.sessions.insert(name, SessionSpec::default());
+            }
+            W::RenameSession { session, to } => self.rename_session(&session, &to)?,
+            W::DeleteSession(session) => self.delete_session(&session)?,
+            W::SetSessionTag { session, old, key, value } => {
+                set_tag(&mut self.session(&session)?.tags, old, &key, value)?;
+            }
+            W::RemoveSessionTag { session, key } => {
+                self.session(&session)?.tags.remove(&key);
+            }
+            W::SetSession { session, field, value } => {
+                let s = self.session(&session)?;
+                let value = value.trim();
+                match field {
+                    SessionField::Mfa => {
+                        s.mfa = (value == "true").then_some(true);
+                        if s.mfa.is_none() {
+                            s.mfa_age_seconds = None;
+                        }
+                    }
+                    SessionField::MfaAge => {
+                        s.mfa_age_seconds = match value {
+                            "" => None,
+                            _ if s.mfa != Some(true) => {
+                                return Err("the MFA age needs MFA: tick MFA first".to_string());
+                            }
+                            v => Some(
+                                v.parse()
+                                    .map_err(|_| format!("the MFA age `{v}` is not a number of seconds (0 or more)"))?,
+                            ),
+                        };
+                    }
+                    SessionField::SourceIdentity => {
+                        s.source_identity = match value {
+                            "" => None,
+                            v if is_sts_name(v) => Some(v.to_string()),
+                            v => return Err(format!("the source identity `{v}` is not {STS_NAME}")),
+                        };
+                    }
+                }
+            }
+            W::AddSessionPolicy(session) => {
+                let s = self.session(&session)?;
+                if s.policy.is_none() {
+                    s.policy = Some(J::String(starter_policy("session")));
+                }
+                let loc = model::DocLoc::SessionPolicy {
+                    account: session.account,
+                    role: session.role,
+                    session: session.name,
+                };
+                return Ok(Some(loc.pointer()));
+            }
+            W::RemoveSessionPolicy(session) => self.session(&session)?.policy = None,
             W::AddScp { account, name } => {
                 let a = self.file.accounts.get_mut(&account).ok_or_else(|| format!("there is no account {account}"))?;
                 let name = match name {
@@ -755,7 +1002,7 @@ impl Edit<'_> {
                 self.file.grants.remove(index);
             }
             W::SetConfig { field, value } => self.set_config(field, value.trim())?,
-            W::NewBlank { .. } | W::OpenJson | W::EditJson(_) => {}
+            W::NewBlank { .. } | W::OpenJson | W::DiscardJson | W::EditJson(_) => {}
         }
         Ok(None)
     }
@@ -814,6 +1061,7 @@ impl Edit<'_> {
             for p in a.roles.values_mut().chain(a.users.values_mut()) {
                 p.policies.values_mut().for_each(&g);
                 p.permissions_boundary.iter_mut().for_each(&g);
+                p.sessions.values_mut().filter_map(|s| s.policy.as_mut()).for_each(&g);
             }
             a.scps.values_mut().for_each(&g);
         }

@@ -4,7 +4,7 @@ use kmsim_policy::json;
 use kmsim_policy::PolicyType;
 
 use super::validate::parse_enum;
-use super::{KeyArns, Scenario};
+use super::{KeyArns, Scenario, ScenarioFile, SessionSpec};
 use crate::clock::Timestamp;
 use crate::grant::{Grant, GrantConstraints};
 use crate::hsm::{Hsm, Seed};
@@ -157,11 +157,36 @@ impl Scenario {
         resolve_principal(p, self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333"))
     }
 
+    /// The named session a caller ARN (`arn:aws:sts::A:assumed-role/ROLE/NAME`) is, with the JSON Pointer of its
+    /// declaration (`/accounts/A/roles/ROLE/sessions/NAME`); `None` for any other caller or an undeclared session.
+    pub fn session_of(&self, caller_arn: &str) -> Option<(&SessionSpec, String)> {
+        session_of(&self.file, caller_arn)
+    }
+
     /// Resolves a grantee or retiring principal: like [`Scenario::resolve_principal`], but `role/NAME` names the role
     /// itself (a grant to a role applies to all of its sessions), not one session.
     pub fn resolve_grantee(&self, p: &str) -> String {
         resolve_grantee(p, self.file.accounts.keys().next().map(String::as_str).unwrap_or("111122223333"))
     }
+}
+
+/// The named session a caller ARN is in `file` (see [`Scenario::session_of`]).
+pub(super) fn session_of<'f>(file: &'f ScenarioFile, caller_arn: &str) -> Option<(&'f SessionSpec, String)> {
+    let mut parts = caller_arn.splitn(6, ':');
+    let (_, _, service, _, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if service != "sts" {
+        return None;
+    }
+    let (role, session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
+    let spec = file.accounts.get(account)?.roles.get(role)?.sessions.get(session)?;
+    let ptr = format!(
+        "/accounts/{}/roles/{}/sessions/{}",
+        json::escape_pointer(account),
+        json::escape_pointer(role),
+        json::escape_pointer(session)
+    );
+    Some((spec, ptr))
 }
 
 /// Resolves a grantee or retiring principal against a default account (see [`Scenario::resolve_grantee`]).

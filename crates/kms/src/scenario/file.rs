@@ -79,6 +79,42 @@ pub struct PrincipalSpec {
     pub policies: BTreeMap<String, PolicyDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<PolicyDoc>,
+    /// Roles only: named sessions of the role, by session name (`as: "role/App/alice"` calls as session `alice`).
+    /// A user that has any is an error when the file is loaded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sessions: BTreeMap<String, SessionSpec>,
+}
+
+/// A named role session: what AWS STS's `AssumeRole` gives a session that KMS's authorization can see
+/// (<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>). A step calling as the session
+/// (`role/ROLE/NAME`) gets these values; the step's own `session_tags` (per key), `session_policy`, `mfa` and
+/// `mfa_age_seconds` win over them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSpec {
+    /// Session tags (`AssumeRole`'s `Tags`): `aws:PrincipalTag/*` with the role's tags, a session tag overriding the
+    /// role's tag of the same key (IAM User Guide, *Pass session tags in AWS STS*,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The session policy (`AssumeRole`'s `Policy`): the session may do only what both it and the role's identity
+    /// policies allow (IAM User Guide, *Session policies*,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDoc>,
+    /// The session was obtained with MFA (`AssumeRole`'s `SerialNumber` and `TokenCode`):
+    /// `aws:MultiFactorAuthPresent` is true and `aws:MultiFactorAuthAge` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<bool>,
+    /// Seconds since the MFA authentication (`aws:MultiFactorAuthAge`); needs `mfa: true`. Default 60.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_age_seconds: Option<u64>,
+    /// `AssumeRole`'s `SourceIdentity`: `aws:SourceIdentity` in every request of the session (IAM User Guide,
+    /// *Monitor and control actions taken with assumed roles*,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html>).
+    /// 2 to 64 characters: letters, digits and `_+=,.@-`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, kmsim_de::Deserialize, JsonSchema)]

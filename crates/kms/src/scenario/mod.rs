@@ -30,6 +30,17 @@
 //! (`long-term` or `temporary`), `source_ip` (an IP address), `source_vpce` (through a VPC endpoint: `aws:SourceVpce`
 //! and no `aws:SourceIp`), `session_tags`, `session_policy`, `context` (extra condition keys).
 //!
+//! A role may declare named sessions, each with what `AssumeRole` gave it ([`SessionSpec`]: `tags`, `policy`, `mfa`,
+//! `mfa_age_seconds`, `source_identity`):
+//!
+//! ```json
+//! "roles": { "App": { "sessions": { "alice": { "tags": { "tenant": "t1" }, "mfa": true, "source_identity": "alice" } } } }
+//! ```
+//!
+//! A step `"as": "role/App/alice"` (or an `authorize` step's `as`) calls as that session with those values; the
+//! step's own fields win: its `session_tags` key by key over the session's tags (which override the role's tags of
+//! the same key), its `session_policy`, `mfa` and `mfa_age_seconds` instead of the session's.
+//!
 //! An `authorize` step asks a question without executing anything. Besides `as`, `action` and `resource` it takes
 //! the request's parameters that feed condition keys, so that it is decided as the call is: `key_id` (the key as the
 //! request names it: an alias gives `kms:RequestAlias`; `resource` may then be left out), `encryption_context`,

@@ -129,8 +129,15 @@ impl Scenario {
         let mut caller = Caller::new(self.resolve_principal(&caller_name));
         caller.trace = trace;
         caller.via_service = s.via.clone();
-        caller.mfa = s.mfa.unwrap_or(false);
-        caller.mfa_age_seconds = s.mfa_age_seconds;
+        // A named session of the role gives its values; the step's own fields win (see `SessionSpec`).
+        let session = self.session_of(&caller.principal);
+        let (session_spec, session_ptr) = match &session {
+            Some((spec, ptr)) => (Some(*spec), Some(ptr.as_str())),
+            None => (None, None),
+        };
+        caller.mfa = s.mfa.or_else(|| session_spec.and_then(|x| x.mfa)).unwrap_or(false);
+        caller.mfa_age_seconds = s.mfa_age_seconds.or_else(|| session_spec.and_then(|x| x.mfa_age_seconds));
+        caller.source_identity = session_spec.and_then(|x| x.source_identity.clone());
         caller.credentials = match s.credentials.as_deref() {
             Some("long-term") => Some(Credentials::LongTerm),
             Some("temporary") => Some(Credentials::Temporary),
@@ -138,8 +145,13 @@ impl Scenario {
         };
         caller.source_ip = s.source_ip.clone();
         caller.source_vpce = s.source_vpce.clone();
-        caller.session_tags = s.session_tags.clone();
-        caller.session_policy = self.policies.get(&format!("/steps/{index}/session_policy")).cloned();
+        caller.session_tags = session_spec.map(|x| x.tags.clone()).unwrap_or_default();
+        caller.session_tags.extend(s.session_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        caller.session_policy = self
+            .policies
+            .get(&format!("/steps/{index}/session_policy"))
+            .or_else(|| session_ptr.and_then(|p| self.policies.get(&format!("{p}/policy"))))
+            .cloned();
         if let Some(c) = &s.context {
             match serde_json::from_value::<Context>((**c).clone()) {
                 Ok(c) => caller.context = c,

@@ -38,6 +38,7 @@ pub(super) fn check(
             errors.push(loc.err(At::Key(&format!("/accounts/{}", esc(id))), &format!("/accounts/{id}"), message, None));
         }
     }
+    sessions(file, loc, errors);
     super::steps::check(file, step_index, loc, errors);
     super::rule_checks::check(file, loc, errors);
     super::goals::check(file, loc, errors);
@@ -158,6 +159,61 @@ pub(super) fn check(
         }
     }
     policies
+}
+
+/// Named role sessions: only roles have them, and their names, source identities, tags and MFA are ones
+/// `AssumeRole` accepts (<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>).
+fn sessions(file: &ScenarioFile, loc: &Locate<'_>, errors: &mut Vec<ScenarioError>) {
+    // RoleSessionName and SourceIdentity: 2 to 64 characters of `[\w+=,.@-]`.
+    let sts_name = |s: &str| {
+        (2..=64).contains(&s.chars().count()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+    };
+    let sts_help = "2 to 64 characters: letters, digits and _+=,.@-";
+    for (id, a) in &file.accounts {
+        let ap = format!("/accounts/{}", esc(id));
+        for name in a.users.iter().filter(|(_, u)| !u.sessions.is_empty()).map(|(n, _)| n) {
+            let at = format!("{ap}/users/{}/sessions", esc(name));
+            let message = format!("user `{name}` cannot have sessions: only a role is assumed");
+            let help = "declare the sessions under a role in `roles`".to_string();
+            errors.push(loc.err(At::Key(&at), &at, message, Some(help)));
+        }
+        for (role, r) in &a.roles {
+            for (sn, session) in &r.sessions {
+                let sp = format!("{ap}/roles/{}/sessions/{}", esc(role), esc(sn));
+                if !sts_name(sn) {
+                    let message = format!("`{sn}` is not a role session name");
+                    errors.push(loc.err(At::Key(&sp), &sp, message, Some(sts_help.into())));
+                }
+                if let Some(si) = session.source_identity.as_deref().filter(|si| !sts_name(si)) {
+                    let at = format!("{sp}/source_identity");
+                    let message = format!("`{si}` is not a source identity");
+                    errors.push(loc.err(At::Value(&at), &at, message, Some(sts_help.into())));
+                }
+                if session.mfa_age_seconds.is_some() && session.mfa != Some(true) {
+                    let at = format!("{sp}/mfa_age_seconds");
+                    let message =
+                        "`mfa_age_seconds` needs `\"mfa\": true`: a session without MFA has no MFA age".into();
+                    errors.push(loc.err(At::Value(&at), &at, message, None));
+                }
+                for (k, v) in &session.tags {
+                    let at = format!("{sp}/tags/{}", esc(k));
+                    if k.is_empty() || k.chars().count() > 128 {
+                        let message = format!("session tag key `{k}` must be 1 to 128 characters");
+                        errors.push(loc.err(At::Key(&at), &at, message, None));
+                    }
+                    if v.chars().count() > 256 {
+                        let message = format!("the value of session tag `{k}` is longer than 256 characters");
+                        errors.push(loc.err(At::Value(&at), &at, message, None));
+                    }
+                }
+                if session.tags.len() > 50 {
+                    let at = format!("{sp}/tags");
+                    let message = format!("{} session tags: AssumeRole takes at most 50", session.tags.len());
+                    errors.push(loc.err(At::Value(&at), &at, message, None));
+                }
+            }
+        }
+    }
 }
 
 /// Each alias is a valid alias name and names one key in its account.
@@ -329,6 +385,12 @@ fn policy_documents<'f>(file: &'f ScenarioFile, step_index: &[usize]) -> Vec<(St
                 if let Some(b) = &p.permissions_boundary {
                     let path = format!("{pp}/permissions_boundary");
                     found.push((path, "permissions-boundary".into(), PolicyType::PermissionsBoundary, b));
+                }
+                for (sn, session) in p.sessions.iter().filter(|_| kind == "roles") {
+                    if let Some(doc) = &session.policy {
+                        let path = format!("{pp}/sessions/{}/policy", esc(sn));
+                        found.push((path, "session".into(), PolicyType::Session, doc));
+                    }
                 }
             }
         }

@@ -484,3 +484,210 @@ fn the_engineers_flow_across_accounts_with_a_grant() {
         }
     }
 }
+
+fn alice() -> SessionRef {
+    SessionRef { account: "111122223333".into(), role: "Admin".into(), name: "alice".into() }
+}
+
+/// The blank workspace with the key policy allowing Decrypt only to sessions tagged `tenant=t1` (no IAM delegation
+/// for Decrypt), and the admin role's sessions `alice` (tenant t1) and `bob` (tenant t2).
+fn tenant_world() -> State {
+    use WorldAction as W;
+    let admin = who("111122223333", true, "Admin");
+    let bob = SessionRef { name: "bob".into(), ..alice() };
+    let s = reduce_all(
+        blank_state(),
+        [
+            W::AddSession { role: admin.clone(), name: Some("alice".into()) },
+            W::SetSessionTag { session: alice(), old: None, key: "tenant".into(), value: "t1".into() },
+            W::AddSession { role: admin, name: Some("bob".into()) },
+            W::SetSessionTag { session: bob, old: None, key: "tenant".into(), value: "t2".into() },
+        ],
+    );
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            { "Sid": "Admin", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:root" },
+              "Action": "kms:*", "Resource": "*" },
+            { "Sid": "TenantOnly", "Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*",
+              "Condition": { "StringNotEquals": { "aws:PrincipalTag/tenant": "t1" } } }
+        ]
+    });
+    let source = serde_json::to_string_pretty(&policy).unwrap();
+    reduce(s, Action::Edit { doc: 0, source })
+}
+
+#[test]
+fn sessions_are_added_with_tags_mfa_and_source_identity_and_the_console_lists_them() {
+    use WorldAction as W;
+    let s = tenant_world();
+    assert!(s.banner.is_none(), "{:?}", s.banner);
+    let sessions = &s.base.accounts["111122223333"].roles["Admin"].sessions;
+    assert_eq!(sessions.keys().collect::<Vec<_>>(), ["alice", "bob"]);
+    assert_eq!(sessions["alice"].tags.get("tenant").map(String::as_str), Some("t1"));
+    assert_eq!(s.callers(), ["role/Admin", "role/Admin/alice", "role/Admin/bob", "root"]);
+    // The console's caller picker: each session once, with the sessions steps call as.
+    let s = [
+        Action::SetCaller("role/Admin/alice".into()),
+        Action::RunCall,
+        Action::SetCaller("role/Admin/temp".into()),
+        Action::RunCall,
+    ]
+    .into_iter()
+    .fold(s, reduce);
+    let picker = crate::state::steps::principal_choices(&s);
+    assert_eq!(picker[..5], ["role/Admin", "role/Admin/alice", "role/Admin/bob", "role/Admin/temp", "root"]);
+    let s = reduce_all(
+        s,
+        [
+            W::SetSession { session: alice(), field: SessionField::Mfa, value: "true".into() },
+            W::SetSession { session: alice(), field: SessionField::MfaAge, value: "300".into() },
+            W::SetSession { session: alice(), field: SessionField::SourceIdentity, value: "alice@example.com".into() },
+        ],
+    );
+    let a = &s.base.accounts["111122223333"].roles["Admin"].sessions["alice"];
+    assert_eq!(
+        (a.mfa, a.mfa_age_seconds, a.source_identity.as_deref()),
+        (Some(true), Some(300), Some("alice@example.com"))
+    );
+    // MFA off clears its age; an age without MFA and bad names are refused with what is wrong.
+    let off = reduce(s.clone(), W::SetSession { session: alice(), field: SessionField::Mfa, value: "false".into() });
+    let a = &off.base.accounts["111122223333"].roles["Admin"].sessions["alice"];
+    assert_eq!((a.mfa, a.mfa_age_seconds), (None, None));
+    let bad = reduce(off, W::SetSession { session: alice(), field: SessionField::MfaAge, value: "5".into() });
+    assert_eq!(bad.banner.unwrap().text, "the MFA age needs MFA: tick MFA first");
+    let bad = reduce(s.clone(), W::AddSession { role: who("111122223333", true, "Admin"), name: Some("a".into()) });
+    assert_eq!(bad.banner.unwrap().text, "the session name `a` is not 2 to 64 characters: letters, digits and _+=,.@-");
+    let bad = reduce(s.clone(), W::AddSession { role: who("111122223333", false, "nobody"), name: None });
+    assert!(bad.banner.unwrap().text.contains("only a role is assumed"));
+    let bad = reduce(s, W::SetSession { session: alice(), field: SessionField::SourceIdentity, value: "a b".into() });
+    assert!(bad.banner.unwrap().text.starts_with("the source identity `a b` is not"));
+}
+
+#[test]
+fn a_console_call_as_a_session_sees_its_tags() {
+    let s = tenant_world();
+    let s = reduce(s, Action::SetKey("$key:main".into()));
+    let outcome = |s: &State| s.view_of_run().unwrap().steps.last().unwrap().call.as_ref().unwrap().is_success();
+    let s = reduce(s, Action::SetCaller("role/Admin/alice".into()));
+    let s = reduce(s, Action::RunCall);
+    assert!(s.console_error.is_none(), "{:?}", s.console_error);
+    assert!(outcome(&s), "alice is tagged tenant=t1");
+    let s = reduce(s, Action::SetCaller("role/Admin/bob".into()));
+    let s = reduce(s, Action::RunCall);
+    assert!(!outcome(&s), "bob is tagged tenant=t2");
+}
+
+#[test]
+fn a_session_policy_is_a_document_with_live_diagnostics() {
+    use WorldAction as W;
+    let s = reduce(tenant_world(), W::AddSessionPolicy(alice()));
+    let pointer = "/accounts/111122223333/roles/Admin/sessions/alice/policy";
+    let doc = s.current().unwrap();
+    assert_eq!(doc.loc.pointer(), pointer);
+    assert_eq!(doc.loc.label(), "role Admin · session alice policy");
+    assert_eq!(doc.loc.policy_type(), kmsim_policy::PolicyType::Session);
+    assert!(doc.errors.is_empty());
+    let bad = reduce(s.clone(), Action::Edit { doc: s.selected, source: "{ \"Statement\": [".into() });
+    assert!(!bad.current().unwrap().errors.is_empty());
+    // The session policy limits the session: allowing only Decrypt, alice's Encrypt is denied.
+    let only_decrypt =
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}"#;
+    let s = reduce(s.clone(), Action::Edit { doc: s.selected, source: only_decrypt.into() });
+    let s = [Action::SetKey("$key:main".into()), Action::SetCaller("role/Admin/alice".into()), Action::RunCall]
+        .into_iter()
+        .fold(s, reduce);
+    let last = s.view_of_run().unwrap().steps.last().unwrap().call.clone().unwrap();
+    assert!(!last.is_success());
+    let s = reduce(s, W::RemoveSessionPolicy(alice()));
+    assert!(!pointers(&s).contains(&pointer.to_string()));
+}
+
+#[test]
+fn renaming_a_session_follows_steps_the_console_and_policies_and_a_delete_in_use_is_refused() {
+    use WorldAction as W;
+    let s = tenant_world();
+    let s = [Action::SetKey("$key:main".into()), Action::SetCaller("role/Admin/alice".into()), Action::RunCall]
+        .into_iter()
+        .fold(s, reduce);
+    // A key policy naming the session's ARN.
+    let doc = 0;
+    let source = s.docs[doc].source.replace(
+        "\"Principal\": \"*\"",
+        "\"Principal\": { \"AWS\": [\"arn:aws:sts::111122223333:assumed-role/Admin/alice\", \"arn:aws:sts::111122223333:assumed-role/Admin/alicex\"] }",
+    );
+    let s = reduce(s, Action::Edit { doc, source });
+    let s = reduce(s, W::RenameSession { session: alice(), to: "carol".into() });
+    assert!(s.banner.is_none(), "{:?}", s.banner);
+    let sessions = &s.base.accounts["111122223333"].roles["Admin"].sessions;
+    assert!(sessions.contains_key("carol") && !sessions.contains_key("alice"));
+    assert_eq!(sessions["carol"].tags.get("tenant").map(String::as_str), Some("t1"));
+    assert_eq!(s.user_steps[0].caller.as_deref(), Some("role/Admin/carol"));
+    assert_eq!(s.call.caller, "role/Admin/carol");
+    assert!(s.docs[0].source.contains("assumed-role/Admin/carol\""), "{}", s.docs[0].source);
+    assert!(s.docs[0].source.contains("assumed-role/Admin/alicex\""), "a longer name is another session");
+    // In use by a step and the console: refused with where.
+    let carol = SessionRef { name: "carol".into(), ..alice() };
+    let refused = reduce(s.clone(), W::DeleteSession(carol.clone()));
+    assert_eq!(
+        refused.banner.unwrap().text,
+        "session `carol` of role `Admin` is still used: step 0 calls as it; the console calls as it"
+    );
+    // bob is unused: deleted.
+    let s = reduce(s, W::DeleteSession(SessionRef { name: "bob".into(), ..alice() }));
+    assert!(s.banner.is_none(), "{:?}", s.banner);
+    assert!(!s.base.accounts["111122223333"].roles["Admin"].sessions.contains_key("bob"));
+}
+
+#[test]
+fn sessions_round_trip_through_the_json_document() {
+    let s = reduce(tenant_world(), WorldAction::AddSessionPolicy(alice()));
+    let (text, problems) = s.scenario_json();
+    assert!(problems.is_empty());
+    let parsed = Scenario::parse(&text).unwrap().file;
+    assert_eq!(parsed.accounts["111122223333"].roles["Admin"].sessions.len(), 2);
+    assert!(parsed.accounts["111122223333"].roles["Admin"].sessions["alice"].policy.as_ref().unwrap().is_object());
+    let again = reduce(s.clone(), WorldAction::EditJson(text));
+    assert_eq!(pointers(&again), pointers(&s));
+    // A bad session member in the JSON is located.
+    let (text, _) = s.scenario_json();
+    let broken = text.replacen("\"tenant\": \"t1\"", "\"tenant\": 5", 1);
+    let s = reduce(s, WorldAction::EditJson(broken));
+    let (_, problems) = s.scenario_json();
+    let p = problems.iter().find(|p| p.path == "/accounts/111122223333/roles/Admin/sessions/alice/tags/tenant");
+    assert_eq!(p.map(|p| p.message.as_str()), Some("invalid type: integer `5`, expected a string"), "{problems:?}");
+    assert!(p.is_some_and(|p| p.line > 1 && p.column > 1));
+}
+
+#[test]
+fn a_json_draft_that_does_not_read_is_kept_in_the_snapshot_until_it_reads_or_is_discarded() {
+    let s = reduce(blank_state(), WorldAction::OpenJson);
+    let (text, _) = s.scenario_json();
+    let broken = text.replacen("\"keys\": {", "\"keys\": { ,", 1);
+    let s = reduce(s, WorldAction::EditJson(broken.clone()));
+    assert_eq!(s.json_problem_count(), 1);
+    // Saved and loaded again (a reload): the draft, its problem and the open JSON document are back.
+    let snapshot = s.snapshot();
+    assert_eq!(snapshot.texts.get(JSON_POINTER), Some(&broken));
+    assert_eq!(snapshot.doc.as_deref(), Some(JSON_POINTER));
+    let back: crate::model::Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let reloaded = State::from_snapshot(back);
+    assert!(reloaded.world.json_open);
+    let (shown, problems) = reloaded.scenario_json();
+    assert_eq!(shown, broken);
+    assert_eq!(problems, s.scenario_json().1);
+    assert_eq!(reloaded.full_file(), s.full_file(), "the world is the last one that read");
+    // Discarded: the document shows the scenario again and the snapshot keeps nothing.
+    let discarded = reduce(reloaded.clone(), WorldAction::DiscardJson);
+    assert_eq!(discarded.scenario_json(), (text.clone(), &[][..]));
+    assert!(!discarded.snapshot().texts.contains_key(JSON_POINTER));
+    // Fixed: it reads, is applied, and is no longer kept as a draft.
+    let fixed = reduce(reloaded, WorldAction::EditJson(text.replace("Blank workspace", "Fixed")));
+    assert_eq!(fixed.json_problem_count(), 0);
+    assert_eq!(fixed.base.title, "Fixed");
+    assert!(!fixed.snapshot().texts.contains_key(JSON_POINTER));
+    // A document chosen instead: the snapshot names that document, and the draft is still kept.
+    let chose = reduce(s, Action::SelectDoc(0));
+    assert_eq!(chose.snapshot().doc.as_deref(), Some("/keys/main/policy"));
+    assert_eq!(chose.snapshot().texts.get(JSON_POINTER), Some(&broken));
+}
