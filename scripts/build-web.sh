@@ -2,7 +2,7 @@
 # Builds the playground into web/dist: cargo (profile `web`: opt z, lto, panic abort) -> wasm-bindgen --target web
 # -> wasm-opt -Oz (npm binaryen; Debian's binaryen cannot read today's wasm-bindgen output) -> the glue's imports
 # renamed to short names (in the wasm and the JS alike) -> JS glue and style.css minified by npm esbuild, the
-# editor (web/editor/editor.js + CodeMirror) bundled by it ->
+# editor (web/editor/editor.js + CodeMirror) bundled by it, its loader (web/editor/loader.js) minified ->
 # index.html and embed.html (+ examples/docs.html). The readable glue and stylesheet are kept in $TARGET_DIR/web-readable (not shipped).
 # Run scripts/setup.sh first on a fresh machine. Prints every asset's raw and gzip size.
 set -euo pipefail
@@ -158,8 +158,11 @@ console.log(`build-web: renamed ${renamed.size} imports`);
 JS
 "$ESBUILD" "$READABLE/kmsim-web.short.js" --minify --format=esm --log-level=warning --outfile="$DIST/kmsim-web.js"
 "$ESBUILD" "$READABLE/style.css" --minify --log-level=warning --outfile="$DIST/style.css"
-# The policy editor: CodeMirror 6 (npm) and web/editor/editor.js in one module, imported by the glue as ./editor.js.
+# The policy editor: CodeMirror 6 (npm) and web/editor/editor.js in one module, editor.js, imported after the first
+# render by its loader (web/editor/loader.js, not bundled: its `import("./editor.js")` stays), which the glue imports
+# as ./editor-loader.js.
 "$ESBUILD" web/editor/editor.js --bundle --minify --format=esm --log-level=warning --outfile="$DIST/editor.js"
+"$ESBUILD" web/editor/loader.js --minify --format=esm --log-level=warning --outfile="$DIST/editor-loader.js"
 echo "build-web: glue, editor and stylesheet minified (readable copies in $READABLE)"
 cp web/index.html web/embed.html "$DIST/"
 # An example docs page with two embeds (docs/embed.md), served at /examples/docs.html.

@@ -178,3 +178,36 @@ test("Tab indents in the editor; Esc then Tab leaves it", async ({ page }) => {
   await expect(editor).not.toBeFocused();
   expect(await editorText(page)).toBe('{\n  "Version": "2012-10-17"\n}');
 });
+
+test("until editor.js arrives the document is edited in a text area, and the editor then shows what was typed", async ({ page }) => {
+  // editor.js held back until the text area has been typed in (web/editor/loader.js imports it after the first render).
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\/editor\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await open(page);
+  await selectDoc(page, KEY_POLICY);
+  const plain = page.getByTestId("editor-plain");
+  await expect(plain).toBeVisible();
+  await expect(page.getByTestId("editor")).toHaveCount(0);
+  const typed = keyPolicy('"kms:Encrypt"');
+  await plain.fill(typed);
+  await expect(page.getByTestId("doc-ok")).toHaveText("No problems");
+  // Where the caret is when the editor comes: after "kms:Encrypt" (UTF-16 offsets, as the editor's).
+  const caret = typed.indexOf("kms:Encrypt") + "kms:Encrypt".length;
+  await plain.evaluate((t: HTMLTextAreaElement, at) => t.setSelectionRange(at, at), caret);
+  release();
+  const editor = page.getByTestId("editor");
+  await expect(editor).toBeVisible();
+  await expect(plain).toHaveCount(0);
+  expect(await editorText(page)).toBe(typed);
+  await expect(editor).toBeFocused();
+  expect(await editor.evaluate((e) => (e as HTMLElement & { selectionStart: number }).selectionStart)).toBe(caret);
+  // Edits go on in the editor, to the same document, with the lint's findings inline.
+  await page.keyboard.type("X");
+  await expect.poll(() => editorText(page)).toContain('"Action": "kms:EncryptX"');
+  await expect(editor.locator(".cm-lintRange-error")).toHaveText('"kms:EncryptX"');
+  await expect(page.getByTestId("doc-ok")).toHaveCount(0);
+});

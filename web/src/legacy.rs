@@ -87,7 +87,7 @@ fn context_json(rows: &[ContextRowV1]) -> Option<J> {
             let values = row.value.split(',').map(str::trim).filter(|s| !s.is_empty());
             ContextValue::Multi(values.map(|s| Value::String(s.to_string())).collect())
         } else {
-            match serde_json::from_value::<Value>(json!({ "type": row.ty, "value": row.value.trim() })) {
+            match kmsim_kms::scenario::read_value::<Value>(&json!({ "type": row.ty, "value": row.value.trim() })) {
                 Ok(v) => ContextValue::Single(v),
                 Err(_) => continue,
             }

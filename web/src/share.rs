@@ -14,6 +14,8 @@ use std::fmt;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use kmsim_kms::scenario::{read_text, ScenarioError};
+
 use crate::legacy::SnapshotV1;
 use crate::model::Snapshot;
 
@@ -66,12 +68,13 @@ pub fn to_json(snapshot: &Snapshot) -> String {
 pub fn from_json(json: &str) -> Result<Snapshot, ShareError> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| ShareError::Json(e.to_string()))?;
     let version = value.get("v").and_then(serde_json::Value::as_u64).ok_or(ShareError::NoVersion)?;
-    let json_err = |e: serde_json::Error| ShareError::Json(e.to_string());
-    // Typed reads go from the text again (not from `value`): that shares serde's code with the scenario parser's,
-    // which keeps the bundle smaller.
+    let json_err =
+        |e: ScenarioError| ShareError::Json(format!("{} at line {} column {}", e.message, e.span.line, e.span.column));
+    // Typed reads go from the text again, through the scenario parser's reader (`read_text`): the bundle holds one
+    // deserializer of the scenario's types, not that and serde_json's.
     let mut snapshot = match version {
-        1 => crate::legacy::upgrade(serde_json::from_str::<SnapshotV1>(json).map_err(json_err)?),
-        2 => serde_json::from_str::<Snapshot>(json).map_err(json_err)?,
+        1 => crate::legacy::upgrade(read_text::<SnapshotV1>(json).map_err(json_err)?),
+        2 => read_text::<Snapshot>(json).map_err(json_err)?,
         v => return Err(ShareError::UnknownVersion(v)),
     };
     snapshot.v = Snapshot::VERSION;
@@ -165,10 +168,11 @@ mod tests {
         assert!(matches!(decode(&not_json), Err(ShareError::Json(_))));
         assert_eq!(from_json("{\"docs\": []}"), Err(ShareError::NoVersion));
         assert_eq!(from_json("{\"v\": 99}"), Err(ShareError::UnknownVersion(99)));
-        assert!(from_json("{\"v\": 1, \"docs\": 3}")
-            .unwrap_err()
-            .to_string()
-            .starts_with("the data is not playground"));
+        // Worded and placed by the scenario parser's reader (JSON's names for the types, line and column).
+        assert_eq!(
+            from_json("{\"v\": 1, \"docs\": 3}").unwrap_err().to_string(),
+            "the data is not playground state: invalid type: integer `3`, expected an array at line 1 column 18"
+        );
         assert!(from_json("{\"v\": 2, \"scenario\": {\"nope\": 1}}").is_err());
     }
 

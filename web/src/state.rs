@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use kmsim_kms::scenario::{ScenarioFile, StepSpec};
+use kmsim_kms::scenario::{read_text, ScenarioFile, StepSpec};
 use serde_json::Value as J;
 use yew::Reducible;
 
@@ -420,9 +420,10 @@ impl State {
 
     fn open(&mut self, id: &str, seed: u64) {
         let Some(start) = starts::find(id) else { return };
-        // A plain serde_json read: the built-in scenarios are checked when they run (`Scenario::from_file`) and by
-        // the tests in `starts` (with the located parser), so the bundle needs only one deserializer of the types.
-        let Ok(mut file) = serde_json::from_str::<ScenarioFile>(start.text) else {
+        // A typed read without the checks: the built-in scenarios are checked when they run (`Scenario::from_file`)
+        // and by the tests in `starts`. Through the parser's reader (`read_text`), as every typed read of the
+        // scenario's types in the playground, so the bundle holds one deserializer of them.
+        let Ok(mut file) = read_text::<ScenarioFile>(start.text) else {
             self.banner = Some(Banner::error(format!("the built-in scenario `{id}` could not be read")));
             return;
         };
@@ -508,7 +509,7 @@ impl State {
         };
         let origin = starts::LESSONS
             .iter()
-            .find(|l| serde_json::from_str::<ScenarioFile>(l.text).is_ok_and(|f| f.title == file.title))
+            .find(|l| read_text::<ScenarioFile>(l.text).is_ok_and(|f| f.title == file.title))
             .map(|l| l.id.to_string());
         let progress = std::mem::take(&mut self.progress);
         let ws = std::mem::take(&mut self.ws);

@@ -77,13 +77,20 @@ struct DocEditorProps {
     doc: Doc,
 }
 
-/// The CodeMirror editor of web/editor/editor.js (bundled into dist/editor.js by scripts/build-web.sh). Offsets are
-/// UTF-16 units on that side; converted here with `crate::text`.
+/// The CodeMirror editor of web/editor/editor.js (bundled into dist/editor.js by scripts/build-web.sh), reached
+/// through its loader (web/editor/loader.js, dist/editor-loader.js), which imports it after the first render: the
+/// editor's functions may be called once `loaded()` (or `load`'s callback) says so. Offsets are UTF-16 units on that
+/// side; converted here with `crate::text`.
 mod cm {
     use wasm_bindgen::prelude::*;
 
-    #[wasm_bindgen(raw_module = "./editor.js")]
+    #[wasm_bindgen(raw_module = "./editor-loader.js")]
     extern "C" {
+        #[wasm_bindgen(js_name = editorLoaded)]
+        pub fn loaded() -> bool;
+        /// Calls `done(true)` once editor.js is loaded, `done(false)` if it could not be.
+        #[wasm_bindgen(js_name = editorLoad)]
+        pub fn load(done: JsValue);
         #[wasm_bindgen(js_name = createEditor)]
         pub fn create(parent: &web_sys::Element, text: &str, label: &str, callbacks: &JsValue) -> JsValue;
         #[wasm_bindgen(js_name = editorSetDoc)]
@@ -200,6 +207,31 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     let doc = &props.doc;
     let parent = use_node_ref();
     let live = use_mut_ref(|| None::<Live>);
+    // Until editor.js has arrived (web/editor/loader.js) the document is edited in a plain text area; `caret`: where
+    // its caret was when the editor came, if it had the focus (the editor takes the focus there).
+    let ready = use_state(cm::loaded);
+    let plain = use_node_ref();
+    let caret = use_mut_ref(|| None::<u32>);
+    {
+        let (ready, plain, caret) = (ready.clone(), plain.clone(), caret.clone());
+        use_effect_with((), move |()| {
+            if !*ready {
+                let done = Closure::once_into_js(move |ok: bool| {
+                    if let Some(t) = plain.cast::<web_sys::HtmlTextAreaElement>() {
+                        let focused = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.active_element())
+                            .is_some_and(|a| a == **t);
+                        *caret.borrow_mut() = focused.then(|| t.selection_start().ok().flatten()).flatten();
+                    }
+                    if ok {
+                        ready.set(true);
+                    }
+                });
+                cm::load(done);
+            }
+        });
+    }
     // The world's principals and keys completion offers, as of this render (the editor's closure reads them).
     let names = use_mut_ref(Names::default);
     {
@@ -225,19 +257,23 @@ fn DocEditor(props: &DocEditorProps) -> Html {
         }
     };
 
-    // Create the editor once; its edits become `Action::Edit` of the selected document.
+    // An edit (in the editor or the plain text area) becomes `Action::Edit` of the selected document.
+    let on_change: Rc<dyn Fn(String)> = {
+        let (target, app) = (target.clone(), app.clone());
+        Rc::new(move |source: String| {
+            let doc = *target.borrow();
+            app.dispatch(Action::Edit { doc, source });
+            // Run again in the same render (Yew renders once for both): state/live.rs.
+            app.dispatch(Action::RunEdited);
+        })
+    };
+    // Create the editor once, when editor.js is there, with the text as it is then (what was typed in the text area
+    // meanwhile included).
     {
-        let (parent, live, target, app, names) =
-            (parent.clone(), live.clone(), target.clone(), app.clone(), names.clone());
+        let (parent, live, names, on_change) = (parent.clone(), live.clone(), names.clone(), on_change.clone());
         let (source, label) = (doc.source.clone(), format!("{} source", doc.loc.label()));
-        use_effect_with((), move |()| {
-            let on_change: Rc<dyn Fn(String)> = Rc::new(move |source: String| {
-                let doc = *target.borrow();
-                app.dispatch(Action::Edit { doc, source });
-                // Run again in the same render (Yew renders once for both): state/live.rs.
-                app.dispatch(Action::RunEdited);
-            });
-            if let Some(el) = parent.cast::<web_sys::Element>() {
+        use_effect_with(*ready, move |ready| {
+            if let (true, Some(el)) = (*ready, parent.cast::<web_sys::Element>()) {
                 *live.borrow_mut() = mount(&el, &source, &label, on_change, names);
             }
             move || {
@@ -247,15 +283,19 @@ fn DocEditor(props: &DocEditorProps) -> Html {
             }
         });
     }
-    // Show the document (its own undo history) and its findings.
+    // Show the document (its own undo history) and its findings; once, when the editor has just come, the caret
+    // where it was in the text area.
     {
-        let live = live.clone();
+        let (live, caret) = (live.clone(), caret.clone());
         let key = format!("{index}:{}", doc.loc.pointer());
         let json = findings_json(&doc.source, &findings);
-        use_effect_with((key, doc.source.clone(), json), move |(key, source, json)| {
+        use_effect_with((key, doc.source.clone(), json, *ready), move |(key, source, json, _)| {
             if let Some(l) = live.borrow().as_ref() {
                 cm::set_doc(&l.handle, key, source);
                 cm::set_diagnostics(&l.handle, source, json);
+                if let Some(at) = caret.borrow_mut().take() {
+                    cm::goto(&l.handle, at);
+                }
             }
         });
     }
@@ -275,7 +315,7 @@ fn DocEditor(props: &DocEditorProps) -> Html {
     {
         let (live, source) = (live.clone(), doc.source.clone());
         let caret = app.caret.filter(|c| c.doc == index);
-        use_effect_with(caret, move |caret| {
+        use_effect_with((caret, *ready), move |(caret, _)| {
             if let (Some(c), Some(l)) = (caret, live.borrow().as_ref()) {
                 cm::goto(&l.handle, text::utf16_offset(&source, c.line, c.column));
             }
@@ -348,7 +388,12 @@ fn DocEditor(props: &DocEditorProps) -> Html {
                 <span class="doc-title" data-testid="doc-title">{format!("{} · {}", doc.loc.group(), doc.loc.label())}</span>
                 <code class="doc-path">{doc.loc.pointer()}</code>
             </div>
-            <div class="editor" ref={parent} data-testid="editor-box"></div>
+            <div class={classes!("editor", (!*ready).then_some("waiting"))} ref={parent} data-testid="editor-box"></div>
+            if !*ready {
+                <textarea class="editor-plain" ref={plain} data-testid="editor-plain" spellcheck="false" rows="16"
+                    aria-label={format!("{} source", doc.loc.label())} value={doc.source.clone()}
+                    oninput={Callback::from(move |e: InputEvent| on_change(super::value_of(&e)))} />
+            }
             <p class="editor-hint" data-testid="editor-hint">
                 {"Tab indents; press Esc then Tab to leave the editor. Ctrl-Space completes, Ctrl-F searches, Ctrl-Shift-M lists the findings (with their fixes)."}
             </p>

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use kmsim_kms::lint::{Finding, Severity};
 use kmsim_kms::rules::STATES;
-use kmsim_kms::scenario::{RuleSpec, Scenario, ScenarioFile};
+use kmsim_kms::scenario::{read_text, RuleSpec, Scenario, ScenarioFile};
 use kmsim_policy::json::{self, Json, LineIndex, Node};
 use kmsim_policy::{ErrorKind, PolicyError, PolicyWarning};
 
@@ -31,7 +31,7 @@ pub(super) fn extract(file: &ScenarioFile, docs: &mut Vec<Doc>) {
 
 /// Writes a rule document into the scenario when its text reads as a rule (else the scenario keeps the last one).
 pub(super) fn splice(file: &mut ScenarioFile, index: usize, source: &str) {
-    if let (Ok(rule), Some(slot)) = (serde_json::from_str::<RuleSpec>(source), file.rules.get_mut(index)) {
+    if let (Ok(rule), Some(slot)) = (read_text::<RuleSpec>(source), file.rules.get_mut(index)) {
         *slot = rule;
     }
 }
@@ -126,7 +126,7 @@ pub fn findings(doc: &Doc) -> Vec<Finding> {
 pub fn texts(docs: &[Doc]) -> BTreeMap<String, String> {
     docs.iter()
         .filter(|d| d.loc.is_rule())
-        .filter(|d| serde_json::from_str::<RuleSpec>(&d.source).map_or(true, |r| text_of(&r) != d.source))
+        .filter(|d| read_text::<RuleSpec>(&d.source).map_or(true, |r| text_of(&r) != d.source))
         .map(|d| (d.loc.pointer(), d.source.clone()))
         .collect()
 }

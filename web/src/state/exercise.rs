@@ -90,7 +90,7 @@ pub struct DocDiff {
 pub fn solution_diff(origin: Option<&str>, base: &ScenarioFile, docs: &[Doc]) -> Option<Vec<DocDiff>> {
     let written = origin
         .and_then(starts::find)
-        .and_then(|s| serde_json::from_str::<ScenarioFile>(s.text).ok())
+        .and_then(|s| kmsim_kms::scenario::read_text::<ScenarioFile>(s.text).ok())
         .unwrap_or_else(|| base.clone());
     let solved = Scenario::from_file(written.clone()).ok()?.with_solution()?.ok()?;
     let before = model::extract(&written);

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 use kmsim_kms::model::{self as botocore, Kind as ShapeKind};
 use kmsim_kms::rules::{Notification, RuleFiring};
-use kmsim_kms::scenario::{AdvanceSpec, AuthorizeSpec, ExpectSpec, ServiceStepSpec, StepResult, StepSpec};
+use kmsim_kms::scenario::{
+    read_text, read_value, AdvanceSpec, AuthorizeSpec, ExpectSpec, ServiceStepSpec, StepResult, StepSpec,
+};
 use kmsim_kms::CallOutcome;
 use kmsim_policy::Decision;
 use serde_json::{Map, Value as J};
@@ -998,8 +1000,8 @@ impl State {
         if !errors.is_empty() {
             return Err(errors);
         }
-        serde_json::from_str::<StepSpec>(text)
-            .map_err(|e| vec![format!("line {}, column {}: {e}", e.line(), e.column())])
+        read_text::<StepSpec>(text)
+            .map_err(|e| vec![format!("line {}, column {}: {}", e.span.line, e.span.column, e.message)])
     }
 
     /// The step editor's actions.
@@ -1068,7 +1070,7 @@ impl State {
                         None => {}
                     }
                 }
-                let Ok(spec) = serde_json::from_value::<ServiceStepSpec>(J::Object(svc)) else { return };
+                let Ok(spec) = read_value::<ServiceStepSpec>(&J::Object(svc)) else { return };
                 let Some(step) = self.step_mut(index) else { return };
                 step.service = Some(Box::new(spec));
                 self.steps_changed(Some(index));
@@ -1104,10 +1106,10 @@ impl State {
             }
         };
         set_path(&mut v, &path, value);
-        let step = match serde_json::from_value::<StepSpec>(v) {
+        let step = match read_value::<StepSpec>(&v) {
             Ok(s) => s,
             Err(e) => {
-                self.editing.field = Some(draft(vec![e.to_string()]));
+                self.editing.field = Some(draft(vec![e.message]));
                 return;
             }
         };

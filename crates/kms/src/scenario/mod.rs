@@ -117,6 +117,7 @@ pub mod goals;
 mod locate;
 pub(crate) mod located;
 mod parse;
+mod read;
 pub mod result;
 mod rule_checks;
 mod rule_text;
@@ -132,6 +133,7 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use expect::{deciding_statements, kms_call_what, NOTIFICATION, RULE_FIRING};
 pub use file::*;
 pub use goals::{Goal, GoalResult, PatchOp, Solution, StepMatch};
+pub use read::{read_text, read_value};
 pub use result::{Expectation, ScenarioRun, StepResult};
 
 /// Each key of a scenario by its local name -> its ARN in the world built from it.
