@@ -156,6 +156,30 @@ enum Seg {
     Index(usize),
 }
 
+/// The length of the run of string bytes at the start of `rest` that need no attention: up to the first `"`, `\\`
+/// or control character (or the end). Eight bytes at a time (SWAR): a byte `b` is flagged when `b ^ '"'`,
+/// `b ^ '\\'` or `b` minus 0x20 borrows; the lowest flag is always exact (the classic zero-byte test can only add
+/// false flags above a true one), so the first flagged byte of a word is the first byte that ends the run.
+fn plain_run(rest: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let mut done = 0;
+    let mut words = rest.chunks_exact(8);
+    for word in words.by_ref() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_le_bytes(bytes);
+        let flags = below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1) | below(x, 0x20);
+        if flags != 0 {
+            return done + (flags.trailing_zeros() / 8) as usize;
+        }
+        done += 8;
+    }
+    let tail = words.remainder();
+    done + tail.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(tail.len())
+}
+
 /// Objects with more members than this find duplicates through a hash index of their keys (smaller ones compare
 /// with each earlier key, which is cheaper for them).
 const LINEAR_KEYS: usize = 8;
@@ -329,8 +353,7 @@ impl<'a, S: Text<'a>> Parser<'a, S> {
         let mut out = String::new();
         loop {
             let run_start = self.i;
-            let rest = self.b.get(run_start..).unwrap_or(&[]);
-            self.i += rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
+            self.i += plain_run(self.b.get(run_start..).unwrap_or(&[]));
             let run = self.s.get(run_start..self.i).unwrap_or("");
             match self.peek() {
                 None => return self.err(start, self.i - start, "unterminated string", Some("add the closing `\"`")),
@@ -816,6 +839,24 @@ mod tests {
         assert_eq!(li.line_col(end), (1, 1 + 2 + 1_000_000));
         assert_eq!(li.line_col(src.len()), (1, 1 + 2 + 1_000_000 + 2));
         assert!(li.scanned.get() <= 4 * COLUMN_BLOCK, "scanned {} bytes for two positions", li.scanned.get());
+    }
+
+    #[test]
+    fn a_plain_run_ends_where_a_byte_by_byte_scan_ends() {
+        let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len());
+        // Every stop byte at every position of runs around the word size, after ASCII and multi-byte text.
+        for fill in ["a", "é", "\u{7f}", "\u{ff}", "\u{10ffff}"] {
+            for len in 0..20 {
+                for stop in ["", "\"", "\\", "\n", "\u{0}", "\u{1f}"] {
+                    let text = format!("{}{stop}x\"", fill.repeat(len));
+                    assert_eq!(plain_run(text.as_bytes()), naive(text.as_bytes()), "{text:?}");
+                }
+            }
+        }
+        // Bytes next to the stop values are not stops.
+        for b in [0x20u8, 0x21, 0x23, 0x5b, 0x5d, 0x80, 0xa2, 0xdc, 0xff] {
+            assert_eq!(plain_run(&[b; 17]), 17);
+        }
     }
 
     #[test]
