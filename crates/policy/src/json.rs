@@ -634,9 +634,21 @@ impl<'a> LineIndex<'a> {
     /// (line, column), both 1-based; the column counts characters (bytes when `offset` is inside a character).
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.source.len());
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        self.line_col_on(self.line_of(offset), offset)
+    }
+
+    /// The 0-based line of `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// [`LineIndex::line_col`] of an offset known to be on the 0-based `line`.
+    fn line_col_on(&self, line: usize, offset: usize) -> (u32, u32) {
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let col = if self.source.is_char_boundary(offset) {
+        let col = if self.chars_before_block.is_empty() {
+            // ASCII: a column is a byte difference.
+            offset - start
+        } else if self.source.is_char_boundary(offset) {
             self.chars_before(offset) - self.chars_before(start)
         } else {
             offset - start
@@ -650,8 +662,13 @@ impl<'a> LineIndex<'a> {
 
     /// [`LineIndex::span`] with a path that other spans share.
     pub fn span_shared(&self, pos: Pos, path: Arc<str>) -> Span {
-        let (line, column) = self.line_col(pos.offset);
-        let (end_line, end_column) = self.line_col(pos.offset + pos.len);
+        let offset = pos.offset.min(self.source.len());
+        let end = (pos.offset + pos.len).min(self.source.len());
+        let first = self.line_of(offset);
+        // Most spans end on the line they start on: no second search then.
+        let last = if self.starts.get(first + 1).is_some_and(|&next| next <= end) { self.line_of(end) } else { first };
+        let (line, column) = self.line_col_on(first, offset);
+        let (end_line, end_column) = self.line_col_on(last, end);
         Span { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len), path }
     }
 }
@@ -826,6 +843,20 @@ mod tests {
             let li = LineIndex::new(&src);
             for offset in 0..=src.len() + 2 {
                 assert_eq!(li.line_col(offset), rescanning_line_col(&src, offset), "offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_span_ends_where_line_col_puts_its_end() {
+        for src in ["", "ab\ncd\n", "\u{e9}\n\n{\"a\":\n  \"\u{e9}x\"}\n", "a\r\nb"] {
+            let li = LineIndex::new(src);
+            for offset in 0..=src.len() + 1 {
+                for len in 0..=src.len() + 1 - offset {
+                    let span = li.span(Pos { offset, len }, "/p");
+                    let want = (li.line_col(offset), li.line_col(offset + len));
+                    assert_eq!(((span.line, span.column), (span.end_line, span.end_column)), want, "{src:?} {offset}+{len}");
+                }
             }
         }
     }
