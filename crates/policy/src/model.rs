@@ -69,7 +69,7 @@ impl Statement {
     }
     /// The `Action`/`NotAction` values as written.
     pub fn actions(&self) -> impl Iterator<Item = &str> {
-        self.action.entries.iter().map(|e| &*e.text)
+        self.action.entries.iter().map(|e| self.action.text(e))
     }
     /// Whether the statement uses `NotResource`.
     pub fn has_not_resource(&self) -> bool {
@@ -143,12 +143,23 @@ impl PrincipalKindPat {
 pub(crate) struct ActionEl {
     pub negated: bool,
     pub span: Span,
+    /// The entries' texts as written, one after another (each entry holds its range): one allocation per element
+    /// instead of one per entry.
+    pub texts: String,
     pub entries: Vec<ActionEntry>,
+}
+
+impl ActionEl {
+    /// An entry's text as written.
+    pub fn text(&self, e: &ActionEntry) -> &str {
+        self.texts.get(e.text.clone()).unwrap_or("")
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ActionEntry {
-    pub text: Arc<str>,
+    /// The range of its text in [`ActionEl::texts`].
+    pub text: std::ops::Range<usize>,
     pub span: Span,
     /// `*` alone.
     pub any: bool,

@@ -36,7 +36,10 @@ impl Statement {
                 .flat_map(|el| &el.entries)
                 .map(|e| principal_matched_reason(&e.kind).into())
                 .collect(),
-            action: source(&self.action.span, self.action.entries.iter().map(|e| entry(&e.text, &e.span))),
+            action: source(
+                &self.action.span,
+                self.action.entries.iter().map(|e| entry(&Arc::from(self.action.text(e)), &e.span)),
+            ),
             resource: self
                 .resource
                 .as_ref()

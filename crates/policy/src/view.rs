@@ -103,7 +103,7 @@ impl Statement {
     }
     /// The `Action`/`NotAction` entries, with locations.
     pub fn action_entries(&self) -> impl Iterator<Item = Located<'_>> {
-        self.action.entries.iter().map(|e| Located { text: &e.text, span: &e.span })
+        self.action.entries.iter().map(|e| Located { text: self.action.text(e), span: &e.span })
     }
     /// The `Principal`/`NotPrincipal` element's span.
     pub fn principal_span(&self) -> Option<&Span> {

@@ -564,6 +564,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
     let p = cx.join(path, name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
+    let mut texts = String::with_capacity(values.iter().map(|(text, _, _)| text.len()).sum());
     let mut ok = true;
     let mut lower = String::new();
     for (text, pos, index) in values.iter() {
@@ -584,7 +585,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
         lower.make_ascii_lowercase();
         if lower == "*" {
             entries.push(ActionEntry {
-                text: text.into(),
+                text: push_text(&mut texts, text),
                 span: cx.span(pos, &vp),
                 any: true,
                 service: cx.service("*"),
@@ -597,7 +598,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
         match lower.split_once(':') {
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
                 entries.push(ActionEntry {
-                    text: text.into(),
+                    text: push_text(&mut texts, text),
                     span: cx.span(pos, &vp),
                     any: false,
                     service: cx.service(svc),
@@ -616,7 +617,14 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
             }
         }
     }
-    ok.then(|| ActionEl { negated, span: cx.span(member_pos(m), &p), entries })
+    ok.then(|| ActionEl { negated, span: cx.span(member_pos(m), &p), texts, entries })
+}
+
+/// Appends `text` to an element's `texts` and returns its range there.
+fn push_text(texts: &mut String, text: &str) -> std::ops::Range<usize> {
+    let start = texts.len();
+    texts.push_str(text);
+    start..texts.len()
 }
 
 fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &str) -> Result<Option<Template>, ()> {
