@@ -180,6 +180,10 @@ fn plain_run(rest: &[u8]) -> usize {
     done + tail.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(tail.len())
 }
 
+/// The first capacity of a non-empty array's or object's items: a statement's members and most lists of actions
+/// fit without regrowing (a vector would start at 4).
+const FIRST_CAPACITY: usize = 8;
+
 /// Objects with more members than this find duplicates through a hash index of their keys (smaller ones compare
 /// with each earlier key, which is cheaper for them).
 const LINEAR_KEYS: usize = 8;
@@ -444,12 +448,12 @@ impl<'a, S: Text<'a>> Parser<'a, S> {
     fn array(&mut self, depth: usize) -> R<Json<S>> {
         let open = self.i;
         self.i += 1;
-        let mut items = Vec::new();
         self.ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Json::Array(items));
+            return Ok(Json::Array(Vec::new()));
         }
+        let mut items = Vec::with_capacity(FIRST_CAPACITY);
         loop {
             self.ws();
             self.path.push(Seg::Index(items.len()));
@@ -481,14 +485,14 @@ impl<'a, S: Text<'a>> Parser<'a, S> {
     fn object(&mut self, depth: usize) -> R<Json<S>> {
         let open = self.i;
         self.i += 1;
-        let mut members: Vec<Member<S>> = Vec::new();
         // Built when the object grows past `LINEAR_KEYS` members: key -> index in `members`.
         let mut index: Option<HashMap<String, usize, KeyHasher>> = None;
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Json::Object(members));
+            return Ok(Json::Object(Vec::new()));
         }
+        let mut members: Vec<Member<S>> = Vec::with_capacity(FIRST_CAPACITY);
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
