@@ -37,6 +37,16 @@ enum Shape {
     General(Vec<Tok>),
 }
 
+/// A byte that is `*` or `?` (both ASCII, so a byte index of one is a character boundary).
+fn is_wild(b: u8) -> bool {
+    b == b'*' || b == b'?'
+}
+
+/// The byte index of the first `*` or `?` in `text`.
+fn wild_at(text: &str) -> Option<usize> {
+    text.bytes().position(is_wild)
+}
+
 /// A compiled wildcard pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
@@ -47,8 +57,8 @@ impl Glob {
     /// Compiles text in which `*` and `?` are wildcards.
     pub fn new(text: &str) -> Glob {
         // The same pattern as `from_tokens(tokens(text))`, with the common shapes recognised without tokens.
-        let Some(first) = text.find(['*', '?']) else { return Glob { shape: Shape::Exact(text.to_string()) } };
-        let last = text.rfind(['*', '?']).unwrap_or(first);
+        let Some(first) = wild_at(text) else { return Glob { shape: Shape::Exact(text.to_string()) } };
+        let last = text.bytes().rposition(is_wild).unwrap_or(first);
         let (head, stars, tail) = (text.get(..first), text.get(first..=last), text.get(last + 1..));
         if let (Some(head), Some(stars), Some(tail)) = (head, stars, tail) {
             if stars.bytes().all(|b| b == b'*') {
@@ -63,7 +73,7 @@ impl Glob {
         // Literal runs are cut straight out of the text.
         let mut out: Vec<Tok> = Vec::new();
         let mut rest = text;
-        while let Some(at) = rest.find(['*', '?']) {
+        while let Some(at) = wild_at(rest) {
             let (lit, wild) = rest.split_at(at);
             if !lit.is_empty() {
                 out.push(Tok::Lit(lit.to_string()));

@@ -93,7 +93,7 @@ fn join(path: &str, seg: &str) -> String {
 fn push_member(out: &mut String, path: &str, seg: &str) {
     out.push_str(path);
     out.push('/');
-    if seg.contains(['~', '/']) {
+    if seg.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(&escape_pointer(seg));
     } else {
         out.push_str(seg);
