@@ -859,7 +859,11 @@ mod tests {
                 for len in 0..=src.len() + 1 - offset {
                     let span = li.span(Pos { offset, len }, "/p");
                     let want = (li.line_col(offset), li.line_col(offset + len));
-                    assert_eq!(((span.line, span.column), (span.end_line, span.end_column)), want, "{src:?} {offset}+{len}");
+                    assert_eq!(
+                        ((span.line, span.column), (span.end_line, span.end_column)),
+                        want,
+                        "{src:?} {offset}+{len}"
+                    );
                 }
             }
         }
