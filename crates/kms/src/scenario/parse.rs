@@ -15,28 +15,10 @@ impl Scenario {
     /// Parses and validates a scenario, reporting every problem at once with line, column and JSON path.
     pub fn parse(source: &str) -> Result<Scenario, ScenarioErrors> {
         let lines = LineIndex::new(source);
-        let parsed = json::parse(source);
-        let mut errors: Vec<ScenarioError> = parsed
-            .duplicates
-            .iter()
-            .map(|d| ScenarioError {
-                message: format!("duplicate key `{}`", d.key),
-                help: Some("each key may appear once in an object".into()),
-                span: lines.span(d.pos, &format!("{}/{}", d.path, json::escape_pointer(&d.key))),
-            })
-            .collect();
-        let root = match parsed.root {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(ScenarioError { message: e.message, help: e.help, span: lines.span(e.pos, "") });
-                return Err(ScenarioErrors { errors });
-            }
-        };
-        if !matches!(root.value, Json::Object(_)) {
-            let message = format!("a scenario must be a JSON object, found {}", root.type_name());
-            errors.push(ScenarioError { message, help: None, span: lines.span(root.pos, "") });
+        let mut errors = Vec::new();
+        let Some(root) = object_root(source, &lines, "a scenario", &mut errors) else {
             return Err(ScenarioErrors { errors });
-        }
+        };
         let (file, step_index) = read_file(&root, &lines, &mut errors);
         let loc = Locate::Tree { root: &root, lines: &lines, source };
         let policies = validate::check(&file, &step_index, &loc, &mut errors);
@@ -114,4 +96,29 @@ fn read_file(root: &Node, lines: &LineIndex<'_>, errors: &mut Vec<ScenarioError>
 /// A JSON Pointer segment unescaped (RFC 6901).
 pub(super) fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// The one located JSON parse of `text` that a scenario, or a part of one read on its own (a rule), starts from: its
+/// root node when the text is a JSON object (`what`, e.g. "a scenario", names it in the error), with a problem in
+/// `errors` for each duplicate key (the rest of the text is still read), or `None` when it cannot be read at all.
+pub(super) fn object_root(text: &str, lines: &LineIndex, what: &str, errors: &mut Vec<ScenarioError>) -> Option<Node> {
+    let parsed = json::parse(text);
+    errors.extend(parsed.duplicates.iter().map(|d| ScenarioError {
+        message: format!("duplicate key `{}`", d.key),
+        help: Some("each key may appear once in an object".into()),
+        span: lines.span(d.pos, &format!("{}/{}", d.path, json::escape_pointer(&d.key))),
+    }));
+    let root = match parsed.root {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(ScenarioError { message: e.message, help: e.help, span: lines.span(e.pos, "") });
+            return None;
+        }
+    };
+    if !matches!(root.value, Json::Object(_)) {
+        let message = format!("{what} must be a JSON object, found {}", root.type_name());
+        errors.push(ScenarioError { message, help: None, span: lines.span(root.pos, "") });
+        return None;
+    }
+    Some(root)
 }

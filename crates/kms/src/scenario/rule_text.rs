@@ -2,7 +2,7 @@
 //! located read and the same checks as the rule gets inside a file, every problem with its line and column in the
 //! rule's text and its JSON Pointer from the rule (`/actions/3/action`).
 
-use kmsim_policy::json::{self, Json, LineIndex};
+use kmsim_policy::json::LineIndex;
 
 use super::locate::Locate;
 use super::located::{self, Path, Skip};
@@ -13,28 +13,10 @@ impl Scenario {
     /// role against `file`'s accounts) and checks it as [`Scenario::parse`] would; the rule, or every problem found.
     pub fn check_rule_text(file: &ScenarioFile, index: usize, text: &str) -> Result<RuleSpec, Vec<ScenarioError>> {
         let lines = LineIndex::new(text);
-        let parsed = json::parse(text);
-        let mut errors: Vec<ScenarioError> = parsed
-            .duplicates
-            .iter()
-            .map(|d| ScenarioError {
-                message: format!("duplicate key `{}`", d.key),
-                help: Some("each key may appear once in an object".into()),
-                span: lines.span(d.pos, &format!("{}/{}", d.path, json::escape_pointer(&d.key))),
-            })
-            .collect();
-        let root = match parsed.root {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(ScenarioError { message: e.message, help: e.help, span: lines.span(e.pos, "") });
-                return Err(errors);
-            }
-        };
-        if !matches!(root.value, Json::Object(_)) {
-            let message = format!("a rule must be a JSON object, found {}", root.type_name());
-            errors.push(ScenarioError { message, help: None, span: lines.span(root.pos, "") });
+        let mut errors = Vec::new();
+        let Some(root) = super::parse::object_root(text, &lines, "a rule", &mut errors) else {
             return Err(errors);
-        }
+        };
         let rule = match located::from_node::<RuleSpec>(&root, &Path::Root, &Skip::new()) {
             Ok(rule) => rule,
             Err(e) => {
