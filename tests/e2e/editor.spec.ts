@@ -1,15 +1,9 @@
 // The policy editor (issue 13, "The editor"): CodeMirror 6 with the core's KMS completion, lint findings inline with
 // their quick fixes, hover documentation, and Tab that indents (Esc then Tab leaves). No fixed sleeps.
 import { test, expect, type Locator, type Page } from "@playwright/test";
-import { open, editorText, typeOver } from "./helpers";
+import { open, editorText, typeOver, selectDoc } from "./helpers";
 
 const KEY_POLICY = "/keys/app/policy";
-
-async function selectDoc(page: Page, pointer: string): Promise<void> {
-  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
-  await tab.click();
-  await expect(tab).toHaveAttribute("aria-current", "true");
-}
 
 /**
  * Replaces the editor's text and returns line `line` (1-based) once CodeMirror shows the new text there. Playwright's

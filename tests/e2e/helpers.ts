@@ -47,3 +47,17 @@ export function kmsim(args: string[]): string {
   const bin = path.resolve(__dirname, "../../target/debug/kmsim");
   return execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 }
+
+/** Opens a lesson from the menu, on the steps view, and waits until its run holds every expectation. */
+export async function openLesson(page: Page, id: string): Promise<void> {
+  await page.getByTestId("open").selectOption(id);
+  await page.getByTestId("view-steps").click();
+  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
+}
+
+/** Selects the document at JSON Pointer `pointer` in the documents pane. */
+export async function selectDoc(page: Page, pointer: string): Promise<void> {
+  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-current", "true");
+}

@@ -6,7 +6,7 @@ import { test, expect, type Page, type BrowserContext } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { open, editorText, typeOver } from "./helpers";
+import { open, editorText, typeOver, openLesson, selectDoc } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -23,18 +23,6 @@ async function saved(page: Page): Promise<string> {
 const KEY_POLICY = "/keys/app/policy";
 const APP_POLICY = "/accounts/111122223333/roles/App/policies/AppKms";
 
-
-async function openLesson(page: Page, id: string): Promise<void> {
-  await page.getByTestId("open").selectOption(id);
-  await page.getByTestId("view-steps").click();
-  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
-
-async function selectDoc(page: Page, pointer: string): Promise<void> {
-  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
-  await tab.click();
-  await expect(tab).toHaveAttribute("aria-current", "true");
-}
 
 
 /** The 1-based line of the first line of `text` containing `needle`. */

@@ -7,24 +7,12 @@ import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
+import { editorText, kmsim, open, selectStep, typeOver, openLesson, selectDoc } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 const RESPOND = "/accounts/111122223333/roles/IncidentResponder/policies/respond";
-
-async function openLesson(page: Page, id: string): Promise<void> {
-  await page.getByTestId("open").selectOption(id);
-  await page.getByTestId("view-steps").click();
-  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
-
-async function selectDoc(page: Page, pointer: string): Promise<void> {
-  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
-  await tab.click();
-  await expect(tab).toHaveAttribute("aria-current", "true");
-}
 
 test("lesson 13: a service step shows its KMS calls nested; GenerateDataKey's trace highlights its deciding statement", async ({ page }) => {
   await open(page);

@@ -6,16 +6,10 @@
 import { test, expect, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText, kmsim, open, selectStep, typeOver } from "./helpers";
+import { editorText, kmsim, open, selectStep, typeOver, openLesson } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
-
-async function openLesson(page: Page, id: string): Promise<void> {
-  await page.getByTestId("open").selectOption(id);
-  await page.getByTestId("view-steps").click();
-  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
 
 /** Types `text` into a form field of the step editor and leaves it (a field is sent when it is left). */
 async function setField(page: Page, path: string, text: string): Promise<void> {

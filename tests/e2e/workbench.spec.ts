@@ -6,7 +6,7 @@ import { test, expect, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { editorText } from "./helpers";
+import { editorText, openLesson, selectDoc, open } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -16,27 +16,6 @@ const A = "111122223333";
 
 type Statement = { Sid?: string; Condition?: Record<string, unknown>; [k: string]: unknown };
 type Policy = { Version: string; Statement: Statement[] };
-
-async function open(page: Page): Promise<void> {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto("/");
-  await expect(page.getByTestId("app")).toBeVisible();
-  await expect(page.getByTestId("step-row").first()).toBeVisible();
-  expect(errors, "no uncaught page errors").toEqual([]);
-}
-
-async function openLesson(page: Page, id: string): Promise<void> {
-  await page.getByTestId("open").selectOption(id);
-  await page.getByTestId("view-steps").click();
-  await expect(page.getByTestId("run-status")).toHaveText("every expectation holds");
-}
-
-async function selectDoc(page: Page, pointer: string): Promise<void> {
-  const tab = page.locator(`[data-testid="doc-tab"][data-path="${pointer}"]`);
-  await tab.click();
-  await expect(tab).toHaveAttribute("aria-current", "true");
-}
 
 /** The policy document at `pointer`, read from the editor. */
 async function readDoc(page: Page, pointer: string): Promise<Policy> {
