@@ -173,16 +173,7 @@ pub fn upgrade(v1: SnapshotV1) -> Snapshot {
         context: context_json(&v1.request.context).map(Box::new),
         ..StepSpec::default()
     });
-    Snapshot {
-        v: Snapshot::VERSION,
-        origin: None,
-        scenario: file,
-        steps: Vec::new(),
-        doc: None,
-        step: Some(0),
-        call: None,
-        texts: Default::default(),
-    }
+    Snapshot { step: Some(0), ..Snapshot::of_file(None, file) }
 }
 
 #[cfg(test)]

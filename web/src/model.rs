@@ -291,6 +291,12 @@ pub struct Snapshot {
 impl Snapshot {
     /// The current format version.
     pub const VERSION: u32 = 2;
+
+    /// A scenario file as opened fresh (from a lesson or sample `origin`, a file, a blank workspace): no steps of
+    /// the user's, nothing selected, no kept texts.
+    pub fn of_file(origin: Option<String>, scenario: ScenarioFile) -> Snapshot {
+        Snapshot { v: Snapshot::VERSION, origin, scenario, ..Snapshot::default() }
+    }
 }
 
 /// Names used by `$ref` in a scenario's steps, to avoid clashes when naming new steps.

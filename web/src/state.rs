@@ -437,16 +437,7 @@ impl State {
         self.progress = progress;
         self.ws = ws;
         self.view = if view == View::Audit { View::Steps } else { view };
-        self.load(Snapshot {
-            v: Snapshot::VERSION,
-            origin: Some(id.to_string()),
-            scenario: file,
-            steps: Vec::new(),
-            doc: None,
-            step: None,
-            call: None,
-            texts: Default::default(),
-        });
+        self.load(Snapshot::of_file(Some(id.to_string()), file));
     }
 
     fn run_call(&mut self) {
@@ -518,16 +509,7 @@ impl State {
         self.progress = progress;
         self.ws = ws;
         self.view = view;
-        self.load(Snapshot {
-            v: Snapshot::VERSION,
-            origin,
-            scenario: file,
-            steps: Vec::new(),
-            doc: None,
-            step: None,
-            call: None,
-            texts: Default::default(),
-        });
+        self.load(Snapshot::of_file(origin, file));
         self.banner = Some(Banner { error: false, text: format!("opened `{name}`") });
     }
 

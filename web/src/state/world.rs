@@ -437,17 +437,7 @@ impl State {
     }
 
     fn new_blank(&mut self, seed: u64) {
-        let file = blank(seed);
-        let snapshot = Snapshot {
-            v: Snapshot::VERSION,
-            origin: None,
-            scenario: file,
-            steps: Vec::new(),
-            doc: None,
-            step: None,
-            call: None,
-            texts: Default::default(),
-        };
+        let snapshot = Snapshot::of_file(None, blank(seed));
         let ws = Workspace { id: self.fresh_id(seed), name: "Blank workspace".to_string(), lesson: None, snapshot };
         self.add_and_open(ws);
         self.view = super::View::World;
