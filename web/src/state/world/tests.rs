@@ -6,6 +6,7 @@ use kmsim_kms::scenario::Scenario;
 use serde_json::json;
 use yew::Reducible;
 
+use super::edit::{replace_account, replace_name};
 use super::*;
 use crate::state::{Action, State, View};
 
