@@ -51,25 +51,9 @@ const FEATURES: &str = r#"{
   ]
 }"#;
 
-const IDENTITY_1: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-     "Resource": "arn:aws:kms:us-east-1:111122223333:key/*",
-     "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant", "path"]}}},
-    {"Sid": "Describe", "Effect": "Allow", "Action": ["kms:DescribeKey", "kms:List*"], "Resource": "*"}
-  ]
-}"#;
+const IDENTITY_1: &str = include_str!("../benches/identity-1.json");
 
-const IDENTITY_2: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::app-bucket/*"},
-    {"Sid": "NoDeleteOutsideVpn", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
-     "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]},
-                   "Bool": {"aws:ViaAWSService": "false"}}}
-  ]
-}"#;
+const IDENTITY_2: &str = include_str!("../benches/identity-2.json");
 
 const BOUNDARY: &str = r#"{
   "Version": "2012-10-17",
