@@ -203,11 +203,9 @@ impl<'a> NodeDe<'a, '_> {
             Json::Number(text) => number(text, visitor),
             Json::String(s) => visitor.visit_borrowed_str(s),
             Json::Array(items) => {
-                let skip = self.skip;
-                let kept = items.iter().enumerate().filter(move |(_, n)| !skip.contains(&address(n)));
-                let mut seq = Items { items: kept, path: self.path, skip };
+                let mut seq = Items { items: items.iter().enumerate(), path: self.path, skip: self.skip };
                 let value = visitor.visit_seq(&mut seq)?;
-                match seq.items.next() {
+                match seq.next_item() {
                     None => Ok(value),
                     Some(_) => Err(de::Error::invalid_length(items.len(), &"fewer elements in array")),
                 }
@@ -228,18 +226,33 @@ impl<'a> NodeDe<'a, '_> {
 /// serde_json's `number out of range`), its value correctly rounded (serde_json's own float parsing, without its
 /// `float_roundtrip` feature, can be one unit in the last place off: `0.00043080333908418635`).
 fn number<'a, V: Visitor<'a>>(text: &str, visitor: V) -> R<V::Value> {
+    match number_of(text)? {
+        Number::Unsigned(u) => visitor.visit_u64(u),
+        Number::Negative(i) => visitor.visit_i64(i),
+        Number::Float(f) => visitor.visit_f64(f),
+    }
+}
+
+/// A JSON number's value, read once for every visitor (the part of [`number`] that does not depend on it).
+enum Number {
+    Unsigned(u64),
+    Negative(i64),
+    Float(f64),
+}
+
+fn number_of(text: &str) -> R<Number> {
     let n = serde_json::from_str::<serde_json::Number>(text).map_err(|e| {
         let msg = e.to_string();
         LocatedError { message: msg.split(" at line ").next().unwrap_or(&msg).to_string(), help: None, at: None }
     })?;
-    if let Some(u) = n.as_u64() {
-        visitor.visit_u64(u)
+    Ok(if let Some(u) = n.as_u64() {
+        Number::Unsigned(u)
     } else if let Some(i) = n.as_i64() {
-        visitor.visit_i64(i)
+        Number::Negative(i)
     } else {
         let exact = kmsim_policy::parse_f64(text).filter(|f| f.is_finite());
-        visitor.visit_f64(exact.or_else(|| n.as_f64()).unwrap_or(f64::NAN))
-    }
+        Number::Float(exact.or_else(|| n.as_f64()).unwrap_or(f64::NAN))
+    })
 }
 
 impl<'a> de::Deserializer<'a> for NodeDe<'a, '_> {
@@ -299,17 +312,26 @@ fn unexpected(node: &Node) -> de::Unexpected<'_> {
     }
 }
 
-struct Items<'p, I> {
-    items: I,
+/// An array's entries (one type for every visitor, so that its `SeqAccess` is compiled once per element type).
+struct Items<'a, 'p> {
+    items: std::iter::Enumerate<std::slice::Iter<'a, Node>>,
     path: &'p Path<'p>,
     skip: &'p Skip,
 }
 
-impl<'a, I: Iterator<Item = (usize, &'a Node)>> de::SeqAccess<'a> for &mut Items<'_, I> {
+impl<'a> Items<'a, '_> {
+    /// The next entry not in `skip`, with its index in the array.
+    fn next_item(&mut self) -> Option<(usize, &'a Node)> {
+        let skip = self.skip;
+        self.items.find(|(_, n)| !skip.contains(&address(n)))
+    }
+}
+
+impl<'a> de::SeqAccess<'a> for &mut Items<'a, '_> {
     type Error = LocatedError;
 
     fn next_element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> R<Option<T::Value>> {
-        match self.items.next() {
+        match self.next_item() {
             Some((i, node)) => {
                 let path = Path::Index(self.path, i);
                 seed.deserialize(NodeDe { node, path: &path, skip: self.skip }).map(Some)
