@@ -326,3 +326,17 @@ fn a_context_value_of_no_accepted_form_is_located_at_its_key() {
     let ok = r#"[ { "authorize": { "as": "role/App", "action": "kms:Decrypt", "resource": "*" }, "context": { "aws:SourceIp": { "type": "ip", "value": "1.2.3.4" }, "k:list": ["a", 1] } } ]"#;
     assert!(Scenario::parse(&steps(ok)).is_ok());
 }
+
+#[test]
+fn a_struct_written_as_an_array_is_refused_where_it_is() {
+    // serde_json would read `["SYMMETRIC_DEFAULT"]` as the key's fields in declaration order; the scenario's schema
+    // says a key is an object, and the located reader says so at the array.
+    let text = world(r#"{ "k": ["SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"] }"#, "[]", "[]");
+    let e = one_error(&text);
+    assert_eq!(e.message, "invalid type: an array, expected an object");
+    assert_eq!(&*e.span.path, "/keys/k");
+    assert_eq!((e.span.line, e.span.column), position(&text, "[\"SYMMETRIC"));
+    // The same key as an object loads.
+    let ok = world(r#"{ "k": { "key_spec": "SYMMETRIC_DEFAULT", "key_usage": "ENCRYPT_DECRYPT" } }"#, "[]", "[]");
+    assert!(Scenario::parse(&ok).is_ok());
+}
