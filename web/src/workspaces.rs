@@ -275,6 +275,10 @@ pub enum Problem {
 pub struct Saver {
     /// For each workspace this tab has read or written: its revision and its content then.
     known: BTreeMap<String, (u64, Workspace)>,
+    /// The record this tab last wrote for each workspace, as written: while the store still holds exactly that
+    /// text, no other tab has written since, and the record is not read back (a keystroke's save compares texts
+    /// instead of parsing the whole workspace).
+    written: BTreeMap<String, String>,
     current: Option<String>,
     order: Vec<String>,
 }
@@ -283,7 +287,7 @@ impl Saver {
     /// A saver that knows what was read at start.
     pub fn new(list: &[Workspace], revs: &BTreeMap<String, u64>) -> Saver {
         let known = list.iter().filter_map(|w| revs.get(&w.id).map(|rev| (w.id.clone(), (*rev, w.clone())))).collect();
-        Saver { known, current: None, order: Vec::new() }
+        Saver { known, written: BTreeMap::new(), current: None, order: Vec::new() }
     }
 
     /// Saves every workspace of `list` that changed since this tab last read or wrote it, removes those this tab
@@ -298,7 +302,9 @@ impl Saver {
                 Some((rev, _)) => *rev,
                 None => 0,
             };
-            let stored = store.get(&ws.key()).and_then(|t| parse_record(&ws.id, &t).ok());
+            let text = store.get(&ws.key());
+            let ours = text.is_some() && text.as_deref() == self.written.get(&ws.id).map(String::as_str);
+            let stored = if ours { None } else { text.and_then(|t| parse_record(&ws.id, &t).ok()) };
             let rev = match stored {
                 Some((theirs, srev)) if srev != known_rev => {
                     if theirs.same_content(ws) {
@@ -309,12 +315,15 @@ impl Saver {
                     continue;
                 }
                 Some((_, srev)) => srev + 1,
-                // New here, or removed by another tab while this one still has it open: saved (nothing is dropped).
+                // Still what this tab wrote at `known_rev` (`ours`, not read back); new here; or removed by another
+                // tab while this one still has it open: saved (nothing is dropped).
                 None => known_rev + 1,
             };
-            match store.set(&ws.key(), &record_json(ws, rev)) {
+            let record = record_json(ws, rev);
+            match store.set(&ws.key(), &record) {
                 Ok(()) => {
                     self.known.insert(ws.id.clone(), (rev, ws.clone()));
+                    self.written.insert(ws.id.clone(), record);
                 }
                 Err(e) => failed = Some(e),
             }
@@ -327,6 +336,7 @@ impl Saver {
                 store.remove(&key);
             }
             self.known.remove(&id);
+            self.written.remove(&id);
         }
         let order: Vec<String> = list.iter().map(|w| w.id.clone()).collect();
         if order != self.order {

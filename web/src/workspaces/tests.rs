@@ -185,3 +185,25 @@ fn a_reducer_state_saves_and_loads_back_through_a_store() {
     assert_eq!(back.ws.current, s.ws.current);
     assert_eq!(back.snapshot(), s.snapshot());
 }
+
+#[test]
+fn a_tabs_own_saves_follow_each_other_and_another_tabs_write_is_still_seen() {
+    let mut store = MemoryStore::default();
+    let mut tab = Saver::default();
+    // Keystroke after keystroke: the store still holds this tab's last record, each save is the next revision.
+    for (i, text) in ["v1", "v2", "v3"].into_iter().enumerate() {
+        let w = ws("x", "Mine", edited_snapshot(text));
+        assert!(tab.sync(&mut store, std::slice::from_ref(&w), "x").is_empty());
+        assert_eq!(parse_record("x", &store.get("kmsim.ws.x").unwrap()).unwrap(), (w, i as u64 + 1));
+    }
+    // Another tab writes revision 4 with other content: the next save is refused, not written over it.
+    let theirs = ws("x", "Mine", edited_snapshot("elsewhere"));
+    store.set("kmsim.ws.x", &record_json(&theirs, 4)).unwrap();
+    let mine = ws("x", "Mine", edited_snapshot("v4"));
+    let problems = tab.sync(&mut store, std::slice::from_ref(&mine), "x");
+    assert_eq!(problems, vec![Problem::Conflict { id: "x".into(), theirs: Box::new(theirs) }]);
+    // A record that is not one any more (written by something else) is saved over, as before.
+    store.set("kmsim.ws.x", "not a record").unwrap();
+    assert!(tab.sync(&mut store, std::slice::from_ref(&mine), "x").is_empty());
+    assert_eq!(parse_record("x", &store.get("kmsim.ws.x").unwrap()).unwrap(), (mine, 4));
+}
