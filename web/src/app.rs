@@ -15,7 +15,7 @@ use crate::workspaces::{self, Problem, Saver};
 
 fn initial_state() -> State {
     let loaded = workspaces::load(&mut LocalStore);
-    state::boot(&browser::fragment(), loaded, browser::random_seed())
+    state::boot(&address::fragment_at_start(), loaded, browser::random_seed())
 }
 
 #[component]

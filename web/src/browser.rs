@@ -1,4 +1,4 @@
-//! The few browser APIs the app uses (location, history, localStorage, randomness, events of other tabs and of the
+//! The few browser APIs the app uses (location, history, localStorage and sessionStorage, randomness, events of other tabs and of the
 //! address bar, the clipboard, file download and upload). Every call degrades to "nothing there" or `false` instead
 //! of throwing. Off the browser (native builds and tests) they do nothing.
 
@@ -160,6 +160,24 @@ mod imp {
         }
     }
 
+    fn session() -> Option<web_sys::Storage> {
+        window()?.session_storage().ok().flatten()
+    }
+
+    /// This tab's sessionStorage (kept across a reload of the tab, not shared with other tabs): a value, if any.
+    pub fn session_get(key: &str) -> Option<String> {
+        session()?.get_item(key).ok().flatten()
+    }
+
+    /// Sets (`Some`) or removes (`None`) a sessionStorage value; nothing if sessionStorage is unavailable.
+    pub fn session_put(key: &str, value: Option<&str>) {
+        let Some(s) = session() else { return };
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+
     /// Replaces the fragment without adding a history entry.
     pub fn replace_fragment(fragment: &str) {
         if let Some(history) = window().and_then(|w| w.history().ok()) {
@@ -180,6 +198,10 @@ mod imp {
         false
     }
     pub fn replace_fragment(_fragment: &str) {}
+    pub fn session_get(_key: &str) -> Option<String> {
+        None
+    }
+    pub fn session_put(_key: &str, _value: Option<&str>) {}
     pub fn theme() -> Option<String> {
         None
     }
