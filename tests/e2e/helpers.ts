@@ -49,6 +49,17 @@ export function kmsim(args: string[]): string {
 }
 
 /** Opens a lesson from the menu, on the steps view, and waits until its run holds every expectation. */
+/**
+ * The share link in the address once it shows the page's current state. The app writes it in a zero-delay timer
+ * started by the next animation frame after a change (web/src/address.rs); a frame callback and a timer started
+ * now run after those, so the link read then is the current one.
+ */
+export async function addressLink(page: Page): Promise<string> {
+  return page.evaluate(() => new Promise<string>((resolve) => {
+    requestAnimationFrame(() => setTimeout(() => resolve(location.hash), 0));
+  }));
+}
+
 export async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
   await page.getByTestId("view-steps").click();

@@ -6,7 +6,7 @@ import { test, expect, type Page, type BrowserContext } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { open, editorText, typeOver, openLesson, selectDoc } from "./helpers";
+import { open, editorText, typeOver, openLesson, selectDoc, addressLink } from "./helpers";
 
 const ARTIFACTS = path.resolve(__dirname, "artifacts");
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -174,7 +174,7 @@ test("a share link does not destroy other saved work: it opens as a new workspac
   await open(page);
   await runCall(page, "Success"); // local work: 9 steps
   await openLesson(page, "lesson:02-separation-of-duties");
-  const theirs = await page.evaluate(() => location.hash);
+  const theirs = await addressLink(page);
   await page.getByTestId("open").selectOption("lesson:01-least-privilege"); // back to my work
 
   const other = await context.newPage();
