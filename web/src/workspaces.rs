@@ -129,13 +129,14 @@ impl Workspace {
     }
 }
 
-/// A record as stored: `{"rev": N, "name": ..., "lesson": ..., "snapshot": {...}}`.
+/// A record as stored: `{"name": ..., "lesson": ..., "snapshot": {...}, "rev": N}`, written as text around the
+/// snapshot's JSON (this runs on every keystroke's save: no JSON value of the whole snapshot is built and written
+/// again); the same text as [`Workspace::body`] with `rev` added.
 pub fn record_json(ws: &Workspace, rev: u64) -> String {
-    let mut body = ws.body();
-    if let Some(o) = body.as_object_mut() {
-        o.insert("rev".to_string(), json!(rev));
-    }
-    body.to_string()
+    let snapshot = share::to_json(&ws.snapshot);
+    let name = J::from(ws.name.as_str()).to_string();
+    let lesson = ws.lesson.as_deref().map_or_else(|| "null".to_string(), |l| J::from(l).to_string());
+    format!("{{\"name\":{name},\"lesson\":{lesson},\"snapshot\":{snapshot},\"rev\":{rev}}}")
 }
 
 /// Reads a stored record: the workspace and its revision.

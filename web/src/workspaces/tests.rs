@@ -207,3 +207,19 @@ fn a_tabs_own_saves_follow_each_other_and_another_tabs_write_is_still_seen() {
     assert!(tab.sync(&mut store, std::slice::from_ref(&mine), "x").is_empty());
     assert_eq!(parse_record("x", &store.get("kmsim.ws.x").unwrap()).unwrap(), (mine, 4));
 }
+
+#[test]
+fn a_record_is_the_workspaces_body_with_its_revision() {
+    // The record is written as text around the snapshot's JSON (no JSON value of the whole snapshot per save); it is
+    // the same text as the body (the form backups use) with `rev` added, for a lesson, a blank and an odd name.
+    let mut blank = ws("b2", "quote \" and \\ and ünï", edited_snapshot("x"));
+    blank.lesson = None;
+    let mut lesson = ws("a1", "Mine", edited_snapshot("ünïcödé"));
+    lesson.lesson = Some("lesson:01-least-privilege".into());
+    for w in [lesson, blank] {
+        let mut body = w.body();
+        body.as_object_mut().unwrap().insert("rev".to_string(), serde_json::json!(12));
+        assert_eq!(record_json(&w, 12), body.to_string());
+        assert_eq!(parse_record(&w.id, &record_json(&w, 12)).unwrap(), (w.clone(), 12));
+    }
+}
