@@ -48,7 +48,6 @@ export function kmsim(args: string[]): string {
   return execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 }
 
-/** Opens a lesson from the menu, on the steps view, and waits until its run holds every expectation. */
 /**
  * The share link in the address once it shows the page's current state. The app writes it in a zero-delay timer
  * started by the next animation frame after a change (web/src/address.rs); a frame callback and a timer started
@@ -60,6 +59,7 @@ export async function addressLink(page: Page): Promise<string> {
   }));
 }
 
+/** Opens a lesson from the menu, on the steps view, and waits until its run holds every expectation. */
 export async function openLesson(page: Page, id: string): Promise<void> {
   await page.getByTestId("open").selectOption(id);
   await page.getByTestId("view-steps").click();

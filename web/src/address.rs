@@ -21,7 +21,7 @@ thread_local! {
 }
 
 /// The address this tab last asked to replace with a newer link (sessionStorage, so that it outlives a reload).
-pub const STALE_KEY: &str = "kmsim.address-stale";
+const STALE_KEY: &str = "kmsim.address-stale";
 
 /// Puts `snapshot`'s share link in the address once the next frame is painted.
 pub fn replace_after_paint(snapshot: Snapshot) {

@@ -1,6 +1,6 @@
-//! The few browser APIs the app uses (location, history, localStorage and sessionStorage, randomness, events of other tabs and of the
-//! address bar, the clipboard, file download and upload). Every call degrades to "nothing there" or `false` instead
-//! of throwing. Off the browser (native builds and tests) they do nothing.
+//! The few browser APIs the app uses (location, history, localStorage and sessionStorage, randomness, events of other
+//! tabs and of the address bar, the clipboard, file download and upload). Every call degrades to "nothing there" or
+//! `false` instead of throwing. Off the browser (native builds and tests) they do nothing.
 
 #[cfg(target_arch = "wasm32")]
 mod imp {

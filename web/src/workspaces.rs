@@ -271,15 +271,21 @@ pub enum Problem {
     Failed(StoreError),
 }
 
+/// What a [`Saver`] knows of one workspace: the revision it read or wrote, the content then, and the record text if
+/// this tab wrote it (while the store still holds exactly that text, no other tab has written since, and the record
+/// is not read back: a keystroke's save compares texts instead of parsing the whole workspace).
+#[derive(Debug, Clone)]
+struct Known {
+    rev: u64,
+    ws: Workspace,
+    record: Option<String>,
+}
+
 /// Writes changed workspaces, never over another tab's newer revision.
 #[derive(Debug, Clone, Default)]
 pub struct Saver {
     /// For each workspace this tab has read or written: its revision and its content then.
-    known: BTreeMap<String, (u64, Workspace)>,
-    /// The record this tab last wrote for each workspace, as written: while the store still holds exactly that
-    /// text, no other tab has written since, and the record is not read back (a keystroke's save compares texts
-    /// instead of parsing the whole workspace).
-    written: BTreeMap<String, String>,
+    known: BTreeMap<String, Known>,
     current: Option<String>,
     order: Vec<String>,
 }
@@ -287,8 +293,11 @@ pub struct Saver {
 impl Saver {
     /// A saver that knows what was read at start.
     pub fn new(list: &[Workspace], revs: &BTreeMap<String, u64>) -> Saver {
-        let known = list.iter().filter_map(|w| revs.get(&w.id).map(|rev| (w.id.clone(), (*rev, w.clone())))).collect();
-        Saver { known, written: BTreeMap::new(), current: None, order: Vec::new() }
+        let known = list
+            .iter()
+            .filter_map(|w| revs.get(&w.id).map(|rev| (w.id.clone(), Known { rev: *rev, ws: w.clone(), record: None })))
+            .collect();
+        Saver { known, current: None, order: Vec::new() }
     }
 
     /// Saves every workspace of `list` that changed since this tab last read or wrote it, removes those this tab
@@ -297,19 +306,19 @@ impl Saver {
         let mut problems = Vec::new();
         let mut failed = None;
         for ws in list {
-            let known_rev = match self.known.get(&ws.id) {
+            let (known_rev, written) = match self.known.get(&ws.id) {
                 // Compared as data (no serialising on every keystroke).
-                Some((_, known)) if known == ws => continue,
-                Some((rev, _)) => *rev,
-                None => 0,
+                Some(k) if k.ws == *ws => continue,
+                Some(k) => (k.rev, k.record.as_deref()),
+                None => (0, None),
             };
             let text = store.get(&ws.key());
-            let ours = text.is_some() && text.as_deref() == self.written.get(&ws.id).map(String::as_str);
+            let ours = written.is_some() && text.as_deref() == written;
             let stored = if ours { None } else { text.and_then(|t| parse_record(&ws.id, &t).ok()) };
             let rev = match stored {
                 Some((theirs, srev)) if srev != known_rev => {
                     if theirs.same_content(ws) {
-                        self.known.insert(ws.id.clone(), (srev, ws.clone()));
+                        self.known.insert(ws.id.clone(), Known { rev: srev, ws: ws.clone(), record: None });
                     } else {
                         problems.push(Problem::Conflict { id: ws.id.clone(), theirs: Box::new(theirs) });
                     }
@@ -323,8 +332,7 @@ impl Saver {
             let record = record_json(ws, rev);
             match store.set(&ws.key(), &record) {
                 Ok(()) => {
-                    self.known.insert(ws.id.clone(), (rev, ws.clone()));
-                    self.written.insert(ws.id.clone(), record);
+                    self.known.insert(ws.id.clone(), Known { rev, ws: ws.clone(), record: Some(record) });
                 }
                 Err(e) => failed = Some(e),
             }
@@ -333,11 +341,10 @@ impl Saver {
         for id in gone {
             let key = format!("{PREFIX}{id}");
             let stored_rev = store.get(&key).and_then(|t| parse_record(&id, &t).ok()).map(|(_, r)| r);
-            if stored_rev == self.known.get(&id).map(|(r, _)| *r) {
+            if stored_rev == self.known.get(&id).map(|k| k.rev) {
                 store.remove(&key);
             }
             self.known.remove(&id);
-            self.written.remove(&id);
         }
         let order: Vec<String> = list.iter().map(|w| w.id.clone()).collect();
         if order != self.order {
