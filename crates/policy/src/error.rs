@@ -30,6 +30,27 @@ impl fmt::Display for Span {
     }
 }
 
+/// A place in a policy's source without its JSON Pointer: how a compiled policy keeps the place of each element and
+/// entry. The pointer follows from where the value is in its statement (see `Statement`'s span methods), so it is
+/// written out only when a [`Span`] is asked for, not once per value at parse time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Loc {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub offset: u32,
+    pub len: u32,
+}
+
+impl Loc {
+    /// The span of this place at `path`.
+    pub fn span(self, path: Arc<str>) -> Span {
+        let Loc { line, column, end_line, end_column, offset, len } = self;
+        Span { line, column, end_line, end_column, offset, len, path }
+    }
+}
+
 /// What kind of problem a [`PolicyError`] reports. Stable, serialised as the variant name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]

@@ -151,21 +151,21 @@ fn statement_applies(st: &Statement, p: &Prepared<'_>, vars: bool) -> Option<Opt
 
 // ---- actions -----------------------------------------------------------------------------------------------------
 
-fn action_entry_matches(e: &ActionEntry, p: &Prepared<'_>) -> bool {
+fn action_entry_matches(el: &ActionEl, e: &ActionEntry, p: &Prepared<'_>) -> bool {
     if e.any {
         return true;
     }
     if let Some((svc, name)) = p.action_lower.as_ref().and_then(LowerAction::parts) {
-        return e.service.matches_bytes(svc) && e.name.matches_bytes(name);
+        return e.service.matches_bytes(svc) && el.name_matches(e, name, false);
     }
     match p.action {
-        Some((svc, name)) => e.service.matches_fold(svc) && e.name.matches_fold(name),
+        Some((svc, name)) => e.service.matches_fold(svc) && el.name_matches(e, name.as_bytes(), true),
         None => false,
     }
 }
 
 fn action_el_matches(el: &ActionEl, p: &Prepared<'_>) -> bool {
-    el.entries.iter().any(|e| action_entry_matches(e, p)) != el.negated
+    el.entries.iter().any(|e| action_entry_matches(el, e, p)) != el.negated
 }
 
 // ---- resources ---------------------------------------------------------------------------------------------------
@@ -477,7 +477,7 @@ fn trace_statement(st: &Statement, p: &Prepared<'_>, vars: bool) -> StatementTra
         let mut entries = Entries::new(&texts.action);
         let mut any = false;
         for (i, e) in el.entries.iter().enumerate() {
-            if action_entry_matches(e, p) {
+            if action_entry_matches(el, e, p) {
                 entries.set_matched(i);
                 any = true;
             }

@@ -57,18 +57,15 @@ impl Glob {
     /// Compiles text in which `*` and `?` are wildcards.
     pub fn new(text: &str) -> Glob {
         // The same pattern as `from_tokens(tokens(text))`, with the common shapes recognised without tokens.
-        let Some(first) = wild_at(text) else { return Glob { shape: Shape::Exact(text.to_string()) } };
-        let last = text.bytes().rposition(is_wild).unwrap_or(first);
-        let (head, stars, tail) = (text.get(..first), text.get(first..=last), text.get(last + 1..));
-        if let (Some(head), Some(stars), Some(tail)) = (head, stars, tail) {
-            if stars.bytes().all(|b| b == b'*') {
-                match (head.is_empty(), tail.is_empty()) {
-                    (true, true) => return Glob { shape: Shape::Any },
-                    (false, true) => return Glob { shape: Shape::Prefix(head.to_string()) },
-                    (true, false) => return Glob { shape: Shape::Suffix(tail.to_string()) },
-                    (false, false) => {}
-                }
-            }
+        if let Some(simple) = Simple::of(text) {
+            // The cuts are next to `*`, which is ASCII: character boundaries.
+            let shape = match simple {
+                Simple::Any => Shape::Any,
+                Simple::Exact => Shape::Exact(text.to_string()),
+                Simple::Prefix(n) => Shape::Prefix(text.get(..n).unwrap_or_default().to_string()),
+                Simple::Suffix(n) => Shape::Suffix(text.get(text.len() - n..).unwrap_or_default().to_string()),
+            };
+            return Glob { shape };
         }
         // Literal runs are cut straight out of the text.
         let mut out: Vec<Tok> = Vec::new();
@@ -143,13 +140,89 @@ impl Glob {
     }
 
     fn run(&self, s: &[u8], fold: bool) -> bool {
-        let eq = |a: &[u8], b: &[u8]| if fold { a.eq_ignore_ascii_case(b) } else { a == b };
         match &self.shape {
             Shape::Any => true,
-            Shape::Exact(p) => eq(s, p.as_bytes()),
-            Shape::Prefix(p) => s.get(..p.len()).is_some_and(|h| eq(h, p.as_bytes())),
-            Shape::Suffix(p) => s.len() >= p.len() && s.get(s.len() - p.len()..).is_some_and(|t| eq(t, p.as_bytes())),
+            Shape::Exact(p) => Simple::Exact.matches(p.as_bytes(), s, fold),
+            Shape::Prefix(p) => Simple::Prefix(p.len()).matches(p.as_bytes(), s, fold),
+            Shape::Suffix(p) => Simple::Suffix(p.len()).matches(p.as_bytes(), s, fold),
             Shape::General(toks) => general(toks, s, fold),
+        }
+    }
+}
+
+/// The shapes of a pattern that need no tokens: its text around its wildcards, when they are only `*` at one end
+/// or the other (or nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simple {
+    Any,
+    Exact,
+    /// The first n bytes, then only `*`.
+    Prefix(usize),
+    /// Only `*`, then the last n bytes.
+    Suffix(usize),
+}
+
+impl Simple {
+    /// The simple shape of `text`, if it has one.
+    fn of(text: &str) -> Option<Simple> {
+        let Some(first) = wild_at(text) else { return Some(Simple::Exact) };
+        let last = text.bytes().rposition(is_wild).unwrap_or(first);
+        if !text.as_bytes().get(first..=last)?.iter().all(|&b| b == b'*') {
+            return None;
+        }
+        match (first == 0, last + 1 == text.len()) {
+            (true, true) => Some(Simple::Any),
+            (false, true) => Some(Simple::Prefix(first)),
+            (true, false) => Some(Simple::Suffix(text.len() - last - 1)),
+            (false, false) => None,
+        }
+    }
+
+    /// The literal part of `pattern`, the text this shape was found in.
+    fn literal(self, pattern: &[u8]) -> &[u8] {
+        match self {
+            Simple::Any => &[],
+            Simple::Exact => pattern,
+            Simple::Prefix(n) => pattern.get(..n).unwrap_or(pattern),
+            Simple::Suffix(n) => pattern.get(pattern.len().saturating_sub(n)..).unwrap_or(pattern),
+        }
+    }
+
+    fn matches(self, pattern: &[u8], s: &[u8], fold: bool) -> bool {
+        let eq = |a: &[u8], b: &[u8]| if fold { a.eq_ignore_ascii_case(b) } else { a == b };
+        let lit = self.literal(pattern);
+        match self {
+            Simple::Any => true,
+            Simple::Exact => eq(s, lit),
+            Simple::Prefix(_) => s.get(..lit.len()).is_some_and(|h| eq(h, lit)),
+            Simple::Suffix(_) => s.len() >= lit.len() && s.get(s.len() - lit.len()..).is_some_and(|t| eq(t, lit)),
+        }
+    }
+}
+
+/// A pattern that keeps no copy of its text when it has a [`Simple`] shape: its owner keeps the text (for
+/// example the lower-cased names of an `Action` element, one after another) and passes it to [`Lean::matches`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lean {
+    Simple(Simple),
+    General(Glob),
+}
+
+impl Lean {
+    /// Compiles text in which `*` and `?` are wildcards (as [`Glob::new`]).
+    pub fn new(text: &str) -> Lean {
+        match Simple::of(text) {
+            Some(simple) => Lean::Simple(simple),
+            None => Lean::General(Glob::new(text)),
+        }
+    }
+
+    /// Whether `s` matches, `pattern` being the text this was compiled from; ignoring ASCII case when `fold` (the
+    /// pattern must then be lower case).
+    pub fn matches(&self, pattern: &str, s: &[u8], fold: bool) -> bool {
+        match self {
+            Lean::Simple(simple) => simple.matches(pattern.as_bytes(), s, fold),
+            Lean::General(glob) => glob.run(s, fold),
         }
     }
 }
@@ -243,6 +316,40 @@ mod tests {
         for (p, t, want) in cases {
             assert_eq!(Glob::new(p).matches(t), want, "{p} vs {t}");
         }
+    }
+
+    #[test]
+    fn a_lean_pattern_matches_as_its_glob() {
+        let patterns =
+            ["", "*", "**", "abc", "ab*", "ab**", "*ef", "**ef", "a*c", "a?c", "?*", "*?", "get*", "\u{e9}t\u{e9}*"];
+        let texts = [
+            "",
+            "a",
+            "abc",
+            "abd",
+            "abcdef",
+            "abef",
+            "xef",
+            "ef",
+            "GetKey",
+            "getkey",
+            "\u{e9}t\u{e9}",
+            "\u{e9}t\u{e9}x",
+        ];
+        for p in patterns {
+            let (lean, glob) = (Lean::new(p), Glob::new(p));
+            for t in texts {
+                for fold in [false, true] {
+                    assert_eq!(
+                        lean.matches(p, t.as_bytes(), fold),
+                        glob.run(t.as_bytes(), fold),
+                        "{p} vs {t} ({fold})"
+                    );
+                }
+            }
+        }
+        assert_eq!(Lean::new("ab*"), Lean::Simple(Simple::Prefix(2)));
+        assert!(matches!(Lean::new("a*c"), Lean::General(_)));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::hash::BuildHasherDefault;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::error::Span;
+use crate::error::{Loc, Span};
 
 /// The deepest nesting of arrays and objects accepted (a policy needs 5).
 pub const MAX_DEPTH: usize = 64;
@@ -575,6 +575,22 @@ pub fn escape_pointer(key: &str) -> String {
     }
 }
 
+/// Appends the JSON Pointer segment of member `key` (`/` and the key, escaped) to `out`.
+pub(crate) fn push_pointer_key(out: &mut String, key: &str) {
+    out.push('/');
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
+        out.push_str(&escape_pointer(key));
+    } else {
+        out.push_str(key);
+    }
+}
+
+/// Appends the JSON Pointer segment of item `index` (`/` and the index) to `out`.
+pub(crate) fn push_pointer_index(out: &mut String, index: usize) {
+    use std::fmt::Write;
+    let _ = write!(out, "/{index}");
+}
+
 /// Maps byte offsets to 1-based lines and character columns without rescanning the text: the line by binary search
 /// over the line starts, the column from a table of character counts per block of [`COLUMN_BLOCK`] bytes (only
 /// for text that is not ASCII; in ASCII a column is a byte difference). One position costs O(log lines + block),
@@ -666,6 +682,11 @@ impl<'a> LineIndex<'a> {
 
     /// [`LineIndex::span`] with a path that other spans share.
     pub fn span_shared(&self, pos: Pos, path: Arc<str>) -> Span {
+        self.loc(pos).span(path)
+    }
+
+    /// The lines and columns of `pos`.
+    pub(crate) fn loc(&self, pos: Pos) -> Loc {
         let offset = pos.offset.min(self.source.len());
         let end = (pos.offset + pos.len).min(self.source.len());
         let first = self.line_of(offset);
@@ -673,7 +694,7 @@ impl<'a> LineIndex<'a> {
         let last = if self.starts.get(first + 1).is_some_and(|&next| next <= end) { self.line_of(end) } else { first };
         let (line, column) = self.line_col_on(first, offset);
         let (end_line, end_column) = self.line_col_on(last, end);
-        Span { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len), path }
+        Loc { line, column, end_line, end_column, offset: to_u32(pos.offset), len: to_u32(pos.len) }
     }
 }
 

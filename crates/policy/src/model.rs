@@ -5,8 +5,9 @@
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
-use crate::error::Span;
-use crate::glob::{Glob, PTok};
+use crate::error::{Loc, Span};
+use crate::glob::{Glob, Lean, PTok};
+use crate::json::{push_pointer_index, push_pointer_key};
 use crate::policy_type::PolicyType;
 use crate::result::{Effect, PrincipalMatch, TraceSource};
 use crate::vars::Template;
@@ -90,11 +91,88 @@ impl Statement {
     }
 }
 
+/// One step of a JSON Pointer below a statement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seg<'a> {
+    Key(&'a str),
+    /// An item of an array; `None` for a value written alone (the pointer stays at the value's member).
+    Index(Option<u32>),
+}
+
+/// The spans of a statement's elements and entries: their [`Loc`] at the JSON Pointer that follows from where they
+/// are in the statement (written out here, when a span is asked for; parsing keeps none).
+impl Statement {
+    /// The pointer of the value at `segs` below the statement.
+    pub(crate) fn pointer(&self, segs: &[Seg<'_>]) -> Arc<str> {
+        let mut out = String::with_capacity(self.span.path.len() + 40);
+        out.push_str(&self.span.path);
+        for seg in segs {
+            match *seg {
+                Seg::Key(k) => push_pointer_key(&mut out, k),
+                Seg::Index(Some(i)) => push_pointer_index(&mut out, i as usize),
+                Seg::Index(None) => {}
+            }
+        }
+        out.into()
+    }
+    pub(crate) fn principal_el_span(&self, el: &PrincipalEl) -> Span {
+        el.loc.span(self.pointer(&[Seg::Key(el.key())]))
+    }
+    pub(crate) fn principal_entry_span(&self, el: &PrincipalEl, e: &PrincipalEntry) -> Span {
+        // The bare `"*"` is the element's value itself; other entries are under their type.
+        let ptype = if e.ptype == "*" { Seg::Index(None) } else { Seg::Key(e.ptype) };
+        e.loc.span(self.pointer(&[Seg::Key(el.key()), ptype, Seg::Index(e.index)]))
+    }
+    pub(crate) fn action_el_span(&self) -> Span {
+        self.action.loc.span(self.pointer(&[Seg::Key(self.action.key())]))
+    }
+    pub(crate) fn action_entry_span(&self, e: &ActionEntry) -> Span {
+        e.loc.span(self.pointer(&[Seg::Key(self.action.key()), Seg::Index(e.index)]))
+    }
+    pub(crate) fn resource_el_span(&self, el: &ResourceEl) -> Span {
+        el.loc.span(self.pointer(&[Seg::Key(el.key())]))
+    }
+    pub(crate) fn resource_entry_span(&self, el: &ResourceEl, e: &ResourceEntry) -> Span {
+        e.loc.span(self.pointer(&[Seg::Key(el.key()), Seg::Index(e.index)]))
+    }
+    /// The operator's name, at the operator block's pointer.
+    pub(crate) fn op_span(&self, c: &Condition) -> Span {
+        c.op_loc.span(self.pointer(&[Seg::Key("Condition"), Seg::Key(&c.op_text)]))
+    }
+    /// The path of a condition's `"key": values` member.
+    fn condition_pointer(&self, c: &Condition, index: Option<u32>) -> Arc<str> {
+        self.pointer(&[Seg::Key("Condition"), Seg::Key(&c.op_text), Seg::Key(&c.key_text), Seg::Index(index)])
+    }
+    /// The whole `"key": values` member.
+    pub(crate) fn condition_span(&self, c: &Condition) -> Span {
+        c.loc.span(self.condition_pointer(c, None))
+    }
+    /// The condition key's name.
+    pub(crate) fn key_span(&self, c: &Condition) -> Span {
+        c.key_loc.span(self.condition_pointer(c, None))
+    }
+    pub(crate) fn value_span(&self, c: &Condition, v: &CondValue) -> Span {
+        v.loc.span(self.condition_pointer(c, v.index))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalEl {
     pub negated: bool,
-    pub span: Span,
+    /// The whole member.
+    pub loc: Loc,
     pub entries: Vec<PrincipalEntry>,
+}
+
+impl PrincipalEl {
+    /// The element's name.
+    pub fn key(&self) -> &'static str {
+        if self.negated {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +182,9 @@ pub(crate) struct PrincipalEntry {
     pub text: Arc<str>,
     /// The value as a trace shows it: the text, prefixed with the type for other types than `AWS` and `*`.
     pub shown: Arc<str>,
-    pub span: Span,
+    pub loc: Loc,
+    /// Its index in its type's array (`None` for a single value).
+    pub index: Option<u32>,
     pub kind: PrincipalKindPat,
 }
 
@@ -142,17 +222,33 @@ impl PrincipalKindPat {
 #[derive(Debug, Clone)]
 pub(crate) struct ActionEl {
     pub negated: bool,
-    pub span: Span,
+    /// The whole member.
+    pub loc: Loc,
     /// The entries' texts as written, one after another (each entry holds its range): one allocation per element
     /// instead of one per entry.
     pub texts: String,
+    /// The entries' texts in lower case, one after another: the text of each entry's name pattern is its range
+    /// `name_at` here.
+    pub lower: String,
     pub entries: Vec<ActionEntry>,
 }
 
 impl ActionEl {
+    /// The element's name.
+    pub fn key(&self) -> &'static str {
+        if self.negated {
+            "NotAction"
+        } else {
+            "Action"
+        }
+    }
     /// An entry's text as written.
     pub fn text(&self, e: &ActionEntry) -> &str {
         self.texts.get(e.text.clone()).unwrap_or("")
+    }
+    /// Whether an entry's action name pattern matches `name` (lower case unless `fold`).
+    pub fn name_matches(&self, e: &ActionEntry, name: &[u8], fold: bool) -> bool {
+        e.name.matches(self.lower.get(e.name_at.clone()).unwrap_or(""), name, fold)
     }
 }
 
@@ -160,25 +256,43 @@ impl ActionEl {
 pub(crate) struct ActionEntry {
     /// The range of its text in [`ActionEl::texts`].
     pub text: std::ops::Range<usize>,
-    pub span: Span,
+    pub loc: Loc,
+    /// Its index in the element's array (`None` for a single value).
+    pub index: Option<u32>,
     /// `*` alone.
     pub any: bool,
-    /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it).
+    /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it; the
+    /// name's text is its range `name_at` in [`ActionEl::lower`]).
     pub service: Arc<Glob>,
-    pub name: Glob,
+    pub name: Lean,
+    pub name_at: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceEl {
     pub negated: bool,
-    pub span: Span,
+    /// The whole member.
+    pub loc: Loc,
     pub entries: Vec<ResourceEntry>,
+}
+
+impl ResourceEl {
+    /// The element's name.
+    pub fn key(&self) -> &'static str {
+        if self.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceEntry {
     pub text: Arc<str>,
-    pub span: Span,
+    pub loc: Loc,
+    /// Its index in the element's array (`None` for a single value).
+    pub index: Option<u32>,
     pub pat: ResPat,
 }
 
@@ -199,6 +313,18 @@ pub(crate) enum ArnPat {
 }
 
 impl ArnPat {
+    /// The pattern of text in which every `*` and `?` is a wildcard: `from_tokens(tokens(text))`, cut straight
+    /// out of the text.
+    pub fn new(text: &str) -> ArnPat {
+        if text == "*" {
+            return ArnPat::Any;
+        }
+        match split_arn(text) {
+            Some(segs) => ArnPat::Segments(Box::new(segs.map(Glob::new))),
+            None => ArnPat::Whole(Glob::new(text)),
+        }
+    }
+
     pub fn from_tokens(toks: &[PTok]) -> ArnPat {
         if toks == [PTok::Star] {
             return ArnPat::Any;
@@ -264,11 +390,11 @@ pub(crate) struct Condition {
     pub key_text: Arc<str>,
     pub key_lower: String,
     /// The whole `"key": values` member.
-    pub span: Span,
+    pub loc: Loc,
     /// The key's name (with its quotes).
-    pub key_span: Span,
+    pub key_loc: Loc,
     /// The operator's name (with its quotes), at the operator block's path.
-    pub op_span: Span,
+    pub op_loc: Loc,
     pub values: Vec<CondValue>,
 }
 
@@ -377,7 +503,9 @@ pub(crate) const OPERATORS: &[(&str, Family, Cmp, bool)] = &[
 #[derive(Debug, Clone)]
 pub(crate) struct CondValue {
     pub text: Arc<str>,
-    pub span: Span,
+    pub loc: Loc,
+    /// Its index in the key's array of values (`None` for a single value).
+    pub index: Option<u32>,
     pub val: CVal,
 }
 
@@ -479,6 +607,25 @@ mod tests {
         assert_eq!(split_arn("arn:aws:kms:us-east-1:111122223333"), None);
         assert_eq!(split_arn("*"), None);
         assert_eq!(split_arn("arn:\u{e9}:k:r:a:\u{e9}/x"), Some(["arn", "\u{e9}", "k", "r", "a", "\u{e9}/x"]));
+    }
+
+    #[test]
+    fn a_pattern_cut_from_text_is_the_one_made_from_its_tokens() {
+        for text in [
+            "*",
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:*:key/*",
+            "arn:aws:s3:::b/a:b:c",
+            "arn:*",
+            "",
+            "::::",
+            ":::::",
+            "a?:b*c:*:d::e*f?g:h",
+            "arn:aws:kms:us-east-1:111122223333:alias/x*",
+        ] {
+            let from_tokens = ArnPat::from_tokens(&crate::glob::tokens(text).collect::<Vec<_>>());
+            assert_eq!(format!("{:?}", ArnPat::new(text)), format!("{from_tokens:?}"), "{text}");
+        }
     }
 
     #[test]

@@ -9,12 +9,12 @@ use crate::model::{CondTexts, Condition, Family, Op, Policy, PrincipalKindPat, S
 use crate::request::Request;
 use crate::result::{Effect, EntrySource, PrincipalMatch, TraceSource};
 
-fn entry(value: &Arc<str>, span: &Span) -> EntrySource {
-    EntrySource { value: Arc::clone(value), span: span.clone(), note: None }
+fn entry(value: &Arc<str>, span: Span) -> EntrySource {
+    EntrySource { value: Arc::clone(value), span, note: None }
 }
 
-fn source(span: &Span, entries: impl Iterator<Item = EntrySource>) -> Arc<TraceSource> {
-    Arc::new(TraceSource { span: span.clone(), condition: None, entries: entries.collect() })
+fn source(span: Span, entries: impl Iterator<Item = EntrySource>) -> Arc<TraceSource> {
+    Arc::new(TraceSource { span, condition: None, entries: entries.collect() })
 }
 
 impl Statement {
@@ -24,11 +24,11 @@ impl Statement {
         self.texts.get_or_init(|| StatementTexts {
             applies: applies_reason(self.effect, self.conditions.is_empty()).into(),
             principal: self.principal.as_ref().map(|el| {
-                let entries = el
-                    .entries
-                    .iter()
-                    .map(|e| EntrySource { note: principal_note(&e.kind).map(Arc::from), ..entry(&e.shown, &e.span) });
-                source(&el.span, entries)
+                let entries = el.entries.iter().map(|e| EntrySource {
+                    note: principal_note(&e.kind).map(Arc::from),
+                    ..entry(&e.shown, self.principal_entry_span(el, e))
+                });
+                source(self.principal_el_span(el), entries)
             }),
             principal_reasons: self
                 .principal
@@ -37,21 +37,23 @@ impl Statement {
                 .map(|e| principal_matched_reason(&e.kind).into())
                 .collect(),
             action: source(
-                &self.action.span,
-                self.action.entries.iter().map(|e| entry(&Arc::from(self.action.text(e)), &e.span)),
+                self.action_el_span(),
+                self.action.entries.iter().map(|e| entry(&Arc::from(self.action.text(e)), self.action_entry_span(e))),
             ),
-            resource: self
-                .resource
-                .as_ref()
-                .map(|r| source(&r.span, r.entries.iter().map(|e| entry(&e.text, &e.span)))),
-            conditions: self.conditions.iter().map(CondTexts::new).collect(),
+            resource: self.resource.as_ref().map(|r| {
+                source(
+                    self.resource_el_span(r),
+                    r.entries.iter().map(|e| entry(&e.text, self.resource_entry_span(r, e))),
+                )
+            }),
+            conditions: self.conditions.iter().map(|c| CondTexts::new(self, c)).collect(),
         })
     }
 }
 
 impl CondTexts {
-    /// The trace's source of a condition and its reasons that do not depend on the request.
-    pub fn new(c: &Condition) -> CondTexts {
+    /// The trace's source of a condition of statement `st` and its reasons that do not depend on the request.
+    pub fn new(st: &Statement, c: &Condition) -> CondTexts {
         let (op, op_text, key_text) = (c.op, &*c.op_text, &*c.key_text);
         let r = |present, outcome| -> Arc<str> { condition_reason(op, present, outcome).into() };
         let (missing_false, one_false) = (r(None, false), r(Some(1), false));
@@ -60,9 +62,9 @@ impl CondTexts {
         let count_free = op.set != SetOp::None || op.family == Family::Null;
         CondTexts {
             source: Arc::new(TraceSource {
-                span: c.span.clone(),
+                span: st.condition_span(c),
                 condition: Some((Arc::clone(&c.op_text), Arc::clone(&c.key_text))),
-                entries: c.values.iter().map(|v| entry(&v.text, &v.span)).collect(),
+                entries: c.values.iter().map(|v| entry(&v.text, st.value_span(c, v))).collect(),
             }),
             reasons: [missing_false, r(None, true), one_false, r(Some(1), true)],
             false_reasons,

@@ -2,7 +2,7 @@
 //! parse time for values as written and per request for values with policy variables; and the help that says what
 //! a family accepts.
 
-use crate::glob::{tokens, Glob};
+use crate::glob::Glob;
 use crate::model::{ArnPat, CVal, Cidr, Family, Op};
 use crate::request::Request;
 use crate::vars::Template;
@@ -20,7 +20,7 @@ pub(crate) fn compile_value(family: Family, text: &str) -> Result<CVal, String> 
         Family::Bool => CVal::Bool(parse_bool(text).ok_or_else(|| format!("`{text}` is not `true` or `false`"))?),
         Family::Bin => CVal::Bin(crate::binary::base64_decode(text).ok_or_else(|| format!("`{text}` is not base64"))?),
         Family::Ip => CVal::Ip(Cidr::parse(text).ok_or_else(|| format!("`{text}` is not an IP address or CIDR"))?),
-        Family::Arn => CVal::Arn(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
+        Family::Arn => CVal::Arn(ArnPat::new(text)),
         Family::Null => CVal::Null(parse_bool(text).ok_or_else(|| format!("`{text}` is not `true` or `false`"))?),
     })
 }

@@ -6,10 +6,10 @@ use crate::error::Span;
 use crate::model::{Condition, Family, SetOp, Statement};
 
 /// A value as written and where it is (a string's span includes its quotes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Located<'a> {
     pub text: &'a str,
-    pub span: &'a Span,
+    pub span: Span,
 }
 
 /// The value type an operator compares as (IAM's condition operator families).
@@ -36,13 +36,14 @@ pub enum SetOperator {
 /// One condition (an operator, a key and its values), with locations.
 #[derive(Debug, Clone, Copy)]
 pub struct ConditionView<'a> {
+    st: &'a Statement,
     c: &'a Condition,
 }
 
 impl<'a> ConditionView<'a> {
     /// The operator as written (`ForAnyValue:StringEqualsIfExists`) and where its name is.
     pub fn operator(&self) -> Located<'a> {
-        Located { text: &self.c.op_text, span: &self.c.op_span }
+        Located { text: &self.c.op_text, span: self.st.op_span(self.c) }
     }
     /// The base operator's name (`StringEquals`).
     pub fn base(&self) -> &'static str {
@@ -77,20 +78,21 @@ impl<'a> ConditionView<'a> {
     }
     /// The condition key as written and where its name is.
     pub fn key(&self) -> Located<'a> {
-        Located { text: &self.c.key_text, span: &self.c.key_span }
+        Located { text: &self.c.key_text, span: self.st.key_span(self.c) }
     }
     /// The whole `"key": values` member.
-    pub fn span(&self) -> &'a Span {
-        &self.c.span
+    pub fn span(&self) -> Span {
+        self.st.condition_span(self.c)
     }
     pub fn values(&self) -> impl Iterator<Item = Located<'a>> + 'a {
-        self.c.values.iter().map(|v| Located { text: &v.text, span: &v.span })
+        let (st, c) = (self.st, self.c);
+        c.values.iter().map(move |v| Located { text: &v.text, span: st.value_span(c, v) })
     }
 }
 
 /// A `Principal`/`NotPrincipal` entry: its type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the
 /// bare wildcard) and its value.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PrincipalView<'a> {
     pub ptype: &'static str,
     pub value: Located<'a>,
@@ -98,34 +100,39 @@ pub struct PrincipalView<'a> {
 
 impl Statement {
     /// The `Action`/`NotAction` element's span.
-    pub fn action_span(&self) -> &Span {
-        &self.action.span
+    pub fn action_span(&self) -> Span {
+        self.action_el_span()
     }
     /// The `Action`/`NotAction` entries, with locations.
     pub fn action_entries(&self) -> impl Iterator<Item = Located<'_>> {
-        self.action.entries.iter().map(|e| Located { text: self.action.text(e), span: &e.span })
+        self.action.entries.iter().map(|e| Located { text: self.action.text(e), span: self.action_entry_span(e) })
     }
     /// The `Principal`/`NotPrincipal` element's span.
-    pub fn principal_span(&self) -> Option<&Span> {
-        self.principal.as_ref().map(|p| &p.span)
+    pub fn principal_span(&self) -> Option<Span> {
+        self.principal.as_ref().map(|p| self.principal_el_span(p))
     }
     /// The `Principal`/`NotPrincipal` entries, with locations.
     pub fn principal_entries(&self) -> impl Iterator<Item = PrincipalView<'_>> {
-        self.principal.iter().flat_map(|p| {
-            p.entries.iter().map(|e| PrincipalView { ptype: e.ptype, value: Located { text: &e.text, span: &e.span } })
+        self.principal.iter().flat_map(move |p| {
+            p.entries.iter().map(move |e| PrincipalView {
+                ptype: e.ptype,
+                value: Located { text: &e.text, span: self.principal_entry_span(p, e) },
+            })
         })
     }
     /// The `Resource`/`NotResource` element's span.
-    pub fn resource_span(&self) -> Option<&Span> {
-        self.resource.as_ref().map(|r| &r.span)
+    pub fn resource_span(&self) -> Option<Span> {
+        self.resource.as_ref().map(|r| self.resource_el_span(r))
     }
     /// The `Resource`/`NotResource` entries, with locations.
     pub fn resource_entries(&self) -> impl Iterator<Item = Located<'_>> {
-        self.resource.iter().flat_map(|r| r.entries.iter().map(|e| Located { text: &e.text, span: &e.span }))
+        self.resource.iter().flat_map(move |r| {
+            r.entries.iter().map(move |e| Located { text: &e.text, span: self.resource_entry_span(r, e) })
+        })
     }
     /// The conditions, with locations.
     pub fn condition_views(&self) -> impl Iterator<Item = ConditionView<'_>> {
-        self.conditions.iter().map(|c| ConditionView { c })
+        self.conditions.iter().map(move |c| ConditionView { st: self, c })
     }
 }
 

@@ -179,7 +179,7 @@ fn actions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => "see the list of KMS actions".into(),
                     }),
-                    near.map(|n| replace_string(e.span, n)),
+                    near.map(|n| replace_string(&e.span, n)),
                 ));
             }
             Some(a) => {
@@ -246,7 +246,7 @@ fn operators_for(ty: KeyType) -> &'static str {
 fn operator_fix(st: &Statement, c: &ConditionView<'_>, new_op: &str) -> Option<Fix> {
     let span = c.operator().span;
     let sharing = st.condition_views().filter(|o| o.operator().span.offset == span.offset).count();
-    (sharing == 1).then(|| replace_string(span, new_op))
+    (sharing == 1).then(|| replace_string(&span, new_op))
 }
 
 fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
@@ -268,7 +268,7 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 format!("`{}` is deprecated: `{newer}` replaces it", key.text),
                 key.span.clone(),
                 Some(format!("use `{newer}`; it works the same")),
-                Some(replace_string(key.span, newer)),
+                Some(replace_string(&key.span, newer)),
             ));
         }
         if key_policy && k.iam_only {
@@ -367,7 +367,7 @@ fn unknown_key(key: Located<'_>, is_kms: bool, out: &mut Vec<Finding>) {
             Some(n) => format!("did you mean `{n}`?"),
             None => "see the condition keys of KMS and the global condition keys".into(),
         }),
-        near.as_deref().map(|n| replace_string(key.span, n)),
+        near.as_deref().map(|n| replace_string(&key.span, n)),
     ));
 }
 

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::{join, member_pos, template_or_err, type_err, Cx, EntryErr, Json, Member, Node, Ptr};
-use crate::error::{ErrorKind, Span};
+use super::{index32, member_pos, template_or_err, type_err, At, Cx, EntryErr, Json, Member, Node};
+use crate::error::ErrorKind;
 use crate::glob::Glob;
 use crate::json::Pos;
 use crate::model::{ArnPat, CVal, CondValue, Condition, Family, Op, SetOp, OPERATORS};
@@ -64,8 +64,8 @@ fn parse_operator(text: &str) -> Result<Op, EntryErr> {
     Ok(Op { set, base: name, family, cmp, negated, if_exists })
 }
 
-pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Option<Vec<Condition>> {
-    let p = join(path, "Condition");
+pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &At<'_>) -> Option<Vec<Condition>> {
+    let p = path.member("Condition");
     let Json::Object(ops) = &m.value.value else {
         type_err(cx, &m.value, "`Condition`", "an object such as `{\"StringEquals\": {...}}`", &p);
         return None;
@@ -73,7 +73,7 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Op
     let mut out = Vec::new();
     let mut ok = true;
     for o in ops {
-        let op_path = join(&p, &o.key);
+        let op_path = p.member(&o.key);
         let op_text: Arc<str> = Arc::from(&*o.key);
         let op = match parse_operator(&o.key) {
             Ok(op) => op,
@@ -95,7 +95,7 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Op
                     format!("policy variables are not allowed in condition keys: `{}`", k.key),
                     Some("variables may be used in condition values".into()),
                     k.key_pos,
-                    &join(&op_path, &k.key),
+                    &op_path.member(&k.key),
                 );
                 ok = false;
                 continue;
@@ -106,17 +106,13 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Op
                     "empty condition key".into(),
                     Some("name a condition key, e.g. `aws:SourceIp`".into()),
                     k.key_pos,
-                    &join(&op_path, &k.key),
+                    &op_path.member(&k.key),
                 );
                 ok = false;
                 continue;
             }
-            let kp = cx.join(&op_path, &k.key);
-            match condition(cx, op, &op_text, k, &kp) {
-                Some(mut c) => {
-                    c.op_span = cx.li.span(o.key_pos, &op_path);
-                    out.push(c);
-                }
+            match condition(cx, op, &op_text, o, k, &op_path.member(&k.key)) {
+                Some(c) => out.push(c),
                 None => ok = false,
             }
         }
@@ -124,7 +120,14 @@ pub(super) fn condition_block(cx: &mut Cx<'_>, m: &Member<'_>, path: &str) -> Op
     ok.then_some(out)
 }
 
-fn condition(cx: &mut Cx<'_>, op: Op, op_text: &Arc<str>, k: &Member<'_>, kp: &Ptr) -> Option<Condition> {
+fn condition(
+    cx: &mut Cx<'_>,
+    op: Op,
+    op_text: &Arc<str>,
+    o: &Member<'_>,
+    k: &Member<'_>,
+    kp: &At<'_>,
+) -> Option<Condition> {
     let (nodes, listed): (&[Node<'_>], bool) = match &k.value.value {
         Json::Array(items) => {
             if items.is_empty() {
@@ -144,7 +147,8 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &Arc<str>, k: &Member<'_>, kp: &P
     let mut values = Vec::with_capacity(nodes.len());
     let mut ok = true;
     for (i, node) in nodes.iter().enumerate() {
-        let vp = cx.item(kp, listed.then_some(i));
+        let index = listed.then_some(i);
+        let vp = kp.item(index);
         let text: Cow<'_, str> = match &node.value {
             Json::String(s) | Json::Number(s) => Cow::Borrowed(s),
             Json::Bool(b) => Cow::Owned(b.to_string()),
@@ -155,24 +159,25 @@ fn condition(cx: &mut Cx<'_>, op: Op, op_text: &Arc<str>, k: &Member<'_>, kp: &P
             }
         };
         match cond_value(cx, op, op_text, &text, node.pos, &vp) {
-            Some(val) => values.push(CondValue { text: Arc::from(&*text), span: cx.span(node.pos, &vp), val }),
+            Some(val) => {
+                values.push(CondValue { text: Arc::from(&*text), loc: cx.loc(node.pos), index: index32(index), val })
+            }
             None => ok = false,
         }
     }
-    let span = cx.span(member_pos(k), kp);
     ok.then(|| Condition {
         op_text: Arc::clone(op_text),
         op,
         key_text: Arc::from(&*k.key),
         key_lower: k.key.to_ascii_lowercase(),
-        key_span: cx.span(k.key_pos, kp),
-        op_span: Span::default(),
-        span,
+        key_loc: cx.loc(k.key_pos),
+        op_loc: cx.loc(o.key_pos),
+        loc: cx.loc(member_pos(k)),
         values,
     })
 }
 
-fn cond_value(cx: &mut Cx<'_>, op: Op, op_text: &str, text: &str, pos: Pos, vp: &str) -> Option<CVal> {
+fn cond_value(cx: &mut Cx<'_>, op: Op, op_text: &str, text: &str, pos: Pos, vp: &At<'_>) -> Option<CVal> {
     if op.family == Family::Null {
         if text.contains("${") && cx.variables {
             cx.err(

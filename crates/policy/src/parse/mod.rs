@@ -6,9 +6,9 @@
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-use crate::error::{ErrorKind, PolicyError, PolicyErrors, Span};
-use crate::glob::{tokens, Glob};
-use crate::json::{self, escape_pointer, LineIndex, Pos};
+use crate::error::{ErrorKind, Loc, PolicyError, PolicyErrors, Span};
+use crate::glob::{Glob, Lean};
+use crate::json::{self, push_pointer_index, push_pointer_key, LineIndex, Pos};
 use crate::model::*;
 use crate::policy_type::PolicyType;
 use crate::result::Effect;
@@ -30,26 +30,64 @@ type Json<'s> = json::Json<Cow<'s, str>>;
 type Node<'s> = json::Node<Cow<'s, str>>;
 type Member<'s> = json::Member<Cow<'s, str>>;
 
-/// A JSON Pointer as spans hold it: made once, shared by the spans of an element and of its single value.
-type Ptr = Arc<str>;
+/// Where the value being read is: its JSON Pointer, written out only when a problem is reported there (a policy
+/// that parses keeps no pointer but its statements'; see [`Loc`]).
+#[derive(Debug, Clone, Copy)]
+enum At<'p> {
+    /// A pointer already written (`""` for the document).
+    Written(&'p str),
+    Member(&'p At<'p>, &'p str),
+    Item(&'p At<'p>, usize),
+}
+
+impl<'p> At<'p> {
+    const ROOT: At<'static> = At::Written("");
+
+    fn member(&'p self, key: &'p str) -> At<'p> {
+        At::Member(self, key)
+    }
+    /// Item `index` of this array; the value itself for a single value (`None`).
+    fn item(&'p self, index: Option<usize>) -> At<'p> {
+        match index {
+            Some(i) => At::Item(self, i),
+            None => *self,
+        }
+    }
+    fn write(&self, out: &mut String) {
+        match *self {
+            At::Written(p) => out.push_str(p),
+            At::Member(parent, key) => {
+                parent.write(out);
+                push_pointer_key(out, key);
+            }
+            At::Item(parent, i) => {
+                parent.write(out);
+                push_pointer_index(out, i);
+            }
+        }
+    }
+    fn pointer(&self) -> String {
+        let mut out = String::with_capacity(64);
+        self.write(&mut out);
+        out
+    }
+}
 
 struct Cx<'a> {
     li: LineIndex<'a>,
     ty: PolicyType,
     variables: bool,
     errors: Vec<PolicyError>,
-    /// Where pointers are written before they are copied into their [`Ptr`].
-    scratch: String,
     /// The last service prefix compiled (lower case), shared by the actions that name it (most name one).
     service: Option<(String, Arc<Glob>)>,
 }
 
 impl Cx<'_> {
-    fn span(&self, pos: Pos, path: &Ptr) -> Span {
-        self.li.span_shared(pos, Arc::clone(path))
+    fn loc(&self, pos: Pos) -> Loc {
+        self.li.loc(pos)
     }
-    fn err(&mut self, kind: ErrorKind, message: String, help: Option<String>, pos: Pos, path: &str) {
-        let span = self.li.span(pos, path);
+    fn err(&mut self, kind: ErrorKind, message: String, help: Option<String>, pos: Pos, at: &At<'_>) {
+        let span = self.li.span(pos, &at.pointer());
         self.errors.push(PolicyError { kind, message, help, span });
     }
     /// The pattern of an action's service prefix (lower case).
@@ -63,19 +101,6 @@ impl Cx<'_> {
             }
         }
     }
-    /// The pointer of member `seg` of the value at `path`.
-    fn join(&mut self, path: &str, seg: &str) -> Ptr {
-        self.scratch.clear();
-        push_member(&mut self.scratch, path, seg);
-        Arc::from(self.scratch.as_str())
-    }
-    /// The pointer of item `index` of the value at `path`; the value's own for a single value (`None`).
-    fn item(&mut self, path: &Ptr, index: Option<usize>) -> Ptr {
-        match index {
-            None => Arc::clone(path),
-            Some(i) => Arc::from(item_path(&mut self.scratch, path, Some(i))),
-        }
-    }
 }
 
 fn member_pos(m: &Member<'_>) -> Pos {
@@ -83,39 +108,9 @@ fn member_pos(m: &Member<'_>) -> Pos {
     Pos { offset: m.key_pos.offset, len: end.saturating_sub(m.key_pos.offset) }
 }
 
-/// The JSON Pointer of member `seg` of the value at `path` (for messages; spans use [`Cx::join`]).
-fn join(path: &str, seg: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 1 + seg.len());
-    push_member(&mut out, path, seg);
-    out
-}
-
-fn push_member(out: &mut String, path: &str, seg: &str) {
-    out.push_str(path);
-    out.push('/');
-    if seg.bytes().any(|b| b == b'~' || b == b'/') {
-        out.push_str(&escape_pointer(seg));
-    } else {
-        out.push_str(seg);
-    }
-}
-
-/// Writes the JSON Pointer of item `index` of the value at `path` (the value itself for `None`) into `buf`.
-fn item_path<'b>(buf: &'b mut String, path: &str, index: Option<usize>) -> &'b str {
-    buf.clear();
-    buf.push_str(path);
-    if let Some(i) = index {
-        buf.push('/');
-        push_decimal(buf, i);
-    }
-    buf
-}
-
-fn push_decimal(buf: &mut String, n: usize) {
-    if n >= 10 {
-        push_decimal(buf, n / 10);
-    }
-    buf.push(char::from_digit(u32::try_from(n % 10).unwrap_or(0), 10).unwrap_or('0'));
+/// An array item's index as a [`Loc`]'s owner keeps it.
+fn index32(index: Option<usize>) -> Option<u32> {
+    index.map(|i| u32::try_from(i).unwrap_or(u32::MAX))
 }
 
 fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
@@ -125,14 +120,7 @@ fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
 type EntryErr = (ErrorKind, String, String);
 
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
-    let mut cx = Cx {
-        li: LineIndex::new(source),
-        ty,
-        variables: false,
-        errors: Vec::new(),
-        scratch: String::new(),
-        service: None,
-    };
+    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new(), service: None };
 
     let (limit, unit) = ty.size_limit();
     let size = ty.measure(source);
@@ -142,7 +130,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             format!("the policy is {size} {unit}, more than the {limit} allowed for this policy type"),
             Some("split the policy or remove statements".to_string()),
             Pos { offset: 0, len: 0 },
-            "",
+            &At::ROOT,
         );
         // As AWS, an oversized policy gets only its size error: nothing else is read (a many-megabyte document
         // costs one pass to measure and index).
@@ -159,13 +147,13 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             format!("duplicate key `{}`", d.key),
             Some(format!("the first `{}` is at line {l}, column {c}; a policy may not repeat a key", d.key)),
             d.pos,
-            &join(&d.path, &d.key),
+            &At::Written(&d.path).member(&d.key),
         );
     }
     let root = match parsed.root {
         Ok(r) => r,
         Err(e) => {
-            cx.err(ErrorKind::InvalidJson, format!("invalid JSON: {}", e.message), e.help, e.pos, "");
+            cx.err(ErrorKind::InvalidJson, format!("invalid JSON: {}", e.message), e.help, e.pos, &At::ROOT);
             return Err(PolicyErrors { errors: cx.errors });
         }
     };
@@ -175,7 +163,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             format!("a policy must be a JSON object, found {}", root.type_name()),
             Some("a policy looks like `{\"Version\": \"2012-10-17\", \"Statement\": [...]}`".into()),
             root.pos,
-            "",
+            &At::ROOT,
         );
         return Err(PolicyErrors { errors: cx.errors });
     };
@@ -184,7 +172,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
     let mut id = None;
     let mut statement_node = None;
     for m in members {
-        let path = || join("", &m.key);
+        let path = At::ROOT.member(&m.key);
         match &*m.key {
             "Version" => match &m.value.value {
                 Json::String(v) if v == "2012-10-17" || v == "2008-10-17" => version = Some(v.to_string()),
@@ -193,13 +181,13 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                     format!("unsupported policy version `{v}`"),
                     Some("use `2012-10-17`".into()),
                     m.value.pos,
-                    &path(),
+                    &path,
                 ),
-                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path()),
+                _ => type_err(&mut cx, &m.value, "`Version`", "a string", &path),
             },
             "Id" => match &m.value.value {
                 Json::String(v) => id = Some(Arc::from(&**v)),
-                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path()),
+                _ => type_err(&mut cx, &m.value, "`Id`", "a string", &path),
             },
             "Statement" => statement_node = Some(m),
             other => cx.err(
@@ -207,7 +195,7 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                 format!("unknown policy element `{other}`"),
                 did_you_mean(other, TOP_LEVEL).or_else(|| Some("a policy has `Version`, `Id` and `Statement`".into())),
                 m.key_pos,
-                &path(),
+                &path,
             ),
         }
     }
@@ -220,11 +208,11 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
             "the policy has no `Statement`".into(),
             Some("add `\"Statement\": [{\"Effect\": \"Allow\", \"Action\": ..., \"Resource\": ...}]`".into()),
             root.pos,
-            "",
+            &At::ROOT,
         ),
         Some(m) => match &m.value.value {
             Json::Object(_) => {
-                if let Some(s) = statement(&mut cx, &m.value, 0, &Ptr::from("/Statement")) {
+                if let Some(s) = statement(&mut cx, &m.value, 0, &At::ROOT.member("Statement")) {
                     statements.push(s);
                 }
             }
@@ -236,17 +224,23 @@ pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, Polic
                         "`Statement` is empty".into(),
                         Some("a policy needs at least one statement".into()),
                         m.value.pos,
-                        "/Statement",
+                        &At::ROOT.member("Statement"),
                     );
                 }
+                let list = At::ROOT.member("Statement");
                 for (i, item) in items.iter().enumerate() {
-                    let path = Ptr::from(item_path(&mut cx.scratch, "/Statement", Some(i)));
-                    if let Some(s) = statement(&mut cx, item, i, &path) {
+                    if let Some(s) = statement(&mut cx, item, i, &list.item(Some(i))) {
                         statements.push(s);
                     }
                 }
             }
-            _ => type_err(&mut cx, &m.value, "`Statement`", "an object or an array of objects", "/Statement"),
+            _ => type_err(
+                &mut cx,
+                &m.value,
+                "`Statement`",
+                "an object or an array of objects",
+                &At::ROOT.member("Statement"),
+            ),
         },
     }
 
@@ -292,28 +286,31 @@ fn check_characters(cx: &mut Cx<'_>, source: &str) {
                     format!("character `{}` (U+{:04X}) is not allowed in a policy", c.escape_default(), u32::from(c)),
                     Some("policies accept tab, line feed, carriage return and characters U+0020 to U+00FF".into()),
                     Pos { offset: i, len: c.len_utf8() },
-                    "",
+                    &At::ROOT,
                 );
             }
         }
     }
 }
 
-fn type_err(cx: &mut Cx<'_>, node: &Node<'_>, what: &str, want: &str, path: &str) {
+fn type_err(cx: &mut Cx<'_>, node: &Node<'_>, what: &str, want: &str, path: &At<'_>) {
     cx.err(ErrorKind::InvalidType, format!("{what} must be {want}, found {}", node.type_name()), None, node.pos, path);
 }
 
-fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Option<Statement> {
+fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> Option<Statement> {
     let Json::Object(members) = &node.value else {
         type_err(cx, node, "a statement", "an object", path);
         return None;
     };
-    let span = cx.span(node.pos, path);
-    let find = |name: &str| members.iter().find(|m| m.key == name);
+    let span = cx.li.span(node.pos, &path.pointer());
+    // Each element's member, by its place in `STATEMENT`, found in one pass (the first of a repeated key).
+    let mut slots: [Option<&Member<'_>>; STATEMENT.len()] = [None; STATEMENT.len()];
     let mut ok = true;
 
     for m in members {
-        if !STATEMENT.contains(&&*m.key) {
+        if let Some(slot) = STATEMENT.iter().position(|name| *name == m.key).and_then(|i| slots.get_mut(i)) {
+            slot.get_or_insert(m);
+        } else {
             cx.err(
                 ErrorKind::UnknownElement,
                 format!("unknown statement element `{}`", m.key),
@@ -321,11 +318,12 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                     Some("a statement has `Sid`, `Effect`, `Principal`, `Action`, `Resource` and `Condition`".into())
                 }),
                 m.key_pos,
-                &join(path, &m.key),
+                &path.member(&m.key),
             );
             ok = false;
         }
     }
+    let find = |name: &str| STATEMENT.iter().position(|n| *n == name).and_then(|i| slots.get(i).copied().flatten());
 
     for (a, b) in [("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")] {
         if let (Some(_), Some(mb)) = (find(a), find(b)) {
@@ -334,7 +332,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                 format!("a statement cannot have both `{a}` and `{b}`"),
                 Some(format!("keep either `{a}` or `{b}`")),
                 mb.key_pos,
-                &join(path, b),
+                &path.member(b),
             );
             ok = false;
         }
@@ -343,7 +341,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
     // Sid
     let mut sid = None;
     if let Some(m) = find("Sid") {
-        let p = || join(path, "Sid");
+        let p = path.member("Sid");
         match &m.value.value {
             Json::String(s) => {
                 let iam = matches!(cx.ty, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session);
@@ -353,14 +351,14 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                         format!("statement id `{s}` may only contain letters and digits in this policy type"),
                         Some("IAM policies allow `A-Z`, `a-z` and `0-9` in `Sid`; spaces are allowed only in resource-based policies".into()),
                         m.value.pos,
-                        &p(),
+                        &p,
                     );
                     ok = false;
                 }
                 sid = Some(Arc::from(&**s));
             }
             _ => {
-                type_err(cx, &m.value, "`Sid`", "a string", &p());
+                type_err(cx, &m.value, "`Sid`", "a string", &p);
                 ok = false;
             }
         }
@@ -380,7 +378,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
             ok = false;
         }
         Some(m) => {
-            let p = || join(path, "Effect");
+            let p = path.member("Effect");
             match &m.value.value {
                 Json::String(s) if s == "Allow" => effect = Effect::Allow,
                 Json::String(s) if s == "Deny" => effect = Effect::Deny,
@@ -390,12 +388,12 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                         format!("invalid effect `{s}`"),
                         did_you_mean(s, &["Allow", "Deny"]).or_else(|| Some("use `Allow` or `Deny`".into())),
                         m.value.pos,
-                        &p(),
+                        &p,
                     );
                     ok = false;
                 }
                 _ => {
-                    type_err(cx, &m.value, "`Effect`", "a string", &p());
+                    type_err(cx, &m.value, "`Effect`", "a string", &p);
                     ok = false;
                 }
             }
@@ -413,7 +411,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                 "`NotPrincipal` is not allowed in resource control policies".into(),
                 Some("use `\"Principal\": \"*\"` with a condition on `aws:PrincipalArn`".into()),
                 m.key_pos,
-                &join(path, "NotPrincipal"),
+                &path.member("NotPrincipal"),
             );
             ok = false;
         }
@@ -426,7 +424,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                 "`NotPrincipal` with `\"Effect\": \"Allow\"` is not supported".into(),
                 Some("`NotPrincipal` must be used with `\"Effect\": \"Deny\"`; to allow everyone but some principals, use `\"Principal\": \"*\"` with `ArnNotEquals` on `aws:PrincipalArn`".into()),
                 m.key_pos,
-                &join(path, "NotPrincipal"),
+                &path.member("NotPrincipal"),
             );
             ok = false;
         }
@@ -437,7 +435,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &Ptr) -> Opti
                 format!("`{name}` is not allowed in {} policies", cx.ty.adjective()),
                 Some("only resource-based policies such as key policies name principals".into()),
                 m.key_pos,
-                &join(path, name),
+                &path.member(name),
             );
             ok = false;
         }
@@ -518,7 +516,7 @@ impl<'n> Strings<'n, '_> {
     fn len(&self) -> usize {
         self.nodes.len()
     }
-    /// Each string, its position and its index in the array (see [`item_path`]).
+    /// Each string, its position and its index in the array (see [`At::item`]).
     fn iter(&self) -> impl Iterator<Item = (&'n str, Pos, Option<usize>)> + '_ {
         self.nodes.iter().enumerate().filter_map(|(i, n)| match &n.value {
             Json::String(s) => Some((&**s, n.pos, self.listed.then_some(i))),
@@ -528,7 +526,7 @@ impl<'n> Strings<'n, '_> {
 }
 
 /// The strings of an element that takes one string or an array of strings (non-empty).
-fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &str) -> Option<Strings<'n, 's>> {
+fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &At<'_>) -> Option<Strings<'n, 's>> {
     match &node.value {
         Json::String(_) => Some(Strings { nodes: std::slice::from_ref(node), listed: false }),
         Json::Array(items) => {
@@ -545,8 +543,7 @@ fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &s
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
                 if !matches!(it.value, Json::String(_)) {
-                    let p = item_path(&mut String::new(), path, Some(i)).to_string();
-                    type_err(cx, it, &format!("each `{name}` value"), "a string", &p);
+                    type_err(cx, it, &format!("each `{name}` value"), "a string", &path.item(Some(i)));
                     ok = false;
                 }
             }
@@ -559,16 +556,16 @@ fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &s
     }
 }
 
-fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ActionEl> {
+fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ActionEl> {
     let name = if negated { "NotAction" } else { "Action" };
-    let p = cx.join(path, name);
+    let p = path.member(name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
-    let mut texts = String::with_capacity(values.iter().map(|(text, _, _)| text.len()).sum());
+    let size = values.iter().map(|(text, _, _)| text.len()).sum();
+    let (mut texts, mut lower) = (String::with_capacity(size), String::with_capacity(size));
     let mut ok = true;
-    let mut lower = String::new();
     for (text, pos, index) in values.iter() {
-        let vp = cx.item(&p, index);
+        let vp = p.item(index);
         if text.contains("${") {
             cx.err(
                 ErrorKind::InvalidVariable,
@@ -580,29 +577,37 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
             ok = false;
             continue;
         }
-        lower.clear();
+        let start = lower.len();
         lower.push_str(text);
-        lower.make_ascii_lowercase();
-        if lower == "*" {
+        let low = lower.get_mut(start..).unwrap_or_default();
+        low.make_ascii_lowercase();
+        let low = &*low;
+        if low == "*" {
             entries.push(ActionEntry {
                 text: push_text(&mut texts, text),
-                span: cx.span(pos, &vp),
+                loc: cx.loc(pos),
+                index: index32(index),
                 any: true,
                 service: cx.service("*"),
-                name: Glob::new("*"),
+                name: Lean::new("*"),
+                name_at: start..lower.len(),
             });
             continue;
         }
         let valid_service =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*' || c == '?');
-        match lower.split_once(':') {
+        match low.split_once(':') {
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
+                let (name, name_at) = (Lean::new(act), start + svc.len() + 1..start + low.len());
+                let service = cx.service(svc);
                 entries.push(ActionEntry {
                     text: push_text(&mut texts, text),
-                    span: cx.span(pos, &vp),
+                    loc: cx.loc(pos),
+                    index: index32(index),
                     any: false,
-                    service: cx.service(svc),
-                    name: Glob::new(act),
+                    service,
+                    name,
+                    name_at,
                 });
             }
             _ => {
@@ -617,7 +622,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Opti
             }
         }
     }
-    ok.then(|| ActionEl { negated, span: cx.span(member_pos(m), &p), texts, entries })
+    ok.then(|| ActionEl { negated, loc: cx.loc(member_pos(m)), texts, lower, entries })
 }
 
 /// Appends `text` to an element's `texts` and returns its range there.
@@ -627,7 +632,7 @@ fn push_text(texts: &mut String, text: &str) -> std::ops::Range<usize> {
     start..texts.len()
 }
 
-fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &str) -> Result<Option<Template>, ()> {
+fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &At<'_>) -> Result<Option<Template>, ()> {
     if !cx.variables {
         return Ok(None);
     }
@@ -640,14 +645,14 @@ fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &str) -> Result<
     }
 }
 
-fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<ResourceEl> {
+fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ResourceEl> {
     let name = if negated { "NotResource" } else { "Resource" };
-    let p = cx.join(path, name);
+    let p = path.member(name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;
     for (text, pos, index) in values.iter() {
-        let vp = cx.item(&p, index);
+        let vp = p.item(index);
         if text != "*" && !text.starts_with("arn:") && !text.starts_with("${") {
             cx.err(
                 ErrorKind::InvalidValue,
@@ -666,11 +671,11 @@ fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Op
             }
             Ok(Some(t)) if t.has_vars() => ResPat::Template(t),
             Ok(Some(t)) => ResPat::Static(ArnPat::from_tokens(&t.static_tokens())),
-            Ok(None) => ResPat::Static(ArnPat::from_tokens(&tokens(text).collect::<Vec<_>>())),
+            Ok(None) => ResPat::Static(ArnPat::new(text)),
         };
-        entries.push(ResourceEntry { text: text.into(), span: cx.span(pos, &vp), pat });
+        entries.push(ResourceEntry { text: text.into(), loc: cx.loc(pos), index: index32(index), pat });
     }
-    ok.then(|| ResourceEl { negated, span: cx.span(member_pos(m), &p), entries })
+    ok.then(|| ResourceEl { negated, loc: cx.loc(member_pos(m)), entries })
 }
 
 #[cfg(test)]

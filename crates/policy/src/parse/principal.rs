@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{did_you_mean, member_pos, string_list, type_err, Cx, EntryErr, Json, Member};
+use super::{did_you_mean, index32, member_pos, string_list, type_err, At, Cx, EntryErr, Json, Member};
 use crate::error::ErrorKind;
 use crate::model::{split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat};
 
@@ -12,9 +12,9 @@ fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &str) -> Option<PrincipalEl> {
+pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<PrincipalEl> {
     let name = if negated { "NotPrincipal" } else { "Principal" };
-    let p = cx.join(path, name);
+    let p = path.member(name);
     let mut entries = Vec::new();
     let mut ok = true;
     match &m.value.value {
@@ -24,7 +24,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                 ptype: "*",
                 text: Arc::clone(&star),
                 shown: star,
-                span: cx.span(m.value.pos, &p),
+                loc: cx.loc(m.value.pos),
+                index: None,
                 kind: PrincipalKindPat::Wildcard,
             });
         }
@@ -50,7 +51,7 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                 return None;
             }
             for t in types {
-                let tp = cx.join(&p, &t.key);
+                let tp = p.member(&t.key);
                 let Some(&ptype) = PRINCIPAL_TYPES.iter().find(|k| **k == t.key) else {
                     cx.err(
                         ErrorKind::UnknownElement,
@@ -69,7 +70,7 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                 };
                 entries.reserve(values.len());
                 for (v, pos, index) in values.iter() {
-                    let vp = cx.item(&tp, index);
+                    let vp = tp.item(index);
                     match principal_entry(ptype, v) {
                         Ok(kind) => {
                             let text: Arc<str> = v.into();
@@ -77,7 +78,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                                 ptype,
                                 shown: if ptype == "AWS" { Arc::clone(&text) } else { format!("{ptype}: {v}").into() },
                                 text,
-                                span: cx.span(pos, &vp),
+                                loc: cx.loc(pos),
+                                index: index32(index),
                                 kind,
                             });
                         }
@@ -94,7 +96,7 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
             return None;
         }
     }
-    ok.then(|| PrincipalEl { negated, span: cx.span(member_pos(m), &p), entries })
+    ok.then(|| PrincipalEl { negated, loc: cx.loc(member_pos(m)), entries })
 }
 
 fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
