@@ -57,13 +57,13 @@ impl Glob {
     /// Compiles text in which `*` and `?` are wildcards.
     pub fn new(text: &str) -> Glob {
         // The same pattern as `from_tokens(tokens(text))`, with the common shapes recognised without tokens.
-        if let Some(simple) = Simple::of(text) {
-            // The cuts are next to `*`, which is ASCII: character boundaries.
+        if let Some((simple, lit)) = Simple::of(text) {
+            let lit = || text.get(lit).unwrap_or_default().to_string();
             let shape = match simple {
                 Simple::Any => Shape::Any,
-                Simple::Exact => Shape::Exact(text.to_string()),
-                Simple::Prefix(n) => Shape::Prefix(text.get(..n).unwrap_or_default().to_string()),
-                Simple::Suffix(n) => Shape::Suffix(text.get(text.len() - n..).unwrap_or_default().to_string()),
+                Simple::Exact => Shape::Exact(lit()),
+                Simple::Prefix => Shape::Prefix(lit()),
+                Simple::Suffix => Shape::Suffix(lit()),
             };
             return Glob { shape };
         }
@@ -143,8 +143,8 @@ impl Glob {
         match &self.shape {
             Shape::Any => true,
             Shape::Exact(p) => Simple::Exact.matches(p.as_bytes(), s, fold),
-            Shape::Prefix(p) => Simple::Prefix(p.len()).matches(p.as_bytes(), s, fold),
-            Shape::Suffix(p) => Simple::Suffix(p.len()).matches(p.as_bytes(), s, fold),
+            Shape::Prefix(p) => Simple::Prefix.matches(p.as_bytes(), s, fold),
+            Shape::Suffix(p) => Simple::Suffix.matches(p.as_bytes(), s, fold),
             Shape::General(toks) => general(toks, s, fold),
         }
     }
@@ -156,46 +156,37 @@ impl Glob {
 pub enum Simple {
     Any,
     Exact,
-    /// The first n bytes, then only `*`.
-    Prefix(usize),
-    /// Only `*`, then the last n bytes.
-    Suffix(usize),
+    /// The literal, then only `*`.
+    Prefix,
+    /// Only `*`, then the literal.
+    Suffix,
 }
 
 impl Simple {
-    /// The simple shape of `text`, if it has one.
-    fn of(text: &str) -> Option<Simple> {
-        let Some(first) = wild_at(text) else { return Some(Simple::Exact) };
+    /// The simple shape of `text`, if it has one, and its literal's byte range in `text` (the cuts are next to
+    /// `*`, which is ASCII: character boundaries).
+    fn of(text: &str) -> Option<(Simple, std::ops::Range<usize>)> {
+        let Some(first) = wild_at(text) else { return Some((Simple::Exact, 0..text.len())) };
         let last = text.bytes().rposition(is_wild).unwrap_or(first);
         if !text.as_bytes().get(first..=last)?.iter().all(|&b| b == b'*') {
             return None;
         }
         match (first == 0, last + 1 == text.len()) {
-            (true, true) => Some(Simple::Any),
-            (false, true) => Some(Simple::Prefix(first)),
-            (true, false) => Some(Simple::Suffix(text.len() - last - 1)),
+            (true, true) => Some((Simple::Any, 0..0)),
+            (false, true) => Some((Simple::Prefix, 0..first)),
+            (true, false) => Some((Simple::Suffix, last + 1..text.len())),
             (false, false) => None,
         }
     }
 
-    /// The literal part of `pattern`, the text this shape was found in.
-    fn literal(self, pattern: &[u8]) -> &[u8] {
-        match self {
-            Simple::Any => &[],
-            Simple::Exact => pattern,
-            Simple::Prefix(n) => pattern.get(..n).unwrap_or(pattern),
-            Simple::Suffix(n) => pattern.get(pattern.len().saturating_sub(n)..).unwrap_or(pattern),
-        }
-    }
-
-    fn matches(self, pattern: &[u8], s: &[u8], fold: bool) -> bool {
+    /// Whether `s` matches this shape with literal `lit`.
+    fn matches(self, lit: &[u8], s: &[u8], fold: bool) -> bool {
         let eq = |a: &[u8], b: &[u8]| if fold { a.eq_ignore_ascii_case(b) } else { a == b };
-        let lit = self.literal(pattern);
         match self {
             Simple::Any => true,
             Simple::Exact => eq(s, lit),
-            Simple::Prefix(_) => s.get(..lit.len()).is_some_and(|h| eq(h, lit)),
-            Simple::Suffix(_) => s.len() >= lit.len() && s.get(s.len() - lit.len()..).is_some_and(|t| eq(t, lit)),
+            Simple::Prefix => s.get(..lit.len()).is_some_and(|h| eq(h, lit)),
+            Simple::Suffix => s.len() >= lit.len() && s.get(s.len() - lit.len()..).is_some_and(|t| eq(t, lit)),
         }
     }
 }
@@ -204,24 +195,31 @@ impl Simple {
 /// example the lower-cased names of an `Action` element, one after another) and passes it to [`Lean::matches`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lean {
-    Simple(Simple),
+    /// The literal is the range `lit` of the owner's text.
+    Simple {
+        shape: Simple,
+        lit: std::ops::Range<usize>,
+    },
     General(Glob),
 }
 
 impl Lean {
-    /// Compiles text in which `*` and `?` are wildcards (as [`Glob::new`]).
-    pub fn new(text: &str) -> Lean {
+    /// Compiles the range `at` of `store` (text in which `*` and `?` are wildcards), as [`Glob::new`] does.
+    pub fn new(store: &str, at: std::ops::Range<usize>) -> Lean {
+        let text = store.get(at.clone()).unwrap_or_default();
         match Simple::of(text) {
-            Some(simple) => Lean::Simple(simple),
+            Some((shape, lit)) => Lean::Simple { shape, lit: at.start + lit.start..at.start + lit.end },
             None => Lean::General(Glob::new(text)),
         }
     }
 
-    /// Whether `s` matches, `pattern` being the text this was compiled from; ignoring ASCII case when `fold` (the
+    /// Whether `s` matches, `store` being the text this was compiled from; ignoring ASCII case when `fold` (the
     /// pattern must then be lower case).
-    pub fn matches(&self, pattern: &str, s: &[u8], fold: bool) -> bool {
+    pub fn matches(&self, store: &str, s: &[u8], fold: bool) -> bool {
         match self {
-            Lean::Simple(simple) => simple.matches(pattern.as_bytes(), s, fold),
+            Lean::Simple { shape, lit } => {
+                shape.matches(store.as_bytes().get(lit.clone()).unwrap_or_default(), s, fold)
+            }
             Lean::General(glob) => glob.run(s, fold),
         }
     }
@@ -337,19 +335,21 @@ mod tests {
             "\u{e9}t\u{e9}x",
         ];
         for p in patterns {
-            let (lean, glob) = (Lean::new(p), Glob::new(p));
+            // The pattern as a range of a longer text, as an owner keeps it.
+            let store = format!("x:{p}:y");
+            let (lean, glob) = (Lean::new(&store, 2..2 + p.len()), Glob::new(p));
             for t in texts {
                 for fold in [false, true] {
                     assert_eq!(
-                        lean.matches(p, t.as_bytes(), fold),
+                        lean.matches(&store, t.as_bytes(), fold),
                         glob.run(t.as_bytes(), fold),
                         "{p} vs {t} ({fold})"
                     );
                 }
             }
         }
-        assert_eq!(Lean::new("ab*"), Lean::Simple(Simple::Prefix(2)));
-        assert!(matches!(Lean::new("a*c"), Lean::General(_)));
+        assert_eq!(Lean::new("kms:ab*", 4..7), Lean::Simple { shape: Simple::Prefix, lit: 4..6 });
+        assert!(matches!(Lean::new("a*c", 0..3), Lean::General(_)));
     }
 
     #[test]

@@ -227,8 +227,7 @@ pub(crate) struct ActionEl {
     /// The entries' texts as written, one after another (each entry holds its range): one allocation per element
     /// instead of one per entry.
     pub texts: String,
-    /// The entries' texts in lower case, one after another: the text of each entry's name pattern is its range
-    /// `name_at` here.
+    /// The entries' texts in lower case, one after another: the text of each entry's name pattern.
     pub lower: String,
     pub entries: Vec<ActionEntry>,
 }
@@ -248,7 +247,7 @@ impl ActionEl {
     }
     /// Whether an entry's action name pattern matches `name` (lower case unless `fold`).
     pub fn name_matches(&self, e: &ActionEntry, name: &[u8], fold: bool) -> bool {
-        e.name.matches(self.lower.get(e.name_at.clone()).unwrap_or(""), name, fold)
+        e.name.matches(&self.lower, name, fold)
     }
 }
 
@@ -262,10 +261,9 @@ pub(crate) struct ActionEntry {
     /// `*` alone.
     pub any: bool,
     /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it; the
-    /// name's text is its range `name_at` in [`ActionEl::lower`]).
+    /// name's text is in [`ActionEl::lower`]).
     pub service: Arc<Glob>,
     pub name: Lean,
-    pub name_at: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone)]

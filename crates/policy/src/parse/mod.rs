@@ -579,9 +579,10 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
         }
         let start = lower.len();
         lower.push_str(text);
-        let low = lower.get_mut(start..).unwrap_or_default();
-        low.make_ascii_lowercase();
-        let low = &*low;
+        if let Some(low) = lower.get_mut(start..) {
+            low.make_ascii_lowercase();
+        }
+        let low = lower.get(start..).unwrap_or_default();
         if low == "*" {
             entries.push(ActionEntry {
                 text: push_text(&mut texts, text),
@@ -589,8 +590,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
                 index: index32(index),
                 any: true,
                 service: cx.service("*"),
-                name: Lean::new("*"),
-                name_at: start..lower.len(),
+                name: Lean::new(&lower, start..lower.len()),
             });
             continue;
         }
@@ -598,8 +598,8 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*' || c == '?');
         match low.split_once(':') {
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
-                let (name, name_at) = (Lean::new(act), start + svc.len() + 1..start + low.len());
                 let service = cx.service(svc);
+                let name = Lean::new(&lower, start + svc.len() + 1..lower.len());
                 entries.push(ActionEntry {
                     text: push_text(&mut texts, text),
                     loc: cx.loc(pos),
@@ -607,7 +607,6 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
                     any: false,
                     service,
                     name,
-                    name_at,
                 });
             }
             _ => {
