@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::net::IpAddr;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::*;
@@ -193,13 +194,14 @@ fn has_account(pr: &Principal) -> bool {
     !matches!(pr.kind, PrincipalKind::Service | PrincipalKind::Anonymous)
 }
 
-fn role_matches(arn: &str, account: &str, name: &str, pr: &Principal) -> bool {
+/// Whether the role entry `e` (its account id and role name at `account` and `name`) matches the caller.
+fn role_matches(e: &PrincipalEntry, account: &Range<usize>, name: &Range<usize>, pr: &Principal) -> bool {
     match pr.kind {
-        PrincipalKind::Role => pr.arn == arn,
+        PrincipalKind::Role => pr.arn == *e.text,
         PrincipalKind::RoleSession => match &pr.role_arn {
-            Some(r) if r == arn => true,
+            Some(r) if *r == *e.text => true,
             // The session's role ARN carries no path; a role name is unique in its account.
-            Some(r) => pr.account.as_deref() == Some(account) && r.rsplit('/').next() == Some(name),
+            Some(r) => pr.account.as_deref() == Some(e.part(account)) && r.rsplit('/').next() == Some(e.part(name)),
             None => false,
         },
         _ => false,
@@ -211,16 +213,14 @@ fn principal_entry_match(e: &PrincipalEntry, pr: &Principal) -> Option<Principal
     match &e.kind {
         PrincipalKindPat::Wildcard => Some(PrincipalMatch::Wildcard),
         PrincipalKindPat::Account(a) => {
-            (has_account(pr) && pr.account.as_deref() == Some(a.as_str())).then_some(PrincipalMatch::Account)
+            (has_account(pr) && pr.account.as_deref() == Some(e.part(a))).then_some(PrincipalMatch::Account)
         }
-        PrincipalKindPat::Role { arn, account, name } => {
-            role_matches(arn, account, name, pr).then_some(PrincipalMatch::Role)
-        }
-        PrincipalKindPat::Arn(a) => (pr.arn == *a && has_account(pr)).then_some(PrincipalMatch::Exact),
+        PrincipalKindPat::Role { account, name } => role_matches(e, account, name, pr).then_some(PrincipalMatch::Role),
+        PrincipalKindPat::Arn => (pr.arn == *e.text && has_account(pr)).then_some(PrincipalMatch::Exact),
         PrincipalKindPat::Service(s) => {
             (pr.kind == PrincipalKind::Service && pr.arn.eq_ignore_ascii_case(s)).then_some(PrincipalMatch::Service)
         }
-        PrincipalKindPat::Other(s) => (pr.arn == *s).then_some(PrincipalMatch::Exact),
+        PrincipalKindPat::Other => (pr.arn == *e.text).then_some(PrincipalMatch::Exact),
     }
 }
 
@@ -246,22 +246,22 @@ fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
     if bounded(pr) {
         return false;
     }
-    let listed = |f: &dyn Fn(&PrincipalKindPat) -> bool| el.entries.iter().any(|e| f(&e.kind));
-    if listed(&|k| matches!(k, PrincipalKindPat::Wildcard)) {
+    let listed = |f: &dyn Fn(&PrincipalEntry) -> bool| el.entries.iter().any(f);
+    if listed(&|e| matches!(e.kind, PrincipalKindPat::Wildcard)) {
         return true;
     }
     let account_ok = || match &pr.account {
-        Some(a) => listed(&|k| matches!(k, PrincipalKindPat::Account(x) if x == a)),
+        Some(a) => listed(&|e| matches!(&e.kind, PrincipalKindPat::Account(x) if e.part(x) == a)),
         None => false,
     };
-    let arn_ok = || listed(&|k| matches!(k, PrincipalKindPat::Arn(x) | PrincipalKindPat::Other(x) if *x == pr.arn));
+    let arn_ok = || listed(&|e| matches!(e.kind, PrincipalKindPat::Arn | PrincipalKindPat::Other if *e.text == pr.arn));
     let role_ok = || {
-        listed(&|k| matches!(k, PrincipalKindPat::Role { arn, account, name } if role_matches(arn, account, name, pr)))
+        listed(&|e| matches!(&e.kind, PrincipalKindPat::Role { account, name } if role_matches(e, account, name, pr)))
     };
     match pr.kind {
         PrincipalKind::Anonymous => false,
         PrincipalKind::Service => {
-            listed(&|k| matches!(k, PrincipalKindPat::Service(s) if pr.arn.eq_ignore_ascii_case(s)))
+            listed(&|e| matches!(&e.kind, PrincipalKindPat::Service(s) if pr.arn.eq_ignore_ascii_case(s)))
         }
         PrincipalKind::Root => account_ok(),
         PrincipalKind::Role => account_ok() && role_ok(),

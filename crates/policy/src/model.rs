@@ -188,22 +188,30 @@ pub(crate) struct PrincipalEntry {
     pub kind: PrincipalKindPat,
 }
 
+/// What a principal entry matches; its parts are byte ranges of the entry's text (see [`PrincipalEntry::part`]).
 #[derive(Debug, Clone)]
 pub(crate) enum PrincipalKindPat {
     Wildcard,
-    /// An account: a bare id or `arn:PARTITION:iam::ACCOUNT:root`.
-    Account(String),
-    /// A role ARN: matches the role and its sessions (by account and role name, ignoring the role path).
+    /// An account: a bare id or `arn:PARTITION:iam::ACCOUNT:root` (the id's range).
+    Account(std::ops::Range<usize>),
+    /// A role ARN (the text): matches the role and its sessions (by account and role name, ignoring the role path).
     Role {
-        arn: String,
-        account: String,
-        name: String,
+        account: std::ops::Range<usize>,
+        name: std::ops::Range<usize>,
     },
-    /// Any other ARN (user, session, federated user): exact match.
-    Arn(String),
+    /// Any other ARN (user, session, federated user; the text): exact match.
+    Arn,
+    /// A service principal, lower-cased.
     Service(String),
-    /// `Federated` and `CanonicalUser`: exact match on the caller's ARN.
-    Other(String),
+    /// `Federated` and `CanonicalUser` (the text): exact match on the caller's ARN.
+    Other,
+}
+
+impl PrincipalEntry {
+    /// A part of the entry's text (an account id or a role name of its kind).
+    pub fn part(&self, range: &std::ops::Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or("")
+    }
 }
 
 impl PrincipalKindPat {
@@ -213,7 +221,7 @@ impl PrincipalKindPat {
             PrincipalKindPat::Wildcard => PrincipalMatch::Wildcard,
             PrincipalKindPat::Account(_) => PrincipalMatch::Account,
             PrincipalKindPat::Role { .. } => PrincipalMatch::Role,
-            PrincipalKindPat::Arn(_) | PrincipalKindPat::Other(_) => PrincipalMatch::Exact,
+            PrincipalKindPat::Arn | PrincipalKindPat::Other => PrincipalMatch::Exact,
             PrincipalKindPat::Service(_) => PrincipalMatch::Service,
         }
     }
@@ -224,11 +232,9 @@ pub(crate) struct ActionEl {
     pub negated: bool,
     /// The whole member.
     pub loc: Loc,
-    /// The entries' texts as written, one after another (each entry holds its range): one allocation per element
-    /// instead of one per entry.
+    /// Each entry's text as written and then in lower case, one entry after another (an entry holds the range of
+    /// the first; its name pattern matches with the second): one allocation per element instead of one per entry.
     pub texts: String,
-    /// The entries' texts in lower case, one after another: the text of each entry's name pattern.
-    pub lower: String,
     pub entries: Vec<ActionEntry>,
 }
 
@@ -247,7 +253,7 @@ impl ActionEl {
     }
     /// Whether an entry's action name pattern matches `name` (lower case unless `fold`).
     pub fn name_matches(&self, e: &ActionEntry, name: &[u8], fold: bool) -> bool {
-        e.name.matches(&self.lower, name, fold)
+        e.name.matches(&self.texts, name, fold)
     }
 }
 
@@ -261,7 +267,7 @@ pub(crate) struct ActionEntry {
     /// `*` alone.
     pub any: bool,
     /// Lower-cased service prefix and action name patterns (the service's shared by the entries that name it; the
-    /// name's text is in [`ActionEl::lower`]).
+    /// name's text is in [`ActionEl::texts`]).
     pub service: Arc<Glob>,
     pub name: Lean,
 }

@@ -78,6 +78,8 @@ struct Cx<'a> {
     ty: PolicyType,
     variables: bool,
     errors: Vec<PolicyError>,
+    /// Where a statement's pointer is written before its span copies it.
+    scratch: String,
     /// The last service prefix compiled (lower case), shared by the actions that name it (most name one).
     service: Option<(String, Arc<Glob>)>,
 }
@@ -120,7 +122,14 @@ fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
 type EntryErr = (ErrorKind, String, String);
 
 pub(crate) fn parse_policy(source: &str, ty: PolicyType) -> Result<Policy, PolicyErrors> {
-    let mut cx = Cx { li: LineIndex::new(source), ty, variables: false, errors: Vec::new(), service: None };
+    let mut cx = Cx {
+        li: LineIndex::new(source),
+        ty,
+        variables: false,
+        errors: Vec::new(),
+        scratch: String::new(),
+        service: None,
+    };
 
     let (limit, unit) = ty.size_limit();
     let size = ty.measure(source);
@@ -302,7 +311,9 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
         type_err(cx, node, "a statement", "an object", path);
         return None;
     };
-    let span = cx.li.span(node.pos, &path.pointer());
+    cx.scratch.clear();
+    path.write(&mut cx.scratch);
+    let span = cx.li.span(node.pos, &cx.scratch);
     // Each element's member, by its place in `STATEMENT`, found in one pass (the first of a repeated key).
     let mut slots: [Option<&Member<'_>>; STATEMENT.len()] = [None; STATEMENT.len()];
     let mut ok = true;
@@ -561,8 +572,9 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
     let p = path.member(name);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
-    let size = values.iter().map(|(text, _, _)| text.len()).sum();
-    let (mut texts, mut lower) = (String::with_capacity(size), String::with_capacity(size));
+    let size: usize = values.iter().map(|(text, _, _)| text.len()).sum();
+    // Each entry's text as written, then in lower case.
+    let mut texts = String::with_capacity(2 * size);
     let mut ok = true;
     for (text, pos, index) in values.iter() {
         let vp = p.item(index);
@@ -577,20 +589,21 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
             ok = false;
             continue;
         }
-        let start = lower.len();
-        lower.push_str(text);
-        if let Some(low) = lower.get_mut(start..) {
+        let written = push_text(&mut texts, text);
+        let start = texts.len();
+        texts.push_str(text);
+        if let Some(low) = texts.get_mut(start..) {
             low.make_ascii_lowercase();
         }
-        let low = lower.get(start..).unwrap_or_default();
+        let low = texts.get(start..).unwrap_or_default();
         if low == "*" {
             entries.push(ActionEntry {
-                text: push_text(&mut texts, text),
+                text: written,
                 loc: cx.loc(pos),
                 index: index32(index),
                 any: true,
                 service: cx.service("*"),
-                name: Lean::new(&lower, start..lower.len()),
+                name: Lean::new(&texts, start..texts.len()),
             });
             continue;
         }
@@ -599,9 +612,9 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
         match low.split_once(':') {
             Some((svc, act)) if valid_service(svc) && !act.is_empty() && !act.contains(':') => {
                 let service = cx.service(svc);
-                let name = Lean::new(&lower, start + svc.len() + 1..lower.len());
+                let name = Lean::new(&texts, start + svc.len() + 1..texts.len());
                 entries.push(ActionEntry {
-                    text: push_text(&mut texts, text),
+                    text: written,
                     loc: cx.loc(pos),
                     index: index32(index),
                     any: false,
@@ -621,7 +634,7 @@ fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> O
             }
         }
     }
-    ok.then(|| ActionEl { negated, loc: cx.loc(member_pos(m)), texts, lower, entries })
+    ok.then(|| ActionEl { negated, loc: cx.loc(member_pos(m)), texts, entries })
 }
 
 /// Appends `text` to an element's `texts` and returns its range there.

@@ -99,6 +99,7 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
     ok.then(|| PrincipalEl { negated, loc: cx.loc(member_pos(m)), entries })
 }
 
+/// What the principal `v` of type `ptype` matches (its parts as byte ranges of `v`).
 fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
     if v.contains("${") {
         return Err((
@@ -116,7 +117,7 @@ fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
                 return Ok(PrincipalKindPat::Wildcard);
             }
             if is_account_id(v) {
-                return Ok(PrincipalKindPat::Account(v.to_string()));
+                return Ok(PrincipalKindPat::Account(0..v.len()));
             }
             if v.contains(['*', '?']) {
                 return Err((
@@ -125,8 +126,7 @@ fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
                     "use `*` alone, or a condition such as `ArnLike` on `aws:PrincipalArn`".into(),
                 ));
             }
-            let Some([_arn, _part, service, _region, account, rest]) =
-                split_arn(v).filter(|s| s.first() == Some(&"arn"))
+            let Some([_arn, part, service, region, account, rest]) = split_arn(v).filter(|s| s.first() == Some(&"arn"))
             else {
                 return Err((
                     ErrorKind::InvalidValue,
@@ -141,18 +141,42 @@ fn principal_entry(ptype: &str, v: &str) -> Result<PrincipalKindPat, EntryErr> {
                     "an `AWS` principal ARN names an IAM or STS identity with a 12-digit account".into(),
                 ));
             }
+            // `arn:` + the partition, service and region segments, each with its `:`.
+            let account_at = 4 + part.len() + 1 + service.len() + 1 + region.len() + 1;
+            let account = account_at..account_at + account.len();
             if service == "iam" && rest == "root" {
-                return Ok(PrincipalKindPat::Account(account.to_string()));
+                return Ok(PrincipalKindPat::Account(account));
             }
             if service == "iam" {
                 if let Some(role) = rest.strip_prefix("role/") {
-                    let name = role.rsplit('/').next().unwrap_or(role).to_string();
-                    return Ok(PrincipalKindPat::Role { arn: v.to_string(), account: account.to_string(), name });
+                    let name = role.rsplit('/').next().unwrap_or(role);
+                    return Ok(PrincipalKindPat::Role { account, name: v.len() - name.len()..v.len() });
                 }
             }
-            Ok(PrincipalKindPat::Arn(v.to_string()))
+            Ok(PrincipalKindPat::Arn)
         }
         "Service" => Ok(PrincipalKindPat::Service(v.to_ascii_lowercase())),
-        _ => Ok(PrincipalKindPat::Other(v.to_string())),
+        _ => Ok(PrincipalKindPat::Other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entrys_parts_are_ranges_of_its_text() {
+        let v = "arn:aws-cn:iam::111122223333:role/path/to/Admin";
+        let Ok(PrincipalKindPat::Role { account, name }) = principal_entry("AWS", v) else { panic!("a role") };
+        assert_eq!((&v[account], &v[name]), ("111122223333", "Admin"));
+        let v = "arn:aws:iam::444455556666:root";
+        let Ok(PrincipalKindPat::Account(account)) = principal_entry("AWS", v) else { panic!("an account") };
+        assert_eq!(&v[account], "444455556666");
+        let Ok(PrincipalKindPat::Account(account)) = principal_entry("AWS", "777788889999") else { panic!("an id") };
+        assert_eq!(account, 0..12);
+        assert!(matches!(
+            principal_entry("AWS", "arn:aws:sts::111122223333:assumed-role/R/s"),
+            Ok(PrincipalKindPat::Arn)
+        ));
     }
 }
