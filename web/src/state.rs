@@ -123,7 +123,7 @@ pub struct State {
     pub progress: Progress,
     /// The workspaces (see `state/workspaces.rs`).
     pub ws: Workspaces,
-    /// The step editor's text that does not read yet (see `state/steps.rs`).
+    /// The step editor's text that does not read yet (see `state/steps/mod.rs`).
     pub editing: steps::Editing,
     /// The console's last call run "after step N" (see `state/console.rs`).
     pub trial: Option<console::Trial>,
@@ -248,7 +248,7 @@ pub enum Action {
     /// Workspaces read from a backup file (with fresh ids).
     RestoreWorkspaces(Vec<Workspace>),
     ToggleWorkspaces,
-    /// Editing steps and expectations (state/steps.rs).
+    /// Editing steps and expectations (state/steps/mod.rs).
     Steps(steps::StepAction),
     /// The console's fields, "after step N", keeping a call (state/console.rs).
     Console(console::ConsoleAction),

@@ -1,6 +1,6 @@
 //! The step editor (issue 11): the selected step's form (a call's fields from its request shape, an authorize,
 //! advance or service step's own), how it is made, its expectation, and the step as JSON; moving, duplicating and
-//! deleting it; and the bar that adds a step of each kind. Every change is a `StepAction` (state/steps.rs).
+//! deleting it; and the bar that adds a step of each kind. Every change is a `StepAction` (state/steps/mod.rs).
 
 use kmsim_kms::scenario::StepSpec;
 use serde_json::Value as J;

@@ -1,4 +1,4 @@
-//! The step editor's and the console's actions (state/steps.rs, state/console.rs), natively.
+//! The step editor's and the console's actions (state/steps/mod.rs, state/console.rs), natively.
 
 use std::rc::Rc;
 
