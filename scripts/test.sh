@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE test command: setup, format, lints, native tests (every workspace member, including the playground's reducer
-# tests), the KMS API against botocore's model, the core crates built for wasm32, benches compiled, the playground
+# tests), the API docs, the KMS API against botocore's model, the core crates built for wasm32, benches compiled, the playground
 # built, and the Playwright tests in Debian's chromium. Runs every step even after a failure, then prints a summary; exits non-zero if any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,8 @@ run "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 # The playground's browser-only code (cfg wasm32) is linted on its own target too.
 run "cargo clippy (web, wasm32)" cargo clippy -p kmsim-web --target wasm32-unknown-unknown -- -D warnings
 run "cargo test" cargo test --workspace --no-fail-fast
+# The API docs build without a broken or private link, a bare URL or stray HTML.
+run "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 run "lessons (kmsim check)" cargo run -q -p kmsim-cli -- check lessons/*.json
 run "lessons: goals open, solutions meet them (kmsim check --solution)" cargo run -q -p kmsim-cli -- check --solution lessons/*.json
 # The KMS API against botocore's model (installs botocore into target/botocore-venv once; needs Python and PyPI).

@@ -1,4 +1,4 @@
-//! Markdown for lesson, exercise, hint and step texts: the part of CommonMark (https://spec.commonmark.org/0.31.2/)
+//! Markdown for lesson, exercise, hint and step texts: the part of CommonMark (<https://spec.commonmark.org/0.31.2/>)
 //! the texts use, read into a small tree of allowed elements that the view renders (no raw HTML reaches the page:
 //! HTML in the text is shown as text). Blocks: paragraphs, `-`/`*` and `1.` lists, fenced code, `#` headings.
 //! Inline: `code`, **strong**, *emphasis*, [links](https://...) and bare `https://` addresses (the lessons'

@@ -131,7 +131,7 @@ impl Workspace {
 
 /// A record as stored: `{"name": ..., "lesson": ..., "snapshot": {...}, "rev": N}`, written as text around the
 /// snapshot's JSON (this runs on every keystroke's save: no JSON value of the whole snapshot is built and written
-/// again); the same text as [`Workspace::body`] with `rev` added.
+/// again); the same text as `Workspace::body` with `rev` added.
 pub fn record_json(ws: &Workspace, rev: u64) -> String {
     let snapshot = share::to_json(&ws.snapshot);
     let name = J::from(ws.name.as_str()).to_string();

@@ -33,7 +33,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// The `errorCode` CloudTrail writes for a call that failed with this error: `AccessDenied` for a denial (the
     /// API answers `AccessDeniedException`), the exception's name otherwise. Sources: the KMS Developer Guide's
-    /// CloudTrail examples (https://docs.aws.amazon.com/kms/latest/developerguide/ct-decrypt.html) and real records
+    /// CloudTrail examples (<https://docs.aws.amazon.com/kms/latest/developerguide/ct-decrypt.html>) and real records
     /// of denied KMS calls (docs/research/issue-9-fidelity.md, A6); how CloudTrail writes ValidationException and
     /// throttling is not documented, so they keep the exception's name.
     pub fn cloudtrail_name(&self) -> &'static str {

@@ -4,7 +4,7 @@
 //! Every error a row gives is one botocore's model declares for the operation, and the operations that do not
 //! declare KMSInvalidStateException have rows that never fail (tests/keystate_model.rs).
 //!
-//! Modelling choices, marked [verify] in the reference:
+//! Modelling choices, marked \[verify\] in the reference:
 //! - Cryptographic calls, CreateGrant and others on a key pending deletion answer `KMSInvalidStateException`
 //!   "`<arn>` is pending deletion." (the table allows DisabledException or KMSInvalidStateException; the DG's
 //!   CloudWatch alarm recipe matches this message).

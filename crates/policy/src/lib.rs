@@ -129,7 +129,7 @@ pub struct SetPolicy<'a> {
 }
 
 /// Evaluates every policy that takes part in a request, of every kind, and combines them with AWS's evaluation
-/// logic ([`combine`]): explicit deny; RCPs and SCPs at every level; resource-based policies (how their principal
+/// logic ([`combine()`]): explicit deny; RCPs and SCPs at every level; resource-based policies (how their principal
 /// matched the caller); identity-based policies; the permissions boundary; session policies; both sides of a
 /// cross-account request. The resource's account is [`Request::resource_owner`]; a permissions boundary among the
 /// policies marks the caller as having one (see [`Principal::permissions_boundary`]).

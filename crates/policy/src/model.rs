@@ -99,7 +99,7 @@ pub(crate) enum Seg<'a> {
     Index(Option<u32>),
 }
 
-/// The spans of a statement's elements and entries: their [`Loc`] at the JSON Pointer that follows from where they
+/// The spans of a statement's elements and entries: their `Loc` at the JSON Pointer that follows from where they
 /// are in the statement (written out here, when a span is asked for; parsing keeps none).
 impl Statement {
     /// The pointer of the value at `segs` below the statement.

@@ -217,7 +217,7 @@ pub struct AuditQuery {
     pub encryption_context: Option<std::collections::BTreeMap<String, String>>,
 }
 
-/// The log, oldest first. It saves compactly ([`saved`]) and reads back both that form and a plain array of
+/// The log, oldest first. It saves compactly (`saved`) and reads back both that form and a plain array of
 /// CloudTrail records.
 #[derive(Debug, Clone, Default)]
 pub struct AuditLog {

@@ -157,7 +157,7 @@ impl World {
     }
 
     /// [`World::simulate`] with the request's parameters that feed condition keys, derived as the call derives
-    /// them (the same functions of [`context`]). With `key_id`, the key is found as the call finds it (an alias of
+    /// them (the same functions of `context`). With `key_id`, the key is found as the call finds it (an alias of
     /// the caller's account) and `resource` may be empty.
     pub fn simulate_request(
         &self,

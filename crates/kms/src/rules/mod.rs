@@ -3,12 +3,12 @@
 //! ([`pattern`]) and what a firing returns; the scenario runs the rules after each step (`scenario::rules`).
 //!
 //! The event is the one EventBridge delivers for a CloudTrail record ("Events from AWS services",
-//! https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html): `source` `aws.kms`,
+//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html>): `source` `aws.kms`,
 //! `detail-type` `AWS API Call via CloudTrail` (`AWS Service Event via CloudTrail` for what KMS does on its own),
 //! `account` the trail's account, `region`, `time`, `resources` `[]` and `detail` the record as CloudTrail writes it.
 //! "Events from API actions that start with the keywords List, Get, or Describe aren't processed by EventBridge"
 //! unless the rule's state is `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`
-//! (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html).
+//! (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html>).
 //!
 //! Loops: EventBridge warns that "it is possible to create rules that lead to infinite loops" and has no limit;
 //! kmsim stops a rule after [`MAX_FIRINGS_PER_STEP`] firings within one step and reports it.

@@ -1,6 +1,6 @@
 //! EventBridge event patterns: does a pattern match an event?
 //!
-//! The rules, from "Amazon EventBridge event patterns" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html),
+//! The rules, from "Amazon EventBridge event patterns" (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html>),
 //! "Content filtering in Amazon EventBridge event patterns" (…/eb-event-patterns-content-based-filtering.html) and
 //! "Arrays in Amazon EventBridge event patterns" (…/eb-event-patterns-arrays.html):
 //! - "the event must contain all the field names listed in the event pattern"; fields the pattern does not name match

@@ -22,7 +22,7 @@
 //! step's `expect`); a goal without `expect` asks that the steps' own expectations still hold. A goal naming a step
 //! that does not exist is an error when the file is loaded.
 //!
-//! The solution is a JSON Patch (RFC 6902, https://www.rfc-editor.org/rfc/rfc6902: `add`, `replace` and `remove`)
+//! The solution is a JSON Patch (RFC 6902, <https://www.rfc-editor.org/rfc/rfc6902>: `add`, `replace` and `remove`)
 //! of the lesson file: applied, every goal must be met (`kmsim check --solution`).
 
 use std::collections::BTreeMap;

@@ -99,7 +99,7 @@
 //! `$ref` must name an earlier step that has the field, names of steps and aliases are unique, principals and
 //! addresses must be ones.
 //!
-//! The module's parts: [`file`] (the file format and its schema), [`error`] (located problems), `parse` (reading a file
+//! The module's parts: [`mod@file`] (the file format and its schema), [`error`] (located problems), `parse` (reading a file
 //! from its located JSON tree, through `located`), `locate` (where a problem is), `validate` (the checks of the
 //! world and each step), `steps` (the checks across steps: parameters, placeholders, names), `build` (the world
 //! before the first step), [`goals`] (an exercise's goals, hints and solution), `run` (steps, `$ref`/`$key` substitution), `expect` (expectations) and [`result`] (what a

@@ -1,12 +1,12 @@
 //! Amazon EBS: create an encrypted volume, attach it to an instance, snapshot it.
 //!
 //! - "How Amazon Elastic Block Store (Amazon EBS) uses AWS KMS":
-//!   https://docs.aws.amazon.com/kms/latest/developerguide/services-ebs.html: "For all volumes and for encrypted
+//!   <https://docs.aws.amazon.com/kms/latest/developerguide/services-ebs.html>: "For all volumes and for encrypted
 //!   snapshots created with the Amazon EBS CreateSnapshot operation, Amazon EBS uses the volume ID as encryption
 //!   context value" (`aws:ebs:id`); a KMS key that is not usable makes the creation or attachment fail, reported as an
 //!   EventBridge event (`EBS Volume Notification`, `result: failed`);
-//! - "Amazon EBS encryption": https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html;
-//! - the CloudTrail example "Amazon EC2 example two": https://docs.aws.amazon.com/kms/latest/developerguide/ct-ec2two.html:
+//! - "Amazon EBS encryption": <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html>;
+//! - the CloudTrail example "Amazon EC2 example two": <https://docs.aws.amazon.com/kms/latest/developerguide/ct-ec2two.html>:
 //!   on creation EC2 gets an encrypted data key (`GenerateDataKeyWithoutPlaintext`, 64 bytes, as the user); on
 //!   attachment it creates a grant (as the user) whose grantee is the instance's `aws:ec2-infrastructure` session,
 //!   constrained to the volume's context, and that session calls `Decrypt`. The records have no `invokedBy` and

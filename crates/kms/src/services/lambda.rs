@@ -1,15 +1,15 @@
 //! AWS Lambda: environment variables encrypted with a KMS key (CreateFunction, Invoke).
 //!
-//! - "Securing environment variables": https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html:
+//! - "Securing environment variables": <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html>:
 //!   "To use a customer managed key, you need permission to use the key. Lambda uses your permissions to create a
 //!   grant on the key" (`kms:CreateGrant`, `kms:Encrypt` to configure the key on a function);
-//! - "Lambda execution role": https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html: the
+//! - "Lambda execution role": <https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>: the
 //!   calls to KMS "to automatically encrypt and decrypt your environment variables" are made "using the same
 //!   execution role";
-//! - "Data encryption at rest for AWS Lambda": https://docs.aws.amazon.com/lambda/latest/dg/security-encryption-at-rest.html:
+//! - "Data encryption at rest for AWS Lambda": <https://docs.aws.amazon.com/lambda/latest/dg/security-encryption-at-rest.html>:
 //!   its CloudTrail examples show `invokedBy` and `sourceIPAddress` `lambda.amazonaws.com` and the context key
 //!   `aws:lambda:FunctionArn` (the archived guide does not name it; a real trail shows it [verify]);
-//! - Invoke's errors: https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html (`KMSAccessDeniedException`,
+//! - Invoke's errors: <https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html> (`KMSAccessDeniedException`,
 //!   `KMSDisabledException`, `KMSInvalidStateException`, `KMSNotFoundException`, HTTP 502).
 //!
 //! [verify]: the grant's grantee (the execution role), operations (`Decrypt`) and constraint

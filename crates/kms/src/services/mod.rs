@@ -1,14 +1,14 @@
-//! AWS services that use KMS (issue 14): a service operation makes exactly the KMS calls its "How <service> uses
+//! AWS services that use KMS (issue 14): a service operation makes exactly the KMS calls its "How SERVICE uses
 //! AWS KMS" page documents, as the calling principal (or, where the page says so, as the principal the service
 //! uses), through the service (`kms:ViaService`), with the service's encryption context and grants, the AWS managed
-//! key `aws/<service>` when no key is named (created on first use), and the service's own error when KMS refuses.
+//! key `aws/SERVICE` when no key is named (created on first use), and the service's own error when KMS refuses.
 //!
-//! One file per service: [`s3`], [`ebs`], [`rds`], [`lambda`], [`ssm`], [`secretsmanager`]. Each has its
+//! One file per service: `s3`, `ebs`, `rds`, `lambda`, `ssm`, `secretsmanager`. Each has its
 //! [`Service`] entry (the page, how its calls appear in the audit log, its operations and the fields each takes;
 //! its AWS managed key's policy is in the catalogue, [`crate::catalogue::MANAGED_KEY_POLICIES`]) and its plans. Every KMS call goes through [`World::call`], so it has its own trace
 //! and audit record; the step's result nests them ([`ServiceOutcome::kms_calls`]).
 //!
-//! The resources a service keeps (objects, volumes, parameters, ...) live in [`ServiceState`] inside the world. They
+//! The resources a service keeps (objects, volumes, parameters, ...) live in [`crate::resources::ServiceState`] inside the world. They
 //! hold what the service stores: encrypted data keys and ciphertexts, never a plaintext data key. So S3 Bucket Keys
 //! are not cached across requests here (a cache would hold a plaintext key): each PutObject with a Bucket Key asks
 //! KMS for the bucket-level key, with the bucket's ARN as context, as the first request of a requester does.
@@ -44,7 +44,7 @@ pub struct Service {
     pub title: &'static str,
     /// The host prefix of `kms:ViaService` (`ec2` for EBS): `<endpoint>.<region>.amazonaws.com`.
     pub endpoint: &'static str,
-    /// "How <service> uses AWS KMS" and the service's own encryption page.
+    /// "How SERVICE uses AWS KMS" and the service's own encryption page.
     pub pages: &'static [&'static str],
     /// `userIdentity.invokedBy` of its calls (none: the field is absent).
     pub invoked_by: Option<&'static str>,

@@ -1,9 +1,9 @@
 //! Amazon RDS: create an encrypted DB instance.
 //!
 //! - "How Amazon Relational Database Service (Amazon RDS) uses AWS KMS":
-//!   https://docs.aws.amazon.com/kms/latest/developerguide/services-rds.html: "At minimum, Amazon RDS always uses the
+//!   <https://docs.aws.amazon.com/kms/latest/developerguide/services-rds.html>: "At minimum, Amazon RDS always uses the
 //!   DB instance ID for the encryption context" (`aws:rds:db-id`, the instance's resource id `db-…`);
-//! - "AWS KMS key management": https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html:
+//! - "AWS KMS key management": <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html>:
 //!   "When RDS uses a customer managed key … it acts on behalf of the user who is creating or changing the RDS
 //!   resource. To create an RDS resource using a customer managed key, a user must have permissions to call …
 //!   kms:CreateGrant kms:DescribeKey".

@@ -1,14 +1,14 @@
 //! Amazon S3 with SSE-KMS: PutObject and GetObject, with and without S3 Bucket Keys.
 //!
-//! - "How Amazon S3 uses AWS KMS": https://docs.aws.amazon.com/kms/latest/developerguide/services-s3.html (a pointer
+//! - "How Amazon S3 uses AWS KMS": <https://docs.aws.amazon.com/kms/latest/developerguide/services-s3.html> (a pointer
 //!   to the S3 guide);
 //! - "Protecting data using server-side encryption with AWS KMS keys (SSE-KMS)":
-//!   https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html: PutObject asks KMS for a data key
+//!   <https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html>: PutObject asks KMS for a data key
 //!   (`GenerateDataKey`), GetObject sends the encrypted data key to `Decrypt`, both as the requester; "If you use
 //!   SSE-KMS without enabling an S3 Bucket Key, the object ARN is used as the encryption context", with a Bucket Key
 //!   "the bucket ARN" (`aws:s3:arn`);
 //! - "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys":
-//!   https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html.
+//!   <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html>.
 //!
 //! A refusal is S3's `AccessDenied` (HTTP 403) with KMS's message [observed in real errors quoted in the research
 //! notes]; for other KMS errors S3 answers `KMS.<KMS error code>` (e.g. `KMS.DisabledException`) [verify]. The

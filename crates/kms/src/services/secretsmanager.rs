@@ -1,8 +1,8 @@
 //! AWS Secrets Manager: CreateSecret and GetSecretValue.
 //!
 //! "Secret encryption and decryption in AWS Secrets Manager" (the page "How AWS Secrets Manager uses AWS KMS",
-//! https://docs.aws.amazon.com/kms/latest/developerguide/services-secrets-manager.html, points to it):
-//! https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html:
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/services-secrets-manager.html>, points to it):
+//! <https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html>:
 //! - CreateSecret with a value calls `GenerateDataKey` ("a request for a 256-bit AES symmetric key"); GetSecretValue
 //!   calls `Decrypt`; both "on behalf of the user who is accessing or updating the secret value";
 //! - "When you establish or change the KMS key that is associated with secret, Secrets Manager calls the

@@ -1,7 +1,7 @@
 //! AWS Systems Manager Parameter Store: SecureString PutParameter and GetParameter (standard tier).
 //!
 //! "How AWS Systems Manager Parameter Store uses AWS KMS":
-//! https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html: "When you create or change a
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html>: "When you create or change a
 //! standard secure string parameter value, Parameter Store calls the AWS KMS Encrypt operation"; "When you use
 //! `WithDecryption`, Parameter Store calls the AWS KMS Decrypt operation on your behalf"; the encryption context is
 //! `PARAMETER_ARN` = `arn:aws:ssm:<REGION_NAME>:<ACCOUNT_ID>:parameter/<parameter-name>`; for a key that is not
