@@ -598,11 +598,39 @@ pub(crate) fn push_pointer_index(out: &mut String, index: usize) {
 pub struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// The line of the last position looked up: positions are mostly asked for in source order, so the next one is
+    /// usually on it or the line after, found without a search.
+    last_line: std::cell::Cell<usize>,
     /// The number of characters before each block of `COLUMN_BLOCK` bytes; empty for ASCII text.
     chars_before_block: Vec<usize>,
     /// Bytes read to find columns (tests check that a position never scans its whole line).
     #[cfg(test)]
     scanned: std::cell::Cell<usize>,
+}
+
+/// Appends the offset after each `\n` of `text` (which starts at offset `base`) to `out`. Eight bytes at a time
+/// (SWAR, as [`plain_run`]): a word without a line break costs a few instructions; a flagged byte is checked, as the
+/// zero-byte test may also flag the byte above a true one.
+fn push_line_starts(text: &[u8], base: usize, out: &mut Vec<usize>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = text.chunks_exact(8);
+    let mut at = base;
+    for word in words.by_ref() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_le_bytes(bytes) ^ (ONES * u64::from(b'\n'));
+        let mut flags = x.wrapping_sub(ONES) & !x & HIGH;
+        while flags != 0 {
+            let i = (flags.trailing_zeros() / 8) as usize;
+            if word.get(i) == Some(&b'\n') {
+                out.push(at + i + 1);
+            }
+            flags &= flags - 1;
+        }
+        at += 8;
+    }
+    out.extend(words.remainder().iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| at + i + 1));
 }
 
 /// The block size of the column table (a column reads at most this many bytes).
@@ -615,12 +643,14 @@ fn starts_char(b: u8) -> bool {
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
+        // Room for a line of 32 bytes on average (a pretty-printed policy's lines are longer), up to 4096 lines
+        // before the table grows: most documents allocate it once.
+        let mut starts = Vec::with_capacity((source.len() / 32 + 1).min(4096));
+        starts.push(0);
         // Blocks without a line break (most of a minified document) are skipped after one comparison pass.
         for (k, block) in source.as_bytes().chunks(32).enumerate() {
             if block.iter().fold(false, |found, &b| found | (b == b'\n')) {
-                let base = k * 32 + 1;
-                starts.extend(block.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| base + i));
+                push_line_starts(block, k * 32, &mut starts);
             }
         }
         let mut chars_before_block = Vec::new();
@@ -634,6 +664,7 @@ impl<'a> LineIndex<'a> {
         LineIndex {
             source,
             starts,
+            last_line: std::cell::Cell::new(0),
             chars_before_block,
             #[cfg(test)]
             scanned: std::cell::Cell::new(0),
@@ -659,7 +690,23 @@ impl<'a> LineIndex<'a> {
 
     /// The 0-based line of `offset`.
     fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        if self.starts.len() == 1 {
+            return 0;
+        }
+        let on = |line: usize| {
+            self.starts.get(line).is_some_and(|&s| s <= offset)
+                && self.starts.get(line + 1).is_none_or(|&next| offset < next)
+        };
+        let last = self.last_line.get();
+        let line = if on(last) {
+            last
+        } else if on(last + 1) {
+            last + 1
+        } else {
+            self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        };
+        self.last_line.set(line);
+        line
     }
 
     /// [`LineIndex::line_col`] of an offset known to be on the 0-based `line`.
@@ -705,6 +752,30 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_are_after_every_line_break() {
+        // Every position of a break in a word and in the tail, breaks side by side, and the bytes the zero-byte
+        // test may flag above a break (`\x0b` is `\n` ^ 1).
+        let texts = [
+            "",
+            "\n",
+            "a\nb",
+            "\n\n\n\n\n\n\n\n\n",
+            "\n\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\n\x0b",
+            "0123456\n89abcdef\n\x0b",
+        ];
+        let mut all: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        for at in 0..20 {
+            all.push(format!("{}\n{}", "x".repeat(at), "y".repeat(20 - at)));
+        }
+        for t in &all {
+            let mut got = vec![0];
+            push_line_starts(t.as_bytes(), 0, &mut got);
+            let want: Vec<usize> = std::iter::once(0).chain(t.match_indices('\n').map(|(i, _)| i + 1)).collect();
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
 
     #[test]
     fn parses_values_with_positions() {
