@@ -585,10 +585,22 @@ pub(crate) fn push_pointer_key(out: &mut String, key: &str) {
     }
 }
 
-/// Appends the JSON Pointer segment of item `index` (`/` and the index) to `out`.
+/// Appends the JSON Pointer segment of item `index` (`/` and the index) to `out` (digits written directly: a
+/// report of thousands of entries writes as many pointers).
 pub(crate) fn push_pointer_index(out: &mut String, index: usize) {
-    use std::fmt::Write;
-    let _ = write!(out, "/{index}");
+    out.push('/');
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    let mut n = index;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits.iter().skip(start).map(|&d| char::from(d)));
 }
 
 /// Maps byte offsets to 1-based lines and character columns without rescanning the text: the line by binary search
@@ -752,6 +764,15 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_is_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 4000, 65_535, usize::MAX] {
+            let mut out = String::from("/a");
+            push_pointer_index(&mut out, n);
+            assert_eq!(out, format!("/a/{n}"));
+        }
+    }
 
     #[test]
     fn line_starts_are_after_every_line_break() {
