@@ -194,6 +194,14 @@ fn has_account(pr: &Principal) -> bool {
     !matches!(pr.kind, PrincipalKind::Service | PrincipalKind::Anonymous)
 }
 
+/// Whether the last `/`-separated segment of `arn` is `name` (which has no `/`): `arn.rsplit('/').next() ==
+/// Some(name)`, compared from the end without searching for the last `/`.
+fn last_segment_is(arn: &str, name: &[u8]) -> bool {
+    let arn = arn.as_bytes();
+    let Some(before) = arn.len().checked_sub(name.len()) else { return false };
+    arn.get(before..) == Some(name) && (before == 0 || arn.get(before - 1) == Some(&b'/'))
+}
+
 /// Whether the role entry `e` (its account id and role name at `account` and `name`) matches the caller.
 fn role_matches(e: &PrincipalEntry, account: &Range<usize>, name: &Range<usize>, pr: &Principal) -> bool {
     match pr.kind {
@@ -201,7 +209,9 @@ fn role_matches(e: &PrincipalEntry, account: &Range<usize>, name: &Range<usize>,
         PrincipalKind::RoleSession => match &pr.role_arn {
             Some(r) if *r == *e.text => true,
             // The session's role ARN carries no path; a role name is unique in its account.
-            Some(r) => pr.account.as_deref() == Some(e.part(account)) && r.rsplit('/').next() == Some(e.part(name)),
+            Some(r) => {
+                pr.account.as_deref().map(str::as_bytes) == Some(e.part(account)) && last_segment_is(r, e.part(name))
+            }
             None => false,
         },
         _ => false,
@@ -212,9 +222,9 @@ fn role_matches(e: &PrincipalEntry, account: &Range<usize>, name: &Range<usize>,
 fn principal_entry_match(e: &PrincipalEntry, pr: &Principal) -> Option<PrincipalMatch> {
     match &e.kind {
         PrincipalKindPat::Wildcard => Some(PrincipalMatch::Wildcard),
-        PrincipalKindPat::Account(a) => {
-            (has_account(pr) && pr.account.as_deref() == Some(e.part(a))).then_some(PrincipalMatch::Account)
-        }
+        PrincipalKindPat::Account(a) => (has_account(pr)
+            && pr.account.as_deref().map(str::as_bytes) == Some(e.part(a)))
+        .then_some(PrincipalMatch::Account),
         PrincipalKindPat::Role { account, name } => role_matches(e, account, name, pr).then_some(PrincipalMatch::Role),
         PrincipalKindPat::Arn => (pr.arn == *e.text && has_account(pr)).then_some(PrincipalMatch::Exact),
         PrincipalKindPat::Service(s) => {
@@ -251,7 +261,7 @@ fn not_principal_exempts(el: &PrincipalEl, pr: &Principal) -> bool {
         return true;
     }
     let account_ok = || match &pr.account {
-        Some(a) => listed(&|e| matches!(&e.kind, PrincipalKindPat::Account(x) if e.part(x) == a)),
+        Some(a) => listed(&|e| matches!(&e.kind, PrincipalKindPat::Account(x) if e.part(x) == a.as_bytes())),
         None => false,
     };
     let arn_ok = || listed(&|e| matches!(e.kind, PrincipalKindPat::Arn | PrincipalKindPat::Other if *e.text == pr.arn));
@@ -649,6 +659,31 @@ impl<'a> Readable<'a> {
             Readable::None => [].iter(),
             Readable::One(v) => std::slice::from_ref(v).iter(),
             Readable::Many(vs) => vs.iter(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_segment_is;
+
+    #[test]
+    fn the_last_segment_compares_as_rsplit_does() {
+        let arns = [
+            "arn:aws:iam::1:role/Admin",
+            "arn:aws:iam::1:role/path/Admin",
+            "Admin",
+            "",
+            "/",
+            "a/",
+            "xAdmin",
+            "role/xAdmin",
+        ];
+        for arn in arns {
+            for name in ["Admin", "", "dmin", "role/Admin"].into_iter().filter(|n| !n.contains('/')) {
+                let want = arn.rsplit('/').next() == Some(name);
+                assert_eq!(last_segment_is(arn, name.as_bytes()), want, "{arn:?} {name:?}");
+            }
         }
     }
 }

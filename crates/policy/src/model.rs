@@ -208,9 +208,11 @@ pub(crate) enum PrincipalKindPat {
 }
 
 impl PrincipalEntry {
-    /// A part of the entry's text (an account id or a role name of its kind).
-    pub fn part(&self, range: &std::ops::Range<usize>) -> &str {
-        self.text.get(range.clone()).unwrap_or("")
+    /// A part of the entry's text (an account id or a role name of its kind), as bytes (cut without the
+    /// character-boundary checks of a `str` range; the parts are ASCII).
+    #[inline]
+    pub fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
+        self.text.as_bytes().get(range.clone()).unwrap_or_default()
     }
 }
 
