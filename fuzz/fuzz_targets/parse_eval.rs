@@ -1,5 +1,6 @@
 //! Parses arbitrary text as every policy type and evaluates whatever parses against a few requests, with and
-//! without the trace, checking that the decision never depends on the trace.
+//! without the trace, checking that the decision never depends on the trace and that every element's and entry's
+//! span covers text of the document.
 #![no_main]
 
 use kmsim_policy::{evaluate, render_text, Context, EvalOptions, Policy, PolicyType, Principal, Request};
@@ -9,6 +10,27 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for ty in [PolicyType::Resource, PolicyType::Identity, PolicyType::Scp] {
         let Ok(policy) = Policy::parse(text, ty) else { continue };
+        // Every element's and entry's span (pointers written on demand) covers text of the document.
+        let covers = |span: &kmsim_policy::Span| {
+            let start = span.offset as usize;
+            assert!(text.get(start..start + span.len as usize).is_some(), "{span:?} outside the text");
+            assert!(span.path.starts_with("/Statement"), "{span:?}");
+        };
+        for st in policy.statements() {
+            covers(st.span());
+            covers(&st.action_span());
+            st.action_entries().for_each(|e| covers(&e.span));
+            st.principal_span().iter().for_each(covers);
+            st.principal_entries().for_each(|e| covers(&e.value.span));
+            st.resource_span().iter().for_each(covers);
+            st.resource_entries().for_each(|e| covers(&e.span));
+            for c in st.condition_views() {
+                covers(&c.span());
+                covers(&c.operator().span);
+                covers(&c.key().span);
+                c.values().for_each(|v| covers(&v.span));
+            }
+        }
         let mut context = Context::new();
         context.insert_string("aws:username", "alice");
         context.insert_string("aws:SourceIp", "203.0.113.7");
