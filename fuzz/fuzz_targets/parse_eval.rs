@@ -19,16 +19,16 @@ fuzz_target!(|data: &[u8]| {
         for st in policy.statements() {
             covers(st.span());
             covers(&st.action_span());
-            st.action_entries().for_each(|e| covers(&e.span));
+            st.action_entries().for_each(|e| covers(&e.span()));
             st.principal_span().iter().for_each(covers);
-            st.principal_entries().for_each(|e| covers(&e.value.span));
+            st.principal_entries().for_each(|e| covers(&e.value.span()));
             st.resource_span().iter().for_each(covers);
-            st.resource_entries().for_each(|e| covers(&e.span));
+            st.resource_entries().for_each(|e| covers(&e.span()));
             for c in st.condition_views() {
                 covers(&c.span());
-                covers(&c.operator().span);
-                covers(&c.key().span);
-                c.values().for_each(|v| covers(&v.span));
+                covers(&c.operator().span());
+                covers(&c.key().span());
+                c.values().for_each(|v| covers(&v.span()));
             }
         }
         let mut context = Context::new();

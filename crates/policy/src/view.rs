@@ -3,13 +3,43 @@
 //! again.
 
 use crate::error::Span;
-use crate::model::{Condition, Family, SetOp, Statement};
+use crate::model::{
+    ActionEntry, CondValue, Condition, Family, PrincipalEl, PrincipalEntry, ResourceEl, ResourceEntry, SetOp, Statement,
+};
 
-/// A value as written and where it is (a string's span includes its quotes).
-#[derive(Debug, Clone)]
+/// A value as written and where it is: [`Located::span`] (a string's span includes its quotes), made when asked for,
+/// so that reading the texts costs nothing more.
+#[derive(Debug, Clone, Copy)]
 pub struct Located<'a> {
     pub text: &'a str,
-    pub span: Span,
+    st: &'a Statement,
+    place: Place<'a>,
+}
+
+/// What a [`Located`] value is in its statement.
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    Action(&'a ActionEntry),
+    Principal(&'a PrincipalEl, &'a PrincipalEntry),
+    Resource(&'a ResourceEl, &'a ResourceEntry),
+    Operator(&'a Condition),
+    Key(&'a Condition),
+    Value(&'a Condition, &'a CondValue),
+}
+
+impl Located<'_> {
+    /// Where the value is: its JSON Pointer, byte range, lines and columns.
+    pub fn span(&self) -> Span {
+        let st = self.st;
+        match self.place {
+            Place::Action(e) => st.action_entry_span(e),
+            Place::Principal(el, e) => st.principal_entry_span(el, e),
+            Place::Resource(el, e) => st.resource_entry_span(el, e),
+            Place::Operator(c) => st.op_span(c),
+            Place::Key(c) => st.key_span(c),
+            Place::Value(c, v) => st.value_span(c, v),
+        }
+    }
 }
 
 /// The value type an operator compares as (IAM's condition operator families).
@@ -43,7 +73,7 @@ pub struct ConditionView<'a> {
 impl<'a> ConditionView<'a> {
     /// The operator as written (`ForAnyValue:StringEqualsIfExists`) and where its name is.
     pub fn operator(&self) -> Located<'a> {
-        Located { text: &self.c.op_text, span: self.st.op_span(self.c) }
+        Located { text: &self.c.op_text, st: self.st, place: Place::Operator(self.c) }
     }
     /// The base operator's name (`StringEquals`).
     pub fn base(&self) -> &'static str {
@@ -78,7 +108,7 @@ impl<'a> ConditionView<'a> {
     }
     /// The condition key as written and where its name is.
     pub fn key(&self) -> Located<'a> {
-        Located { text: &self.c.key_text, span: self.st.key_span(self.c) }
+        Located { text: &self.c.key_text, st: self.st, place: Place::Key(self.c) }
     }
     /// The whole `"key": values` member.
     pub fn span(&self) -> Span {
@@ -86,13 +116,13 @@ impl<'a> ConditionView<'a> {
     }
     pub fn values(&self) -> impl Iterator<Item = Located<'a>> + 'a {
         let (st, c) = (self.st, self.c);
-        c.values.iter().map(move |v| Located { text: &v.text, span: st.value_span(c, v) })
+        c.values.iter().map(move |v| Located { text: &v.text, st, place: Place::Value(c, v) })
     }
 }
 
 /// A `Principal`/`NotPrincipal` entry: its type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for the
 /// bare wildcard) and its value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct PrincipalView<'a> {
     pub ptype: &'static str,
     pub value: Located<'a>,
@@ -105,7 +135,7 @@ impl Statement {
     }
     /// The `Action`/`NotAction` entries, with locations.
     pub fn action_entries(&self) -> impl Iterator<Item = Located<'_>> {
-        self.action.entries.iter().map(|e| Located { text: self.action.text(e), span: self.action_entry_span(e) })
+        self.action.entries.iter().map(|e| Located { text: self.action.text(e), st: self, place: Place::Action(e) })
     }
     /// The `Principal`/`NotPrincipal` element's span.
     pub fn principal_span(&self) -> Option<Span> {
@@ -116,7 +146,7 @@ impl Statement {
         self.principal.iter().flat_map(move |p| {
             p.entries.iter().map(move |e| PrincipalView {
                 ptype: e.ptype,
-                value: Located { text: &e.text, span: self.principal_entry_span(p, e) },
+                value: Located { text: &e.text, st: self, place: Place::Principal(p, e) },
             })
         })
     }
@@ -127,7 +157,7 @@ impl Statement {
     /// The `Resource`/`NotResource` entries, with locations.
     pub fn resource_entries(&self) -> impl Iterator<Item = Located<'_>> {
         self.resource.iter().flat_map(move |r| {
-            r.entries.iter().map(move |e| Located { text: &e.text, span: self.resource_entry_span(r, e) })
+            r.entries.iter().map(move |e| Located { text: &e.text, st: self, place: Place::Resource(r, e) })
         })
     }
     /// The conditions, with locations.
@@ -139,7 +169,7 @@ impl Statement {
 /// Whether `text` matches the policy pattern `pattern` (`*` any run of characters, `?` one), ignoring ASCII case:
 /// how `Action` entries match action names.
 pub fn wildcard_matches(pattern: &str, text: &str) -> bool {
-    crate::glob::Glob::new(&pattern.to_ascii_lowercase()).matches(&text.to_ascii_lowercase())
+    crate::glob::matches_once_fold(pattern, text)
 }
 
 /// Every base condition operator's name (`StringEquals`, ..., `Null`), for completion.

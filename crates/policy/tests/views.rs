@@ -28,15 +28,15 @@ fn every_view_span_has_its_pointer_and_its_text() {
     let [star, deny] = p.statements() else { panic!("two statements") };
 
     assert_eq!(star.principal_span().map(|s| at(&s)).as_deref(), Some(r#"/Statement/0/Principal "Principal": "*""#));
-    let bare: Vec<_> = star.principal_entries().map(|e| (e.ptype, at(&e.value.span))).collect();
+    let bare: Vec<_> = star.principal_entries().map(|e| (e.ptype, at(&e.value.span()))).collect();
     assert_eq!(bare, [("*", r#"/Statement/0/Principal "*""#.to_string())]);
     assert_eq!(at(&star.action_span()), r#"/Statement/0/Action "Action": "kms:Decrypt""#);
-    let actions: Vec<_> = star.action_entries().map(|e| at(&e.span)).collect();
+    let actions: Vec<_> = star.action_entries().map(|e| at(&e.span())).collect();
     assert_eq!(actions, [r#"/Statement/0/Action "kms:Decrypt""#]);
-    let resources: Vec<_> = star.resource_entries().map(|e| at(&e.span)).collect();
+    let resources: Vec<_> = star.resource_entries().map(|e| at(&e.span())).collect();
     assert_eq!(resources, [r#"/Statement/0/Resource "*""#]);
 
-    let principals: Vec<_> = deny.principal_entries().map(|e| (e.ptype, e.value.text, at(&e.value.span))).collect();
+    let principals: Vec<_> = deny.principal_entries().map(|e| (e.ptype, e.value.text, at(&e.value.span()))).collect();
     assert_eq!(
         principals,
         [
@@ -50,10 +50,10 @@ fn every_view_span_has_its_pointer_and_its_text() {
         ]
     );
     assert_eq!(deny.principal_span().map(|s| s.path.to_string()).as_deref(), Some("/Statement/1/NotPrincipal"));
-    let actions: Vec<_> = deny.action_entries().map(|e| at(&e.span)).collect();
+    let actions: Vec<_> = deny.action_entries().map(|e| at(&e.span())).collect();
     assert_eq!(actions, [r#"/Statement/1/NotAction/0 "kms:Encrypt""#, r#"/Statement/1/NotAction/1 "kms:Decrypt""#]);
     assert_eq!(&*deny.action_span().path, "/Statement/1/NotAction");
-    let resources: Vec<_> = deny.resource_entries().map(|e| at(&e.span)).collect();
+    let resources: Vec<_> = deny.resource_entries().map(|e| at(&e.span())).collect();
     assert_eq!(resources, [r#"/Statement/1/NotResource "arn:aws:kms:*:111122223333:key/*""#]);
     assert_eq!(deny.resource_span().map(|s| s.path.to_string()).as_deref(), Some("/Statement/1/NotResource"));
 
@@ -61,18 +61,21 @@ fn every_view_span_has_its_pointer_and_its_text() {
     let [tag, via, keys] = conditions.as_slice() else { panic!("three conditions") };
     // `/` and `~` in a key are escaped in its pointer (RFC 6901).
     let tag_at = "/Statement/1/Condition/StringEquals/aws:ResourceTag~1team~0x";
-    assert_eq!(at(&tag.operator().span), r#"/Statement/1/Condition/StringEquals "StringEquals""#);
-    assert_eq!(at(&tag.key().span), format!(r#"{tag_at} "aws:ResourceTag/team~x""#));
+    assert_eq!(at(&tag.operator().span()), r#"/Statement/1/Condition/StringEquals "StringEquals""#);
+    assert_eq!(at(&tag.key().span()), format!(r#"{tag_at} "aws:ResourceTag/team~x""#));
     assert_eq!(at(&tag.span()), format!(r#"{tag_at} "aws:ResourceTag/team~x": ["red", "blue"]"#));
-    let values: Vec<_> = tag.values().map(|v| (v.text, at(&v.span))).collect();
+    let values: Vec<_> = tag.values().map(|v| (v.text, at(&v.span()))).collect();
     assert_eq!(values, [("red", format!(r#"{tag_at}/0 "red""#)), ("blue", format!(r#"{tag_at}/1 "blue""#))]);
-    let values: Vec<_> = via.values().map(|v| at(&v.span)).collect();
+    let values: Vec<_> = via.values().map(|v| at(&v.span())).collect();
     assert_eq!(values, [r#"/Statement/1/Condition/StringEquals/kms:ViaService "s3.us-east-1.amazonaws.com""#]);
-    assert_eq!(at(&keys.operator().span), r#"/Statement/1/Condition/ForAnyValue:StringLike "ForAnyValue:StringLike""#);
     assert_eq!(
-        at(&keys.key().span),
+        at(&keys.operator().span()),
+        r#"/Statement/1/Condition/ForAnyValue:StringLike "ForAnyValue:StringLike""#
+    );
+    assert_eq!(
+        at(&keys.key().span()),
         r#"/Statement/1/Condition/ForAnyValue:StringLike/kms:EncryptionContextKeys "kms:EncryptionContextKeys""#
     );
     // Lines and columns are the byte range's.
-    assert_eq!((keys.key().span.line, keys.key().span.column), (9, 33));
+    assert_eq!((keys.key().span().line, keys.key().span().column), (9, 33));
 }

@@ -143,7 +143,7 @@ fn actions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 out.push(finding(
                     "KMS102-other-service-action",
                     format!("`{}` is not a KMS action: a key policy controls only KMS actions on its key", e.text),
-                    e.span.clone(),
+                    e.span(),
                     Some(
                         "grant other services' actions in IAM policies or in those services' resource policies".into(),
                     ),
@@ -160,7 +160,7 @@ fn actions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 out.push(finding(
                     "KMS103-wildcard-matches-nothing",
                     format!("`{}` matches no KMS action", e.text),
-                    e.span.clone(),
+                    e.span(),
                     Some("the pattern is compared with every action's name, ignoring case".into()),
                     None,
                 ));
@@ -174,12 +174,12 @@ fn actions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                 out.push(finding(
                     "KMS101-unknown-action",
                     format!("`{}` is not a KMS action", e.text),
-                    e.span.clone(),
+                    e.span(),
                     Some(match near {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => "see the list of KMS actions".into(),
                     }),
-                    near.map(|n| replace_string(&e.span, n)),
+                    near.map(|n| replace_string(&e.span(), n)),
                 ));
             }
             Some(a) => {
@@ -191,7 +191,7 @@ fn actions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                     out.push(finding(
                         "KMS104-iam-only-action-in-key-policy",
                         format!("`{}` is not authorized on a KMS key: a key policy cannot grant it", a.name),
-                        e.span.clone(),
+                        e.span(),
                         Some("allow it in an IAM policy".into()),
                         None,
                     ));
@@ -244,8 +244,8 @@ fn operators_for(ty: KeyType) -> &'static str {
 /// A fix that rewrites the operator, offered only when the operator's block holds this one key (the new operator
 /// would apply to every key of the block).
 fn operator_fix(st: &Statement, c: &ConditionView<'_>, new_op: &str) -> Option<Fix> {
-    let span = c.operator().span;
-    let sharing = st.condition_views().filter(|o| o.operator().span.offset == span.offset).count();
+    let span = c.operator().span();
+    let sharing = st.condition_views().filter(|o| o.operator().span().offset == span.offset).count();
     (sharing == 1).then(|| replace_string(&span, new_op))
 }
 
@@ -266,16 +266,16 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS207-deprecated-condition-key",
                 format!("`{}` is deprecated: `{newer}` replaces it", key.text),
-                key.span.clone(),
+                key.span(),
                 Some(format!("use `{newer}`; it works the same")),
-                Some(replace_string(&key.span, newer)),
+                Some(replace_string(&key.span(), newer)),
             ));
         }
         if key_policy && k.iam_only {
             out.push(finding(
                 "KMS209-iam-only-key-in-key-policy",
                 format!("`{}` is a condition key for IAM policies only, not for key policies", key.text),
-                key.span.clone(),
+                key.span(),
                 Some("put the condition in an IAM policy, which the key policy's account statement enables".into()),
                 None,
             ));
@@ -284,7 +284,7 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS203-operator-type-mismatch",
                 format!("`{}` does not compare {} values such as `{}`'s", c.operator().text, type_name(k.ty), key.text),
-                c.operator().span.clone(),
+                c.operator().span(),
                 Some(format!("use {}", operators_for(k.ty))),
                 None,
             ));
@@ -298,14 +298,14 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
                     "`ForAllValues` with `{}`, which has one value: the condition is true when the key is missing",
                     key.text
                 ),
-                c.operator().span.clone(),
+                c.operator().span(),
                 Some("remove `ForAllValues:`; set operators are for multi-valued keys".into()),
                 None,
             )),
             (Some(SetOperator::ForAnyValue), Values::Single) => out.push(finding(
                 "KMS205-foranyvalue-single-valued",
                 format!("`ForAnyValue` with `{}`, which has one value", key.text),
-                c.operator().span.clone(),
+                c.operator().span(),
                 Some("remove `ForAnyValue:`; set operators are for multi-valued keys".into()),
                 None,
             )),
@@ -317,7 +317,7 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS206-ifexists-always-present",
                 format!("`{}` is in every request: `IfExists` adds nothing", key.text),
-                c.operator().span.clone(),
+                c.operator().span(),
                 Some(format!("use `{without}`")),
                 operator_fix(st, &c, without),
             ));
@@ -332,7 +332,7 @@ fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS202-key-not-supported",
                 format!("no action of {} has `{}` in its request: the condition never sees it", name(st), key.text),
-                key.span.clone(),
+                key.span(),
                 Some(help),
                 None,
             ));
@@ -362,12 +362,12 @@ fn unknown_key(key: Located<'_>, is_kms: bool, out: &mut Vec<Finding>) {
     out.push(finding(
         code,
         format!("`{}` {what}", key.text),
-        key.span.clone(),
+        key.span(),
         Some(match &near {
             Some(n) => format!("did you mean `{n}`?"),
             None => "see the condition keys of KMS and the global condition keys".into(),
         }),
-        near.as_deref().map(|n| replace_string(&key.span, n)),
+        near.as_deref().map(|n| replace_string(&key.span(), n)),
     ));
 }
 
@@ -402,7 +402,7 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
         out.push(finding(
             "KMS308-resource-not-star",
             format!("`{}` in a key policy: the policy applies only to its own key, so write `*`", r.text),
-            r.span.clone(),
+            r.span(),
             Some("in a key policy `\"Resource\": \"*\"` means this key".into()),
             // No fix: `*` would make a statement that names another key's ARN (and so never applied) apply.
             None,
@@ -420,7 +420,7 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
             out.push(finding(
                 "KMS301-kms-star-to-non-root",
                 format!("{} allows `kms:*` to `{}`: only the account should have every permission", name(st), p.value.text),
-                p.value.span.clone(),
+                p.value.span(),
                 Some("allow only the actions this principal needs (the default key policy's administrator and user statements)".into()),
                 None,
             ));
@@ -433,7 +433,7 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
                 out.push(finding(
                     "KMS306-via-service-without-caller-account",
                     format!("{} allows any principal through `kms:ViaService` without `kms:CallerAccount`: principals of every account can use the key through the service", name(st)),
-                    via.key().span.clone(),
+                    via.key().span(),
                     Some("add `\"kms:CallerAccount\": \"ACCOUNT-ID\"` to the condition".into()),
                     None,
                 ));
@@ -445,7 +445,7 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
                     "{} allows `*` with no condition on the account, organization or service: anyone can use it",
                     name(st)
                 ),
-                p.span.clone(),
+                p.span(),
                 Some(
                     "name the principals, or add a condition such as `kms:CallerAccount` or `aws:PrincipalOrgID`"
                         .into(),
@@ -471,7 +471,7 @@ fn cross_account_grant(st: &Statement, owners: &[String], out: &mut Vec<Finding>
             out.push(finding(
                 "KMS307-cross-account-grant",
                 format!("{} allows `kms:CreateGrant` to account {account} without `kms:GrantIsForAWSResource`: it can grant the key to anyone", name(st)),
-                p.value.span.clone(),
+                p.value.span(),
                 Some("add `\"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}` so that only AWS services create grants for it".into()),
                 None,
             ));
@@ -508,7 +508,7 @@ fn not_principal(st: &Statement, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS304-deny-notprincipal-incomplete",
                 format!("{} denies everyone but `{text}`, yet does not exempt {}: that principal is denied too", name(st), missing.join(" or ")),
-                p.value.span.clone(),
+                p.value.span(),
                 Some("with `Deny` and `NotPrincipal`, list the account and, for a session, its role; or use `aws:PrincipalArn` in a condition".into()),
                 None,
             ));
@@ -530,7 +530,7 @@ fn mfa_bool(st: &Statement, out: &mut Vec<Finding>) {
             out.push(finding(
                 "KMS305-mfa-bool",
                 format!("{} denies when `aws:MultiFactorAuthPresent` is false, but requests with long-term credentials do not have the key: they are not denied", name(st)),
-                c.operator().span.clone(),
+                c.operator().span(),
                 Some("use `BoolIfExists`, which is true when the key is missing".into()),
                 operator_fix(st, &c, "BoolIfExists"),
             ));
@@ -601,7 +601,7 @@ fn admin_and_use(policy: &Policy, out: &mut Vec<Finding>) {
                 out.push(finding(
                     "KMS302-admin-and-use",
                     format!("`{}` can both administer the key and use it: separate key administrators from key users", p.value.text),
-                    p.value.span.clone(),
+                    p.value.span(),
                     Some("give administration and cryptographic use to different principals, as the default key policy's statements do".into()),
                     None,
                 ));
