@@ -139,7 +139,7 @@ impl Statement {
     pub(crate) fn op_span(&self, c: &Condition) -> Span {
         c.op_loc.span(self.pointer(&[Seg::Key("Condition"), Seg::Key(&c.op_text)]))
     }
-    /// The path of a condition's `"key": values` member.
+    /// The pointer of a condition's `"key": values` member, or of its value `index`.
     fn condition_pointer(&self, c: &Condition, index: Option<u32>) -> Arc<str> {
         self.pointer(&[Seg::Key("Condition"), Seg::Key(&c.op_text), Seg::Key(&c.key_text), Seg::Index(index)])
     }
@@ -208,8 +208,8 @@ pub(crate) enum PrincipalKindPat {
 }
 
 impl PrincipalEntry {
-    /// A part of the entry's text (an account id or a role name of its kind), as bytes (cut without the
-    /// character-boundary checks of a `str` range; the parts are ASCII).
+    /// A part of the entry's text (an account id or a role name of its kind), as bytes: compared as bytes, it
+    /// needs none of the character-boundary checks of a `str` range (its ends are boundaries, next to `:` or `/`).
     #[inline]
     pub fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
         self.text.as_bytes().get(range.clone()).unwrap_or_default()
