@@ -153,13 +153,19 @@ fn statement_applies(st: &Statement, p: &Prepared<'_>, vars: bool) -> Option<Opt
 // ---- actions -----------------------------------------------------------------------------------------------------
 
 fn action_entry_matches(el: &ActionEl, e: &ActionEntry, p: &Prepared<'_>) -> bool {
+    e.any || entry_matches(el, e, p.action_lower.as_ref().and_then(LowerAction::parts), p.action)
+}
+
+/// Whether entry `e` of `el` matches an action: byte for byte its lower-cased service and name (`lower`) when it
+/// has them, else `action` as written, folding case (`None`: an action without `:`, which only `*` matches).
+fn entry_matches(el: &ActionEl, e: &ActionEntry, lower: Option<(&[u8], &[u8])>, action: Option<(&str, &str)>) -> bool {
     if e.any {
         return true;
     }
-    if let Some((svc, name)) = p.action_lower.as_ref().and_then(LowerAction::parts) {
+    if let Some((svc, name)) = lower {
         return e.service.matches_bytes(svc) && el.name_matches(e, name, false);
     }
-    match p.action {
+    match action {
         Some((svc, name)) => e.service.matches_fold(svc) && el.name_matches(e, name.as_bytes(), true),
         None => false,
     }
@@ -167,6 +173,14 @@ fn action_entry_matches(el: &ActionEl, e: &ActionEntry, p: &Prepared<'_>) -> boo
 
 fn action_el_matches(el: &ActionEl, p: &Prepared<'_>) -> bool {
     el.entries.iter().any(|e| action_entry_matches(el, e, p)) != el.negated
+}
+
+/// Whether the `Action` (or `NotAction`) element `el` covers `action` (`service:Name`, any case), as evaluation
+/// matches a request's action: for analysis tools, with no request.
+pub(crate) fn action_el_covers(el: &ActionEl, action: &str) -> bool {
+    let lower = LowerAction::new(action);
+    let (lower, split) = (lower.as_ref().and_then(LowerAction::parts), action.split_once(':'));
+    el.entries.iter().any(|e| entry_matches(el, e, lower, split)) != el.negated
 }
 
 // ---- resources ---------------------------------------------------------------------------------------------------

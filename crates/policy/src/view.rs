@@ -137,6 +137,11 @@ impl Statement {
     pub fn action_entries(&self) -> impl Iterator<Item = Located<'_>> {
         self.action.entries.iter().map(|e| Located { text: self.action.text(e), st: self, place: Place::Action(e) })
     }
+    /// Whether the statement's `Action` (or `NotAction`) element covers `action` (`service:Name`), matched as
+    /// evaluation matches a request's action (wildcards in the service and the name, any ASCII case).
+    pub fn covers_action(&self, action: &str) -> bool {
+        crate::eval::action_el_covers(&self.action, action)
+    }
     /// The `Principal`/`NotPrincipal` element's span.
     pub fn principal_span(&self) -> Option<Span> {
         self.principal.as_ref().map(|p| self.principal_el_span(p))

@@ -79,3 +79,35 @@ fn every_view_span_has_its_pointer_and_its_text() {
     // Lines and columns are the byte range's.
     assert_eq!((keys.key().span().line, keys.key().span().column), (9, 33));
 }
+
+#[test]
+fn an_action_element_covers_the_actions_evaluation_matches() {
+    let src = r#"{"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Principal": "*", "Action": ["kms:Get*", "K?S:describekey", "s3:*"], "Resource": "*"},
+      {"Effect": "Deny", "Principal": "*", "NotAction": ["kms:*Grant*", "kms:Decrypt"], "Resource": "*"},
+      {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    ]}"#;
+    let p = Policy::parse(src, PolicyType::Resource).unwrap();
+    let [listed, negated, all] = p.statements() else { panic!("three statements") };
+    let covered = |st: &kmsim_policy::Statement| {
+        [
+            "kms:GetKeyPolicy",
+            "kms:DescribeKey",
+            "KMS:getpublickey",
+            "kms:Decrypt",
+            "kms:CreateGrant",
+            "s3:GetObject",
+            "Decrypt",
+        ]
+        .into_iter()
+        .filter(|a| st.covers_action(a))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(covered(listed), ["kms:GetKeyPolicy", "kms:DescribeKey", "KMS:getpublickey", "s3:GetObject"]);
+    // `NotAction`: every action it does not name, in any service; an action without a service only by `*`.
+    assert_eq!(
+        covered(negated),
+        ["kms:GetKeyPolicy", "kms:DescribeKey", "KMS:getpublickey", "s3:GetObject", "Decrypt"]
+    );
+    assert_eq!(covered(all).len(), 7);
+}

@@ -13,16 +13,17 @@ use crate::catalogue::{self, Action, KeyForm, KeyType, Presence, Values, ACTIONS
 pub(super) fn run(policy: &Policy, out: &mut Vec<Finding>) {
     let key_policy = policy.policy_type() == PolicyType::Resource;
     let owners = owner_accounts(policy);
+    let covered = Covered::new(policy);
     for st in policy.statements() {
         actions(st, key_policy, out);
-        conditions(st, key_policy, out);
-        security(st, key_policy, &owners, out);
+        conditions(st, key_policy, &covered, out);
+        security(st, key_policy, &owners, &covered, out);
     }
     if key_policy {
-        admin_and_use(policy, out);
+        admin_and_use(policy, &covered, out);
         missing_root(policy, out);
     }
-    shadowed(policy, out);
+    shadowed(policy, &covered, out);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -103,21 +104,25 @@ fn owner_accounts(policy: &Policy) -> Vec<String> {
 /// The `kms:` actions the statement's `Action` names (`NotAction`: every action it does not exclude), and whether
 /// it also names actions of other services.
 fn kms_actions(st: &Statement) -> (Vec<&'static Action>, bool) {
-    let mut other = false;
-    let mut patterns: Vec<&str> = Vec::new();
-    for e in st.action_entries() {
-        if e.text == "*" {
-            patterns.push("*");
-            other = true;
-        } else if let Some(act) = strip_fold(e.text, "kms:") {
-            patterns.push(act);
-        } else {
-            other = true;
-        }
+    // An entry that is not `kms:...` may name other services too (`*`, `k*:Decrypt`, `s3:GetObject`).
+    let other = st.has_not_action() || st.actions().any(|a| strip_fold(a, "kms:").is_none());
+    // Matched as evaluation matches a request's action.
+    let set = ACTIONS.iter().filter(|a| st.covers_action(a.name)).collect();
+    (set, other)
+}
+
+/// Every statement's [`kms_actions`], found once per policy (several checks read them, `shadowed` for each pair of
+/// statements).
+struct Covered(Vec<(Vec<&'static Action>, bool)>);
+
+impl Covered {
+    fn new(policy: &Policy) -> Covered {
+        Covered(policy.statements().iter().map(kms_actions).collect())
     }
-    let hit = |a: &Action| patterns.iter().any(|p| wildcard_matches(p, a.bare()));
-    let set = ACTIONS.iter().filter(|a| hit(a) != st.has_not_action()).collect();
-    (set, other || st.has_not_action())
+    /// `st`'s: a parsed policy has every statement, so its index is its place in the list.
+    fn of(&self, st: &Statement) -> (&[&'static Action], bool) {
+        self.0.get(st.index()).map_or((&[], false), |(actions, other)| (actions.as_slice(), *other))
+    }
 }
 
 /// Whether the statement names every KMS action (`*`, `kms:*`).
@@ -249,8 +254,8 @@ fn operator_fix(st: &Statement, c: &ConditionView<'_>, new_op: &str) -> Option<F
     (sharing == 1).then(|| replace_string(&span, new_op))
 }
 
-fn conditions(st: &Statement, key_policy: bool, out: &mut Vec<Finding>) {
-    let (actions, other) = kms_actions(st);
+fn conditions(st: &Statement, key_policy: bool, covered: &Covered, out: &mut Vec<Finding>) {
+    let (actions, other) = covered.of(st);
     for c in st.condition_views() {
         let key = c.key();
         let is_kms = strip_fold(key.text, "kms:").is_some();
@@ -393,7 +398,7 @@ const LIMITING_KEYS: &[&str] = &[
     "aws:userid",
 ];
 
-fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<Finding>) {
+fn security(st: &Statement, key_policy: bool, owners: &[String], covered: &Covered, out: &mut Vec<Finding>) {
     mfa_bool(st, out);
     if !key_policy {
         return;
@@ -454,14 +459,14 @@ fn security(st: &Statement, key_policy: bool, owners: &[String], out: &mut Vec<F
             ));
         }
     }
-    cross_account_grant(st, owners, out);
+    cross_account_grant(st, owners, covered, out);
 }
 
-fn cross_account_grant(st: &Statement, owners: &[String], out: &mut Vec<Finding>) {
+fn cross_account_grant(st: &Statement, owners: &[String], covered: &Covered, out: &mut Vec<Finding>) {
     if owners.is_empty() || has_key(st, &["kms:GrantIsForAWSResource"]) {
         return;
     }
-    let (actions, _) = kms_actions(st);
+    let (actions, _) = covered.of(st);
     if !actions.iter().any(|a| a.name == "kms:CreateGrant") {
         return;
     }
@@ -579,14 +584,14 @@ fn is_use(a: &Action) -> bool {
     PATTERNS.iter().any(|p| wildcard_matches(p, a.bare()))
 }
 
-fn admin_and_use(policy: &Policy, out: &mut Vec<Finding>) {
+fn admin_and_use(policy: &Policy, covered: &Covered, out: &mut Vec<Finding>) {
     // principal -> (administers, uses, reported)
     let mut seen: BTreeMap<String, (bool, bool, bool)> = BTreeMap::new();
     for st in policy.statements() {
         if st.effect() != Effect::Allow || st.has_not_principal() || all_actions(st) {
             continue;
         }
-        let (actions, _) = kms_actions(st);
+        let (actions, _) = covered.of(st);
         let admin = actions.iter().any(|a| is_admin(a));
         let uses = actions.iter().any(|a| is_use(a));
         for p in st.principal_entries().filter(|p| p.ptype == "AWS" && p.value.text != "*") {
@@ -631,7 +636,7 @@ fn missing_root(policy: &Policy, out: &mut Vec<Finding>) {
 
 /// Whether `t` applies to every request `s` applies to: `t` has no condition and no `Not...` element, and its
 /// principals, actions and resources include `s`'s.
-fn covers(t: &Statement, s: &Statement) -> bool {
+fn covers(t: &Statement, s: &Statement, covered: &Covered) -> bool {
     if t.condition_views().next().is_some()
         || t.has_not_action()
         || t.has_not_principal()
@@ -657,22 +662,22 @@ fn covers(t: &Statement, s: &Statement) -> bool {
         t_actions.iter().any(|p| wildcard_matches(p, e.text))
             || (!e.text.contains(['*', '?']) && t_actions.iter().any(|p| p.eq_ignore_ascii_case(e.text)))
     }) || {
-        let (sa, s_other) = kms_actions(s);
-        let (ta, _) = kms_actions(t);
+        let (sa, s_other) = covered.of(s);
+        let (ta, _) = covered.of(t);
         !s_other && !sa.is_empty() && sa.iter().all(|a| ta.contains(a))
     };
     actions
 }
 
-fn shadowed(policy: &Policy, out: &mut Vec<Finding>) {
+fn shadowed(policy: &Policy, covered: &Covered, out: &mut Vec<Finding>) {
     let statements = policy.statements();
     for s in statements {
         let by = statements.iter().find(|t| {
             t.index() != s.index()
-                && covers(t, s)
+                && covers(t, s, covered)
                 && match (t.effect(), s.effect()) {
                     (Effect::Deny, Effect::Allow) => true,
-                    (a, b) if a == b => !covers(s, t) || t.index() < s.index(),
+                    (a, b) if a == b => !covers(s, t, covered) || t.index() < s.index(),
                     _ => false,
                 }
         });
