@@ -128,6 +128,8 @@ fn condition(
     k: &Member<'_>,
     kp: &At<'_>,
 ) -> Option<Condition> {
+    let written = std::cell::OnceCell::new();
+    let kp = &At::Once(&written, kp);
     let (nodes, listed): (&[Node<'_>], bool) = match &k.value.value {
         Json::Array(items) => {
             if items.is_empty() {

@@ -38,6 +38,9 @@ enum At<'p> {
     Written(&'p str),
     Member(&'p At<'p>, &'p str),
     Item(&'p At<'p>, usize),
+    /// The pointer of the value at the inner `At`, written once into the cell on first use: an element whose
+    /// entries report many problems writes its own pointer once.
+    Once(&'p std::cell::OnceCell<String>, &'p At<'p>),
 }
 
 impl<'p> At<'p> {
@@ -64,6 +67,7 @@ impl<'p> At<'p> {
                 parent.write(out);
                 push_pointer_index(out, i);
             }
+            At::Once(cell, at) => out.push_str(cell.get_or_init(|| at.pointer())),
         }
     }
     fn pointer(&self) -> String {
@@ -569,7 +573,8 @@ fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &A
 
 fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ActionEl> {
     let name = if negated { "NotAction" } else { "Action" };
-    let p = path.member(name);
+    let (el, written) = (path.member(name), std::cell::OnceCell::new());
+    let p = At::Once(&written, &el);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let size: usize = values.iter().map(|(text, _, _)| text.len()).sum();
@@ -659,7 +664,8 @@ fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &At<'_>) -> Resu
 
 fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ResourceEl> {
     let name = if negated { "NotResource" } else { "Resource" };
-    let p = path.member(name);
+    let (el, written) = (path.member(name), std::cell::OnceCell::new());
+    let p = At::Once(&written, &el);
     let values = string_list(cx, &m.value, name, &p)?;
     let mut entries = Vec::with_capacity(values.len());
     let mut ok = true;

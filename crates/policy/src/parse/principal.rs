@@ -51,7 +51,8 @@ pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path:
                 return None;
             }
             for t in types {
-                let tp = p.member(&t.key);
+                let (ty, written) = (p.member(&t.key), std::cell::OnceCell::new());
+                let tp = At::Once(&written, &ty);
                 let Some(&ptype) = PRINCIPAL_TYPES.iter().find(|k| **k == t.key) else {
                     cx.err(
                         ErrorKind::UnknownElement,
