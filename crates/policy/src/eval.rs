@@ -156,12 +156,10 @@ fn action_entry_matches(el: &ActionEl, e: &ActionEntry, p: &Prepared<'_>) -> boo
     e.any || entry_matches(el, e, p.action_lower.as_ref().and_then(LowerAction::parts), p.action)
 }
 
-/// Whether entry `e` of `el` matches an action: byte for byte its lower-cased service and name (`lower`) when it
-/// has them, else `action` as written, folding case (`None`: an action without `:`, which only `*` matches).
+/// Whether entry `e` of `el`, not `*` (callers test `e.any` first), matches an action: byte for byte its
+/// lower-cased service and name (`lower`) when it has them, else `action` as written, folding case (`None`: an
+/// action without `:`, which only `*` matches).
 fn entry_matches(el: &ActionEl, e: &ActionEntry, lower: Option<(&[u8], &[u8])>, action: Option<(&str, &str)>) -> bool {
-    if e.any {
-        return true;
-    }
     if let Some((svc, name)) = lower {
         return e.service.matches_bytes(svc) && el.name_matches(e, name, false);
     }
@@ -180,7 +178,7 @@ fn action_el_matches(el: &ActionEl, p: &Prepared<'_>) -> bool {
 pub(crate) fn action_el_covers(el: &ActionEl, action: &str) -> bool {
     let lower = LowerAction::new(action);
     let (lower, split) = (lower.as_ref().and_then(LowerAction::parts), action.split_once(':'));
-    el.entries.iter().any(|e| entry_matches(el, e, lower, split)) != el.negated
+    el.entries.iter().any(|e| e.any || entry_matches(el, e, lower, split)) != el.negated
 }
 
 // ---- resources ---------------------------------------------------------------------------------------------------

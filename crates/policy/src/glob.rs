@@ -58,12 +58,12 @@ impl Glob {
     pub fn new(text: &str) -> Glob {
         // The same pattern as `from_tokens(tokens(text))`, with the common shapes recognised without tokens.
         if let Some((simple, lit)) = Simple::of(text) {
-            let lit = || text.get(lit).unwrap_or_default().to_string();
+            let lit = text.get(lit).unwrap_or_default().to_string();
             let shape = match simple {
                 Simple::Any => Shape::Any,
-                Simple::Exact => Shape::Exact(lit()),
-                Simple::Prefix => Shape::Prefix(lit()),
-                Simple::Suffix => Shape::Suffix(lit()),
+                Simple::Exact => Shape::Exact(lit),
+                Simple::Prefix => Shape::Prefix(lit),
+                Simple::Suffix => Shape::Suffix(lit),
             };
             return Glob { shape };
         }

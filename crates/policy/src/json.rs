@@ -432,13 +432,12 @@ impl<'a, S: Text<'a>> Parser<'a, S> {
     fn pointer(&self) -> String {
         let mut out = String::new();
         for seg in &self.path {
-            out.push('/');
             match *seg {
-                Seg::Index(i) => out.push_str(&i.to_string()),
+                Seg::Index(i) => push_pointer_index(&mut out, i),
                 Seg::Key(at) => {
                     let mut key = Parser::<String>::new(self.s, at);
                     // The key was read successfully before, so reading it again cannot fail.
-                    out.push_str(&escape_pointer(&key.string().unwrap_or_default()));
+                    push_pointer_key(&mut out, &key.string().unwrap_or_default());
                 }
             }
         }

@@ -91,6 +91,21 @@ impl Statement {
     }
 }
 
+/// The names of the statement elements that have a negated form: the element, then its `Not` form.
+pub(crate) const PRINCIPAL: [&str; 2] = ["Principal", "NotPrincipal"];
+pub(crate) const ACTION: [&str; 2] = ["Action", "NotAction"];
+pub(crate) const RESOURCE: [&str; 2] = ["Resource", "NotResource"];
+
+/// The name of element `names` (one of [`PRINCIPAL`], [`ACTION`], [`RESOURCE`]) or of its negated form.
+pub(crate) fn element_name(names: [&'static str; 2], negated: bool) -> &'static str {
+    let [plain, not] = names;
+    if negated {
+        not
+    } else {
+        plain
+    }
+}
+
 /// One step of a JSON Pointer below a statement.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Seg<'a> {
@@ -167,11 +182,7 @@ pub(crate) struct PrincipalEl {
 impl PrincipalEl {
     /// The element's name.
     pub fn key(&self) -> &'static str {
-        if self.negated {
-            "NotPrincipal"
-        } else {
-            "Principal"
-        }
+        element_name(PRINCIPAL, self.negated)
     }
 }
 
@@ -243,11 +254,7 @@ pub(crate) struct ActionEl {
 impl ActionEl {
     /// The element's name.
     pub fn key(&self) -> &'static str {
-        if self.negated {
-            "NotAction"
-        } else {
-            "Action"
-        }
+        element_name(ACTION, self.negated)
     }
     /// An entry's text as written.
     pub fn text(&self, e: &ActionEntry) -> &str {
@@ -285,11 +292,7 @@ pub(crate) struct ResourceEl {
 impl ResourceEl {
     /// The element's name.
     pub fn key(&self) -> &'static str {
-        if self.negated {
-            "NotResource"
-        } else {
-            "Resource"
-        }
+        element_name(RESOURCE, self.negated)
     }
 }
 

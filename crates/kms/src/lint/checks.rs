@@ -249,9 +249,10 @@ fn operators_for(ty: KeyType) -> &'static str {
 /// A fix that rewrites the operator, offered only when the operator's block holds this one key (the new operator
 /// would apply to every key of the block).
 fn operator_fix(st: &Statement, c: &ConditionView<'_>, new_op: &str) -> Option<Fix> {
-    let span = c.operator().span();
-    let sharing = st.condition_views().filter(|o| o.operator().span().offset == span.offset).count();
-    (sharing == 1).then(|| replace_string(&span, new_op))
+    // A parsed statement repeats no operator (a repeated key is an error), so the same text is the same block.
+    let op = c.operator();
+    let sharing = st.condition_views().filter(|o| o.operator().text == op.text).count();
+    (sharing == 1).then(|| replace_string(&op.span(), new_op))
 }
 
 fn conditions(st: &Statement, key_policy: bool, covered: &Covered, out: &mut Vec<Finding>) {

@@ -65,3 +65,23 @@ fn every_code_the_checks_use_has_a_rule_and_codes_are_unique() {
     }
     assert_eq!(rule("kms101").map(|r| r.code), Some("KMS101-unknown-action"));
 }
+
+#[test]
+fn an_operator_fix_is_offered_only_when_its_block_holds_one_key() {
+    let policy = |block: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "NoMfa", "Effect": "Deny", "Principal": "*",
+            "Action": "kms:ScheduleKeyDeletion", "Resource": "*", "Condition": {{{block}}}}}]}}"#
+        )
+    };
+    let mfa = |found: Vec<Finding>| found.into_iter().find(|f| f.code == "KMS305-mfa-bool").unwrap();
+    let alone = mfa(lint(&policy(r#""Bool": {"aws:MultiFactorAuthPresent": "false"}"#), PolicyType::Resource));
+    assert_eq!(alone.fix.unwrap().replacement, "\"BoolIfExists\"");
+    // Rewriting the operator would change the other key's condition too.
+    let shared = policy(r#""Bool": {"aws:MultiFactorAuthPresent": "false", "aws:SecureTransport": "true"}"#);
+    assert!(mfa(lint(&shared, PolicyType::Resource)).fix.is_none());
+    // Another block with the same base operator does not share it.
+    let other =
+        policy(r#""Bool": {"aws:MultiFactorAuthPresent": "false"}, "BoolIfExists": {"aws:SecureTransport": "true"}"#);
+    assert!(mfa(lint(&other, PolicyType::Resource)).fix.is_some());
+}

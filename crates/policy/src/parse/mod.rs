@@ -340,7 +340,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
     }
     let find = |name: &str| STATEMENT.iter().position(|n| *n == name).and_then(|i| slots.get(i).copied().flatten());
 
-    for (a, b) in [("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")] {
+    for [a, b] in [ACTION, RESOURCE, PRINCIPAL] {
         if let (Some(_), Some(mb)) = (find(a), find(b)) {
             cx.err(
                 ErrorKind::ConflictingElements,
@@ -416,7 +416,9 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
     }
 
     // Principal
-    let principal_member = find("Principal").map(|m| (m, false)).or_else(|| find("NotPrincipal").map(|m| (m, true)));
+    // An element's member, and whether it is the negated form.
+    let member = |[plain, not]: [&str; 2]| find(plain).map(|m| (m, false)).or_else(|| find(not).map(|m| (m, true)));
+    let principal_member = member(PRINCIPAL);
     let mut principal = None;
     let principals_allowed = matches!(cx.ty, PolicyType::Resource | PolicyType::Rcp);
     match principal_member {
@@ -444,7 +446,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
             ok = false;
         }
         Some((m, negated)) if !principals_allowed => {
-            let name = if negated { "NotPrincipal" } else { "Principal" };
+            let name = element_name(PRINCIPAL, negated);
             cx.err(
                 ErrorKind::NotAllowedInPolicyType,
                 format!("`{name}` is not allowed in {} policies", cx.ty.adjective()),
@@ -472,7 +474,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
     }
 
     // Action
-    let action_member = find("Action").map(|m| (m, false)).or_else(|| find("NotAction").map(|m| (m, true)));
+    let action_member = member(ACTION);
     let action = match action_member {
         None => {
             cx.err(
@@ -488,7 +490,7 @@ fn statement(cx: &mut Cx<'_>, node: &Node<'_>, index: usize, path: &At<'_>) -> O
     };
 
     // Resource
-    let resource_member = find("Resource").map(|m| (m, false)).or_else(|| find("NotResource").map(|m| (m, true)));
+    let resource_member = member(RESOURCE);
     let resource = match resource_member {
         // A key policy statement without `Resource` is accepted and has no effect (KMS Developer Guide, Key
         // policies; API reference, PutKeyPolicy `Policy`); every other policy type requires the element.
@@ -572,7 +574,7 @@ fn string_list<'n, 's>(cx: &mut Cx<'_>, node: &'n Node<'s>, name: &str, path: &A
 }
 
 fn action_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ActionEl> {
-    let name = if negated { "NotAction" } else { "Action" };
+    let name = element_name(ACTION, negated);
     let (el, written) = (path.member(name), std::cell::OnceCell::new());
     let p = At::Once(&written, &el);
     let values = string_list(cx, &m.value, name, &p)?;
@@ -663,7 +665,7 @@ fn template_or_err(cx: &mut Cx<'_>, text: &str, pos: Pos, path: &At<'_>) -> Resu
 }
 
 fn resource_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<ResourceEl> {
-    let name = if negated { "NotResource" } else { "Resource" };
+    let name = element_name(RESOURCE, negated);
     let (el, written) = (path.member(name), std::cell::OnceCell::new());
     let p = At::Once(&written, &el);
     let values = string_list(cx, &m.value, name, &p)?;

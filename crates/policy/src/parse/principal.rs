@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{did_you_mean, index32, member_pos, string_list, type_err, At, Cx, EntryErr, Json, Member};
 use crate::error::ErrorKind;
-use crate::model::{split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat};
+use crate::model::{element_name, split_arn, PrincipalEl, PrincipalEntry, PrincipalKindPat, PRINCIPAL};
 
 const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
@@ -13,7 +13,7 @@ fn is_account_id(s: &str) -> bool {
 }
 
 pub(super) fn principal_el(cx: &mut Cx<'_>, m: &Member<'_>, negated: bool, path: &At<'_>) -> Option<PrincipalEl> {
-    let name = if negated { "NotPrincipal" } else { "Principal" };
+    let name = element_name(PRINCIPAL, negated);
     let p = path.member(name);
     let mut entries = Vec::new();
     let mut ok = true;
